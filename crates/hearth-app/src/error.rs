@@ -1,0 +1,70 @@
+//! The application error: a domain refusal, a missing or conflicting resource, an
+//! unavailable store, or an internal failure (logged once at the edge).
+
+use hearth_domain::DomainError;
+
+use crate::ports::StoreError;
+
+/// What a use case can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A business rule refused the command; nothing was written.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The named resource does not exist.
+    #[error("{kind} {id} does not exist")]
+    NotFound { kind: &'static str, id: String },
+    /// A unique value is held by another resource.
+    #[error("{attr} is already taken")]
+    Taken {
+        attr: String,
+        holder_kind: &'static str,
+        holder_id: String,
+    },
+    /// The caller is not allowed to do this.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// The credentials are missing or wrong.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// A concurrent writer changed what this write read; the use case retries.
+    #[error("a concurrent write changed the data")]
+    Contention,
+    /// The store cannot be reached; retry later.
+    #[error("the database is unavailable")]
+    Unavailable,
+    /// Anything else; the detail is for the log, not for the client.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(_) => AppError::Unavailable,
+            StoreError::Conflict { key, holder } => AppError::Taken {
+                attr: key,
+                holder_kind: "resource",
+                holder_id: holder,
+            },
+            StoreError::VersionConflict => AppError::Contention,
+            StoreError::Other(msg) => AppError::Internal(msg),
+        }
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(e: serde_json::Error) -> Self {
+        AppError::Internal(format!("codec: {e}"))
+    }
+}
+
+impl AppError {
+    /// A missing resource.
+    pub fn not_found(kind: &'static str, id: impl Into<String>) -> Self {
+        AppError::NotFound {
+            kind,
+            id: id.into(),
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! The storage port. Adapters (`hearth-store-sqlite`, `hearth-store-postgres`)
+//! implement [`Store`] and [`StoreTx`] over plain row types: ids and keys as text,
+//! instants as Unix milliseconds, and the codec's JSON text as `doc`/`payload`.
+//! Queryable columns are copies of fields inside `doc`, written in the same
+//! statement, so a row never disagrees with itself.
+//!
+//! Every write happens inside one [`StoreTx`]: events and projections commit
+//! together or not at all.
+
+use async_trait::async_trait;
+
+/// What an adapter can fail with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// A unique key is held by another row; `holder` is its id.
+    #[error("unique key {key} is held by {holder}")]
+    Conflict { key: String, holder: String },
+    /// Optimistic concurrency: the row changed since it was read.
+    #[error("the row changed since it was read")]
+    VersionConflict,
+    /// The database cannot be reached.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else.
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+/// A configuration resource (agent, inbox, team, entry point, topic, settings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceRow {
+    pub kind: String,
+    pub id: String,
+    /// Unique within `kind` when present (an agent's email, a topic's name, an entry
+    /// point's `channel:address`).
+    pub unique_key: Option<String>,
+    pub doc: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A customer profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRow {
+    pub id: String,
+    pub name: Option<String>,
+    pub doc: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A conversation projection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationRow {
+    pub id: String,
+    pub customer_id: String,
+    pub inbox_id: String,
+    pub agent_id: Option<String>,
+    pub status: String,
+    pub created_at: i64,
+    pub closed_at: Option<i64>,
+    pub due_at: Option<i64>,
+    pub version: i64,
+    pub doc: String,
+}
+
+/// A contact projection (for look-ups by contact id and queue queries).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactRow {
+    pub id: String,
+    pub conversation_id: String,
+    pub channel: String,
+    pub started_at: i64,
+    pub ended_at: Option<i64>,
+    pub due_at: Option<i64>,
+    pub fulfilment: Option<String>,
+}
+
+/// A conversation item projection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRow {
+    pub id: String,
+    pub conversation_id: Option<String>,
+    pub customer_id: String,
+    pub at: i64,
+    pub doc: String,
+}
+
+/// An event to append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub id: String,
+    pub at: i64,
+    pub event_type: String,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub initiator_type: Option<String>,
+    pub initiator_id: Option<String>,
+    pub payload: String,
+}
+
+/// An event read back, with its position in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub event: EventRow,
+}
+
+/// A message waiting to go out on its channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub id: String,
+    pub channel: String,
+    pub conversation_id: Option<String>,
+    pub item_id: String,
+    pub status: String,
+    pub payload: String,
+    pub created_at: i64,
+}
+
+/// The storage port.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+    /// A write transaction. On SQLite it holds the one writer lock from its start,
+    /// so load-decide-persist is serialised; on PostgreSQL concurrent writers are
+    /// caught by versions and unique keys.
+    async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError>;
+    /// A read-only transaction (a consistent snapshot).
+    async fn read(&self) -> Result<Box<dyn StoreTx>, StoreError>;
+    /// Whether the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Closes the pools; used on shutdown.
+    async fn close(&self);
+}
+
+/// Operations inside one transaction.
+#[async_trait]
+pub trait StoreTx: Send {
+    async fn resource(&mut self, kind: &str, id: &str) -> Result<Option<ResourceRow>, StoreError>;
+    async fn resource_by_key(
+        &mut self,
+        kind: &str,
+        key: &str,
+    ) -> Result<Option<ResourceRow>, StoreError>;
+    /// All resources of a kind, oldest first.
+    async fn resources(&mut self, kind: &str) -> Result<Vec<ResourceRow>, StoreError>;
+    /// Inserts or replaces; `Conflict` when the unique key is held by another id.
+    async fn put_resource(&mut self, row: &ResourceRow) -> Result<(), StoreError>;
+
+    /// The agent id of a live (unrevoked) token.
+    async fn token_agent(&mut self, token_hash: &str) -> Result<Option<String>, StoreError>;
+    /// Stores a token hash; `label` groups tokens (the start-up token is `startup`).
+    async fn insert_token(
+        &mut self,
+        id: &str,
+        agent_id: &str,
+        token_hash: &str,
+        label: &str,
+        at: i64,
+    ) -> Result<(), StoreError>;
+    /// Revokes an agent's live tokens with this label; returns how many.
+    async fn revoke_tokens(
+        &mut self,
+        agent_id: &str,
+        label: &str,
+        at: i64,
+    ) -> Result<u64, StoreError>;
+
+    async fn customer(&mut self, id: &str) -> Result<Option<CustomerRow>, StoreError>;
+    async fn customer_by_identity(
+        &mut self,
+        kind: &str,
+        value: &str,
+    ) -> Result<Option<String>, StoreError>;
+    /// Inserts or replaces a customer and its identities; `Conflict` names the
+    /// customer that already holds one of them.
+    async fn save_customer(
+        &mut self,
+        row: &CustomerRow,
+        identities: &[(String, String)],
+    ) -> Result<(), StoreError>;
+
+    async fn conversation(&mut self, id: &str) -> Result<Option<ConversationRow>, StoreError>;
+    /// The customer's most recently created conversation.
+    async fn latest_conversation(
+        &mut self,
+        customer_id: &str,
+    ) -> Result<Option<ConversationRow>, StoreError>;
+    /// A customer's conversations, oldest first, at most `limit`.
+    async fn customer_conversations(
+        &mut self,
+        customer_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ConversationRow>, StoreError>;
+    /// Inserts (`expected_version: None`) or updates a conversation whose stored
+    /// version must equal `expected_version`, and replaces its contact rows.
+    async fn save_conversation(
+        &mut self,
+        row: &ConversationRow,
+        contacts: &[ContactRow],
+        expected_version: Option<i64>,
+    ) -> Result<(), StoreError>;
+    async fn contact_conversation(
+        &mut self,
+        contact_id: &str,
+    ) -> Result<Option<String>, StoreError>;
+    /// Conversations after `after_id` in id order (for rebuild).
+    async fn conversations_page(
+        &mut self,
+        after_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ConversationRow>, StoreError>;
+    /// Contacts of a conversation, in start order.
+    async fn contacts_of(&mut self, conversation_id: &str) -> Result<Vec<ContactRow>, StoreError>;
+
+    async fn insert_item(&mut self, row: &ItemRow) -> Result<(), StoreError>;
+    async fn item(&mut self, id: &str) -> Result<Option<ItemRow>, StoreError>;
+    /// Items of a conversation in timeline order, at most `limit`.
+    async fn items(
+        &mut self,
+        conversation_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ItemRow>, StoreError>;
+
+    async fn append_events(&mut self, events: &[EventRow]) -> Result<(), StoreError>;
+    /// Events after `after_seq` in log order, at most `limit`.
+    async fn events_page(
+        &mut self,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// The recorded response to an inbound message with this provider id.
+    async fn inbound_response(
+        &mut self,
+        provider_message_id: &str,
+    ) -> Result<Option<String>, StoreError>;
+    async fn record_inbound(
+        &mut self,
+        provider_message_id: &str,
+        response: &str,
+        at: i64,
+    ) -> Result<(), StoreError>;
+
+    async fn enqueue_outbox(&mut self, row: &OutboxRow) -> Result<(), StoreError>;
+    /// Outbox rows of an item (tests and the future channel adapters).
+    async fn outbox_for_item(&mut self, item_id: &str) -> Result<Vec<OutboxRow>, StoreError>;
+
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}

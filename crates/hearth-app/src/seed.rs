@@ -1,0 +1,322 @@
+//! First start: the organization Hearth creates on an empty database (the demo data
+//! of DESIGN section 8, or only the admin with `--no-demo`), and the start-up token
+//! printed on every start.
+
+use hearth_domain::channel::Channel;
+use hearth_domain::config::{
+    Agent, EntryPoint, Inbox, InboxRouting, MessagingCapacity, OrgSettings, Role, Topic,
+};
+use hearth_domain::id::{AgentId, EntryPointId, InboxId, TopicId};
+use hearth_domain::{DomainError, Duration};
+
+use crate::clock::{new_id, new_password, new_token, token_hash};
+use crate::codec::{self, AgentDoc, CapacityDto, EntryPointDoc, InboxDoc, SettingsDoc, TopicDoc};
+use crate::error::AppError;
+use crate::ports::{ResourceRow, StoreTx};
+use crate::service::auth::hash_password;
+use crate::service::{App, SETTINGS_ID, kind, write_tx};
+
+/// The admin every new organization gets.
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+
+/// A login created on first start, with its one-time password.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub email: String,
+    pub password: String,
+    pub roles: Vec<Role>,
+}
+
+/// What a start created: the logins (first start only) and a fresh admin token.
+#[derive(Debug, Clone)]
+pub struct StartInfo {
+    /// Empty unless this start created the organization.
+    pub created: Vec<Login>,
+    /// A token for the admin; the previous start-up token is revoked.
+    pub admin_token: Option<String>,
+}
+
+fn agent_doc(agent: &Agent, password_hash: Option<String>) -> AgentDoc {
+    AgentDoc {
+        id: agent.id.to_string(),
+        name: agent.name.clone(),
+        email_address: agent.email.clone(),
+        roles: agent.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+        inbox_ids: agent.inbox_ids.iter().map(ToString::to_string).collect(),
+        messaging_capacity: CapacityDto {
+            standard: agent.messaging_capacity.standard,
+            maximum: agent.messaging_capacity.maximum,
+        },
+        disabled: agent.disabled,
+        password_hash,
+    }
+}
+
+async fn put(
+    tx: &mut dyn StoreTx,
+    kind: &str,
+    id: &str,
+    key: Option<String>,
+    doc: String,
+    at: i64,
+) -> Result<(), AppError> {
+    tx.put_resource(&ResourceRow {
+        kind: kind.to_owned(),
+        id: id.to_owned(),
+        unique_key: key,
+        doc,
+        created_at: at,
+        updated_at: at,
+    })
+    .await
+    .map_err(AppError::from)
+}
+
+impl App {
+    /// Creates the organization on an empty database and mints the start-up token.
+    /// An organization that exists is left as it is.
+    pub async fn start(&self, demo: bool) -> Result<StartInfo, AppError> {
+        let now = codec::to_ms(self.now());
+        // Hash outside the transaction: Argon2 is deliberately slow.
+        let mut plans: Vec<(Agent, String, String)> = Vec::new();
+        let support = InboxId::from_trusted(new_id());
+        let people: &[(&str, &str, &[Role])] = if demo {
+            &[
+                (
+                    "Admin",
+                    ADMIN_EMAIL,
+                    &[Role::Admin, Role::Supervisor, Role::Agent, Role::ApiUser],
+                ),
+                ("Alice", "alice@example.com", &[Role::Agent, Role::ApiUser]),
+                ("Bob", "bob@example.com", &[Role::Agent, Role::ApiUser]),
+            ]
+        } else {
+            &[(
+                "Admin",
+                ADMIN_EMAIL,
+                &[Role::Admin, Role::Supervisor, Role::Agent, Role::ApiUser],
+            )]
+        };
+        let initialized =
+            self.agent_by_email(ADMIN_EMAIL).await?.is_some() || self.any_agent().await?;
+        if !initialized {
+            for (name, email, roles) in people {
+                let password = new_password()
+                    .map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+                let hash = hash_password(&password)?;
+                let agent = Agent {
+                    id: AgentId::from_trusted(new_id()),
+                    name: (*name).to_owned(),
+                    email: (*email).to_owned(),
+                    roles: roles.to_vec(),
+                    inbox_ids: if demo {
+                        vec![support.clone()]
+                    } else {
+                        Vec::new()
+                    },
+                    messaging_capacity: MessagingCapacity::new(2, 3)?,
+                    disabled: false,
+                };
+                plans.push((agent, password, hash));
+            }
+        }
+        let token = new_token().map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+        let hash = token_hash(&token);
+        let created = write_tx!(self, |tx| {
+            let mut created = Vec::new();
+            let fresh = tx.resources(kind::AGENT).await?.is_empty();
+            if fresh {
+                put(
+                    tx,
+                    kind::SETTINGS,
+                    SETTINGS_ID,
+                    None,
+                    serde_json::to_string(&SettingsDoc::of(&OrgSettings::default()))?,
+                    now,
+                )
+                .await?;
+                if demo {
+                    seed_demo_config(tx, &support, now).await?;
+                }
+                for (agent, password, hash) in &plans {
+                    let doc = serde_json::to_string(&agent_doc(agent, Some(hash.clone())))?;
+                    put(
+                        tx,
+                        kind::AGENT,
+                        agent.id.as_str(),
+                        Some(agent.email.to_lowercase()),
+                        doc,
+                        now,
+                    )
+                    .await?;
+                    created.push(Login {
+                        email: agent.email.clone(),
+                        password: password.clone(),
+                        roles: agent.roles.clone(),
+                    });
+                }
+            }
+            let admin = match tx.resource_by_key(kind::AGENT, ADMIN_EMAIL).await? {
+                Some(row) => Some(serde_json::from_str::<AgentDoc>(&row.doc)?),
+                None => None,
+            };
+            let minted = match admin {
+                Some(admin) if !admin.disabled => {
+                    tx.revoke_tokens(&admin.id, "startup", now).await?;
+                    tx.insert_token(&new_id(), &admin.id, &hash, "startup", now)
+                        .await?;
+                    true
+                }
+                _ => false,
+            };
+            Ok::<_, AppError>((created, minted))
+        })?;
+        Ok(StartInfo {
+            created: created.0,
+            admin_token: created.1.then_some(token),
+        })
+    }
+
+    async fn any_agent(&self) -> Result<bool, AppError> {
+        crate::service::read_tx!(self, |tx| Ok::<_, AppError>(
+            !tx.resources(kind::AGENT).await?.is_empty()
+        ))
+    }
+
+    /// Sets a new random password for an agent and returns it.
+    pub async fn reset_password(&self, email: &str) -> Result<String, AppError> {
+        let password =
+            new_password().map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+        let hash = hash_password(&password)?;
+        let key = email.trim().to_lowercase();
+        let now = codec::to_ms(self.now());
+        write_tx!(self, |tx| {
+            let row = tx
+                .resource_by_key(kind::AGENT, &key)
+                .await?
+                .ok_or_else(|| AppError::not_found("agent", email))?;
+            let mut doc: AgentDoc = serde_json::from_str(&row.doc)?;
+            doc.password_hash = Some(hash.clone());
+            let mut updated = row.clone();
+            updated.doc = serde_json::to_string(&doc)?;
+            updated.updated_at = now;
+            tx.put_resource(&updated).await?;
+            Ok::<_, AppError>(())
+        })?;
+        Ok(password)
+    }
+
+    /// Creates an admin agent (no inbox) and returns its one-time password.
+    pub async fn create_admin(&self, email: &str, name: &str) -> Result<String, AppError> {
+        hearth_domain::customer::EmailAddress::parse("email", email)?;
+        let password =
+            new_password().map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+        let hash = hash_password(&password)?;
+        let agent = Agent {
+            id: AgentId::from_trusted(new_id()),
+            name: name.to_owned(),
+            email: email.trim().to_owned(),
+            roles: vec![Role::Admin, Role::Supervisor, Role::Agent, Role::ApiUser],
+            inbox_ids: Vec::new(),
+            messaging_capacity: MessagingCapacity::new(2, 3)?,
+            disabled: false,
+        };
+        let now = codec::to_ms(self.now());
+        write_tx!(self, |tx| {
+            let doc = serde_json::to_string(&agent_doc(&agent, Some(hash.clone())))?;
+            match put(
+                tx,
+                kind::AGENT,
+                agent.id.as_str(),
+                Some(agent.email.to_lowercase()),
+                doc,
+                now,
+            )
+            .await
+            {
+                Err(AppError::Taken { .. }) => {
+                    Err(DomainError::invalid("email", "an agent with this email exists").into())
+                }
+                other => other,
+            }
+        })?;
+        Ok(password)
+    }
+}
+
+async fn seed_demo_config(
+    tx: &mut dyn StoreTx,
+    support: &InboxId,
+    now: i64,
+) -> Result<(), AppError> {
+    let inbox = Inbox {
+        id: support.clone(),
+        name: "Support".into(),
+        sla: Duration::hours(1),
+        business_hours_id: None,
+        routing: InboxRouting::default(),
+        disabled: false,
+    };
+    put(
+        tx,
+        kind::INBOX,
+        inbox.id.as_str(),
+        None,
+        serde_json::to_string(&InboxDoc::of(&inbox))?,
+        now,
+    )
+    .await?;
+    let entries = [
+        (Channel::Email, "support@example.com"),
+        (Channel::Sms, "+12065550100"),
+        (Channel::PhoneCall, "+12065550100"),
+        (Channel::Voicemail, "+12065550100"),
+        (Channel::Whatsapp, "+12065550100"),
+        (Channel::Chat, "chat"),
+        (Channel::FacebookMessage, "support"),
+        (Channel::InstagramDirect, "support"),
+    ];
+    for (channel, address) in entries {
+        let entry = EntryPoint {
+            id: EntryPointId::from_trusted(new_id()),
+            channel,
+            address: address.into(),
+            inbox_id: support.clone(),
+            sla: None,
+        };
+        let doc = serde_json::to_string(&EntryPointDoc::of(&entry))?;
+        put(
+            tx,
+            kind::ENTRY_POINT,
+            entry.id.as_str(),
+            Some(EntryPointDoc::key(channel, address)),
+            doc,
+            now,
+        )
+        .await?;
+    }
+    for name in [
+        "Billing",
+        "Shipping",
+        "Returns",
+        "Technical issue",
+        "Feedback",
+    ] {
+        let topic = Topic {
+            id: TopicId::from_trusted(new_id()),
+            name: name.into(),
+            disabled: false,
+            parent_id: None,
+        };
+        put(
+            tx,
+            kind::TOPIC,
+            topic.id.as_str(),
+            Some(name.to_lowercase()),
+            serde_json::to_string(&TopicDoc::of(&topic))?,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}

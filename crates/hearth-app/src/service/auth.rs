@@ -1,0 +1,101 @@
+//! Authentication: API tokens (Gladly's Basic auth of agent email + token) and
+//! passwords, and the token commands of the binary.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use hearth_domain::config::{Agent, Role};
+
+use super::{App, kind, load_agent, read_tx, write_tx};
+use crate::clock::{new_id, new_token, token_hash};
+use crate::codec::{self, AgentDoc};
+use crate::error::AppError;
+
+/// The authenticated agent behind a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub agent: Agent,
+}
+
+impl Caller {
+    /// Refuses callers without `role`.
+    pub fn require(&self, role: Role) -> Result<(), AppError> {
+        if self.agent.has_role(role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "the agent lacks the role this endpoint needs",
+            ))
+        }
+    }
+}
+
+/// Hashes a password with Argon2id (PHC string).
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+}
+
+/// Checks a password against its PHC hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+impl App {
+    /// Gladly's Basic auth: an agent's email and one of its live API tokens. Disabled
+    /// agents and agents without API_USER are refused alike (401), so the answer
+    /// tells an attacker nothing about which part was wrong.
+    pub async fn authenticate(&self, email: &str, token: &str) -> Result<Caller, AppError> {
+        let hash = token_hash(token);
+        let email = email.trim().to_lowercase();
+        read_tx!(self, |tx| {
+            let Some(agent_id) = tx.token_agent(&hash).await? else {
+                return Err(AppError::Unauthorized);
+            };
+            let Some(agent) = load_agent(tx, &agent_id).await? else {
+                return Err(AppError::Unauthorized);
+            };
+            if agent.email.to_lowercase() != email
+                || agent.disabled
+                || !agent.has_role(Role::ApiUser)
+            {
+                return Err(AppError::Unauthorized);
+            }
+            Ok(Caller { agent })
+        })
+    }
+
+    /// Creates a new API token for the agent with this email; the token is returned
+    /// once and stored hashed.
+    pub async fn create_token(&self, email: &str) -> Result<String, AppError> {
+        let key = email.trim().to_lowercase();
+        let now = codec::to_ms(self.now());
+        let token = new_token().map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+        let hash = token_hash(&token);
+        write_tx!(self, |tx| {
+            let Some(row) = tx.resource_by_key(kind::AGENT, &key).await? else {
+                return Err(AppError::not_found("agent", email));
+            };
+            tx.insert_token(&new_id(), &row.id, &hash, "api", now)
+                .await?;
+            Ok::<_, AppError>(())
+        })?;
+        Ok(token)
+    }
+
+    /// The agent with this email, if any.
+    pub async fn agent_by_email(&self, email: &str) -> Result<Option<Agent>, AppError> {
+        let key = email.trim().to_lowercase();
+        read_tx!(self, |tx| {
+            match tx.resource_by_key(kind::AGENT, &key).await? {
+                Some(row) => Ok(Some(
+                    serde_json::from_str::<AgentDoc>(&row.doc)?.to_domain()?,
+                )),
+                None => Ok(None),
+            }
+        })
+    }
+}

@@ -1,0 +1,556 @@
+//! Conversations over the Gladly API: read, the timeline, `PATCH` (assignee and
+//! status with `force`), replies through the outbox, topics, notes, and the customer
+//! side ending a contact.
+
+use hearth_domain::DomainError;
+use hearth_domain::channel::Channel;
+use hearth_domain::config::Role;
+use hearth_domain::conversation::{
+    AssignReason, Command, Context, Conversation, Status, decide, message_channel,
+};
+use hearth_domain::id::{AgentId, ContactId, InboxId, ItemId, TopicId};
+use hearth_domain::item::{ConversationItem, Initiator, InitiatorType, ItemContent};
+use serde_json::{Map, Value};
+
+use super::{
+    App, Caller, conversation_of_row, item_of_row, kind, load_agent, load_conversation,
+    load_customer, load_inbox, load_settings, persist, read_tx, write_tx,
+};
+use crate::clock::{FreshIds, new_id};
+use crate::codec::{self, ContentDto, ItemDoc};
+use crate::error::AppError;
+use crate::ports::{OutboxRow, StoreTx};
+
+/// The most items `GET /conversations/{id}/items` returns.
+pub const ITEMS_CAP: i64 = 1000;
+/// The most conversations `GET /customers/{id}/conversations` returns.
+pub const CONVERSATIONS_CAP: i64 = 100;
+
+/// `PATCH /conversations/{id}`, already shape-checked.
+#[derive(Debug, Clone, Default)]
+pub struct PatchConversation {
+    /// `assignee: {inboxId, agentId?}`; `agentId: null` means no agent.
+    pub assignee: Option<(String, Option<String>)>,
+    /// `status: {value, force}`.
+    pub status: Option<(Status, bool)>,
+}
+
+/// `POST /conversation-items/{id}/reply` content, as sent.
+#[derive(Debug, Clone)]
+pub struct ReplyRequest {
+    pub content: Map<String, Value>,
+}
+
+/// Runs one domain command on a loaded conversation with its inbox's settings.
+async fn run(
+    tx: &mut dyn StoreTx,
+    now: hearth_domain::Timestamp,
+    conv: &Conversation,
+    commands: Vec<Command>,
+) -> Result<Conversation, AppError> {
+    let settings = load_settings(tx).await?;
+    let inbox = load_inbox(tx, conv.inbox_id.as_str())
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("inbox {} is missing", conv.inbox_id)))?;
+    let mut ids = FreshIds;
+    let mut state = conv.clone();
+    let mut events = Vec::new();
+    for command in commands {
+        let mut ctx = Context {
+            now,
+            settings: &settings,
+            routing: &inbox.routing,
+            ids: &mut ids,
+        };
+        let step = decide(&state, command, settings.require_topic, &mut ctx)?;
+        for e in &step {
+            state.apply(e);
+        }
+        events.extend(step);
+    }
+    persist(tx, Some(conv), &events).await?;
+    Ok(state)
+}
+
+fn agent_initiator(caller: &Caller) -> Initiator {
+    Initiator::new(InitiatorType::Agent, caller.agent.id.as_str())
+}
+
+impl App {
+    /// One conversation.
+    pub async fn conversation(&self, id: &str) -> Result<Conversation, AppError> {
+        read_tx!(self, |tx| load_conversation(tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("conversation", id)))
+    }
+
+    /// A conversation's items in timeline order, and whether the cap cut the list.
+    pub async fn conversation_items(
+        &self,
+        id: &str,
+    ) -> Result<(Vec<ConversationItem>, bool), AppError> {
+        read_tx!(self, |tx| {
+            if tx.conversation(id).await?.is_none() {
+                return Err(AppError::not_found("conversation", id));
+            }
+            let rows = tx.items(id, ITEMS_CAP + 1).await?;
+            let limited = rows.len() as i64 > ITEMS_CAP;
+            let items = rows
+                .iter()
+                .take(ITEMS_CAP as usize)
+                .map(item_of_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((items, limited))
+        })
+    }
+
+    /// A customer's conversations, oldest first, and whether the cap cut the list.
+    pub async fn customer_conversations(
+        &self,
+        customer_id: &str,
+    ) -> Result<(Vec<Conversation>, bool), AppError> {
+        read_tx!(self, |tx| {
+            if tx.customer(customer_id).await?.is_none() {
+                return Err(AppError::not_found("customer", customer_id));
+            }
+            let rows = tx
+                .customer_conversations(customer_id, CONVERSATIONS_CAP + 1)
+                .await?;
+            let limited = rows.len() as i64 > CONVERSATIONS_CAP;
+            let list = rows
+                .iter()
+                .take(CONVERSATIONS_CAP as usize)
+                .map(conversation_of_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((list, limited))
+        })
+    }
+
+    /// One item by id.
+    pub async fn item(&self, id: &str) -> Result<ConversationItem, AppError> {
+        read_tx!(self, |tx| {
+            let row = tx
+                .item(id)
+                .await?
+                .ok_or_else(|| AppError::not_found("conversation item", id))?;
+            item_of_row(&row)
+        })
+    }
+
+    /// `PATCH /conversations/{id}`: reassign, close (R30 unless `force`, R32), reopen.
+    /// Either every change applies or none.
+    pub async fn patch_conversation(
+        &self,
+        caller: &Caller,
+        id: &str,
+        patch: PatchConversation,
+    ) -> Result<Conversation, AppError> {
+        let initiator = agent_initiator(caller);
+        write_tx!(self, |tx| {
+            let conv = load_conversation(tx, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("conversation", id))?;
+            let now = self.now();
+            let mut commands = Vec::new();
+            let assign = match &patch.assignee {
+                Some((inbox_raw, agent_raw)) => {
+                    let inbox_id = InboxId::parse("assignee.inboxId", inbox_raw)?;
+                    let inbox = load_inbox(tx, inbox_id.as_str()).await?.ok_or_else(|| {
+                        DomainError::invalid(
+                            "assignee.inboxId",
+                            format!("inbox {inbox_id} does not exist"),
+                        )
+                    })?;
+                    let agent_id = match agent_raw {
+                        Some(raw) => {
+                            let agent_id = AgentId::parse("assignee.agentId", raw)?;
+                            let agent =
+                                load_agent(tx, agent_id.as_str()).await?.ok_or_else(|| {
+                                    DomainError::invalid(
+                                        "assignee.agentId",
+                                        format!("agent {agent_id} does not exist"),
+                                    )
+                                })?;
+                            if !agent.is_member_of(&inbox.id) {
+                                return Err(DomainError::AgentNotInInbox.into());
+                            }
+                            Some(agent_id)
+                        }
+                        None => None,
+                    };
+                    Some(Command::Assign {
+                        initiator: initiator.clone(),
+                        inbox_id: inbox.id.clone(),
+                        agent_id,
+                        reason: AssignReason::Manual,
+                        inbox_sla: inbox.sla,
+                    })
+                }
+                None => None,
+            };
+            match (patch.status, conv.status) {
+                (Some((Status::Open, _)), Status::Closed) => {
+                    // Reopen to the given assignee, else to the last agent.
+                    let agent = match &assign {
+                        Some(Command::Assign { agent_id, .. }) => {
+                            agent_id.clone().or_else(|| conv.last_agent_id.clone())
+                        }
+                        _ => None,
+                    };
+                    commands.push(Command::Reopen {
+                        initiator: initiator.clone(),
+                        agent_id: agent,
+                    });
+                    commands.extend(assign);
+                }
+                (Some((Status::Closed, force)), _) => {
+                    commands.extend(assign);
+                    commands.push(Command::Close {
+                        initiator: initiator.clone(),
+                        force,
+                    });
+                }
+                (Some((Status::Waiting, _)), _) => {
+                    return Err(DomainError::invalid(
+                        "status.value",
+                        "status can be set only to OPEN or CLOSED",
+                    )
+                    .into());
+                }
+                _ => commands.extend(assign),
+            }
+            run(tx, now, &conv, commands).await
+        })
+    }
+
+    /// Adds topics (R7: existing ones are ignored; all must exist).
+    pub async fn add_topics(
+        &self,
+        caller: &Caller,
+        id: &str,
+        topic_ids: &[String],
+    ) -> Result<(), AppError> {
+        let initiator = agent_initiator(caller);
+        let mut ids = Vec::new();
+        for raw in topic_ids {
+            ids.push(TopicId::parse("topicIds", raw)?);
+        }
+        write_tx!(self, |tx| {
+            let conv = load_conversation(tx, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("conversation", id))?;
+            for topic in &ids {
+                if tx.resource(kind::TOPIC, topic.as_str()).await?.is_none() {
+                    return Err(DomainError::invalid(
+                        "topicIds",
+                        format!("topic {topic} does not exist"),
+                    )
+                    .into());
+                }
+            }
+            let command = Command::AddTopics {
+                initiator: initiator.clone(),
+                topic_ids: ids.clone(),
+                item_id: ItemId::from_trusted(new_id()),
+            };
+            run(tx, self.now(), &conv, vec![command]).await.map(|_| ())
+        })
+    }
+
+    /// Removes a topic.
+    pub async fn remove_topic(
+        &self,
+        caller: &Caller,
+        id: &str,
+        topic_id: &str,
+    ) -> Result<(), AppError> {
+        let initiator = agent_initiator(caller);
+        let topic = TopicId::parse("topicId", topic_id)?;
+        write_tx!(self, |tx| {
+            let conv = load_conversation(tx, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("conversation", id))?;
+            if !conv.topic_ids.contains(&topic) {
+                return Err(AppError::not_found("topic", topic.as_str()));
+            }
+            let command = Command::RemoveTopic {
+                initiator: initiator.clone(),
+                topic_id: topic.clone(),
+                item_id: ItemId::from_trusted(new_id()),
+            };
+            run(tx, self.now(), &conv, vec![command]).await.map(|_| ())
+        })
+    }
+
+    /// Adds an internal note (T26); returns the note item.
+    pub async fn add_note(
+        &self,
+        caller: &Caller,
+        id: &str,
+        body: &str,
+    ) -> Result<ConversationItem, AppError> {
+        if body.trim().is_empty() {
+            return Err(DomainError::blank("content.body", "a note needs a body").into());
+        }
+        if body.chars().count() > 25_000 {
+            return Err(DomainError::too_long(
+                "content.body",
+                "a note is limited to 25000 characters",
+            )
+            .into());
+        }
+        let initiator = agent_initiator(caller);
+        write_tx!(self, |tx| {
+            let conv = load_conversation(tx, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("conversation", id))?;
+            let item = ConversationItem {
+                id: ItemId::from_trusted(new_id()),
+                customer_id: conv.customer_id.clone(),
+                conversation_id: Some(conv.id.clone()),
+                contact_id: None,
+                session_id: None,
+                timestamp: self.now(),
+                initiator: initiator.clone(),
+                responder: None,
+                content: ItemContent::ConversationNote {
+                    body: body.to_owned(),
+                    attachments: Vec::new(),
+                },
+            };
+            run(
+                tx,
+                self.now(),
+                &conv,
+                vec![Command::AddNote {
+                    item: Box::new(item.clone()),
+                }],
+            )
+            .await?;
+            Ok::<_, AppError>(item)
+        })
+    }
+
+    /// A note of a conversation.
+    pub async fn note(
+        &self,
+        conversation_id: &str,
+        note_id: &str,
+    ) -> Result<ConversationItem, AppError> {
+        let item = self.item(note_id).await?;
+        let is_note = matches!(item.content, ItemContent::ConversationNote { .. });
+        if !is_note || item.conversation_id.as_ref().map(|c| c.as_str()) != Some(conversation_id) {
+            return Err(AppError::not_found("note", note_id));
+        }
+        Ok(item)
+    }
+
+    /// The customer side ends a contact (hang-up, chat closed).
+    pub async fn end_contact(&self, contact_id: &str, abandoned: bool) -> Result<(), AppError> {
+        let contact = ContactId::parse("contactId", contact_id)?;
+        write_tx!(self, |tx| {
+            let conv_id = tx
+                .contact_conversation(contact.as_str())
+                .await?
+                .ok_or_else(|| AppError::not_found("contact", contact.as_str()))?;
+            let conv = load_conversation(tx, &conv_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("conversation", &conv_id))?;
+            run(
+                tx,
+                self.now(),
+                &conv,
+                vec![Command::CustomerEnd {
+                    contact_id: contact.clone(),
+                    abandoned,
+                }],
+            )
+            .await
+            .map(|_| ())
+        })
+    }
+
+    /// Replies to a customer message on its channel (T7). The message is recorded in
+    /// the outbox as pending for its channel and fulfils the contact's SLA once the
+    /// outbox has accepted it, in the same transaction. An unassigned conversation is
+    /// assigned to the replying agent.
+    pub async fn reply(
+        &self,
+        caller: &Caller,
+        item_id: &str,
+        req: ReplyRequest,
+    ) -> Result<ConversationItem, AppError> {
+        let initiator = agent_initiator(caller);
+        write_tx!(self, |tx| {
+            let replied_row = tx
+                .item(item_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("conversation item", item_id))?;
+            let replied = item_of_row(&replied_row)?;
+            let conv_id = replied
+                .conversation_id
+                .clone()
+                .ok_or(DomainError::NotReplyable(
+                    "the item belongs to no conversation",
+                ))?;
+            let conv = load_conversation(tx, conv_id.as_str())
+                .await?
+                .ok_or_else(|| AppError::not_found("conversation", conv_id.as_str()))?;
+            if conv.status == Status::Closed {
+                return Err(DomainError::ConversationClosed(
+                    "you cannot reply to items in closed conversations",
+                )
+                .into());
+            }
+            let content = reply_content(tx, &conv, &replied, &req).await?;
+            let item = ConversationItem {
+                id: ItemId::from_trusted(new_id()),
+                customer_id: conv.customer_id.clone(),
+                conversation_id: Some(conv.id.clone()),
+                contact_id: None,
+                session_id: replied.session_id.clone(),
+                timestamp: self.now(),
+                initiator: initiator.clone(),
+                responder: None,
+                content,
+            };
+            let agent = caller
+                .agent
+                .has_role(Role::Agent)
+                .then(|| caller.agent.id.clone());
+            let command = Command::Reply {
+                item: Box::new(item.clone()),
+                replied_to: Box::new(replied.clone()),
+                agent_id: agent.or_else(|| Some(caller.agent.id.clone())),
+            };
+            let after = run(tx, self.now(), &conv, vec![command]).await?;
+            let stored = tx
+                .item(item.id.as_str())
+                .await?
+                .ok_or_else(|| AppError::Internal("reply item was not stored".into()))?;
+            let stored = item_of_row(&stored)?;
+            let channel = message_channel(&stored.content).map_or("UNKNOWN", Channel::as_str);
+            tx.enqueue_outbox(&OutboxRow {
+                id: new_id(),
+                channel: channel.to_owned(),
+                conversation_id: Some(after.id.to_string()),
+                item_id: stored.id.to_string(),
+                status: "PENDING".to_owned(),
+                payload: serde_json::to_string(&ItemDoc::of(&stored).wire)?,
+                created_at: codec::to_ms(self.now()),
+            })
+            .await?;
+            Ok::<_, AppError>(stored)
+        })
+    }
+}
+
+fn text_field(content: &Map<String, Value>, key: &str) -> Option<String> {
+    content.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// Builds the reply's content from Gladly's reply shapes (`GLADLY-API.md` 3.4),
+/// addressing it back to the customer on the replied message's channel.
+async fn reply_content(
+    tx: &mut dyn StoreTx,
+    conv: &Conversation,
+    replied: &ConversationItem,
+    req: &ReplyRequest,
+) -> Result<ItemContent, AppError> {
+    let kind = text_field(&req.content, "type")
+        .ok_or_else(|| DomainError::blank("content.type", "the reply type is required"))?;
+    let body = text_field(&req.content, "body")
+        .or_else(|| text_field(&req.content, "bodyPlain"))
+        .ok_or_else(|| DomainError::blank("content.body", "a reply needs a body"))?;
+    let contact = replied.contact_id.as_ref().and_then(|id| conv.contact(id));
+    let company = contact
+        .and_then(|c| c.entry_point.clone())
+        .unwrap_or_default();
+    let customer = load_customer(tx, conv.customer_id.as_str()).await?;
+    let customer_email = customer
+        .as_ref()
+        .and_then(|c| c.emails.first())
+        .map(|e| e.address.original().to_owned());
+    let customer_phone = customer
+        .as_ref()
+        .and_then(|c| c.phones.first())
+        .map(|p| p.number.e164().to_owned());
+    let content = match (kind.as_str(), &replied.content) {
+        (
+            "EMAIL",
+            ItemContent::Email {
+                from, to, subject, ..
+            },
+        ) => ItemContent::Email {
+            from: to.first().cloned().unwrap_or(company),
+            to: vec![from.clone()],
+            cc: Vec::new(),
+            bcc: Vec::new(),
+            subject: text_field(&req.content, "subject").unwrap_or_else(|| {
+                if subject.to_lowercase().starts_with("re:") {
+                    subject.clone()
+                } else {
+                    format!("Re: {subject}")
+                }
+            }),
+            content: text_field(&req.content, "bodyPlain").unwrap_or(body),
+            attachments: Vec::new(),
+        },
+        ("EMAIL", ItemContent::Voicemail { .. }) => ItemContent::Email {
+            from: company,
+            to: customer_email.into_iter().collect(),
+            cc: Vec::new(),
+            bcc: Vec::new(),
+            subject: text_field(&req.content, "subject")
+                .unwrap_or_else(|| "Your voicemail".to_owned()),
+            content: body,
+            attachments: Vec::new(),
+        },
+        ("SMS", ItemContent::Sms { from, to, .. }) => ItemContent::Sms {
+            from: to.clone(),
+            to: from.clone(),
+            content: body,
+            attachments: Vec::new(),
+        },
+        ("SMS", ItemContent::Voicemail { .. }) => {
+            let to = customer_phone.ok_or(DomainError::NotReplyable(
+                "the customer has no phone number for an SMS",
+            ))?;
+            ItemContent::Sms {
+                from: company,
+                to,
+                content: body,
+                attachments: Vec::new(),
+            }
+        }
+        ("CHAT_MESSAGE" | "FACEBOOK_MESSAGE" | "INSTAGRAM_DIRECT" | "WHATSAPP" | "TWITTER", _) => {
+            let mut dto = req.content.clone();
+            dto.insert("content".into(), Value::String(body));
+            dto.remove("body");
+            if kind == "CHAT_MESSAGE"
+                && let Some(session) = &replied.session_id
+            {
+                dto.insert("sessionId".into(), Value::String(session.clone()));
+            }
+            let parsed: ContentDto = serde_json::from_value(Value::Object(dto))
+                .map_err(|e| DomainError::invalid("content", e.to_string()))?;
+            parsed.to_domain(replied.timestamp)?
+        }
+        ("EMAIL" | "SMS", _) => {
+            let channel = message_channel(&replied.content).map_or("this", Channel::as_str);
+            return Err(DomainError::invalid(
+                "content.type",
+                format!("a {kind} reply cannot answer a {channel} message"),
+            )
+            .into());
+        }
+        (other, _) => {
+            return Err(DomainError::invalid(
+                "content.type",
+                format!("unsupported reply type '{other}'"),
+            )
+            .into());
+        }
+    };
+    Ok(content)
+}

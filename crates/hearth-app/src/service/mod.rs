@@ -1,0 +1,322 @@
+//! [`App`]: every use case of Hearth. Each write runs as load -> decide -> persist in
+//! one store transaction; a write that loses a race to a concurrent writer (a stale
+//! version, a unique key taken meanwhile) is retried from the start a few times.
+
+pub mod auth;
+mod conversations;
+mod customers;
+mod inbound;
+
+use std::sync::Arc;
+
+use hearth_domain::Timestamp;
+use hearth_domain::config::{Agent, EntryPoint, Inbox, OrgSettings};
+use hearth_domain::conversation::{Conversation, Event};
+use hearth_domain::customer::Customer;
+use hearth_domain::item::ConversationItem;
+
+use crate::Clock;
+use crate::codec::{
+    self, AgentDoc, ConversationDoc, CustomerDoc, EntryPointDoc, InboxDoc, ItemDoc, SettingsDoc,
+};
+use crate::error::AppError;
+use crate::ports::{ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, Store, StoreTx};
+
+pub use auth::Caller;
+pub use conversations::{PatchConversation, ReplyRequest};
+pub use customers::CustomerQuery;
+pub use inbound::{InboundRequest, InboundResponse};
+
+/// Resource kinds in the configuration store.
+pub mod kind {
+    pub const AGENT: &str = "agent";
+    pub const INBOX: &str = "inbox";
+    pub const ENTRY_POINT: &str = "entry_point";
+    pub const TOPIC: &str = "topic";
+    pub const TEAM: &str = "team";
+    pub const SETTINGS: &str = "settings";
+}
+
+/// The id of the one settings resource.
+pub const SETTINGS_ID: &str = "organization";
+
+/// How often a write that lost a race is tried again.
+const WRITE_ATTEMPTS: usize = 4;
+
+/// The application: a store and a clock. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+/// Runs `$body` (an expression using `$tx: &mut dyn StoreTx`) in a write
+/// transaction, committing on success and retrying on contention.
+macro_rules! write_tx {
+    ($app:expr, |$tx:ident| $body:expr) => {{
+        let mut attempt = 0usize;
+        loop {
+            attempt += 1;
+            let mut boxed = $app.store().begin().await?;
+            let $tx: &mut dyn $crate::ports::StoreTx = &mut *boxed;
+            match $body {
+                Ok(value) => {
+                    boxed.commit().await?;
+                    break Ok(value);
+                }
+                Err($crate::error::AppError::Contention)
+                    if attempt < $crate::service::write_attempts() =>
+                {
+                    continue;
+                }
+                Err($crate::error::AppError::Contention) => {
+                    break Err($crate::error::AppError::Unavailable);
+                }
+                Err(e) => break Err(e),
+            }
+        }
+    }};
+}
+pub(crate) use write_tx;
+
+/// Runs `$body` in a read transaction.
+macro_rules! read_tx {
+    ($app:expr, |$tx:ident| $body:expr) => {{
+        let mut boxed = $app.store().read().await?;
+        let $tx: &mut dyn $crate::ports::StoreTx = &mut *boxed;
+        let result = $body;
+        drop(boxed);
+        result
+    }};
+}
+pub(crate) use read_tx;
+
+pub(crate) fn write_attempts() -> usize {
+    WRITE_ATTEMPTS
+}
+
+impl App {
+    /// An application over a store and a clock.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        App { store, clock }
+    }
+
+    /// The store (for health checks and tests).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The current instant.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Whether the database answers (`/readyz`).
+    pub async fn ready(&self) -> Result<(), AppError> {
+        self.store.ping().await.map_err(AppError::from)
+    }
+
+    /// The organization settings (defaults until an admin changes them).
+    pub async fn settings(&self) -> Result<OrgSettings, AppError> {
+        read_tx!(self, |tx| load_settings(tx).await)
+    }
+}
+
+pub(crate) async fn load_settings(tx: &mut dyn StoreTx) -> Result<OrgSettings, AppError> {
+    match tx.resource(kind::SETTINGS, SETTINGS_ID).await? {
+        Some(row) => Ok(serde_json::from_str::<SettingsDoc>(&row.doc)?.to_domain()),
+        None => Ok(OrgSettings::default()),
+    }
+}
+
+pub(crate) async fn load_agent(tx: &mut dyn StoreTx, id: &str) -> Result<Option<Agent>, AppError> {
+    match tx.resource(kind::AGENT, id).await? {
+        Some(row) => Ok(Some(
+            serde_json::from_str::<AgentDoc>(&row.doc)?.to_domain()?,
+        )),
+        None => Ok(None),
+    }
+}
+
+pub(crate) async fn load_inbox(tx: &mut dyn StoreTx, id: &str) -> Result<Option<Inbox>, AppError> {
+    match tx.resource(kind::INBOX, id).await? {
+        Some(row) => Ok(Some(
+            serde_json::from_str::<InboxDoc>(&row.doc)?.to_domain()?,
+        )),
+        None => Ok(None),
+    }
+}
+
+pub(crate) async fn load_entry_point(
+    tx: &mut dyn StoreTx,
+    channel: hearth_domain::channel::Channel,
+    address: &str,
+) -> Result<Option<EntryPoint>, AppError> {
+    match tx
+        .resource_by_key(kind::ENTRY_POINT, &EntryPointDoc::key(channel, address))
+        .await?
+    {
+        Some(row) => Ok(Some(
+            serde_json::from_str::<EntryPointDoc>(&row.doc)?.to_domain()?,
+        )),
+        None => Ok(None),
+    }
+}
+
+pub(crate) async fn load_conversation(
+    tx: &mut dyn StoreTx,
+    id: &str,
+) -> Result<Option<Conversation>, AppError> {
+    match tx.conversation(id).await? {
+        Some(row) => Ok(Some(conversation_of_row(&row)?)),
+        None => Ok(None),
+    }
+}
+
+pub(crate) fn conversation_of_row(row: &ConversationRow) -> Result<Conversation, AppError> {
+    Ok(serde_json::from_str::<ConversationDoc>(&row.doc)?.to_domain()?)
+}
+
+pub(crate) async fn load_customer(
+    tx: &mut dyn StoreTx,
+    id: &str,
+) -> Result<Option<Customer>, AppError> {
+    match tx.customer(id).await? {
+        Some(row) => Ok(Some(
+            serde_json::from_str::<CustomerDoc>(&row.doc)?.to_domain()?,
+        )),
+        None => Ok(None),
+    }
+}
+
+pub(crate) fn item_of_row(row: &ItemRow) -> Result<ConversationItem, AppError> {
+    Ok(serde_json::from_str::<ItemDoc>(&row.doc)?.to_domain()?)
+}
+
+/// The projection row of a conversation state.
+pub fn conversation_row(c: &Conversation) -> Result<(ConversationRow, Vec<ContactRow>), AppError> {
+    let doc = serde_json::to_string(&ConversationDoc::of(c))?;
+    let row = ConversationRow {
+        id: c.id.to_string(),
+        customer_id: c.customer_id.to_string(),
+        inbox_id: c.inbox_id.to_string(),
+        agent_id: c.agent_id.as_ref().map(ToString::to_string),
+        status: c.status.as_str().to_owned(),
+        created_at: codec::to_ms(c.created_at),
+        closed_at: c.closed_at.map(codec::to_ms),
+        due_at: c.due_at().map(codec::to_ms),
+        version: i64::try_from(c.version).unwrap_or(i64::MAX),
+        doc,
+    };
+    let contacts = c
+        .contacts
+        .iter()
+        .map(|k| ContactRow {
+            id: k.id.to_string(),
+            conversation_id: c.id.to_string(),
+            channel: k.channel.as_str().to_owned(),
+            started_at: codec::to_ms(k.started_at),
+            ended_at: k.ended.map(|e| codec::to_ms(e.at)),
+            due_at: k.due_at.map(codec::to_ms),
+            fulfilment: k.fulfilled.map(|(f, _)| f.as_str().to_owned()),
+        })
+        .collect();
+    Ok((row, contacts))
+}
+
+/// The projection row of an item.
+pub fn item_row(item: &ConversationItem) -> Result<ItemRow, AppError> {
+    Ok(ItemRow {
+        id: item.id.to_string(),
+        conversation_id: item.conversation_id.as_ref().map(ToString::to_string),
+        customer_id: item.customer_id.to_string(),
+        at: codec::to_ms(item.timestamp),
+        doc: serde_json::to_string(&ItemDoc::of(item))?,
+    })
+}
+
+/// The event rows of a conversation decision.
+pub fn event_rows(conversation_id: &str, events: &[Event]) -> Result<Vec<EventRow>, AppError> {
+    events
+        .iter()
+        .map(|e| {
+            Ok(EventRow {
+                id: crate::clock::new_id(),
+                at: codec::to_ms(e.at),
+                event_type: e.kind.type_name().to_owned(),
+                aggregate_type: "conversation".to_owned(),
+                aggregate_id: conversation_id.to_owned(),
+                initiator_type: Some(e.initiator.kind.as_str().to_owned()),
+                initiator_id: e.initiator.id.clone(),
+                payload: codec::encode_event(e)?,
+            })
+        })
+        .collect()
+}
+
+/// Persists a decision: the events, the items they carry, and the new projection,
+/// guarded by the version the decision was made on. Returns the new state.
+pub(crate) async fn persist(
+    tx: &mut dyn StoreTx,
+    before: Option<&Conversation>,
+    events: &[Event],
+) -> Result<Option<Conversation>, AppError> {
+    if events.is_empty() {
+        return Ok(before.cloned());
+    }
+    let after = events
+        .iter()
+        .fold(before.cloned(), hearth_domain::conversation::evolve);
+    let Some(after) = after else {
+        return Err(AppError::Internal(
+            "a decision produced events for no conversation".into(),
+        ));
+    };
+    tx.append_events(&event_rows(after.id.as_str(), events)?)
+        .await?;
+    for item in events.iter().filter_map(|e| e.kind.item()) {
+        tx.insert_item(&item_row(item)?).await?;
+    }
+    let (row, contacts) = conversation_row(&after)?;
+    let expected = before.map(|b| i64::try_from(b.version).unwrap_or(i64::MAX));
+    tx.save_conversation(&row, &contacts, expected).await?;
+    Ok(Some(after))
+}
+
+/// Stores a customer and logs its full document as an event.
+pub(crate) async fn save_customer(
+    tx: &mut dyn StoreTx,
+    customer: &Customer,
+    event_type: &str,
+    initiator: &hearth_domain::item::Initiator,
+) -> Result<(), AppError> {
+    let doc = CustomerDoc::of(customer);
+    let json = serde_json::to_string(&doc)?;
+    let identities: Vec<(String, String)> = customer
+        .unique_keys()
+        .into_iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v))
+        .collect();
+    let row = CustomerRow {
+        id: customer.id.to_string(),
+        name: customer.name.clone(),
+        doc: json.clone(),
+        created_at: codec::to_ms(customer.created_at),
+        updated_at: codec::to_ms(customer.updated_at),
+    };
+    tx.save_customer(&row, &identities).await?;
+    tx.append_events(&[EventRow {
+        id: crate::clock::new_id(),
+        at: codec::to_ms(customer.updated_at),
+        event_type: event_type.to_owned(),
+        aggregate_type: "customer".to_owned(),
+        aggregate_id: customer.id.to_string(),
+        initiator_type: Some(initiator.kind.as_str().to_owned()),
+        initiator_id: initiator.id.clone(),
+        payload: serde_json::to_string(
+            &serde_json::json!({ "v": codec::PAYLOAD_VERSION, "customer": doc }),
+        )?,
+    }])
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,1516 @@
+//! The conversation aggregate and its state machine.
+//!
+//! `decide(state, command, ctx) -> events` refuses or accepts a command; `apply`
+//! folds one event into the state. Status is never stored on its own: after every
+//! event it is re-derived from the contacts (R9-R12), so "status equals its
+//! derivation" holds by construction and is checked by the property tests.
+//!
+//! Contacts follow DESIGN section 3: a CHAT contact per session, one per call, and
+//! EMAIL, SMS, social and voicemail messages join their channel's active (unended,
+//! unfulfilled) contact or start a new one. Every ended contact has its SLA settled
+//! (RESPONDED or CANCELED), so "something still expects an agent" is exactly "some
+//! contact has not ended".
+
+use std::collections::BTreeSet;
+
+use crate::channel::{Channel, Group};
+use crate::config::{InboxRouting, OrgSettings};
+use crate::id::{AgentId, ContactId, ConversationId, CustomerId, InboxId, ItemId, TopicId};
+use crate::item::{ConversationItem, Initiator, InitiatorType, ItemContent, StatusChange};
+use crate::{DomainError, Duration, Timestamp};
+
+/// Longest body of a messaging reply (Q17).
+pub const MAX_MESSAGING_BODY: usize = 2048;
+
+/// The API-visible status (R3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Open,
+    Waiting,
+    Closed,
+}
+
+impl Status {
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "OPEN",
+            Status::Waiting => "WAITING",
+            Status::Closed => "CLOSED",
+        }
+    }
+    /// Parses the wire name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Status::Open, Status::Waiting, Status::Closed]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+}
+
+/// Whether the customer or the team started a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Inbound,
+    Outbound,
+}
+
+/// How a contact's SLA was settled (`CONTACT/FULFILLED.fulfilledType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fulfilment {
+    Responded,
+    Canceled,
+}
+
+/// `CONTACT/ENDED.reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    AgentEnded,
+    ConversationClosed,
+    CustomerAbandoned,
+    CustomerDeleted,
+    CustomerNoReply,
+    Merged,
+    NoReplyNeeded,
+    StartedNew,
+}
+
+/// `CONTACT/ENDED.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndStatus {
+    Abandoned,
+    Answered,
+    Unanswered,
+    Unknown,
+}
+
+/// `CONVERSATION_ASSIGNEE/UPDATED.reason` (the values Hearth produces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssignReason {
+    AutomatedAssignment,
+    ContactDeclined,
+    ContactInbound,
+    ContactMissed,
+    ContactOffered,
+    ContactOfferConflict,
+    Manual,
+    MessageOutbound,
+    ReroutedUnassign,
+    UserDeactivation,
+}
+
+/// `CONTACT/TRANSFERRED.reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferReason {
+    Automation,
+    Manual,
+}
+
+macro_rules! wire_enum {
+    ($ty:ident { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $ty {
+            /// Wire name.
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => $name),* }
+            }
+            /// Parses the wire name.
+            pub fn parse(raw: &str) -> Option<Self> {
+                match raw { $($name => Some($ty::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+wire_enum!(Direction { Inbound => "INBOUND", Outbound => "OUTBOUND" });
+wire_enum!(Fulfilment { Responded => "RESPONDED", Canceled => "CANCELED" });
+wire_enum!(EndReason {
+    AgentEnded => "AGENT_ENDED",
+    ConversationClosed => "CONVERSATION_CLOSED",
+    CustomerAbandoned => "CUSTOMER_ABANDONED",
+    CustomerDeleted => "CUSTOMER_DELETED",
+    CustomerNoReply => "CUSTOMER_NO_REPLY",
+    Merged => "MERGED",
+    NoReplyNeeded => "NO_REPLY_NEEDED",
+    StartedNew => "STARTED_NEW",
+});
+wire_enum!(EndStatus { Abandoned => "ABANDONED", Answered => "ANSWERED", Unanswered => "UNANSWERED", Unknown => "UNKNOWN" });
+wire_enum!(AssignReason {
+    AutomatedAssignment => "AUTOMATED_ASSIGNMENT",
+    ContactDeclined => "CONTACT_DECLINED",
+    ContactInbound => "CONTACT_INBOUND",
+    ContactMissed => "CONTACT_MISSED",
+    ContactOffered => "CONTACT_OFFERED",
+    ContactOfferConflict => "CONTACT_OFFER_CONFLICT",
+    Manual => "MANUAL",
+    MessageOutbound => "MESSAGE_OUTBOUND",
+    ReroutedUnassign => "REROUTED_UNASSIGN",
+    UserDeactivation => "USER_DEACTIVATION",
+});
+wire_enum!(TransferReason { Automation => "AUTOMATION", Manual => "MANUAL" });
+
+/// How a contact ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContactEnd {
+    pub at: Timestamp,
+    pub reason: Option<EndReason>,
+    pub status: EndStatus,
+}
+
+/// One exchange on one channel inside a conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub id: ContactId,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub session_id: Option<String>,
+    /// The address the customer wrote to.
+    pub entry_point: Option<String>,
+    pub started_at: Timestamp,
+    /// SLA due date; `None` for outbound contacts.
+    pub due_at: Option<Timestamp>,
+    pub fulfilled: Option<(Fulfilment, Timestamp)>,
+    pub ended: Option<ContactEnd>,
+    /// An agent replied on it, or answered the call.
+    pub answered: bool,
+    pub last_agent_message_at: Option<Timestamp>,
+}
+
+impl Contact {
+    /// The customer waits for the team (an unfulfilled SLA).
+    pub fn sla_pending(&self) -> bool {
+        self.due_at.is_some() && self.fulfilled.is_none()
+    }
+    /// Not ended yet.
+    pub fn is_active(&self) -> bool {
+        self.ended.is_none()
+    }
+    fn end_status(&self) -> EndStatus {
+        if self.answered {
+            EndStatus::Answered
+        } else {
+            EndStatus::Unanswered
+        }
+    }
+}
+
+/// The conversation aggregate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub id: ConversationId,
+    pub customer_id: CustomerId,
+    pub inbox_id: InboxId,
+    pub agent_id: Option<AgentId>,
+    /// Q10: kept for history and reopen stickiness.
+    pub last_agent_id: Option<AgentId>,
+    pub created_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+    pub status: Status,
+    pub topic_ids: BTreeSet<TopicId>,
+    pub contacts: Vec<Contact>,
+    /// T19/R54: an agent reopened (or created) it for an outbound that is not sent yet;
+    /// it stays OPEN, owned by that agent, and is not routable.
+    pub awaiting_outbound: bool,
+    /// Number of events folded; the resource version behind `ETag`.
+    pub version: u64,
+}
+
+/// Where a conversation stands for routing (DESIGN section 5 `queueState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueState {
+    /// Unassigned and routable.
+    New,
+    Assigned,
+    None,
+}
+
+impl QueueState {
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueState::New => "NEW",
+            QueueState::Assigned => "ASSIGNED",
+            QueueState::None => "NONE",
+        }
+    }
+}
+
+/// R9-R11: the status a conversation must have, given its contacts.
+pub fn derive_status(closed: bool, contacts: &[Contact], awaiting_outbound: bool) -> Status {
+    if closed {
+        Status::Closed
+    } else if awaiting_outbound || contacts.iter().any(Contact::is_active) {
+        Status::Open
+    } else {
+        Status::Waiting
+    }
+}
+
+impl Conversation {
+    /// The earliest due date among contacts whose SLA is pending (R49); `None` when
+    /// nothing is pending.
+    pub fn due_at(&self) -> Option<Timestamp> {
+        self.contacts
+            .iter()
+            .filter(|c| c.sla_pending())
+            .filter_map(|c| c.due_at)
+            .min()
+    }
+
+    /// R17: a non-closed conversation with an unfulfilled contact and no agent.
+    pub fn is_routable(&self) -> bool {
+        self.status != Status::Closed
+            && self.agent_id.is_none()
+            && self.contacts.iter().any(Contact::sla_pending)
+    }
+
+    /// NEW, ASSIGNED or NONE.
+    pub fn queue_state(&self) -> QueueState {
+        if self.status == Status::Closed {
+            QueueState::None
+        } else if self.agent_id.is_some() {
+            QueueState::Assigned
+        } else if self.is_routable() {
+            QueueState::New
+        } else {
+            QueueState::None
+        }
+    }
+
+    /// The contact that decides the action buttons: a live chat first, else the
+    /// latest contact.
+    pub fn current_contact(&self) -> Option<&Contact> {
+        self.contacts
+            .iter()
+            .rev()
+            .find(|c| c.channel == Channel::Chat && c.is_active())
+            .or_else(|| self.contacts.last())
+    }
+
+    /// A contact by id.
+    pub fn contact(&self, id: &ContactId) -> Option<&Contact> {
+        self.contacts.iter().find(|c| &c.id == id)
+    }
+
+    /// The routing group of the routable work, by tier (R22): the best group among
+    /// pending contacts.
+    pub fn routing_group(&self) -> Option<Group> {
+        self.contacts
+            .iter()
+            .filter(|c| c.sla_pending())
+            .map(|c| c.channel.group())
+            .min()
+    }
+
+    fn last_agent_message_at(&self) -> Option<Timestamp> {
+        self.contacts
+            .iter()
+            .filter_map(|c| c.last_agent_message_at)
+            .max()
+    }
+
+    fn contact_mut(&mut self, id: &ContactId) -> Option<&mut Contact> {
+        self.contacts.iter_mut().find(|c| &c.id == id)
+    }
+
+    /// Folds one event into the state.
+    pub fn apply(&mut self, event: &Event) {
+        match &event.kind {
+            EventKind::Created { .. } => {}
+            EventKind::Reopened { awaiting_outbound } => {
+                self.closed_at = None;
+                self.awaiting_outbound = *awaiting_outbound;
+            }
+            EventKind::Closed => {
+                self.closed_at = Some(event.at);
+                self.awaiting_outbound = false;
+            }
+            EventKind::HoldReleased => self.awaiting_outbound = false,
+            EventKind::ContactStarted {
+                contact_id,
+                channel,
+                direction,
+                session_id,
+                entry_point,
+                due_at,
+            } => {
+                self.contacts.push(Contact {
+                    id: contact_id.clone(),
+                    channel: *channel,
+                    direction: *direction,
+                    session_id: session_id.clone(),
+                    entry_point: entry_point.clone(),
+                    started_at: event.at,
+                    due_at: *due_at,
+                    fulfilled: None,
+                    ended: None,
+                    answered: false,
+                    last_agent_message_at: None,
+                });
+                if *direction == Direction::Outbound {
+                    self.awaiting_outbound = false;
+                }
+            }
+            EventKind::MessageReceived { .. }
+            | EventKind::ItemAdded { .. }
+            | EventKind::NoteCreated { .. } => {}
+            EventKind::MessageSent { item } => {
+                self.awaiting_outbound = false;
+                if let Some(contact) = item.contact_id.as_ref().and_then(|id| self.contact_mut(id))
+                {
+                    contact.answered = true;
+                    contact.last_agent_message_at = Some(event.at);
+                }
+            }
+            EventKind::CallAnswered { contact_id, .. } => {
+                if let Some(contact) = self.contact_mut(contact_id) {
+                    contact.answered = true;
+                }
+            }
+            EventKind::ContactFulfilled {
+                contact_id,
+                fulfilment,
+            } => {
+                if let Some(contact) = self.contact_mut(contact_id) {
+                    contact.fulfilled = Some((*fulfilment, event.at));
+                }
+            }
+            EventKind::ContactEnded {
+                contact_id,
+                reason,
+                status,
+            } => {
+                if let Some(contact) = self.contact_mut(contact_id) {
+                    contact.ended = Some(ContactEnd {
+                        at: event.at,
+                        reason: *reason,
+                        status: *status,
+                    });
+                }
+            }
+            EventKind::AssigneeUpdated {
+                inbox_id, agent_id, ..
+            } => {
+                self.inbox_id = inbox_id.clone();
+                self.agent_id = agent_id.clone();
+                if agent_id.is_some() {
+                    self.last_agent_id = agent_id.clone();
+                }
+            }
+            EventKind::ContactTransferred { .. } | EventKind::StatusUpdated { .. } => {}
+            EventKind::DueDateUpdated { contact_id, due_at } => {
+                if let Some(contact) = self.contact_mut(contact_id) {
+                    contact.due_at = Some(*due_at);
+                }
+            }
+            EventKind::TopicAdded { topic_id } => {
+                self.topic_ids.insert(topic_id.clone());
+            }
+            EventKind::TopicRemoved { topic_id } => {
+                self.topic_ids.remove(topic_id);
+            }
+        }
+        self.version += 1;
+        self.status = derive_status(
+            self.closed_at.is_some(),
+            &self.contacts,
+            self.awaiting_outbound,
+        );
+    }
+
+    /// The state a `Created` event starts.
+    fn created(event: &Event) -> Option<Conversation> {
+        match &event.kind {
+            EventKind::Created {
+                conversation_id,
+                customer_id,
+                inbox_id,
+                awaiting_outbound,
+            } => Some(Conversation {
+                id: conversation_id.clone(),
+                customer_id: customer_id.clone(),
+                inbox_id: inbox_id.clone(),
+                agent_id: None,
+                last_agent_id: None,
+                created_at: event.at,
+                closed_at: None,
+                status: if *awaiting_outbound {
+                    Status::Open
+                } else {
+                    Status::Waiting
+                },
+                topic_ids: BTreeSet::new(),
+                contacts: Vec::new(),
+                awaiting_outbound: *awaiting_outbound,
+                version: 1,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Folds one event into an optional state: `Created` starts a conversation, every
+/// other event needs one. An event for a missing conversation is ignored.
+pub fn evolve(state: Option<Conversation>, event: &Event) -> Option<Conversation> {
+    match state {
+        None => Conversation::created(event),
+        Some(mut conversation) => {
+            conversation.apply(event);
+            Some(conversation)
+        }
+    }
+}
+
+/// Folds a whole event history.
+pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<Conversation> {
+    events.into_iter().fold(None, evolve)
+}
+
+/// Something that happened to a conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub at: Timestamp,
+    pub initiator: Initiator,
+    pub kind: EventKind,
+}
+
+/// The event vocabulary. Names follow Gladly's `ENTITY/ACTION` where one exists
+/// (see [`EventKind::type_name`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventKind {
+    Created {
+        conversation_id: ConversationId,
+        customer_id: CustomerId,
+        inbox_id: InboxId,
+        awaiting_outbound: bool,
+    },
+    Reopened {
+        awaiting_outbound: bool,
+    },
+    Closed,
+    /// An outbound hold ended without an outbound (No Reply Needed on a reopened conversation).
+    HoldReleased,
+    StatusUpdated {
+        status: Status,
+    },
+    ContactStarted {
+        contact_id: ContactId,
+        channel: Channel,
+        direction: Direction,
+        session_id: Option<String>,
+        entry_point: Option<String>,
+        due_at: Option<Timestamp>,
+    },
+    MessageReceived {
+        item: ConversationItem,
+    },
+    MessageSent {
+        item: ConversationItem,
+    },
+    CallAnswered {
+        contact_id: ContactId,
+        agent_id: AgentId,
+    },
+    ContactFulfilled {
+        contact_id: ContactId,
+        fulfilment: Fulfilment,
+    },
+    ContactEnded {
+        contact_id: ContactId,
+        reason: Option<EndReason>,
+        status: EndStatus,
+    },
+    AssigneeUpdated {
+        inbox_id: InboxId,
+        agent_id: Option<AgentId>,
+        reason: AssignReason,
+    },
+    ContactTransferred {
+        contact_id: ContactId,
+        inbox_id: InboxId,
+        agent_id: Option<AgentId>,
+        reason: TransferReason,
+    },
+    DueDateUpdated {
+        contact_id: ContactId,
+        due_at: Timestamp,
+    },
+    TopicAdded {
+        topic_id: TopicId,
+    },
+    TopicRemoved {
+        topic_id: TopicId,
+    },
+    /// A system timeline item: a status change or a topic change.
+    ItemAdded {
+        item: ConversationItem,
+    },
+    NoteCreated {
+        item: ConversationItem,
+    },
+}
+
+impl EventKind {
+    /// The event type in Gladly's vocabulary (Hearth-only types are prefixed `HEARTH_`).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EventKind::Created { .. } => "CONVERSATION/CREATED",
+            EventKind::Reopened { .. } => "CONVERSATION/REOPENED",
+            EventKind::Closed => "CONVERSATION/CLOSED",
+            EventKind::HoldReleased => "HEARTH_CONVERSATION/HOLD_RELEASED",
+            EventKind::StatusUpdated { .. } => "CONVERSATION_STATUS/UPDATED",
+            EventKind::ContactStarted { .. } => "CONTACT/STARTED",
+            EventKind::MessageReceived { .. } => "CONTACT/MESSAGE_RECEIVED",
+            EventKind::MessageSent { .. } => "CONTACT/MESSAGE_SENT",
+            EventKind::CallAnswered { .. } => "CONTACT/OFFER_ACCEPTED",
+            EventKind::ContactFulfilled { .. } => "CONTACT/FULFILLED",
+            EventKind::ContactEnded { .. } => "CONTACT/ENDED",
+            EventKind::AssigneeUpdated { .. } => "CONVERSATION_ASSIGNEE/UPDATED",
+            EventKind::ContactTransferred { .. } => "CONTACT/TRANSFERRED",
+            EventKind::DueDateUpdated { .. } => "HEARTH_CONTACT/DUE_DATE_UPDATED",
+            EventKind::TopicAdded { .. } => "CONVERSATION/TOPIC_ADDED",
+            EventKind::TopicRemoved { .. } => "CONVERSATION/TOPIC_REMOVED",
+            EventKind::ItemAdded { .. } => "HEARTH_CONVERSATION/ITEM_ADDED",
+            EventKind::NoteCreated { .. } => "CONVERSATION/NOTE_CREATED",
+        }
+    }
+
+    /// The timeline item the event carries, if any.
+    pub fn item(&self) -> Option<&ConversationItem> {
+        match self {
+            EventKind::MessageReceived { item }
+            | EventKind::MessageSent { item }
+            | EventKind::ItemAdded { item }
+            | EventKind::NoteCreated { item } => Some(item),
+            _ => None,
+        }
+    }
+}
+
+/// Supplies fresh ids for what a decision creates (system items, outbound contacts).
+pub trait IdSource: Send {
+    /// A new unique id.
+    fn next_id(&mut self) -> String;
+}
+
+/// What a decision may read besides the state: the clock, the settings of the
+/// organization and of the conversation's inbox, and an id supply.
+pub struct Context<'a> {
+    pub now: Timestamp,
+    pub settings: &'a OrgSettings,
+    pub routing: &'a InboxRouting,
+    pub ids: &'a mut dyn IdSource,
+}
+
+impl std::fmt::Debug for Context<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An inbound customer message or call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inbound {
+    /// Used when the inbound starts a new conversation.
+    pub new_conversation_id: ConversationId,
+    /// Used when the inbound starts a new contact.
+    pub new_contact_id: ContactId,
+    pub customer_id: CustomerId,
+    pub channel: Channel,
+    pub session_id: Option<String>,
+    pub entry_point: Option<String>,
+    /// The entry point's inbox: where a new conversation lands.
+    pub inbox_id: InboxId,
+    /// Entry point SLA, else inbox SLA (R48).
+    pub sla: Duration,
+    /// The customer's message; its conversation and contact ids are filled in.
+    pub item: ConversationItem,
+}
+
+/// A command to a conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// T1-T4: a customer message or call.
+    Inbound(Box<Inbound>),
+    /// T7: an agent or API reply to a customer message.
+    Reply {
+        item: Box<ConversationItem>,
+        replied_to: Box<ConversationItem>,
+        agent_id: Option<AgentId>,
+    },
+    /// T13-T15, T21: close (R30 unless `force`, R32 when `require_topic`).
+    Close { initiator: Initiator, force: bool },
+    /// T19 and `PATCH status OPEN`: reopen to `agent_id`, or the last agent.
+    Reopen {
+        initiator: Initiator,
+        agent_id: Option<AgentId>,
+    },
+    /// T5, T6, T17, T18: assign, unassign or transfer. `inbox_sla` is the SLA of
+    /// `inbox_id`, used when the inbox changes (R50).
+    Assign {
+        initiator: Initiator,
+        inbox_id: InboxId,
+        agent_id: Option<AgentId>,
+        reason: AssignReason,
+        inbox_sla: Duration,
+    },
+    /// T27.
+    AddTopics {
+        initiator: Initiator,
+        topic_ids: Vec<TopicId>,
+        item_id: ItemId,
+    },
+    /// T27.
+    RemoveTopic {
+        initiator: Initiator,
+        topic_id: TopicId,
+        item_id: ItemId,
+    },
+    /// T26.
+    AddNote { item: Box<ConversationItem> },
+    /// T12.
+    NoReplyNeeded { initiator: Initiator },
+    /// T11 (and End for a live call).
+    AgentEnd { initiator: Initiator },
+    /// The customer hung up or closed the chat; T22-T25 when abandoned.
+    CustomerEnd {
+        contact_id: ContactId,
+        abandoned: bool,
+    },
+    /// T8/T9: the same-agent time limit of a contact ran out.
+    SameAgentLimitElapsed { contact_id: ContactId },
+    /// A call was answered by an agent (fulfils it and any pending voicemail).
+    AnswerCall {
+        contact_id: ContactId,
+        agent_id: AgentId,
+    },
+}
+
+/// Where an inbound contact goes (T1-T3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboundTarget {
+    /// T1, T3: a new conversation.
+    New,
+    /// T4 and joining an open conversation.
+    Join,
+    /// T2: reopen the closed conversation.
+    Reopen,
+}
+
+/// Chooses the target for an inbound contact given the customer's latest conversation.
+pub fn inbound_target(
+    latest: Option<&Conversation>,
+    now: Timestamp,
+    settings: &OrgSettings,
+) -> InboundTarget {
+    match latest {
+        None => InboundTarget::New,
+        Some(c) if c.status != Status::Closed => InboundTarget::Join,
+        Some(c) => match c.closed_at {
+            Some(closed_at) if now < closed_at + settings.reopen_window => InboundTarget::Reopen,
+            _ => InboundTarget::New,
+        },
+    }
+}
+
+/// Decides an inbound contact. `target` is the customer's conversation chosen by
+/// [`inbound_target`] (`None` for a new one).
+pub fn decide_inbound(
+    target: Option<&Conversation>,
+    inbound: Inbound,
+    ctx: &mut Context<'_>,
+) -> Result<Vec<Event>, DomainError> {
+    let customer = Initiator::new(InitiatorType::Customer, inbound.customer_id.as_str());
+    let mut d = Decision::new(target.cloned(), ctx);
+    let is_new = d.state.is_none();
+    if is_new {
+        d.push(
+            customer.clone(),
+            EventKind::Created {
+                conversation_id: inbound.new_conversation_id.clone(),
+                customer_id: inbound.customer_id.clone(),
+                inbox_id: inbound.inbox_id.clone(),
+                awaiting_outbound: false,
+            },
+        );
+    }
+    let before = d.conv().clone();
+    if before.customer_id != inbound.customer_id {
+        return Err(DomainError::invalid(
+            "customerId",
+            "the conversation belongs to another customer",
+        ));
+    }
+    let was_closed = before.status == Status::Closed;
+    if was_closed {
+        d.push(
+            customer.clone(),
+            EventKind::Reopened {
+                awaiting_outbound: false,
+            },
+        );
+    }
+
+    // Join the channel's active contact, or start one.
+    let joined = before.contacts.iter().rev().find(|c| {
+        c.channel == inbound.channel
+            && c.is_active()
+            && match inbound.channel {
+                Channel::Chat => c.session_id == inbound.session_id,
+                Channel::PhoneCall => false,
+                _ => c.fulfilled.is_none(),
+            }
+    });
+    let contact_id = match joined {
+        Some(c) => c.id.clone(),
+        None => {
+            // A message exchange that was answered ends when the customer writes again
+            // on the same channel: the new message opens the next contact.
+            if !inbound.channel.is_live() {
+                let answered: Vec<ContactId> = before
+                    .contacts
+                    .iter()
+                    .filter(|c| {
+                        c.channel == inbound.channel && c.is_active() && c.fulfilled.is_some()
+                    })
+                    .map(|c| c.id.clone())
+                    .collect();
+                for id in answered {
+                    d.push(
+                        customer.clone(),
+                        EventKind::ContactEnded {
+                            contact_id: id,
+                            reason: None,
+                            status: EndStatus::Answered,
+                        },
+                    );
+                }
+            }
+            d.push(
+                customer.clone(),
+                EventKind::ContactStarted {
+                    contact_id: inbound.new_contact_id.clone(),
+                    channel: inbound.channel,
+                    direction: Direction::Inbound,
+                    session_id: inbound.session_id.clone(),
+                    entry_point: inbound.entry_point.clone(),
+                    due_at: Some(d.now + inbound.sla),
+                },
+            );
+            inbound.new_contact_id.clone()
+        }
+    };
+
+    // Assignment on T2 and T4 (R33, R34, Q4, Q13).
+    if let Some(agent) = before
+        .agent_id
+        .clone()
+        .or_else(|| before.last_agent_id.clone())
+        && (was_closed || before.status == Status::Waiting)
+    {
+        let keep = match inbound.channel.group() {
+            Group::Mail => d.routing.mail_to_same_agent,
+            Group::Messaging if !was_closed => before
+                .last_agent_message_at()
+                .is_some_and(|at| d.now < at + d.routing.same_agent_limit),
+            _ => false,
+        };
+        let want = if keep { Some(agent) } else { None };
+        if want != before.agent_id {
+            d.push(
+                customer.clone(),
+                EventKind::AssigneeUpdated {
+                    inbox_id: before.inbox_id.clone(),
+                    agent_id: want,
+                    reason: AssignReason::ContactInbound,
+                },
+            );
+        }
+    }
+
+    let mut item = inbound.item;
+    item.conversation_id = Some(d.conv().id.clone());
+    item.contact_id = Some(contact_id);
+    d.push(customer, EventKind::MessageReceived { item });
+    Ok(d.finish(if is_new { None } else { Some(&before) }))
+}
+
+/// Decides a command on an existing conversation.
+pub fn decide(
+    state: &Conversation,
+    command: Command,
+    require_topic: bool,
+    ctx: &mut Context<'_>,
+) -> Result<Vec<Event>, DomainError> {
+    let before = state.clone();
+    let closed = state.status == Status::Closed;
+    let mut d = Decision::new(Some(state.clone()), ctx);
+    match command {
+        Command::Inbound(inbound) => return decide_inbound(Some(state), *inbound, ctx_of(d)),
+        Command::Reply {
+            item,
+            replied_to,
+            agent_id,
+        } => {
+            if closed {
+                return Err(DomainError::ConversationClosed(
+                    "you cannot reply to items in closed conversations",
+                ));
+            }
+            reply(&mut d, *item, &replied_to, agent_id)?;
+        }
+        Command::Close { initiator, force } => {
+            if closed {
+                return Err(DomainError::ConversationClosed(
+                    "the conversation is already closed",
+                ));
+            }
+            if require_topic && state.topic_ids.is_empty() {
+                return Err(DomainError::TopicsRequired);
+            }
+            if !force && state.contacts.iter().any(Contact::sla_pending) {
+                return Err(DomainError::ReplyMissing);
+            }
+            close(&mut d, initiator);
+        }
+        Command::Reopen {
+            initiator,
+            agent_id,
+        } => {
+            if !closed {
+                return Ok(Vec::new());
+            }
+            d.push(
+                initiator.clone(),
+                EventKind::Reopened {
+                    awaiting_outbound: true,
+                },
+            );
+            let agent = agent_id.or_else(|| state.last_agent_id.clone());
+            if agent != state.agent_id {
+                d.push(
+                    initiator,
+                    EventKind::AssigneeUpdated {
+                        inbox_id: state.inbox_id.clone(),
+                        agent_id: agent,
+                        reason: AssignReason::Manual,
+                    },
+                );
+            }
+        }
+        Command::Assign {
+            initiator,
+            inbox_id,
+            agent_id,
+            reason,
+            inbox_sla,
+        } => {
+            if closed {
+                return Err(DomainError::ConversationClosed(
+                    "closed conversation cannot be reassigned",
+                ));
+            }
+            if inbox_id != state.inbox_id {
+                let transfer = if initiator.kind == InitiatorType::Automation {
+                    TransferReason::Automation
+                } else {
+                    TransferReason::Manual
+                };
+                for c in state.contacts.iter().filter(|c| c.is_active()) {
+                    d.push(
+                        initiator.clone(),
+                        EventKind::ContactTransferred {
+                            contact_id: c.id.clone(),
+                            inbox_id: inbox_id.clone(),
+                            agent_id: agent_id.clone(),
+                            reason: transfer,
+                        },
+                    );
+                }
+                let due_at = d.now + inbox_sla;
+                for c in state.contacts.iter().filter(|c| c.sla_pending()) {
+                    d.push(
+                        initiator.clone(),
+                        EventKind::DueDateUpdated {
+                            contact_id: c.id.clone(),
+                            due_at,
+                        },
+                    );
+                }
+            }
+            if inbox_id != state.inbox_id || agent_id != state.agent_id {
+                d.push(
+                    initiator,
+                    EventKind::AssigneeUpdated {
+                        inbox_id,
+                        agent_id,
+                        reason,
+                    },
+                );
+            }
+        }
+        Command::AddTopics {
+            initiator,
+            topic_ids,
+            item_id,
+        } => {
+            if closed {
+                return Err(DomainError::ConversationClosed(
+                    "topics cannot be changed on a closed conversation",
+                ));
+            }
+            let mut added: Vec<TopicId> = Vec::new();
+            for id in topic_ids {
+                if !state.topic_ids.contains(&id) && !added.contains(&id) {
+                    added.push(id);
+                }
+            }
+            if added.is_empty() {
+                return Ok(Vec::new());
+            }
+            for id in &added {
+                d.push(
+                    initiator.clone(),
+                    EventKind::TopicAdded {
+                        topic_id: id.clone(),
+                    },
+                );
+            }
+            let item = d.system_item(
+                item_id,
+                initiator.clone(),
+                ItemContent::TopicChange {
+                    added,
+                    removed: Vec::new(),
+                },
+            );
+            d.push(initiator, EventKind::ItemAdded { item });
+        }
+        Command::RemoveTopic {
+            initiator,
+            topic_id,
+            item_id,
+        } => {
+            if closed {
+                return Err(DomainError::ConversationClosed(
+                    "topics cannot be changed on a closed conversation",
+                ));
+            }
+            if !state.topic_ids.contains(&topic_id) {
+                return Ok(Vec::new());
+            }
+            d.push(
+                initiator.clone(),
+                EventKind::TopicRemoved {
+                    topic_id: topic_id.clone(),
+                },
+            );
+            let item = d.system_item(
+                item_id,
+                initiator.clone(),
+                ItemContent::TopicChange {
+                    added: Vec::new(),
+                    removed: vec![topic_id],
+                },
+            );
+            d.push(initiator, EventKind::ItemAdded { item });
+        }
+        Command::AddNote { item } => {
+            if closed {
+                return Err(DomainError::ConversationClosed(
+                    "notes cannot be added to a closed conversation",
+                ));
+            }
+            match &item.content {
+                ItemContent::ConversationNote { body, .. } if !body.trim().is_empty() => {}
+                ItemContent::ConversationNote { .. } => {
+                    return Err(DomainError::blank("content.body", "a note needs a body"));
+                }
+                _ => {
+                    return Err(DomainError::invalid(
+                        "content.type",
+                        "a note must be a CONVERSATION_NOTE",
+                    ));
+                }
+            }
+            let mut item = *item;
+            item.conversation_id = Some(state.id.clone());
+            item.customer_id = state.customer_id.clone();
+            d.push(item.initiator.clone(), EventKind::NoteCreated { item });
+        }
+        Command::NoReplyNeeded { initiator } => {
+            if closed {
+                return Err(DomainError::ConversationClosed(
+                    "the conversation is closed",
+                ));
+            }
+            let targets: Vec<Contact> = state
+                .contacts
+                .iter()
+                .filter(|c| c.is_active() && c.channel != Channel::PhoneCall)
+                .cloned()
+                .collect();
+            if targets.is_empty() && !state.awaiting_outbound {
+                return Err(DomainError::ActionNotAvailable {
+                    action: "NO_REPLY_NEEDED",
+                });
+            }
+            for c in targets {
+                settle_and_end(
+                    &mut d,
+                    &initiator,
+                    &c,
+                    Some(EndReason::NoReplyNeeded),
+                    c.end_status(),
+                );
+            }
+            if state.awaiting_outbound {
+                d.push(initiator, EventKind::HoldReleased);
+            }
+        }
+        Command::AgentEnd { initiator } => {
+            if closed {
+                return Err(DomainError::ConversationClosed(
+                    "the conversation is closed",
+                ));
+            }
+            let live: Vec<Contact> = state
+                .contacts
+                .iter()
+                .filter(|c| c.is_active() && c.channel.is_live())
+                .cloned()
+                .collect();
+            if live.is_empty() {
+                return Err(DomainError::ActionNotAvailable { action: "END" });
+            }
+            for c in live {
+                settle_and_end(
+                    &mut d,
+                    &initiator,
+                    &c,
+                    Some(EndReason::AgentEnded),
+                    c.end_status(),
+                );
+            }
+        }
+        Command::CustomerEnd {
+            contact_id,
+            abandoned,
+        } => {
+            let contact = state
+                .contact(&contact_id)
+                .cloned()
+                .ok_or(DomainError::UnknownContact)?;
+            if !contact.is_active() {
+                return Err(DomainError::ContactEnded);
+            }
+            let customer = Initiator::new(InitiatorType::Customer, state.customer_id.as_str());
+            let (reason, status) = if abandoned {
+                (Some(EndReason::CustomerAbandoned), EndStatus::Abandoned)
+            } else {
+                (None, EndStatus::Answered)
+            };
+            settle_and_end(&mut d, &customer, &contact, reason, status);
+            // T22, T24, T25: an abandoned chat nobody holds, or an abandoned call that
+            // was the conversation's only contact, closes the conversation when nothing
+            // else is active.
+            let others_active = state
+                .contacts
+                .iter()
+                .any(|c| c.id != contact_id && c.is_active());
+            let auto_close = abandoned
+                && !closed
+                && !others_active
+                && !state.awaiting_outbound
+                && match contact.channel {
+                    Channel::Chat => state.agent_id.is_none(),
+                    Channel::PhoneCall => {
+                        !contact.answered && (state.agent_id.is_none() || state.contacts.len() == 1)
+                    }
+                    _ => false,
+                };
+            if auto_close {
+                close(&mut d, Initiator::system());
+            }
+        }
+        Command::SameAgentLimitElapsed { contact_id } => {
+            let contact = state
+                .contact(&contact_id)
+                .cloned()
+                .ok_or(DomainError::UnknownContact)?;
+            let ends = contact.is_active()
+                && contact.channel != Channel::PhoneCall
+                && (contact.channel == Channel::Chat
+                    || contact.fulfilled.is_some()
+                    || contact.direction == Direction::Outbound);
+            if !ends || closed {
+                return Ok(Vec::new());
+            }
+            settle_and_end(
+                &mut d,
+                &Initiator::system(),
+                &contact,
+                Some(EndReason::CustomerNoReply),
+                contact.end_status(),
+            );
+        }
+        Command::AnswerCall {
+            contact_id,
+            agent_id,
+        } => {
+            if closed {
+                return Err(DomainError::ConversationClosed(
+                    "the conversation is closed",
+                ));
+            }
+            let contact = state
+                .contact(&contact_id)
+                .cloned()
+                .ok_or(DomainError::UnknownContact)?;
+            if contact.channel != Channel::PhoneCall || !contact.is_active() || contact.answered {
+                return Err(DomainError::ActionNotAvailable { action: "ANSWER" });
+            }
+            let agent = Initiator::new(InitiatorType::Agent, agent_id.as_str());
+            d.push(
+                agent.clone(),
+                EventKind::CallAnswered {
+                    contact_id: contact_id.clone(),
+                    agent_id: agent_id.clone(),
+                },
+            );
+            for c in state.contacts.iter().filter(|c| {
+                c.sla_pending() && (c.id == contact_id || c.channel == Channel::Voicemail)
+            }) {
+                d.push(
+                    agent.clone(),
+                    EventKind::ContactFulfilled {
+                        contact_id: c.id.clone(),
+                        fulfilment: Fulfilment::Responded,
+                    },
+                );
+            }
+            if state.agent_id.as_ref() != Some(&agent_id) {
+                d.push(
+                    agent,
+                    EventKind::AssigneeUpdated {
+                        inbox_id: state.inbox_id.clone(),
+                        agent_id: Some(agent_id),
+                        reason: AssignReason::ContactOffered,
+                    },
+                );
+            }
+        }
+    }
+    Ok(d.finish(Some(&before)))
+}
+
+fn ctx_of<'c, 'a>(d: Decision<'c, 'a>) -> &'c mut Context<'a> {
+    d.ctx
+}
+
+fn reply(
+    d: &mut Decision<'_, '_>,
+    mut item: ConversationItem,
+    replied_to: &ConversationItem,
+    agent_id: Option<AgentId>,
+) -> Result<(), DomainError> {
+    let state = d.conv().clone();
+    if replied_to.conversation_id.as_ref() != Some(&state.id) {
+        return Err(DomainError::NotReplyable(
+            "the item does not belong to this conversation",
+        ));
+    }
+    if !replied_to.is_customer_message() {
+        return Err(DomainError::NotReplyable(
+            "you can only reply to customer messages",
+        ));
+    }
+    let replied_channel = message_channel(&replied_to.content)
+        .ok_or(DomainError::NotReplyable("this item cannot be replied to"))?;
+    if replied_channel == Channel::PhoneCall {
+        return Err(DomainError::NotReplyable(
+            "phone calls cannot be replied to",
+        ));
+    }
+    let reply_channel = message_channel(&item.content).ok_or(DomainError::invalid(
+        "content.type",
+        "unsupported reply type",
+    ))?;
+    let compatible = reply_channel == replied_channel
+        || (replied_channel == Channel::Voicemail
+            && matches!(reply_channel, Channel::Sms | Channel::Email));
+    if !compatible || reply_channel == Channel::Voicemail {
+        return Err(DomainError::ReplyChannelMismatch {
+            reply: item.content.type_name(),
+            channel: replied_channel,
+        });
+    }
+    match item.content.text() {
+        Some(body) if body.trim().is_empty() => {
+            return Err(DomainError::blank("content.body", "a reply needs a body"));
+        }
+        Some(body)
+            if reply_channel != Channel::Email && body.chars().count() > MAX_MESSAGING_BODY =>
+        {
+            return Err(DomainError::too_long(
+                "content.body",
+                "messaging replies are limited to 2048 characters",
+            ));
+        }
+        _ => {}
+    }
+    let initiator = item.initiator.clone();
+    let own = replied_to
+        .contact_id
+        .as_ref()
+        .and_then(|id| state.contact(id))
+        .filter(|c| c.channel == reply_channel);
+    let contact_id = match own {
+        Some(c) if c.is_active() => c.id.clone(),
+        Some(c) if c.channel == Channel::Chat => {
+            return Err(DomainError::NotReplyable("the chat session has ended"));
+        }
+        _ => match state
+            .contacts
+            .iter()
+            .rev()
+            .find(|c| c.channel == reply_channel && c.is_active())
+        {
+            Some(c) => c.id.clone(),
+            None => {
+                let id = ContactId::from_trusted(d.ctx.ids.next_id());
+                d.push(
+                    initiator.clone(),
+                    EventKind::ContactStarted {
+                        contact_id: id.clone(),
+                        channel: reply_channel,
+                        direction: Direction::Outbound,
+                        session_id: None,
+                        entry_point: None,
+                        due_at: None,
+                    },
+                );
+                id
+            }
+        },
+    };
+    item.conversation_id = Some(state.id.clone());
+    item.customer_id = state.customer_id.clone();
+    item.contact_id = Some(contact_id.clone());
+    d.push(initiator.clone(), EventKind::MessageSent { item });
+    for c in state
+        .contacts
+        .iter()
+        .filter(|c| c.sla_pending() && (c.id == contact_id || c.channel == Channel::Voicemail))
+    {
+        d.push(
+            initiator.clone(),
+            EventKind::ContactFulfilled {
+                contact_id: c.id.clone(),
+                fulfilment: Fulfilment::Responded,
+            },
+        );
+    }
+    if state.agent_id.is_none()
+        && let Some(agent) = agent_id
+    {
+        d.push(
+            initiator,
+            EventKind::AssigneeUpdated {
+                inbox_id: state.inbox_id.clone(),
+                agent_id: Some(agent),
+                reason: AssignReason::MessageOutbound,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// The channel of a message item's content.
+pub fn message_channel(content: &ItemContent) -> Option<Channel> {
+    Some(match content {
+        ItemContent::ChatMessage { .. } => Channel::Chat,
+        ItemContent::Email { .. } => Channel::Email,
+        ItemContent::Sms { .. } => Channel::Sms,
+        ItemContent::FacebookMessage { .. } => Channel::FacebookMessage,
+        ItemContent::InstagramDirect { .. } => Channel::InstagramDirect,
+        ItemContent::Whatsapp { .. } => Channel::Whatsapp,
+        ItemContent::PhoneCall { .. } => Channel::PhoneCall,
+        ItemContent::Voicemail { .. } => Channel::Voicemail,
+        _ => return None,
+    })
+}
+
+fn settle_and_end(
+    d: &mut Decision<'_, '_>,
+    initiator: &Initiator,
+    contact: &Contact,
+    reason: Option<EndReason>,
+    status: EndStatus,
+) {
+    if contact.sla_pending() {
+        d.push(
+            initiator.clone(),
+            EventKind::ContactFulfilled {
+                contact_id: contact.id.clone(),
+                fulfilment: Fulfilment::Canceled,
+            },
+        );
+    }
+    d.push(
+        initiator.clone(),
+        EventKind::ContactEnded {
+            contact_id: contact.id.clone(),
+            reason,
+            status,
+        },
+    );
+}
+
+fn close(d: &mut Decision<'_, '_>, initiator: Initiator) {
+    let active: Vec<Contact> = d
+        .conv()
+        .contacts
+        .iter()
+        .filter(|c| c.is_active())
+        .cloned()
+        .collect();
+    for c in active {
+        settle_and_end(
+            d,
+            &initiator,
+            &c,
+            Some(EndReason::ConversationClosed),
+            c.end_status(),
+        );
+    }
+    d.push(initiator, EventKind::Closed);
+}
+
+/// Accumulates events while keeping a scratch state up to date, so that later steps
+/// of one decision see the effect of earlier ones.
+struct Decision<'c, 'a> {
+    state: Option<Conversation>,
+    events: Vec<Event>,
+    now: Timestamp,
+    routing: InboxRouting,
+    ctx: &'c mut Context<'a>,
+}
+
+impl<'c, 'a> Decision<'c, 'a> {
+    fn new(state: Option<Conversation>, ctx: &'c mut Context<'a>) -> Self {
+        Decision {
+            state,
+            events: Vec::new(),
+            now: ctx.now,
+            routing: *ctx.routing,
+            ctx,
+        }
+    }
+
+    #[allow(clippy::expect_used)]
+    fn conv(&self) -> &Conversation {
+        // Every decision starts from a state or pushes `Created` first.
+        self.state
+            .as_ref()
+            .expect("decision without a conversation")
+    }
+
+    fn push(&mut self, initiator: Initiator, kind: EventKind) {
+        let event = Event {
+            at: self.now,
+            initiator,
+            kind,
+        };
+        self.state = evolve(self.state.take(), &event);
+        self.events.push(event);
+    }
+
+    fn system_item(
+        &mut self,
+        item_id: ItemId,
+        initiator: Initiator,
+        content: ItemContent,
+    ) -> ConversationItem {
+        let conv = self.conv();
+        ConversationItem {
+            id: item_id,
+            customer_id: conv.customer_id.clone(),
+            conversation_id: Some(conv.id.clone()),
+            contact_id: None,
+            session_id: None,
+            timestamp: self.now,
+            initiator,
+            responder: None,
+            content,
+        }
+    }
+
+    /// Appends `CONVERSATION_STATUS/UPDATED` (and, for OPEN<->CLOSED, the status
+    /// change item of R13) when the decision changed the status.
+    fn finish(mut self, before: Option<&Conversation>) -> Vec<Event> {
+        let old = before.map(|c| c.status);
+        let new = self.conv().status;
+        if old.is_some() && old != Some(new) {
+            let initiator = self
+                .events
+                .last()
+                .map(|e| e.initiator.clone())
+                .unwrap_or_else(Initiator::system);
+            self.push(initiator.clone(), EventKind::StatusUpdated { status: new });
+            let change = match (old, new) {
+                (_, Status::Closed) => Some(StatusChange::Closed),
+                (Some(Status::Closed), _) => Some(StatusChange::Open),
+                _ => None,
+            };
+            if let Some(status) = change {
+                let id = ItemId::from_trusted(self.ctx.ids.next_id());
+                let item = self.system_item(
+                    id,
+                    initiator.clone(),
+                    ItemContent::ConversationStatusChange { status },
+                );
+                self.push(initiator, EventKind::ItemAdded { item });
+            }
+        }
+        self.events
+    }
+}
+
+/// T19/T20 "Create New": a conversation an agent starts for an outbound message. It is
+/// OPEN, assigned to the agent, and not routable until something is sent.
+pub fn decide_create_for_outbound(
+    conversation_id: ConversationId,
+    customer_id: CustomerId,
+    inbox_id: InboxId,
+    agent_id: AgentId,
+    latest: Option<&Conversation>,
+    ctx: &mut Context<'_>,
+) -> Result<Vec<Event>, DomainError> {
+    if latest.is_some_and(|c| c.status != Status::Closed) {
+        return Err(DomainError::invalid(
+            "customerId",
+            "the customer already has an open conversation",
+        ));
+    }
+    let initiator = Initiator::new(InitiatorType::Agent, agent_id.as_str());
+    let mut d = Decision::new(None, ctx);
+    d.push(
+        initiator.clone(),
+        EventKind::Created {
+            conversation_id,
+            customer_id,
+            inbox_id: inbox_id.clone(),
+            awaiting_outbound: true,
+        },
+    );
+    d.push(
+        initiator,
+        EventKind::AssigneeUpdated {
+            inbox_id,
+            agent_id: Some(agent_id),
+            reason: AssignReason::Manual,
+        },
+    );
+    Ok(d.finish(None))
+}

@@ -1,0 +1,103 @@
+//! The business refusals of the domain. Each variant is a fact an agent or client
+//! can act on; the HTTP edge maps them to Gladly's error codes.
+
+use crate::channel::Channel;
+
+/// Why a command was refused. Nothing changes when a command is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// A field failed validation; `attr` names it as the API spells it.
+    #[error("{attr}: {detail}")]
+    Invalid {
+        attr: String,
+        code: InvalidCode,
+        detail: String,
+    },
+    /// R8, T29, R62: closed conversations are read-only.
+    #[error("{0}")]
+    ConversationClosed(&'static str),
+    /// R30: the customer still waits for a reply.
+    #[error(
+        "cannot close conversation, customer waiting for response, set 'status.force' to true to override"
+    )]
+    ReplyMissing,
+    /// R32: the organization requires a topic before closing.
+    #[error("topics are required before closing of conversation")]
+    TopicsRequired,
+    /// The action does not exist for the conversation's current channel state.
+    #[error("action {action} is not available on this conversation")]
+    ActionNotAvailable { action: &'static str },
+    /// R39: in Focus only Close is allowed.
+    #[error("the agent is in focus mode")]
+    FocusMode,
+    /// Only the assignee may act on the conversation.
+    #[error("the agent is not the assignee of this conversation")]
+    NotAssignee,
+    /// R21.
+    #[error("agent does not belong to inbox")]
+    AgentNotInInbox,
+    /// A reply can only answer a customer message on a channel that takes replies.
+    #[error("{0}")]
+    NotReplyable(&'static str),
+    /// The reply's type does not fit the channel of the message it answers.
+    #[error("reply type {reply} cannot answer a {channel} message")]
+    ReplyChannelMismatch {
+        reply: &'static str,
+        channel: Channel,
+    },
+    /// A contact that already ended cannot end again.
+    #[error("contact has already ended")]
+    ContactEnded,
+    /// The command names a contact the conversation does not have.
+    #[error("contact does not exist")]
+    UnknownContact,
+    /// A task rule was broken (closed tasks take no comments, due dates in the future).
+    #[error("{0}")]
+    TaskState(&'static str),
+}
+
+/// The validation codes of Gladly's error body that the domain can produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidCode {
+    Invalid,
+    Blank,
+    TooLong,
+}
+
+impl InvalidCode {
+    /// The stable wire code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvalidCode::Invalid => "invalid",
+            InvalidCode::Blank => "blank",
+            InvalidCode::TooLong => "too_long",
+        }
+    }
+}
+
+impl DomainError {
+    /// A field-level validation failure.
+    pub fn invalid(attr: impl Into<String>, detail: impl Into<String>) -> Self {
+        DomainError::Invalid {
+            attr: attr.into(),
+            code: InvalidCode::Invalid,
+            detail: detail.into(),
+        }
+    }
+    /// A required field is missing or empty.
+    pub fn blank(attr: impl Into<String>, detail: impl Into<String>) -> Self {
+        DomainError::Invalid {
+            attr: attr.into(),
+            code: InvalidCode::Blank,
+            detail: detail.into(),
+        }
+    }
+    /// A field is longer than its limit.
+    pub fn too_long(attr: impl Into<String>, detail: impl Into<String>) -> Self {
+        DomainError::Invalid {
+            attr: attr.into(),
+            code: InvalidCode::TooLong,
+            detail: detail.into(),
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! `POST /contacts/inbound` and `POST /contacts/{id}/end` (DESIGN section 5).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use hearth_app::service::InboundRequest;
+use serde_json::Value;
+
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::body::{Fields, JsonObject};
+use crate::error::{ApiError, ApiResult};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/contacts/inbound", post(inbound))
+        .route("/contacts/{id}/end", post(end))
+}
+
+async fn inbound(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Response> {
+    let channel = body.req_str("", "channel")?;
+    let entry_point = body.req_str("", "entryPoint")?;
+    let from = body
+        .opt_obj("", "from")?
+        .ok_or_else(|| ApiError::blank("from", "is required"))?;
+    let from_address = from.req_str("from", "address")?;
+    let from_name = from.opt_str("from", "name")?;
+    let content = match body.get("content") {
+        None | Some(Value::Null) => serde_json::Map::new(),
+        Some(Value::Object(m)) => m.clone(),
+        Some(_) => return Err(ApiError::invalid(Some("content"), "must be an object")),
+    };
+    let req = InboundRequest {
+        channel,
+        entry_point,
+        from_address,
+        from_name,
+        content,
+        session_id: body.opt_str("", "sessionId")?,
+        provider_message_id: body.opt_str("", "providerMessageId")?,
+    };
+    let (response, created) = state.app.inbound(req).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(response)).into_response())
+}
+
+async fn end(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<StatusCode> {
+    let abandoned = match body.req_str("", "reason")?.as_str() {
+        "CUSTOMER_ENDED" => false,
+        "CUSTOMER_ABANDONED" => true,
+        other => {
+            return Err(ApiError::invalid(
+                Some("reason"),
+                format!("'{other}' is not CUSTOMER_ENDED or CUSTOMER_ABANDONED"),
+            ));
+        }
+    };
+    state.app.end_contact(&id, abandoned).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

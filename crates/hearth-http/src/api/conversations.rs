@@ -1,0 +1,173 @@
+//! Conversations: read, `PATCH` (assignee and status), items, topics, notes, and a
+//! customer's conversations (`GLADLY-API.md` 2.3).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use hearth_app::service::PatchConversation;
+use hearth_domain::conversation::Status;
+use serde_json::Value;
+
+use super::limited_header;
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::body::{Fields, JsonObject};
+use crate::error::{ApiError, ApiResult};
+use crate::wire::{self, ConversationWire};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/conversations/{id}", get(read).patch(patch))
+        .route("/conversations/{id}/items", get(items))
+        .route("/conversations/{id}/topics", post(add_topics))
+        .route(
+            "/conversations/{id}/topics/{topic_id}",
+            delete(remove_topic),
+        )
+        .route("/conversations/{id}/notes", post(add_note))
+        .route("/conversations/{id}/notes/{note_id}", get(read_note))
+        .route("/customers/{id}/conversations", get(of_customer))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ConversationWire>> {
+    Ok(Json(ConversationWire::of(
+        &state.app.conversation(&id).await?,
+    )))
+}
+
+/// Parses Gladly's PATCH body. Read-only fields are ignored; `agentId: null` means
+/// no agent; `assignee` needs `inboxId` and `status` needs `value` (`blank`).
+fn parse_patch(body: &serde_json::Map<String, Value>) -> ApiResult<PatchConversation> {
+    let mut patch = PatchConversation::default();
+    if let Some(assignee) = body.opt_obj("", "assignee")? {
+        let inbox = assignee.req_str("assignee", "inboxId")?;
+        let agent = assignee
+            .opt_str("assignee", "agentId")?
+            .filter(|a| !a.is_empty());
+        patch.assignee = Some((inbox, agent));
+    }
+    if let Some(status) = body.opt_obj("", "status")? {
+        let value = status.req_str("status", "value")?;
+        let parsed = match Status::parse(&value) {
+            Some(s @ (Status::Open | Status::Closed)) => s,
+            _ => {
+                return Err(ApiError::invalid(
+                    Some("status.value"),
+                    "must be OPEN or CLOSED",
+                ));
+            }
+        };
+        patch.status = Some((parsed, status.opt_bool("status", "force")?.unwrap_or(false)));
+    }
+    Ok(patch)
+}
+
+async fn patch(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<StatusCode> {
+    let patch = parse_patch(&body)?;
+    state.app.patch_conversation(&caller, &id, patch).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn items(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (items, limited) = state.app.conversation_items(&id).await?;
+    let body: Vec<_> = items.iter().map(wire::item).collect();
+    Ok((limited_header(limited), Json(body)).into_response())
+}
+
+async fn add_topics(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<StatusCode> {
+    // Gladly's schema names the field both `topicIds` and `topicIDs`.
+    let raw = body.get("topicIds").or_else(|| body.get("topicIDs"));
+    let ids: Vec<String> = match raw {
+        Some(Value::Array(values)) => values
+            .iter()
+            .map(|v| {
+                v.as_str().map(str::to_owned).ok_or_else(|| {
+                    ApiError::invalid(Some("topicIds"), "must be an array of strings")
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        None | Some(Value::Null) => return Err(ApiError::blank("topicIds", "is required")),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                Some("topicIds"),
+                "must be an array of strings",
+            ));
+        }
+    };
+    if ids.is_empty() {
+        return Err(ApiError::blank("topicIds", "must name at least one topic"));
+    }
+    state.app.add_topics(&caller, &id, &ids).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove_topic(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path((id, topic_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    state.app.remove_topic(&caller, &id, &topic_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn add_note(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Response> {
+    // The documented shape is {content:{body}}; the schema also shows a top-level body.
+    let body_text = match body.opt_obj("", "content")? {
+        Some(content) => content.req_str("content", "body")?,
+        None => body
+            .opt_str("", "body")?
+            .ok_or_else(|| ApiError::blank("content.body", "is required"))?,
+    };
+    let note = state.app.add_note(&caller, &id, &body_text).await?;
+    let location = format!("/api/v1/conversations/{id}/notes/{}", note.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(wire::item(&note)),
+    )
+        .into_response())
+}
+
+async fn read_note(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Path((id, note_id)): Path<(String, String)>,
+) -> ApiResult<Json<hearth_app::codec::ItemWire>> {
+    Ok(Json(wire::item(&state.app.note(&id, &note_id).await?)))
+}
+
+async fn of_customer(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (list, limited) = state.app.customer_conversations(&id).await?;
+    let body: Vec<ConversationWire> = list.iter().map(ConversationWire::of).collect();
+    Ok((limited_header(limited), Json(body)).into_response())
+}

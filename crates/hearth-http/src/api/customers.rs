@@ -1,0 +1,60 @@
+//! Customer profiles: read one, or look up by exactly one of `email` and
+//! `phoneNumber` (`GLADLY-API.md` 2.2).
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use hearth_app::codec::CustomerWire;
+use hearth_app::service::CustomerQuery;
+
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::error::{ApiError, ApiResult};
+use crate::wire;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/customer-profiles", get(find))
+        .route("/customer-profiles/{id}", get(read))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CustomerWire>> {
+    Ok(Json(wire::customer(&state.app.customer(&id).await?)))
+}
+
+async fn find(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Vec<CustomerWire>>> {
+    let keys: Vec<&str> = ["email", "phoneNumber", "externalCustomerId"]
+        .into_iter()
+        .filter(|k| query.contains_key(*k))
+        .collect();
+    let q = match keys.as_slice() {
+        ["email"] => CustomerQuery::Email(query["email"].clone()),
+        ["phoneNumber"] => CustomerQuery::Phone(query["phoneNumber"].clone()),
+        ["externalCustomerId"] => return Ok(Json(Vec::new())),
+        [] => {
+            return Err(ApiError::blank(
+                "email",
+                "one of email, phoneNumber, externalCustomerId must be present",
+            ));
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                None,
+                "give exactly one of email, phoneNumber, externalCustomerId",
+            ));
+        }
+    };
+    let found = state.app.find_customers(q).await?;
+    Ok(Json(found.iter().map(wire::customer).collect()))
+}

@@ -1,0 +1,32 @@
+//! `/api/v1`: the Gladly dialect and Hearth's own endpoints, one module per resource.
+
+mod contacts;
+mod conversations;
+mod customers;
+mod items;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The `/api/v1` router.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(contacts::router())
+        .merge(conversations::router())
+        .merge(customers::router())
+        .merge(items::router())
+        .fallback(|| async { ApiError::not_found("no such endpoint") })
+}
+
+/// Gladly flags a list cut at its cap with this header.
+pub(crate) fn limited_header(limited: bool) -> Option<[(HeaderName, HeaderValue); 1]> {
+    limited.then(|| {
+        [(
+            HeaderName::from_static("gladly-limited-data"),
+            HeaderValue::from_static("true"),
+        )]
+    })
+}

@@ -1,0 +1,52 @@
+//! Hearth's HTTP edge (axum): the Gladly-dialect JSON API under `/api/v1`, Hearth's
+//! own endpoints, and the health probes.
+//!
+//! Handlers parse and validate the request, call one [`hearth_app::App`] use case
+//! and shape the response; business rules and SQL never live here. Every error
+//! leaves through [`error::ApiError`], always as Gladly's
+//! `{"errors":[{"attr","code","detail","meta"}]}` body.
+
+pub mod api;
+pub mod auth;
+pub mod body;
+pub mod error;
+pub mod wire;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use hearth_app::App;
+use tower_http::trace::TraceLayer;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub app: App,
+    /// Largest accepted request body, in bytes (`maxMessageBytes` plus room for the
+    /// JSON around it).
+    pub max_body: usize,
+}
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .nest("/api/v1", api::router())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    match state.app.ready().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => error::ApiError::from(e).into_response(),
+    }
+}

@@ -1,0 +1,332 @@
+//! The `hearth` binary: parses the command line, opens the store the configuration
+//! names, and runs one command (`serve`, `token create`, `migrate`, ...).
+//!
+//! Stdout carries only what scripts and people read (the start banner whose last
+//! line is the admin token, a created token); logs go to stderr.
+
+mod config;
+
+use std::io::Write as _;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Parser, Subcommand};
+use hearth_app::ports::Store;
+use hearth_app::seed::ADMIN_EMAIL;
+use hearth_app::{App, SystemClock};
+use hearth_store_postgres::PgStore;
+use hearth_store_sqlite::SqliteStore;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{Config, StoreArgs};
+
+/// Hearth: a self-hosted customer-service platform.
+#[derive(Debug, Parser)]
+#[command(name = "hearth", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (embedded SQLite by default).
+    Serve(ServeArgs),
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Manage administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Manage passwords.
+    Password {
+        #[command(subcommand)]
+        command: PasswordCommand,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate(StoreArgs),
+    /// Refold the event log and compare it with the stored projections.
+    Rebuild {
+        /// Report every projection that differs from the fold (exit 1 if any).
+        #[arg(long)]
+        verify: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Write a consistent copy of the SQLite database to FILE.
+    Backup {
+        /// Where to write the copy.
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on [env: HEARTH_LISTEN] [default: 127.0.0.1:8080]
+    #[arg(long)]
+    listen: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Create only the admin on first start, no demo organization [env: HEARTH_DEMO=0]
+    #[arg(long)]
+    no_demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token for an agent and print it.
+    Create {
+        /// The agent's email.
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create an administrator and print its one-time password.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PasswordCommand {
+    /// Set a new random password for an agent and print it.
+    Reset {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("HEARTH_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(run(cli))
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let url = &config.database_url;
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(
+            PgStore::open(url).await.context("opening PostgreSQL")?,
+        ))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(
+            SqliteStore::open(url)
+                .await
+                .with_context(|| format!("opening {url}"))?,
+        ))
+    } else {
+        bail!("unsupported database URL '{url}': use sqlite://PATH or postgres://...")
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Token {
+            command: TokenCommand::Create { email, store },
+        } => {
+            let app = app_for(&store).await?;
+            let token = app
+                .create_token(&email)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::Create { email, name, store },
+        } => {
+            let app = app_for(&store).await?;
+            let password = app
+                .create_admin(&email, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Created admin {email} with password: {password}");
+            Ok(())
+        }
+        Command::Password {
+            command: PasswordCommand::Reset { email, store },
+        } => {
+            let app = app_for(&store).await?;
+            let password = app
+                .reset_password(&email)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("New password for {email}: {password}");
+            Ok(())
+        }
+        Command::Migrate(store) => {
+            let config = Config::resolve(&store, None, false)?;
+            open_store(&config).await?;
+            println!("Migrations applied to {}", config.display_database());
+            Ok(())
+        }
+        Command::Rebuild { verify, store } => {
+            if !verify {
+                bail!(
+                    "only `hearth rebuild --verify` is available: projections are always written with their events"
+                );
+            }
+            let app = app_for(&store).await?;
+            let report = app
+                .verify_projections()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "Folded {} events: {} conversations, {} items, {} customers.",
+                report.events, report.conversations, report.items, report.customers
+            );
+            if report.differences.is_empty() {
+                println!("No differences: every projection equals the fold of the log.");
+                Ok(())
+            } else {
+                for d in &report.differences {
+                    println!("DIFFERENCE {d}");
+                }
+                bail!(
+                    "{} projections differ from the event log",
+                    report.differences.len()
+                )
+            }
+        }
+        Command::Backup { to, store } => {
+            let config = Config::resolve(&store, None, false)?;
+            if !config.database_url.starts_with("sqlite:") {
+                bail!("for PostgreSQL, back up with pg_dump (see README)");
+            }
+            let sqlite = SqliteStore::open(&config.database_url).await?;
+            sqlite.backup_to(&to).await?;
+            println!("Backed up {} to {to}", config.display_database());
+            Ok(())
+        }
+    }
+}
+
+async fn app_for(store: &StoreArgs) -> anyhow::Result<App> {
+    let config = Config::resolve(store, None, false)?;
+    Ok(App::new(open_store(&config).await?, Arc::new(SystemClock)))
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let config = Config::resolve(&args.store, args.listen.as_deref(), args.no_demo)?;
+    let store = open_store(&config).await?;
+    let app = App::new(store.clone(), Arc::new(SystemClock));
+    let info = app
+        .start(config.demo)
+        .await
+        .map_err(|e| anyhow::anyhow!("initialising the organization: {e}"))?;
+    let settings = app.settings().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let max_body = usize::try_from(settings.max_message_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 * 1024);
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let router = hearth_http::router(hearth_http::AppState { app, max_body });
+
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Hearth {} is running at http://{addr}/",
+        env!("CARGO_PKG_VERSION")
+    )?;
+    writeln!(out, "Database: {}", config.display_database())?;
+    if !info.created.is_empty() {
+        let label = if config.demo {
+            "Demo logins"
+        } else {
+            "Admin login"
+        };
+        writeln!(
+            out,
+            "{label} (passwords are shown once; `hearth password reset --email E` sets a new one):"
+        )?;
+        for login in &info.created {
+            let roles: Vec<&str> = login.roles.iter().map(|r| r.as_str()).collect();
+            writeln!(
+                out,
+                "  {:<20} password: {}  ({})",
+                login.email,
+                login.password,
+                roles.join(", ")
+            )?;
+        }
+    }
+    match &info.admin_token {
+        Some(token) => writeln!(out, "API token for {ADMIN_EMAIL}: {token}")?,
+        None => writeln!(
+            out,
+            "No API token printed: {ADMIN_EMAIL} does not exist or is disabled; use `hearth token create --email E`."
+        )?,
+    }
+    out.flush()?;
+    drop(out);
+
+    tracing::info!(%addr, backend = store.backend(), "serving");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM; in-flight requests then finish before exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,115 @@
+//! The PostgreSQL adapter of the [`Store`] port, for several Hearth instances on one
+//! database. Transactions run at READ COMMITTED; writers that race are caught by
+//! conversation versions (`UPDATE ... WHERE version = $n`) and unique indexes, and
+//! the use case retries. Migrations in `migrations/` are embedded and applied on
+//! open; a database whose schema is newer than this binary is refused.
+//!
+//! The SQL shared with SQLite is in `crates/store-common/portable_tx.rs`.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use hearth_app::ports::{Store, StoreError};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{PgPool, Postgres};
+
+type Db = Postgres;
+
+/// The PostgreSQL store.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+/// A transaction.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Db>,
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PgTx")
+    }
+}
+
+fn map_err(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+            key: db.message().to_owned(),
+            holder: String::new(),
+        },
+        // 40001 serialization failure, 40P01 deadlock: a concurrent writer won.
+        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40001" | "40P01")) => {
+            StoreError::VersionConflict
+        }
+        // Class 08: connection exceptions; 57P01-03: the server is shutting down.
+        sqlx::Error::Database(db)
+            if db
+                .code()
+                .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")) =>
+        {
+            StoreError::Unavailable(db.message().to_owned())
+        }
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+include!("../../store-common/portable_tx.rs");
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+impl PgStore {
+    /// Connects to `url` (`postgres://...`) and applies pending migrations. Several
+    /// instances may start at once: sqlx takes an advisory lock while migrating.
+    pub async fn open(url: &str) -> Result<PgStore, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(map_err)?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Other(format!("migrating: {e}")))?;
+        Ok(PgStore { pool })
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError> {
+        let inner = self.pool.begin().await.map_err(map_err)?;
+        Ok(Box::new(Tx { inner }))
+    }
+
+    async fn read(&self) -> Result<Box<dyn StoreTx>, StoreError> {
+        let inner = self
+            .pool
+            .begin_with("BEGIN READ ONLY")
+            .await
+            .map_err(map_err)?;
+        Ok(Box::new(Tx { inner }))
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,504 @@
+// The StoreTx implementation shared by hearth-store-sqlite and hearth-store-postgres.
+// Included with `include!` by each adapter after it defines:
+//   type Db = <the sqlx database>;
+//   pub struct Tx { inner: sqlx::Transaction<'static, Db> }
+//   fn map_err(e: sqlx::Error) -> StoreError;
+// Every statement here must run unchanged on both backends.
+
+use hearth_app::ports::{ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, OutboxRow, ResourceRow, StoreTx, StoredEvent};
+
+type ResourceTuple = (String, String, Option<String>, String, i64, i64);
+type ConversationTuple = (String, String, String, Option<String>, String, i64, Option<i64>, Option<i64>, i64, String);
+type ContactTuple = (String, String, String, i64, Option<i64>, Option<i64>, Option<String>);
+
+const CONVERSATION_COLUMNS: &str =
+    "conversation_id, customer_id, inbox_id, agent_id, status, created_at, closed_at, due_at, version, doc";
+
+fn resource_of(t: ResourceTuple) -> ResourceRow {
+    ResourceRow { kind: t.0, id: t.1, unique_key: t.2, doc: t.3, created_at: t.4, updated_at: t.5 }
+}
+
+fn conversation_of(t: ConversationTuple) -> ConversationRow {
+    ConversationRow {
+        id: t.0,
+        customer_id: t.1,
+        inbox_id: t.2,
+        agent_id: t.3,
+        status: t.4,
+        created_at: t.5,
+        closed_at: t.6,
+        due_at: t.7,
+        version: t.8,
+        doc: t.9,
+    }
+}
+
+fn contact_of(t: ContactTuple) -> ContactRow {
+    ContactRow { id: t.0, conversation_id: t.1, channel: t.2, started_at: t.3, ended_at: t.4, due_at: t.5, fulfilment: t.6 }
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+fn conversation_query(where_clause: &str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!("SELECT {CONVERSATION_COLUMNS} FROM conversation {where_clause}"))
+}
+
+#[async_trait::async_trait]
+impl StoreTx for Tx {
+    async fn resource(&mut self, kind: &str, id: &str) -> Result<Option<ResourceRow>, StoreError> {
+        let row: Option<ResourceTuple> = sqlx::query_as(
+            "SELECT kind, resource_id, unique_key, doc, created_at, updated_at FROM resource WHERE kind = $1 AND resource_id = $2",
+        )
+        .bind(kind)
+        .bind(id)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(row.map(resource_of))
+    }
+
+    async fn resource_by_key(&mut self, kind: &str, key: &str) -> Result<Option<ResourceRow>, StoreError> {
+        let row: Option<ResourceTuple> = sqlx::query_as(
+            "SELECT kind, resource_id, unique_key, doc, created_at, updated_at FROM resource WHERE kind = $1 AND unique_key = $2",
+        )
+        .bind(kind)
+        .bind(key)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(row.map(resource_of))
+    }
+
+    async fn resources(&mut self, kind: &str) -> Result<Vec<ResourceRow>, StoreError> {
+        let rows: Vec<ResourceTuple> = sqlx::query_as(
+            "SELECT kind, resource_id, unique_key, doc, created_at, updated_at FROM resource WHERE kind = $1 ORDER BY created_at, resource_id",
+        )
+        .bind(kind)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(resource_of).collect())
+    }
+
+    async fn put_resource(&mut self, row: &ResourceRow) -> Result<(), StoreError> {
+        if let Some(key) = &row.unique_key {
+            let holder: Option<(String,)> =
+                sqlx::query_as("SELECT resource_id FROM resource WHERE kind = $1 AND unique_key = $2 AND resource_id <> $3")
+                    .bind(&row.kind)
+                    .bind(key)
+                    .bind(&row.id)
+                    .fetch_optional(&mut *self.inner)
+                    .await
+                    .map_err(map_err)?;
+            if let Some((holder,)) = holder {
+                return Err(StoreError::Conflict { key: key.clone(), holder });
+            }
+        }
+        sqlx::query(
+            "INSERT INTO resource (kind, resource_id, unique_key, doc, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (kind, resource_id) DO UPDATE SET unique_key = excluded.unique_key, doc = excluded.doc, updated_at = excluded.updated_at",
+        )
+        .bind(&row.kind)
+        .bind(&row.id)
+        .bind(&row.unique_key)
+        .bind(&row.doc)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict { key: row.unique_key.clone().unwrap_or_default(), holder: String::new() } } else { map_err(e) })?;
+        Ok(())
+    }
+
+    async fn token_agent(&mut self, token_hash: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT agent_id FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL")
+            .bind(token_hash)
+            .fetch_optional(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(row.map(|r| r.0))
+    }
+
+    async fn insert_token(&mut self, id: &str, agent_id: &str, token_hash: &str, label: &str, at: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO api_token (api_token_id, agent_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(agent_id)
+            .bind(token_hash)
+            .bind(label)
+            .bind(at)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn revoke_tokens(&mut self, agent_id: &str, label: &str, at: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE agent_id = $2 AND label = $3 AND revoked_at IS NULL")
+            .bind(at)
+            .bind(agent_id)
+            .bind(label)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn customer(&mut self, id: &str) -> Result<Option<CustomerRow>, StoreError> {
+        let row: Option<(String, Option<String>, String, i64, i64)> =
+            sqlx::query_as("SELECT customer_id, name, doc, created_at, updated_at FROM customer WHERE customer_id = $1")
+                .bind(id)
+                .fetch_optional(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
+        Ok(row.map(|t| CustomerRow { id: t.0, name: t.1, doc: t.2, created_at: t.3, updated_at: t.4 }))
+    }
+
+    async fn customer_by_identity(&mut self, kind: &str, value: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT customer_id FROM customer_identity WHERE kind = $1 AND value = $2")
+            .bind(kind)
+            .bind(value)
+            .fetch_optional(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(row.map(|r| r.0))
+    }
+
+    async fn save_customer(&mut self, row: &CustomerRow, identities: &[(String, String)]) -> Result<(), StoreError> {
+        for (kind, value) in identities {
+            let holder: Option<(String,)> =
+                sqlx::query_as("SELECT customer_id FROM customer_identity WHERE kind = $1 AND value = $2 AND customer_id <> $3")
+                    .bind(kind)
+                    .bind(value)
+                    .bind(&row.id)
+                    .fetch_optional(&mut *self.inner)
+                    .await
+                    .map_err(map_err)?;
+            if let Some((holder,)) = holder {
+                return Err(StoreError::Conflict { key: format!("{kind}:{value}"), holder });
+            }
+        }
+        sqlx::query(
+            "INSERT INTO customer (customer_id, name, doc, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (customer_id) DO UPDATE SET name = excluded.name, doc = excluded.doc, updated_at = excluded.updated_at",
+        )
+        .bind(&row.id)
+        .bind(&row.name)
+        .bind(&row.doc)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        sqlx::query("DELETE FROM customer_identity WHERE customer_id = $1")
+            .bind(&row.id)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        for (kind, value) in identities {
+            sqlx::query("INSERT INTO customer_identity (kind, value, customer_id) VALUES ($1, $2, $3)")
+                .bind(kind)
+                .bind(value)
+                .bind(&row.id)
+                .execute(&mut *self.inner)
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) { StoreError::Conflict { key: format!("{kind}:{value}"), holder: String::new() } } else { map_err(e) }
+                })?;
+        }
+        Ok(())
+    }
+
+    async fn conversation(&mut self, id: &str) -> Result<Option<ConversationRow>, StoreError> {
+        let row: Option<ConversationTuple> = sqlx::query_as(conversation_query("WHERE conversation_id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(row.map(conversation_of))
+    }
+
+    async fn latest_conversation(&mut self, customer_id: &str) -> Result<Option<ConversationRow>, StoreError> {
+        let row: Option<ConversationTuple> =
+            sqlx::query_as(conversation_query("WHERE customer_id = $1 ORDER BY created_at DESC, conversation_id DESC LIMIT 1"))
+                .bind(customer_id)
+                .fetch_optional(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
+        Ok(row.map(conversation_of))
+    }
+
+    async fn customer_conversations(&mut self, customer_id: &str, limit: i64) -> Result<Vec<ConversationRow>, StoreError> {
+        let rows: Vec<ConversationTuple> =
+            sqlx::query_as(conversation_query("WHERE customer_id = $1 ORDER BY created_at, conversation_id LIMIT $2"))
+                .bind(customer_id)
+                .bind(limit)
+                .fetch_all(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
+        Ok(rows.into_iter().map(conversation_of).collect())
+    }
+
+    async fn save_conversation(&mut self, row: &ConversationRow, contacts: &[ContactRow], expected_version: Option<i64>) -> Result<(), StoreError> {
+        if row.status != "CLOSED" {
+            // R2, checked before writing so the holder can be named; the partial
+            // unique index still guards against a concurrent writer.
+            let holder: Option<(String,)> = sqlx::query_as(
+                "SELECT conversation_id FROM conversation WHERE customer_id = $1 AND status <> 'CLOSED' AND conversation_id <> $2",
+            )
+            .bind(&row.customer_id)
+            .bind(&row.id)
+            .fetch_optional(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+            if let Some((holder,)) = holder {
+                return Err(StoreError::Conflict { key: "customerId".into(), holder });
+            }
+        }
+        let unique = |e: sqlx::Error| {
+            if is_unique_violation(&e) { StoreError::Conflict { key: "customerId".into(), holder: String::new() } } else { map_err(e) }
+        };
+        match expected_version {
+            None => {
+                sqlx::query(
+                    "INSERT INTO conversation (conversation_id, customer_id, inbox_id, agent_id, status, created_at, closed_at, due_at, version, doc) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(&row.id)
+                .bind(&row.customer_id)
+                .bind(&row.inbox_id)
+                .bind(&row.agent_id)
+                .bind(&row.status)
+                .bind(row.created_at)
+                .bind(row.closed_at)
+                .bind(row.due_at)
+                .bind(row.version)
+                .bind(&row.doc)
+                .execute(&mut *self.inner)
+                .await
+                .map_err(unique)?;
+            }
+            Some(expected) => {
+                let done = sqlx::query(
+                    "UPDATE conversation SET inbox_id = $1, agent_id = $2, status = $3, closed_at = $4, due_at = $5, version = $6, doc = $7 \
+                     WHERE conversation_id = $8 AND version = $9",
+                )
+                .bind(&row.inbox_id)
+                .bind(&row.agent_id)
+                .bind(&row.status)
+                .bind(row.closed_at)
+                .bind(row.due_at)
+                .bind(row.version)
+                .bind(&row.doc)
+                .bind(&row.id)
+                .bind(expected)
+                .execute(&mut *self.inner)
+                .await
+                .map_err(unique)?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::VersionConflict);
+                }
+            }
+        }
+        sqlx::query("DELETE FROM contact WHERE conversation_id = $1")
+            .bind(&row.id)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        for c in contacts {
+            sqlx::query(
+                "INSERT INTO contact (contact_id, conversation_id, channel, started_at, ended_at, due_at, fulfilment) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&c.id)
+            .bind(&c.conversation_id)
+            .bind(&c.channel)
+            .bind(c.started_at)
+            .bind(c.ended_at)
+            .bind(c.due_at)
+            .bind(&c.fulfilment)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        }
+        Ok(())
+    }
+
+    async fn contact_conversation(&mut self, contact_id: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT conversation_id FROM contact WHERE contact_id = $1")
+            .bind(contact_id)
+            .fetch_optional(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(row.map(|r| r.0))
+    }
+
+    async fn conversations_page(&mut self, after_id: &str, limit: i64) -> Result<Vec<ConversationRow>, StoreError> {
+        let rows: Vec<ConversationTuple> = sqlx::query_as(conversation_query("WHERE conversation_id > $1 ORDER BY conversation_id LIMIT $2"))
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(rows.into_iter().map(conversation_of).collect())
+    }
+
+    async fn contacts_of(&mut self, conversation_id: &str) -> Result<Vec<ContactRow>, StoreError> {
+        let rows: Vec<ContactTuple> = sqlx::query_as(
+            "SELECT contact_id, conversation_id, channel, started_at, ended_at, due_at, fulfilment FROM contact \
+             WHERE conversation_id = $1 ORDER BY started_at, contact_id",
+        )
+        .bind(conversation_id)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(contact_of).collect())
+    }
+
+    async fn insert_item(&mut self, row: &ItemRow) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO conversation_item (item_id, conversation_id, customer_id, at, doc) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&row.id)
+            .bind(&row.conversation_id)
+            .bind(&row.customer_id)
+            .bind(row.at)
+            .bind(&row.doc)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict { key: "id".into(), holder: row.id.clone() } } else { map_err(e) })?;
+        Ok(())
+    }
+
+    async fn item(&mut self, id: &str) -> Result<Option<ItemRow>, StoreError> {
+        let row: Option<(String, Option<String>, String, i64, String)> =
+            sqlx::query_as("SELECT item_id, conversation_id, customer_id, at, doc FROM conversation_item WHERE item_id = $1")
+                .bind(id)
+                .fetch_optional(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
+        Ok(row.map(|t| ItemRow { id: t.0, conversation_id: t.1, customer_id: t.2, at: t.3, doc: t.4 }))
+    }
+
+    async fn items(&mut self, conversation_id: &str, limit: i64) -> Result<Vec<ItemRow>, StoreError> {
+        let rows: Vec<(String, Option<String>, String, i64, String)> = sqlx::query_as(
+            "SELECT item_id, conversation_id, customer_id, at, doc FROM conversation_item \
+             WHERE conversation_id = $1 ORDER BY at, item_seq LIMIT $2",
+        )
+        .bind(conversation_id)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(|t| ItemRow { id: t.0, conversation_id: t.1, customer_id: t.2, at: t.3, doc: t.4 }).collect())
+    }
+
+    async fn append_events(&mut self, events: &[EventRow]) -> Result<(), StoreError> {
+        for e in events {
+            sqlx::query(
+                "INSERT INTO event (event_id, at, event_type, aggregate_type, aggregate_id, initiator_type, initiator_id, payload) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&e.id)
+            .bind(e.at)
+            .bind(&e.event_type)
+            .bind(&e.aggregate_type)
+            .bind(&e.aggregate_id)
+            .bind(&e.initiator_type)
+            .bind(&e.initiator_id)
+            .bind(&e.payload)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        }
+        Ok(())
+    }
+
+    async fn events_page(&mut self, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        type EventTuple = (i64, String, i64, String, String, String, Option<String>, Option<String>, String);
+        let rows: Vec<EventTuple> = sqlx::query_as(
+            "SELECT event_seq, event_id, at, event_type, aggregate_type, aggregate_id, initiator_type, initiator_id, payload FROM event \
+             WHERE event_seq > $1 ORDER BY event_seq LIMIT $2",
+        )
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|t| StoredEvent {
+                seq: t.0,
+                event: EventRow {
+                    id: t.1,
+                    at: t.2,
+                    event_type: t.3,
+                    aggregate_type: t.4,
+                    aggregate_id: t.5,
+                    initiator_type: t.6,
+                    initiator_id: t.7,
+                    payload: t.8,
+                },
+            })
+            .collect())
+    }
+
+    async fn inbound_response(&mut self, provider_message_id: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT response FROM inbound_message WHERE provider_message_id = $1")
+            .bind(provider_message_id)
+            .fetch_optional(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(row.map(|r| r.0))
+    }
+
+    async fn record_inbound(&mut self, provider_message_id: &str, response: &str, at: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO inbound_message (provider_message_id, response, created_at) VALUES ($1, $2, $3)")
+            .bind(provider_message_id)
+            .bind(response)
+            .bind(at)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::Conflict { key: "providerMessageId".into(), holder: provider_message_id.to_owned() }
+                } else {
+                    map_err(e)
+                }
+            })?;
+        Ok(())
+    }
+
+    async fn enqueue_outbox(&mut self, row: &OutboxRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO outbox (outbox_id, channel, conversation_id, item_id, status, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&row.id)
+        .bind(&row.channel)
+        .bind(&row.conversation_id)
+        .bind(&row.item_id)
+        .bind(&row.status)
+        .bind(&row.payload)
+        .bind(row.created_at)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn outbox_for_item(&mut self, item_id: &str) -> Result<Vec<OutboxRow>, StoreError> {
+        let rows: Vec<(String, String, Option<String>, String, String, String, i64)> = sqlx::query_as(
+            "SELECT outbox_id, channel, conversation_id, item_id, status, payload, created_at FROM outbox WHERE item_id = $1 ORDER BY created_at, outbox_id",
+        )
+        .bind(item_id)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|t| OutboxRow { id: t.0, channel: t.1, conversation_id: t.2, item_id: t.3, status: t.4, payload: t.5, created_at: t.6 })
+            .collect())
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.inner.commit().await.map_err(map_err)
+    }
+}
