@@ -135,7 +135,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn close(&self);
 }
 
-/// Operations inside one transaction.
+/// Operations inside one transaction. After any error the transaction must be
+/// dropped, not used further: a failed statement spoils a PostgreSQL transaction,
+/// and the adapters promise nothing more on SQLite.
 #[async_trait]
 pub trait StoreTx: Send {
     async fn resource(&mut self, kind: &str, id: &str) -> Result<Option<ResourceRow>, StoreError>;
