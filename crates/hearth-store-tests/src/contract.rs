@@ -1,10 +1,20 @@
 //! The storage contract, one story per aggregate. Every story runs on a fresh
 //! database of each backend and must pass on both.
 
-use hearth_app::ports::{ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, OutboxRow, ResourceRow, Store, StoreError};
+use hearth_app::ports::{
+    ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, OutboxRow, ResourceRow, Store,
+    StoreError,
+};
 
 fn resource(kind: &str, id: &str, key: Option<&str>, doc: &str) -> ResourceRow {
-    ResourceRow { kind: kind.into(), id: id.into(), unique_key: key.map(Into::into), doc: doc.into(), created_at: 1, updated_at: 1 }
+    ResourceRow {
+        kind: kind.into(),
+        id: id.into(),
+        unique_key: key.map(Into::into),
+        doc: doc.into(),
+        created_at: 1,
+        updated_at: 1,
+    }
 }
 
 fn conversation(id: &str, customer: &str, status: &str, version: i64) -> ConversationRow {
@@ -51,35 +61,91 @@ fn event(id: &str, aggregate: &str) -> EventRow {
 /// and refuse a unique key held by another resource, naming it.
 pub async fn resources_round_trip_and_keep_keys_unique(store: &dyn Store) {
     let mut tx = store.begin().await.unwrap();
-    tx.put_resource(&resource("agent", "a1", Some("alice@example.com"), "{\"n\":1}")).await.unwrap();
-    tx.put_resource(&resource("agent", "a2", Some("bob@example.com"), "{}")).await.unwrap();
-    tx.put_resource(&resource("inbox", "a1", None, "{}")).await.unwrap();
-    tx.put_resource(&resource("agent", "a1", Some("alice@example.com"), "{\"n\":2}")).await.unwrap();
-    let taken = tx.put_resource(&resource("agent", "a3", Some("bob@example.com"), "{}")).await;
-    assert_eq!(taken, Err(StoreError::Conflict { key: "bob@example.com".into(), holder: "a2".into() }));
+    tx.put_resource(&resource(
+        "agent",
+        "a1",
+        Some("alice@example.com"),
+        "{\"n\":1}",
+    ))
+    .await
+    .unwrap();
+    tx.put_resource(&resource("agent", "a2", Some("bob@example.com"), "{}"))
+        .await
+        .unwrap();
+    tx.put_resource(&resource("inbox", "a1", None, "{}"))
+        .await
+        .unwrap();
+    tx.put_resource(&resource(
+        "agent",
+        "a1",
+        Some("alice@example.com"),
+        "{\"n\":2}",
+    ))
+    .await
+    .unwrap();
+    let taken = tx
+        .put_resource(&resource("agent", "a3", Some("bob@example.com"), "{}"))
+        .await;
+    assert_eq!(
+        taken,
+        Err(StoreError::Conflict {
+            key: "bob@example.com".into(),
+            holder: "a2".into()
+        })
+    );
     tx.commit().await.unwrap();
 
     let mut tx = store.read().await.unwrap();
-    assert_eq!(tx.resource("agent", "a1").await.unwrap().map(|r| r.doc), Some("{\"n\":2}".into()));
-    assert_eq!(tx.resource_by_key("agent", "bob@example.com").await.unwrap().map(|r| r.id), Some("a2".into()));
-    assert_eq!(tx.resource_by_key("inbox", "bob@example.com").await.unwrap(), None);
-    let agents: Vec<String> = tx.resources("agent").await.unwrap().into_iter().map(|r| r.id).collect();
+    assert_eq!(
+        tx.resource("agent", "a1").await.unwrap().map(|r| r.doc),
+        Some("{\"n\":2}".into())
+    );
+    assert_eq!(
+        tx.resource_by_key("agent", "bob@example.com")
+            .await
+            .unwrap()
+            .map(|r| r.id),
+        Some("a2".into())
+    );
+    assert_eq!(
+        tx.resource_by_key("inbox", "bob@example.com")
+            .await
+            .unwrap(),
+        None
+    );
+    let agents: Vec<String> = tx
+        .resources("agent")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     assert_eq!(agents, ["a1", "a2"]);
 }
 
 /// API tokens resolve to their agent until revoked by label.
 pub async fn tokens_resolve_until_revoked(store: &dyn Store) {
     let mut tx = store.begin().await.unwrap();
-    tx.insert_token("t1", "a1", "hash-1", "startup", 1).await.unwrap();
-    tx.insert_token("t2", "a1", "hash-2", "api", 1).await.unwrap();
+    tx.insert_token("t1", "a1", "hash-1", "startup", 1)
+        .await
+        .unwrap();
+    tx.insert_token("t2", "a1", "hash-2", "api", 1)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.begin().await.unwrap();
-    assert_eq!(tx.token_agent("hash-1").await.unwrap().as_deref(), Some("a1"));
+    assert_eq!(
+        tx.token_agent("hash-1").await.unwrap().as_deref(),
+        Some("a1")
+    );
     assert_eq!(tx.revoke_tokens("a1", "startup", 2).await.unwrap(), 1);
     tx.commit().await.unwrap();
     let mut tx = store.read().await.unwrap();
     assert_eq!(tx.token_agent("hash-1").await.unwrap(), None);
-    assert_eq!(tx.token_agent("hash-2").await.unwrap().as_deref(), Some("a1"));
+    assert_eq!(
+        tx.token_agent("hash-2").await.unwrap().as_deref(),
+        Some("a1")
+    );
     assert_eq!(tx.token_agent("unknown").await.unwrap(), None);
 }
 
@@ -87,62 +153,172 @@ pub async fn tokens_resolve_until_revoked(store: &dyn Store) {
 /// it is refused with the holder named, and replacing a customer's identities
 /// releases the old ones.
 pub async fn customer_identities_are_unique(store: &dyn Store) {
-    let row = |id: &str| CustomerRow { id: id.into(), name: Some("Jane".into()), doc: "{}".into(), created_at: 1, updated_at: 1 };
-    let ids = |v: &[(&str, &str)]| v.iter().map(|(k, x)| ((*k).to_owned(), (*x).to_owned())).collect::<Vec<_>>();
+    let row = |id: &str| CustomerRow {
+        id: id.into(),
+        name: Some("Jane".into()),
+        doc: "{}".into(),
+        created_at: 1,
+        updated_at: 1,
+    };
+    let ids = |v: &[(&str, &str)]| {
+        v.iter()
+            .map(|(k, x)| ((*k).to_owned(), (*x).to_owned()))
+            .collect::<Vec<_>>()
+    };
     let mut tx = store.begin().await.unwrap();
-    tx.save_customer(&row("c1"), &ids(&[("EMAIL", "jane@example.com"), ("MOBILE_PHONE", "+12065550111")])).await.unwrap();
-    let clash = tx.save_customer(&row("c2"), &ids(&[("EMAIL", "jane@example.com")])).await;
-    assert_eq!(clash, Err(StoreError::Conflict { key: "EMAIL:jane@example.com".into(), holder: "c1".into() }));
+    tx.save_customer(
+        &row("c1"),
+        &ids(&[
+            ("EMAIL", "jane@example.com"),
+            ("MOBILE_PHONE", "+12065550111"),
+        ]),
+    )
+    .await
+    .unwrap();
+    let clash = tx
+        .save_customer(&row("c2"), &ids(&[("EMAIL", "jane@example.com")]))
+        .await;
+    assert_eq!(
+        clash,
+        Err(StoreError::Conflict {
+            key: "EMAIL:jane@example.com".into(),
+            holder: "c1".into()
+        })
+    );
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
-    assert_eq!(tx.customer_by_identity("EMAIL", "jane@example.com").await.unwrap().as_deref(), Some("c1"));
-    assert_eq!(tx.customer("c2").await.unwrap(), None, "a refused customer is not written");
-    tx.save_customer(&row("c1"), &ids(&[("EMAIL", "jane.doe@example.com")])).await.unwrap();
-    tx.save_customer(&row("c2"), &ids(&[("EMAIL", "jane@example.com")])).await.unwrap();
+    assert_eq!(
+        tx.customer_by_identity("EMAIL", "jane@example.com")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("c1")
+    );
+    assert_eq!(
+        tx.customer("c2").await.unwrap(),
+        None,
+        "a refused customer is not written"
+    );
+    tx.save_customer(&row("c1"), &ids(&[("EMAIL", "jane.doe@example.com")]))
+        .await
+        .unwrap();
+    tx.save_customer(&row("c2"), &ids(&[("EMAIL", "jane@example.com")]))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.read().await.unwrap();
-    assert_eq!(tx.customer_by_identity("EMAIL", "jane@example.com").await.unwrap().as_deref(), Some("c2"));
-    assert_eq!(tx.customer_by_identity("MOBILE_PHONE", "+12065550111").await.unwrap(), None);
+    assert_eq!(
+        tx.customer_by_identity("EMAIL", "jane@example.com")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("c2")
+    );
+    assert_eq!(
+        tx.customer_by_identity("MOBILE_PHONE", "+12065550111")
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 /// Conversations: optimistic versions, contact rows replaced with the conversation,
 /// and at most one non-closed conversation per customer (R2).
 pub async fn conversations_have_versions_and_one_open_per_customer(store: &dyn Store) {
     let mut tx = store.begin().await.unwrap();
-    tx.save_conversation(&conversation("v1", "c1", "OPEN", 1), &[contact("k1", "v1", 10)], None).await.unwrap();
-    let second = tx.save_conversation(&conversation("v2", "c1", "OPEN", 1), &[], None).await;
-    assert_eq!(second, Err(StoreError::Conflict { key: "customerId".into(), holder: "v1".into() }));
+    tx.save_conversation(
+        &conversation("v1", "c1", "OPEN", 1),
+        &[contact("k1", "v1", 10)],
+        None,
+    )
+    .await
+    .unwrap();
+    let second = tx
+        .save_conversation(&conversation("v2", "c1", "OPEN", 1), &[], None)
+        .await;
+    assert_eq!(
+        second,
+        Err(StoreError::Conflict {
+            key: "customerId".into(),
+            holder: "v1".into()
+        })
+    );
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
     let mut closed = conversation("v1", "c1", "CLOSED", 2);
     closed.closed_at = Some(20);
-    tx.save_conversation(&closed, &[contact("k1", "v1", 10), contact("k2", "v1", 11)], Some(1)).await.unwrap();
-    let stale = tx.save_conversation(&conversation("v1", "c1", "OPEN", 3), &[], Some(1)).await;
-    assert_eq!(stale, Err(StoreError::VersionConflict), "a write on a stale version is refused");
+    tx.save_conversation(
+        &closed,
+        &[contact("k1", "v1", 10), contact("k2", "v1", 11)],
+        Some(1),
+    )
+    .await
+    .unwrap();
+    let stale = tx
+        .save_conversation(&conversation("v1", "c1", "OPEN", 3), &[], Some(1))
+        .await;
+    assert_eq!(
+        stale,
+        Err(StoreError::VersionConflict),
+        "a write on a stale version is refused"
+    );
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
-    tx.save_conversation(&conversation("v2", "c1", "OPEN", 1), &[contact("k3", "v2", 30)], None).await.unwrap();
+    tx.save_conversation(
+        &conversation("v2", "c1", "OPEN", 1),
+        &[contact("k3", "v2", 30)],
+        None,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = store.read().await.unwrap();
     assert_eq!(tx.conversation("v1").await.unwrap(), Some(closed));
-    assert_eq!(tx.latest_conversation("c1").await.unwrap().map(|c| c.id), Some("v2".into()));
-    let ids: Vec<String> = tx.customer_conversations("c1", 10).await.unwrap().into_iter().map(|c| c.id).collect();
+    assert_eq!(
+        tx.latest_conversation("c1").await.unwrap().map(|c| c.id),
+        Some("v2".into())
+    );
+    let ids: Vec<String> = tx
+        .customer_conversations("c1", 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
     assert_eq!(ids, ["v1", "v2"]);
     assert_eq!(tx.customer_conversations("c1", 1).await.unwrap().len(), 1);
-    assert_eq!(tx.contact_conversation("k2").await.unwrap().as_deref(), Some("v1"));
-    assert_eq!(tx.contacts_of("v1").await.unwrap(), vec![contact("k1", "v1", 10), contact("k2", "v1", 11)]);
-    let page: Vec<String> = tx.conversations_page("", 10).await.unwrap().into_iter().map(|c| c.id).collect();
+    assert_eq!(
+        tx.contact_conversation("k2").await.unwrap().as_deref(),
+        Some("v1")
+    );
+    assert_eq!(
+        tx.contacts_of("v1").await.unwrap(),
+        vec![contact("k1", "v1", 10), contact("k2", "v1", 11)]
+    );
+    let page: Vec<String> = tx
+        .conversations_page("", 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
     assert_eq!(page, ["v1", "v2"]);
     assert_eq!(tx.conversations_page("v1", 10).await.unwrap().len(), 1);
 }
 
 /// Items come back in timeline order (time, then insertion); events page in log order.
 pub async fn items_and_events_keep_their_order(store: &dyn Store) {
-    let item = |id: &str, at: i64| ItemRow { id: id.into(), conversation_id: Some("v1".into()), customer_id: "c1".into(), at, doc: format!("\"{id}\"") };
+    let item = |id: &str, at: i64| ItemRow {
+        id: id.into(),
+        conversation_id: Some("v1".into()),
+        customer_id: "c1".into(),
+        at,
+        doc: format!("\"{id}\""),
+    };
     let mut tx = store.begin().await.unwrap();
     for (id, at) in [("b", 5), ("a", 5), ("c", 1)] {
         tx.insert_item(&item(id, at)).await.unwrap();
@@ -150,32 +326,57 @@ pub async fn items_and_events_keep_their_order(store: &dyn Store) {
     tx.commit().await.unwrap();
     // A failed statement spoils its transaction (PostgreSQL semantics): drop it.
     let mut tx = store.begin().await.unwrap();
-    assert!(matches!(tx.insert_item(&item("a", 9)).await, Err(StoreError::Conflict { .. })));
+    assert!(matches!(
+        tx.insert_item(&item("a", 9)).await,
+        Err(StoreError::Conflict { .. })
+    ));
     drop(tx);
     let mut tx = store.begin().await.unwrap();
-    tx.append_events(&[event("e1", "v1"), event("e2", "v1"), event("e3", "v2")]).await.unwrap();
+    tx.append_events(&[event("e1", "v1"), event("e2", "v1"), event("e3", "v2")])
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = store.read().await.unwrap();
-    let ids: Vec<String> = tx.items("v1", 10).await.unwrap().into_iter().map(|i| i.id).collect();
+    let ids: Vec<String> = tx
+        .items("v1", 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
     assert_eq!(ids, ["c", "b", "a"]);
     assert_eq!(tx.items("v1", 2).await.unwrap().len(), 2);
     assert_eq!(tx.item("b").await.unwrap().map(|i| i.at), Some(5));
     let first = tx.events_page(0, 2).await.unwrap();
-    assert_eq!(first.iter().map(|e| e.event.id.as_str()).collect::<Vec<_>>(), ["e1", "e2"]);
+    assert_eq!(
+        first
+            .iter()
+            .map(|e| e.event.id.as_str())
+            .collect::<Vec<_>>(),
+        ["e1", "e2"]
+    );
     assert_eq!(first[0].event, event("e1", "v1"));
     let rest = tx.events_page(first[1].seq, 10).await.unwrap();
-    assert_eq!(rest.iter().map(|e| e.event.id.as_str()).collect::<Vec<_>>(), ["e3"]);
+    assert_eq!(
+        rest.iter().map(|e| e.event.id.as_str()).collect::<Vec<_>>(),
+        ["e3"]
+    );
 }
 
 /// A provider message id is recorded once with its response; the outbox keeps rows.
 pub async fn inbound_ids_and_outbox_rows_are_kept(store: &dyn Store) {
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.inbound_response("m1").await.unwrap(), None);
-    tx.record_inbound("m1", "{\"first\":true}", 1).await.unwrap();
+    tx.record_inbound("m1", "{\"first\":true}", 1)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.begin().await.unwrap();
-    assert!(matches!(tx.record_inbound("m1", "{}", 2).await, Err(StoreError::Conflict { .. })));
+    assert!(matches!(
+        tx.record_inbound("m1", "{}", 2).await,
+        Err(StoreError::Conflict { .. })
+    ));
     drop(tx);
     let row = OutboxRow {
         id: "o1".into(),
@@ -190,7 +391,10 @@ pub async fn inbound_ids_and_outbox_rows_are_kept(store: &dyn Store) {
     tx.enqueue_outbox(&row).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.read().await.unwrap();
-    assert_eq!(tx.inbound_response("m1").await.unwrap().as_deref(), Some("{\"first\":true}"));
+    assert_eq!(
+        tx.inbound_response("m1").await.unwrap().as_deref(),
+        Some("{\"first\":true}")
+    );
     assert_eq!(tx.outbox_for_item("i1").await.unwrap(), vec![row]);
 }
 
@@ -198,7 +402,13 @@ pub async fn inbound_ids_and_outbox_rows_are_kept(store: &dyn Store) {
 pub async fn an_uncommitted_transaction_writes_nothing(store: &dyn Store) {
     {
         let mut tx = store.begin().await.unwrap();
-        tx.save_conversation(&conversation("v9", "c9", "OPEN", 1), &[contact("k9", "v9", 1)], None).await.unwrap();
+        tx.save_conversation(
+            &conversation("v9", "c9", "OPEN", 1),
+            &[contact("k9", "v9", 1)],
+            None,
+        )
+        .await
+        .unwrap();
         tx.append_events(&[event("e9", "v9")]).await.unwrap();
         // dropped here: rolled back
     }

@@ -38,7 +38,11 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique(prefix: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("{prefix}_{}_{n}_{}", std::process::id(), hearth_app::clock::new_id().to_lowercase().replace('-', "_"))
+    format!(
+        "{prefix}_{}_{n}_{}",
+        std::process::id(),
+        hearth_app::clock::new_id().to_lowercase().replace('-', "_")
+    )
 }
 
 /// A fresh SQLite database in a temporary directory.
@@ -47,12 +51,19 @@ pub async fn sqlite() -> TestDb {
     std::fs::create_dir_all(&dir).expect("temporary directory");
     let url = format!("sqlite://{}", dir.join("hearth.db").display());
     let store = SqliteStore::open(&url).await.expect("open SQLite");
-    TestDb { name: "sqlite", store: Arc::new(store), url, cleanup: Cleanup::File(dir) }
+    TestDb {
+        name: "sqlite",
+        store: Arc::new(store),
+        url,
+        cleanup: Cleanup::File(dir),
+    }
 }
 
 /// The PostgreSQL server tests may use, per `HEARTH_TEST_DATABASE_URL`.
 pub fn pg_admin_url() -> Option<String> {
-    let url = std::env::var("HEARTH_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty());
+    let url = std::env::var("HEARTH_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
     if url.is_none() && require_pg() {
         panic!("HEARTH_REQUIRE_PG=1 but HEARTH_TEST_DATABASE_URL is not set");
     }
@@ -82,23 +93,44 @@ fn with_database(url: &str, database: &str) -> String {
 /// configured and none is required.
 pub async fn postgres() -> Option<TestDb> {
     let Some(admin_url) = pg_admin_url() else {
-        eprintln!("notice: HEARTH_TEST_DATABASE_URL is not set; skipping the PostgreSQL run of this test");
+        eprintln!(
+            "notice: HEARTH_TEST_DATABASE_URL is not set; skipping the PostgreSQL run of this test"
+        );
         return None;
     };
     let database = unique("hearth_test");
-    let admin = match sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&admin_url).await {
+    let admin = match sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&admin_url)
+        .await
+    {
         Ok(pool) => pool,
         Err(e) if !require_pg() => {
-            eprintln!("notice: PostgreSQL at HEARTH_TEST_DATABASE_URL is unreachable ({e}); skipping");
+            eprintln!(
+                "notice: PostgreSQL at HEARTH_TEST_DATABASE_URL is unreachable ({e}); skipping"
+            );
             return None;
         }
         Err(e) => panic!("HEARTH_REQUIRE_PG=1 but PostgreSQL is unreachable: {e}"),
     };
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{database}\""))).execute(&admin).await.expect("create test database");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE \"{database}\""
+    )))
+    .execute(&admin)
+    .await
+    .expect("create test database");
     admin.close().await;
     let url = with_database(&admin_url, &database);
     let store = PgStore::open(&url).await.expect("open PostgreSQL");
-    Some(TestDb { name: "postgres", store: Arc::new(store), url, cleanup: Cleanup::PgDatabase { admin_url, database } })
+    Some(TestDb {
+        name: "postgres",
+        store: Arc::new(store),
+        url,
+        cleanup: Cleanup::PgDatabase {
+            admin_url,
+            database,
+        },
+    })
 }
 
 /// Every backend available to this test run: SQLite always, PostgreSQL when
@@ -117,9 +149,20 @@ impl TestDb {
             Cleanup::File(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
             }
-            Cleanup::PgDatabase { admin_url, database } => {
-                if let Ok(admin) = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&admin_url).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"))).execute(&admin).await;
+            Cleanup::PgDatabase {
+                admin_url,
+                database,
+            } => {
+                if let Ok(admin) = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect(&admin_url)
+                    .await
+                {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
+                    )))
+                    .execute(&admin)
+                    .await;
                     admin.close().await;
                 }
             }
@@ -131,8 +174,17 @@ impl TestDb {
 mod tests {
     #[test]
     fn database_names_replace_the_path_of_the_url() {
-        assert_eq!(super::with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"), "postgres://postgres@127.0.0.1:5432/t1");
-        assert_eq!(super::with_database("postgres://u@h/db?sslmode=disable", "t2"), "postgres://u@h/t2?sslmode=disable");
-        assert_eq!(super::with_database("postgres://u@h", "t3"), "postgres://u@h/t3");
+        assert_eq!(
+            super::with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            super::with_database("postgres://u@h/db?sslmode=disable", "t2"),
+            "postgres://u@h/t2?sslmode=disable"
+        );
+        assert_eq!(
+            super::with_database("postgres://u@h", "t3"),
+            "postgres://u@h/t3"
+        );
     }
 }

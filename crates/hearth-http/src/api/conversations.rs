@@ -53,7 +53,13 @@ fn parse_patch(body: &serde_json::Map<String, Value>) -> ApiResult<PatchConversa
             .filter(|a| !a.is_empty());
         patch.assignee = Some((inbox, agent));
     }
-    if let Some(status) = body.opt_obj("", "status")? {
+    // A client that PATCHes back the object it read sends `status` as the read-only
+    // string; that copy is ignored (the handler checks it still matches).
+    if let Some(status) = body
+        .get("status")
+        .filter(|v| v.is_object())
+        .and_then(Value::as_object)
+    {
         let value = status.req_str("status", "value")?;
         let parsed = match Status::parse(&value) {
             Some(s @ (Status::Open | Status::Closed)) => s,

@@ -1,0 +1,365 @@
+//! `POST /contacts/inbound`, `POST /contacts/{id}/end`, customer look-ups and the
+//! refusals of bad input.
+
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::each_backend;
+use crate::harness::MAX_BODY;
+
+#[tokio::test]
+async fn an_inbound_email_creates_an_open_unassigned_conversation_with_a_due_date() {
+    each_backend!(|api| {
+        let created = api
+            .email_from("Jane@Example.com", "Where is my order?")
+            .await;
+        let conv = api
+            .get(&format!(
+                "/api/v1/conversations/{}",
+                created["conversationId"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(conv.status, StatusCode::OK);
+        assert_eq!(conv.body["status"], "OPEN");
+        assert_eq!(conv.body["queueState"], "NEW");
+        assert!(conv.body.get("agentId").is_none());
+        assert_eq!(conv.body["customerId"], created["customerId"]);
+        let created_at =
+            hearth_app::codec::parse_ts(conv.body["createdAt"].as_str().unwrap()).unwrap();
+        let due_at = hearth_app::codec::parse_ts(conv.body["dueAt"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            due_at - created_at,
+            time::Duration::hours(1),
+            "the Support inbox SLA is one hour"
+        );
+
+        let items = api
+            .get(&format!(
+                "/api/v1/conversations/{}/items",
+                created["conversationId"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(items.status, StatusCode::OK);
+        let item = &items.body[0];
+        assert_eq!(item["id"], created["itemId"]);
+        assert_eq!(item["initiator"]["type"], "CUSTOMER");
+        assert_eq!(item["content"]["type"], "EMAIL");
+        assert_eq!(item["content"]["from"], "Jane@Example.com");
+        assert_eq!(item["content"]["to"], json!(["support@example.com"]));
+        assert_eq!(item["content"]["content"], "Where is my order?");
+
+        let found = api
+            .get("/api/v1/customer-profiles?email=jane%40example.com")
+            .await;
+        assert_eq!(found.body.as_array().map(Vec::len), Some(1));
+        assert_eq!(found.body[0]["emails"][0]["normalized"], "jane@example.com");
+        let profile = api
+            .get(&format!(
+                "/api/v1/customer-profiles/{}",
+                created["customerId"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(profile.body["name"], "Jane Doe");
+    });
+}
+
+#[tokio::test]
+async fn every_contact_of_a_customer_lands_in_the_one_active_conversation() {
+    each_backend!(|api| {
+        let first = api.email_from("jane@example.com", "first").await;
+        let second = api.email_from("JANE@example.com", "second").await;
+        assert_eq!(first["conversationId"], second["conversationId"]);
+        assert_eq!(
+            first["contactId"], second["contactId"],
+            "an unanswered email thread is one contact"
+        );
+        let list = api
+            .get(&format!(
+                "/api/v1/customers/{}/conversations",
+                first["customerId"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(list.body.as_array().map(Vec::len), Some(1));
+    });
+}
+
+#[tokio::test]
+async fn a_repeated_provider_message_id_answers_200_with_the_first_body_and_writes_nothing() {
+    each_backend!(|api| {
+        let body = json!({
+            "channel": "SMS", "entryPoint": "+12065550100",
+            "from": {"address": "(206) 555-0111"}, "content": {"content": "hello"},
+            "providerMessageId": "SM123"
+        });
+        let first = api.post("/api/v1/contacts/inbound", body.clone()).await;
+        assert_eq!(first.status, StatusCode::CREATED);
+        let again = api.post("/api/v1/contacts/inbound", body).await;
+        assert_eq!(again.status, StatusCode::OK);
+        assert_eq!(again.body, first.body);
+        let items = api
+            .get(&format!(
+                "/api/v1/conversations/{}/items",
+                first.body["conversationId"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(items.body.as_array().map(Vec::len), Some(1));
+        let phone = api
+            .get("/api/v1/customer-profiles?phoneNumber=%2B12065550111")
+            .await;
+        assert_eq!(phone.body[0]["phones"][0]["normalized"], "+12065550111");
+        assert_eq!(phone.body[0]["phones"][0]["type"], "MOBILE");
+    });
+}
+
+#[tokio::test]
+async fn bad_inbound_input_is_refused_with_a_precise_attr_and_code_and_writes_nothing() {
+    each_backend!(|api| {
+        let cases = [
+            (
+                json!({"entryPoint": "support@example.com", "from": {"address": "a@example.com"}}),
+                "blank",
+                Some("channel"),
+            ),
+            (
+                json!({"channel": "FAX", "entryPoint": "x", "from": {"address": "a@example.com"}}),
+                "invalid",
+                Some("channel"),
+            ),
+            (
+                json!({"channel": "EMAIL", "from": {"address": "a@example.com"}}),
+                "blank",
+                Some("entryPoint"),
+            ),
+            (
+                json!({"channel": "EMAIL", "entryPoint": "nobody@example.com", "from": {"address": "a@example.com"}, "content": {"content": "x"}}),
+                "invalid",
+                Some("entryPoint"),
+            ),
+            (
+                json!({"channel": "EMAIL", "entryPoint": "support@example.com", "from": {"address": "not-an-email"}}),
+                "invalid",
+                Some("from.address"),
+            ),
+            (
+                json!({"channel": "SMS", "entryPoint": "+12065550100", "from": {"address": "555-01"}, "content": {"content": "x"}}),
+                "invalid",
+                Some("from.address"),
+            ),
+            (
+                json!({"channel": "EMAIL", "entryPoint": "support@example.com"}),
+                "blank",
+                Some("from"),
+            ),
+            (
+                json!({"channel": "EMAIL", "entryPoint": "support@example.com", "from": {"address": "a@example.com"}, "content": {"type": "SMS", "content": "x"}}),
+                "invalid",
+                Some("content.type"),
+            ),
+            (
+                json!({"channel": "CHAT", "entryPoint": "chat", "from": {"address": "visitor-1"}, "content": {"messageType": "TEXT"}}),
+                "invalid",
+                Some("content"),
+            ),
+            (
+                json!({"channel": 5, "entryPoint": "chat", "from": {"address": "visitor-1"}}),
+                "invalid",
+                Some("channel"),
+            ),
+        ];
+        for (body, code, attr) in cases {
+            let r = api.post("/api/v1/contacts/inbound", body.clone()).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {}", r.body);
+            let (got_code, got_attr, _) = r.error();
+            assert_eq!(
+                (got_code.as_str(), got_attr.as_deref()),
+                (code, attr),
+                "{body}"
+            );
+        }
+        let malformed = api
+            .raw(
+                Method::POST,
+                "/api/v1/contacts/inbound",
+                Body::from("{\"channel\":"),
+                Some(&api.auth_header()),
+                true,
+            )
+            .await;
+        assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+        assert_eq!(malformed.error().0, "invalid");
+        for email in ["a@example.com", "not-an-email"] {
+            let found = api
+                .get(&format!("/api/v1/customer-profiles?email={email}"))
+                .await;
+            assert!(
+                found.body.as_array().is_none_or(Vec::is_empty),
+                "nothing was written for {email}"
+            );
+        }
+        let events = {
+            let mut tx = api.db.store.read().await.unwrap();
+            tx.events_page(0, 10).await.unwrap()
+        };
+        assert!(events.is_empty(), "refused requests append no events");
+    });
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413_too_large() {
+    each_backend!(|api| {
+        let huge = "x".repeat(MAX_BODY + 10);
+        let body = json!({"channel": "EMAIL", "entryPoint": "support@example.com", "from": {"address": "a@example.com"}, "content": {"content": huge}});
+        let r = api.post("/api/v1/contacts/inbound", body).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(r.error().0, "too_large");
+    });
+}
+
+#[tokio::test]
+async fn missing_or_wrong_credentials_are_401() {
+    each_backend!(|api| {
+        let none = api
+            .raw(
+                Method::GET,
+                "/api/v1/customer-profiles?email=a@example.com",
+                Body::empty(),
+                None,
+                false,
+            )
+            .await;
+        assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(none.error().0, "unauthorized");
+        assert!(none.headers.get("www-authenticate").is_some());
+        let wrong = base64_basic("admin@example.com", "not-a-token");
+        let r = api
+            .raw(
+                Method::GET,
+                "/api/v1/customer-profiles?email=a@example.com",
+                Body::empty(),
+                Some(&wrong),
+                false,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        let token = api.app.create_token("alice@example.com").await.unwrap();
+        let mismatched = base64_basic("bob@example.com", &token);
+        let r = api
+            .raw(
+                Method::GET,
+                "/api/v1/customer-profiles?email=a@example.com",
+                Body::empty(),
+                Some(&mismatched),
+                false,
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNAUTHORIZED,
+            "a token only works with its own agent's email"
+        );
+        let alice = base64_basic("alice@example.com", &token);
+        let r = api
+            .raw(
+                Method::GET,
+                "/api/v1/customer-profiles?email=a@example.com",
+                Body::empty(),
+                Some(&alice),
+                false,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+    });
+}
+
+fn base64_basic(user: &str, password: &str) -> String {
+    use base64::Engine as _;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
+#[tokio::test]
+async fn a_json_post_without_content_type_is_accepted() {
+    each_backend!(|api| {
+        let token = api.app.create_token("admin@example.com").await.unwrap();
+        let body = json!({"channel": "CHAT", "entryPoint": "chat", "from": {"address": "visitor-9"}, "sessionId": "sess-1", "content": {"content": "hi"}});
+        let r = api
+            .raw(
+                Method::POST,
+                "/api/v1/contacts/inbound",
+                Body::from(body.to_string()),
+                Some(&base64_basic("admin@example.com", &token)),
+                false,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    });
+}
+
+#[tokio::test]
+async fn a_chat_abandoned_before_routing_closes_its_conversation() {
+    each_backend!(|api| {
+        let created = api
+            .inbound(json!({"channel": "CHAT", "entryPoint": "chat", "from": {"address": "visitor-7"}, "sessionId": "s-7", "content": {"content": "anyone?"}}))
+            .await;
+        let end = api
+            .post(
+                &format!(
+                    "/api/v1/contacts/{}/end",
+                    created["contactId"].as_str().unwrap()
+                ),
+                json!({"reason": "CUSTOMER_ABANDONED"}),
+            )
+            .await;
+        assert_eq!(end.status, StatusCode::NO_CONTENT, "{}", end.body);
+        let conv = api
+            .get(&format!(
+                "/api/v1/conversations/{}",
+                created["conversationId"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(conv.body["status"], "CLOSED");
+        let again = api
+            .post(
+                &format!(
+                    "/api/v1/contacts/{}/end",
+                    created["contactId"].as_str().unwrap()
+                ),
+                json!({"reason": "CUSTOMER_ENDED"}),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::BAD_REQUEST);
+        assert_eq!(again.error().2.as_deref(), Some("contact_ended"));
+        let bad = api
+            .post("/api/v1/contacts/nope/end", json!({"reason": "HUNG_UP"}))
+            .await;
+        assert_eq!(bad.error(), ("invalid".into(), Some("reason".into()), None));
+        let unknown = api
+            .post(
+                "/api/v1/contacts/nope/end",
+                json!({"reason": "CUSTOMER_ENDED"}),
+            )
+            .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    });
+}
+
+#[tokio::test]
+async fn a_store_that_is_down_answers_503_and_writes_nothing() {
+    each_backend!(|api| {
+        assert_eq!(api.get("/readyz").await.status, StatusCode::OK);
+        api.db.store.close().await;
+        let ready = api.get("/readyz").await;
+        assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(ready.error().0, "temporary_failure");
+        let r = api.post("/api/v1/contacts/inbound", json!({"channel": "EMAIL", "entryPoint": "support@example.com", "from": {"address": "a@example.com"}})).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            api.get("/healthz").await.status,
+            StatusCode::OK,
+            "liveness does not depend on the database"
+        );
+    });
+}
