@@ -14,7 +14,7 @@ pub struct StoreArgs {
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
     /// Database URL: sqlite://PATH or postgres://... [env: DATABASE_URL]
-    /// [default: sqlite://<data-dir>/hearth.db]
+    /// [default: sqlite://DATA_DIR/hearth.db]
     #[arg(long)]
     pub database_url: Option<String>,
 }
