@@ -9,7 +9,11 @@ use server::{Server, hearth};
 
 fn token_line_ok(line: &str) -> Option<String> {
     let token = line.strip_prefix("API token for admin@example.com: ")?;
-    (token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')).then(|| token.to_owned())
+    (token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    .then(|| token.to_owned())
 }
 
 /// A scripted mix of contacts on every channel, with replies, closes and reopens.
@@ -32,15 +36,50 @@ async fn scripted_mix(s: &Server) -> Vec<Value> {
         created.push(value);
     }
     // Reply to the email and the SMS, end the call, close the chat without a reply.
-    let (status, _) = s.post(&format!("/api/v1/conversation-items/{}/reply", created[0]["itemId"].as_str().unwrap()), json!({"content": {"type": "EMAIL", "body": "Shipping today"}})).await;
+    let (status, _) = s
+        .post(
+            &format!(
+                "/api/v1/conversation-items/{}/reply",
+                created[0]["itemId"].as_str().unwrap()
+            ),
+            json!({"content": {"type": "EMAIL", "body": "Shipping today"}}),
+        )
+        .await;
     assert_eq!(status, 201);
-    let (status, _) = s.post(&format!("/api/v1/conversation-items/{}/reply", created[1]["itemId"].as_str().unwrap()), json!({"content": {"type": "SMS", "body": "hello"}})).await;
+    let (status, _) = s
+        .post(
+            &format!(
+                "/api/v1/conversation-items/{}/reply",
+                created[1]["itemId"].as_str().unwrap()
+            ),
+            json!({"content": {"type": "SMS", "body": "hello"}}),
+        )
+        .await;
     assert_eq!(status, 201);
-    let (status, _) = s.post(&format!("/api/v1/contacts/{}/end", created[3]["contactId"].as_str().unwrap()), json!({"reason": "CUSTOMER_ENDED"})).await;
+    let (status, _) = s
+        .post(
+            &format!(
+                "/api/v1/contacts/{}/end",
+                created[3]["contactId"].as_str().unwrap()
+            ),
+            json!({"reason": "CUSTOMER_ENDED"}),
+        )
+        .await;
     assert_eq!(status, 204);
-    let chat = format!("/api/v1/conversations/{}", created[2]["conversationId"].as_str().unwrap());
-    assert_eq!(s.patch(&chat, json!({"status": {"value": "CLOSED", "force": true}})).await.0, 204);
-    assert_eq!(s.patch(&chat, json!({"status": {"value": "OPEN"}})).await.0, 204);
+    let chat = format!(
+        "/api/v1/conversations/{}",
+        created[2]["conversationId"].as_str().unwrap()
+    );
+    assert_eq!(
+        s.patch(&chat, json!({"status": {"value": "CLOSED", "force": true}}))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        s.patch(&chat, json!({"status": {"value": "OPEN"}})).await.0,
+        204
+    );
     created
 }
 
@@ -48,21 +87,46 @@ async fn first_start_and_end_to_end(database_url: Option<&str>) {
     let dir = server::temp_dir();
     let s = Server::start(&dir, database_url, &[]).await;
     let lines = &s.banner;
-    assert!(lines[0].starts_with("Hearth ") && lines[0].contains(&format!("running at {}/", s.base)), "{lines:?}");
+    assert!(
+        lines[0].starts_with("Hearth ") && lines[0].contains(&format!("running at {}/", s.base)),
+        "{lines:?}"
+    );
     for email in ["admin@example.com", "alice@example.com", "bob@example.com"] {
-        assert!(lines.iter().any(|l| l.trim_start().starts_with(email) && l.contains("password: ")), "{email} login missing: {lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.trim_start().starts_with(email) && l.contains("password: ")),
+            "{email} login missing: {lines:?}"
+        );
     }
-    let token = token_line_ok(lines.last().unwrap()).expect("the last line is exactly the admin token line");
+    let token = token_line_ok(lines.last().unwrap())
+        .expect("the last line is exactly the admin token line");
     assert_eq!(token, s.token);
 
     // An inbound contact answers with a new OPEN unassigned conversation whose items and
     // due date read back through the API.
     let created = scripted_mix(&s).await;
-    let (status, conv) = s.get(&format!("/api/v1/conversations/{}", created[5]["conversationId"].as_str().unwrap())).await;
+    let (status, conv) = s
+        .get(&format!(
+            "/api/v1/conversations/{}",
+            created[5]["conversationId"].as_str().unwrap()
+        ))
+        .await;
     assert_eq!(status, 200);
-    assert_eq!((conv["status"].as_str(), conv["queueState"].as_str()), (Some("OPEN"), Some("NEW")));
-    assert!(conv.get("agentId").is_none() && conv.get("dueAt").is_some(), "{conv}");
-    let (_, items) = s.get(&format!("/api/v1/conversations/{}/items", created[5]["conversationId"].as_str().unwrap())).await;
+    assert_eq!(
+        (conv["status"].as_str(), conv["queueState"].as_str()),
+        (Some("OPEN"), Some("NEW"))
+    );
+    assert!(
+        conv.get("agentId").is_none() && conv.get("dueAt").is_some(),
+        "{conv}"
+    );
+    let (_, items) = s
+        .get(&format!(
+            "/api/v1/conversations/{}/items",
+            created[5]["conversationId"].as_str().unwrap()
+        ))
+        .await;
     assert_eq!(items[0]["content"]["type"], "WHATSAPP");
     assert_eq!(s.get_status("/readyz").await, 200);
 
@@ -70,28 +134,66 @@ async fn first_start_and_end_to_end(database_url: Option<&str>) {
     assert!(exit.success(), "SIGTERM ends the server cleanly: {exit:?}");
 
     let verify = hearth(&["rebuild", "--verify"], &dir, database_url);
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
     let out = String::from_utf8_lossy(&verify.stdout);
     assert!(out.contains("No differences"), "{out}");
-    assert!(out.contains("8 conversations"), "eight customers, eight conversations: {out}");
+    assert!(
+        out.contains("8 conversations"),
+        "eight customers, eight conversations: {out}"
+    );
 
     // A restart keeps the data, prints a fresh start-up token and revokes the old one.
     let s2 = Server::start(&dir, database_url, &[]).await;
-    assert!(s2.banner.iter().all(|l| !l.contains("password: ")), "passwords are printed only on first start");
+    assert!(
+        s2.banner.iter().all(|l| !l.contains("password: ")),
+        "passwords are printed only on first start"
+    );
     assert!(token_line_ok(s2.banner.last().unwrap()).is_some());
     assert_ne!(s2.token, token);
-    assert_eq!(s2.get_status_as("/api/v1/customer-profiles?email=jane%40example.com", "admin@example.com", &token).await, 401);
-    let (status, found) = s2.get("/api/v1/customer-profiles?email=jane%40example.com").await;
+    assert_eq!(
+        s2.get_status_as(
+            "/api/v1/customer-profiles?email=jane%40example.com",
+            "admin@example.com",
+            &token
+        )
+        .await,
+        401
+    );
+    let (status, found) = s2
+        .get("/api/v1/customer-profiles?email=jane%40example.com")
+        .await;
     assert_eq!(status, 200);
     assert_eq!(found.as_array().map(Vec::len), Some(1));
 
     // `hearth token create` prints only a token, which works for that agent.
-    let created_token = hearth(&["token", "create", "--email", "alice@example.com"], &dir, database_url);
+    let created_token = hearth(
+        &["token", "create", "--email", "alice@example.com"],
+        &dir,
+        database_url,
+    );
     assert!(created_token.status.success());
-    let alice = String::from_utf8_lossy(&created_token.stdout).trim().to_owned();
+    let alice = String::from_utf8_lossy(&created_token.stdout)
+        .trim()
+        .to_owned();
     assert_eq!(alice.len(), 43, "{alice:?}");
-    assert_eq!(s2.get_status_as("/api/v1/customer-profiles?email=x%40example.com", "alice@example.com", &alice).await, 200);
-    let unknown = hearth(&["token", "create", "--email", "nobody@example.com"], &dir, database_url);
+    assert_eq!(
+        s2.get_status_as(
+            "/api/v1/customer-profiles?email=x%40example.com",
+            "alice@example.com",
+            &alice
+        )
+        .await,
+        200
+    );
+    let unknown = hearth(
+        &["token", "create", "--email", "nobody@example.com"],
+        &dir,
+        database_url,
+    );
     assert!(!unknown.status.success());
     assert!(s2.stop().await.success());
 }
@@ -99,7 +201,13 @@ async fn first_start_and_end_to_end(database_url: Option<&str>) {
 async fn no_demo_creates_only_the_admin(database_url: Option<&str>) {
     let dir = server::temp_dir();
     let s = Server::start(&dir, database_url, &["--no-demo"]).await;
-    assert!(s.banner.iter().any(|l| l.contains("admin@example.com") && l.contains("password: ")), "{:?}", s.banner);
+    assert!(
+        s.banner
+            .iter()
+            .any(|l| l.contains("admin@example.com") && l.contains("password: ")),
+        "{:?}",
+        s.banner
+    );
     assert!(!s.banner.iter().any(|l| l.contains("alice@example.com")));
     assert!(token_line_ok(s.banner.last().unwrap()).is_some());
     let (status, err) = s
@@ -122,14 +230,18 @@ async fn sqlite_no_demo_creates_only_the_admin() {
 
 #[tokio::test]
 async fn postgres_first_start_serves_an_inbound_contact_end_to_end() {
-    let Some(db) = hearth_store_tests::postgres().await else { return };
+    let Some(db) = hearth_store_tests::postgres().await else {
+        return;
+    };
     first_start_and_end_to_end(Some(&db.url)).await;
     db.cleanup().await;
 }
 
 #[tokio::test]
 async fn postgres_no_demo_creates_only_the_admin() {
-    let Some(db) = hearth_store_tests::postgres().await else { return };
+    let Some(db) = hearth_store_tests::postgres().await else {
+        return;
+    };
     no_demo_creates_only_the_admin(Some(&db.url)).await;
     db.cleanup().await;
 }

@@ -11,7 +11,11 @@ use std::time::Duration;
 use serde_json::Value;
 
 pub fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hearth_system_{}_{}", std::process::id(), hearth_app::clock::new_id()));
+    let dir = std::env::temp_dir().join(format!(
+        "hearth_system_{}_{}",
+        std::process::id(),
+        hearth_app::clock::new_id()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -22,7 +26,11 @@ fn command(args: &[&str], dir: &Path, database_url: Option<&str>) -> Command {
     if let Some(url) = database_url {
         c.arg("--database-url").arg(url);
     }
-    c.env("HEARTH_LOG", "warn").env_remove("DATABASE_URL").env_remove("HEARTH_DEMO").env_remove("HEARTH_LISTEN").env_remove("HEARTH_DATA_DIR");
+    c.env("HEARTH_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .env_remove("HEARTH_DEMO")
+        .env_remove("HEARTH_LISTEN")
+        .env_remove("HEARTH_DATA_DIR");
     c
 }
 
@@ -43,7 +51,11 @@ impl Server {
     pub async fn start(dir: &Path, database_url: Option<&str>, extra: &[&str]) -> Server {
         let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
         args.extend_from_slice(extra);
-        let mut child = command(&args, dir, database_url).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
+        let mut child = command(&args, dir, database_url)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -56,27 +68,58 @@ impl Server {
         });
         let mut banner = Vec::new();
         loop {
-            let line = rx.recv_timeout(Duration::from_secs(60)).expect("the server prints its banner");
+            let line = rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the server prints its banner");
             let last = line.starts_with("API token for ") || line.starts_with("No API token");
             banner.push(line);
             if last {
                 break;
             }
         }
-        let base = banner[0].split("running at ").nth(1).unwrap().trim_end_matches('/').to_owned();
-        let token = banner.last().unwrap().rsplit(' ').next().unwrap().to_owned();
-        Server { child, base, token, banner, client: reqwest::Client::new() }
+        let base = banner[0]
+            .split("running at ")
+            .nth(1)
+            .unwrap()
+            .trim_end_matches('/')
+            .to_owned();
+        let token = banner
+            .last()
+            .unwrap()
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .to_owned();
+        Server {
+            child,
+            base,
+            token,
+            banner,
+            client: reqwest::Client::new(),
+        }
     }
 
     async fn send(&self, req: reqwest::RequestBuilder, user: &str, token: &str) -> (u16, Value) {
         let resp = req.basic_auth(user, Some(token)).send().await.unwrap();
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap();
-        (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) })
+        (
+            status,
+            if text.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&text).unwrap_or(Value::String(text))
+            },
+        )
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        self.send(self.client.get(format!("{}{path}", self.base)), "admin@example.com", &self.token).await
+        self.send(
+            self.client.get(format!("{}{path}", self.base)),
+            "admin@example.com",
+            &self.token,
+        )
+        .await
     }
 
     pub async fn get_status(&self, path: &str) -> u16 {
@@ -84,15 +127,29 @@ impl Server {
     }
 
     pub async fn get_status_as(&self, path: &str, user: &str, token: &str) -> u16 {
-        self.send(self.client.get(format!("{}{path}", self.base)), user, token).await.0
+        self.send(self.client.get(format!("{}{path}", self.base)), user, token)
+            .await
+            .0
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.send(self.client.post(format!("{}{path}", self.base)).json(&body), "admin@example.com", &self.token).await
+        self.send(
+            self.client.post(format!("{}{path}", self.base)).json(&body),
+            "admin@example.com",
+            &self.token,
+        )
+        .await
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> (u16, Value) {
-        self.send(self.client.patch(format!("{}{path}", self.base)).json(&body), "admin@example.com", &self.token).await
+        self.send(
+            self.client
+                .patch(format!("{}{path}", self.base))
+                .json(&body),
+            "admin@example.com",
+            &self.token,
+        )
+        .await
     }
 
     /// Sends SIGTERM and waits for the process to exit.
@@ -100,7 +157,9 @@ impl Server {
         let pid = self.child.id().to_string();
         let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         assert!(killed.success());
-        tokio::task::spawn_blocking(move || self.child.wait().unwrap()).await.unwrap()
+        tokio::task::spawn_blocking(move || self.child.wait().unwrap())
+            .await
+            .unwrap()
     }
 }
 
