@@ -1,6 +1,7 @@
 // The StoreTx implementation shared by hearth-store-sqlite and hearth-store-postgres.
 // Included with `include!` by each adapter after it defines:
 //   type Db = <the sqlx database>;
+//   const FOR_UPDATE: &str = " FOR UPDATE" or "" (row locks; SQLite has one writer);
 //   pub struct Tx { inner: sqlx::Transaction<'static, Db> }
 //   fn map_err(e: sqlx::Error) -> StoreError;
 // Every statement here must run unchanged on both backends.
@@ -217,6 +218,25 @@ impl StoreTx for Tx {
             .await
             .map_err(map_err)?;
         Ok(row.map(conversation_of))
+    }
+
+    async fn conversation_for_update(&mut self, id: &str) -> Result<Option<ConversationRow>, StoreError> {
+        let row: Option<ConversationTuple> = sqlx::query_as(conversation_query(&format!("WHERE conversation_id = $1{FOR_UPDATE}")))
+            .bind(id)
+            .fetch_optional(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(row.map(conversation_of))
+    }
+
+    async fn lock_customer(&mut self, id: &str) -> Result<bool, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT customer_id FROM customer WHERE customer_id = $1{FOR_UPDATE}")))
+                .bind(id)
+                .fetch_optional(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
+        Ok(row.is_some())
     }
 
     async fn latest_conversation(&mut self, customer_id: &str) -> Result<Option<ConversationRow>, StoreError> {

@@ -185,6 +185,15 @@ pub trait StoreTx: Send {
     ) -> Result<(), StoreError>;
 
     async fn conversation(&mut self, id: &str) -> Result<Option<ConversationRow>, StoreError>;
+    /// Reads a conversation and holds it against concurrent writers until the
+    /// transaction ends (`FOR UPDATE` on PostgreSQL; SQLite's writer lock already does).
+    async fn conversation_for_update(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<ConversationRow>, StoreError>;
+    /// Holds a customer against concurrent writers until the transaction ends, so
+    /// inbound contacts of one customer queue instead of racing; `false` if absent.
+    async fn lock_customer(&mut self, id: &str) -> Result<bool, StoreError>;
     /// The customer's most recently created conversation.
     async fn latest_conversation(
         &mut self,

@@ -14,6 +14,8 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres};
 
 type Db = Postgres;
+/// Row locks for read-modify-write on one aggregate.
+const FOR_UPDATE: &str = " FOR UPDATE";
 
 /// The PostgreSQL store.
 #[derive(Debug, Clone)]
@@ -61,6 +63,15 @@ fn map_err(e: sqlx::Error) -> StoreError {
 
 include!("../../store-common/portable_tx.rs");
 
+fn migration_error(e: sqlx::migrate::MigrateError) -> StoreError {
+    match e {
+        sqlx::migrate::MigrateError::VersionMissing(version) => StoreError::Other(format!(
+            "the database schema is newer than this Hearth binary (it has migration {version}, which this binary does not know); run a newer Hearth"
+        )),
+        other => StoreError::Other(format!("migrating the database: {other}")),
+    }
+}
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 impl PgStore {
@@ -73,10 +84,7 @@ impl PgStore {
             .connect(url)
             .await
             .map_err(map_err)?;
-        MIGRATOR
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Other(format!("migrating: {e}")))?;
+        MIGRATOR.run(&pool).await.map_err(migration_error)?;
         Ok(PgStore { pool })
     }
 }

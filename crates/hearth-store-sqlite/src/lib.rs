@@ -17,6 +17,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool};
 
 type Db = Sqlite;
+/// SQLite has no row locks; `BEGIN IMMEDIATE` on the one writer serialises writes.
+const FOR_UPDATE: &str = "";
 
 /// The SQLite store.
 #[derive(Debug, Clone)]
@@ -52,6 +54,15 @@ fn map_err(e: sqlx::Error) -> StoreError {
 
 include!("../../store-common/portable_tx.rs");
 
+fn migration_error(e: sqlx::migrate::MigrateError) -> StoreError {
+    match e {
+        sqlx::migrate::MigrateError::VersionMissing(version) => StoreError::Other(format!(
+            "the database schema is newer than this Hearth binary (it has migration {version}, which this binary does not know); run a newer Hearth"
+        )),
+        other => StoreError::Other(format!("migrating the database: {other}")),
+    }
+}
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 impl SqliteStore {
@@ -71,10 +82,7 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await
             .map_err(map_err)?;
-        MIGRATOR
-            .run(&writer)
-            .await
-            .map_err(|e| StoreError::Other(format!("migrating {url}: {e}")))?;
+        MIGRATOR.run(&writer).await.map_err(migration_error)?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(30))

@@ -417,3 +417,43 @@ pub async fn an_uncommitted_transaction_writes_nothing(store: &dyn Store) {
     assert_eq!(tx.contact_conversation("k9").await.unwrap(), None);
     assert!(tx.events_page(0, 10).await.unwrap().is_empty());
 }
+
+/// A database migrated by a newer Hearth (a migration this binary does not know) is
+/// refused on open instead of being used with a schema the code does not expect.
+pub async fn a_schema_newer_than_the_binary_is_refused(db: &crate::TestDb) {
+    let reopen = || async {
+        match db.name {
+            "sqlite" => hearth_store_sqlite::SqliteStore::open(&db.url)
+                .await
+                .map(|_| ()),
+            _ => hearth_store_postgres::PgStore::open(&db.url)
+                .await
+                .map(|_| ()),
+        }
+    };
+    reopen().await.expect("the current schema opens again");
+    let insert = "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                  VALUES (99990101000000, 'from the future', TRUE, X'00', 0)";
+    let pg_insert = "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                     VALUES (99990101000000, 'from the future', TRUE, '\\x00', 0)";
+    match db.name {
+        "sqlite" => {
+            let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                .connect(&db.url)
+                .await
+                .unwrap();
+            sqlx::query(insert).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+        _ => {
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .connect(&db.url)
+                .await
+                .unwrap();
+            sqlx::query(pg_insert).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+    }
+    let refused = reopen().await;
+    assert!(refused.is_err(), "a newer schema must be refused");
+}

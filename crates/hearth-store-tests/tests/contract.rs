@@ -25,3 +25,11 @@ on_every_backend!(
     inbound_ids_and_outbox_rows_are_kept,
     an_uncommitted_transaction_writes_nothing,
 );
+
+#[tokio::test]
+async fn a_schema_newer_than_the_binary_is_refused() {
+    for db in backends().await {
+        contract::a_schema_newer_than_the_binary_is_refused(&db).await;
+        db.cleanup().await;
+    }
+}

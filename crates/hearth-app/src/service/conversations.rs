@@ -14,7 +14,8 @@ use serde_json::{Map, Value};
 
 use super::{
     App, Caller, conversation_of_row, item_of_row, kind, load_agent, load_conversation,
-    load_customer, load_inbox, load_settings, persist, read_tx, write_tx,
+    load_conversation_for_update, load_customer, load_inbox, load_settings, persist, read_tx,
+    write_tx,
 };
 use crate::clock::{FreshIds, new_id};
 use crate::codec::{self, ContentDto, ItemDoc};
@@ -147,7 +148,7 @@ impl App {
     ) -> Result<Conversation, AppError> {
         let initiator = agent_initiator(caller);
         write_tx!(self, |tx| {
-            let conv = load_conversation(tx, id)
+            let conv = load_conversation_for_update(tx, id)
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", id))?;
             let now = self.now();
@@ -236,7 +237,7 @@ impl App {
             ids.push(TopicId::parse("topicIds", raw)?);
         }
         write_tx!(self, |tx| {
-            let conv = load_conversation(tx, id)
+            let conv = load_conversation_for_update(tx, id)
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", id))?;
             for topic in &ids {
@@ -267,7 +268,7 @@ impl App {
         let initiator = agent_initiator(caller);
         let topic = TopicId::parse("topicId", topic_id)?;
         write_tx!(self, |tx| {
-            let conv = load_conversation(tx, id)
+            let conv = load_conversation_for_update(tx, id)
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", id))?;
             if !conv.topic_ids.contains(&topic) {
@@ -301,7 +302,7 @@ impl App {
         }
         let initiator = agent_initiator(caller);
         write_tx!(self, |tx| {
-            let conv = load_conversation(tx, id)
+            let conv = load_conversation_for_update(tx, id)
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", id))?;
             let item = ConversationItem {
@@ -353,7 +354,7 @@ impl App {
                 .contact_conversation(contact.as_str())
                 .await?
                 .ok_or_else(|| AppError::not_found("contact", contact.as_str()))?;
-            let conv = load_conversation(tx, &conv_id)
+            let conv = load_conversation_for_update(tx, &conv_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", &conv_id))?;
             run(
@@ -393,7 +394,7 @@ impl App {
                 .ok_or(DomainError::NotReplyable(
                     "the item belongs to no conversation",
                 ))?;
-            let conv = load_conversation(tx, conv_id.as_str())
+            let conv = load_conversation_for_update(tx, conv_id.as_str())
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", conv_id.as_str()))?;
             if conv.status == Status::Closed {

@@ -266,6 +266,8 @@ impl App {
             }
         };
 
+        // Contacts of one customer queue here rather than race for its conversation.
+        tx.lock_customer(customer_id.as_str()).await?;
         let latest = match tx.latest_conversation(customer_id.as_str()).await? {
             Some(row) => Some(conversation_of_row(&row)?),
             None => None,

@@ -173,6 +173,18 @@ pub(crate) async fn load_conversation(
     }
 }
 
+/// Loads a conversation for a read-modify-write: concurrent writers of the same
+/// conversation wait for this transaction instead of failing on a stale version.
+pub(crate) async fn load_conversation_for_update(
+    tx: &mut dyn StoreTx,
+    id: &str,
+) -> Result<Option<Conversation>, AppError> {
+    match tx.conversation_for_update(id).await? {
+        Some(row) => Ok(Some(conversation_of_row(&row)?)),
+        None => Ok(None),
+    }
+}
+
 pub(crate) fn conversation_of_row(row: &ConversationRow) -> Result<Conversation, AppError> {
     Ok(serde_json::from_str::<ConversationDoc>(&row.doc)?.to_domain()?)
 }

@@ -363,3 +363,81 @@ async fn a_store_that_is_down_answers_503_and_writes_nothing() {
         );
     });
 }
+
+#[tokio::test]
+async fn concurrent_contacts_of_one_new_customer_land_in_one_conversation() {
+    each_backend!(|api| {
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..8 {
+            let router = api.router.clone();
+            let auth = api.auth_header();
+            set.spawn(async move {
+                let body = json!({"channel": "EMAIL", "entryPoint": "support@example.com", "from": {"address": "burst@example.com"}, "content": {"subject": "s", "content": format!("message {i}")}});
+                let req = axum::http::Request::post("/api/v1/contacts/inbound").header("authorization", auth).body(Body::from(body.to_string())).unwrap();
+                let resp = tower::ServiceExt::oneshot(router, req).await.unwrap();
+                let status = resp.status();
+                let bytes = http_body_util::BodyExt::collect(resp.into_body()).await.unwrap().to_bytes();
+                (status, serde_json::from_slice::<serde_json::Value>(&bytes).unwrap())
+            });
+        }
+        let results = set.join_all().await;
+        assert!(
+            results.iter().all(|(s, _)| *s == StatusCode::CREATED),
+            "{results:?}"
+        );
+        let conversations: std::collections::BTreeSet<String> = results
+            .iter()
+            .map(|(_, b)| b["conversationId"].as_str().unwrap().to_owned())
+            .collect();
+        let customers: std::collections::BTreeSet<String> = results
+            .iter()
+            .map(|(_, b)| b["customerId"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            (conversations.len(), customers.len()),
+            (1, 1),
+            "one customer, one conversation"
+        );
+        let items = api
+            .get(&format!(
+                "/api/v1/conversations/{}/items",
+                conversations.first().unwrap()
+            ))
+            .await;
+        assert_eq!(
+            items.body.as_array().map(Vec::len),
+            Some(8),
+            "no message was lost"
+        );
+    });
+}
+
+#[tokio::test]
+async fn an_entry_point_sla_overrides_the_inbox_sla() {
+    each_backend!(|api| {
+        {
+            let mut tx = api.db.store.begin().await.unwrap();
+            let mut row = tx
+                .resource_by_key("entry_point", "SMS:+12065550100")
+                .await
+                .unwrap()
+                .unwrap();
+            let mut doc: serde_json::Value = serde_json::from_str(&row.doc).unwrap();
+            doc["slaSeconds"] = json!(300);
+            row.doc = doc.to_string();
+            tx.put_resource(&row).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let created = api.inbound(json!({"channel": "SMS", "entryPoint": "+12065550100", "from": {"address": "+12065550177"}, "content": {"content": "hi"}})).await;
+        let conv = api
+            .get(&format!(
+                "/api/v1/conversations/{}",
+                created["conversationId"].as_str().unwrap()
+            ))
+            .await
+            .body;
+        let created_at = hearth_app::codec::parse_ts(conv["createdAt"].as_str().unwrap()).unwrap();
+        let due_at = hearth_app::codec::parse_ts(conv["dueAt"].as_str().unwrap()).unwrap();
+        assert_eq!(due_at - created_at, time::Duration::minutes(5));
+    });
+}
