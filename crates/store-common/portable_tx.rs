@@ -38,6 +38,16 @@ fn contact_of(t: ContactTuple) -> ContactRow {
     ContactRow { id: t.0, conversation_id: t.1, channel: t.2, started_at: t.3, ended_at: t.4, due_at: t.5, fulfilment: t.6 }
 }
 
+/// A database migrated by a newer Hearth is refused with a message that says so.
+fn migration_error(e: sqlx::migrate::MigrateError) -> StoreError {
+    match e {
+        sqlx::migrate::MigrateError::VersionMissing(version) => StoreError::Other(format!(
+            "the database schema is newer than this Hearth binary (it has migration {version}, which this binary does not know); run a newer Hearth"
+        )),
+        other => StoreError::Other(format!("migrating the database: {other}")),
+    }
+}
+
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }

@@ -52,6 +52,25 @@ fn agent_doc(agent: &Agent, password_hash: Option<String>) -> AgentDoc {
     }
 }
 
+/// Stores an agent under its lower-case email (unique among agents).
+async fn put_agent(
+    tx: &mut dyn StoreTx,
+    agent: &Agent,
+    password_hash: &str,
+    at: i64,
+) -> Result<(), AppError> {
+    let doc = serde_json::to_string(&agent_doc(agent, Some(password_hash.to_owned())))?;
+    put(
+        tx,
+        kind::AGENT,
+        agent.id.as_str(),
+        Some(agent.email.to_lowercase()),
+        doc,
+        at,
+    )
+    .await
+}
+
 async fn put(
     tx: &mut dyn StoreTx,
     kind: &str,
@@ -139,16 +158,7 @@ impl App {
                     seed_demo_config(tx, &support, now).await?;
                 }
                 for (agent, password, hash) in &plans {
-                    let doc = serde_json::to_string(&agent_doc(agent, Some(hash.clone())))?;
-                    put(
-                        tx,
-                        kind::AGENT,
-                        agent.id.as_str(),
-                        Some(agent.email.to_lowercase()),
-                        doc,
-                        now,
-                    )
-                    .await?;
+                    put_agent(tx, agent, hash, now).await?;
                     created.push(Login {
                         email: agent.email.clone(),
                         password: password.clone(),
@@ -223,17 +233,7 @@ impl App {
         };
         let now = codec::to_ms(self.now());
         write_tx!(self, |tx| {
-            let doc = serde_json::to_string(&agent_doc(&agent, Some(hash.clone())))?;
-            match put(
-                tx,
-                kind::AGENT,
-                agent.id.as_str(),
-                Some(agent.email.to_lowercase()),
-                doc,
-                now,
-            )
-            .await
-            {
+            match put_agent(tx, &agent, &hash, now).await {
                 Err(AppError::Taken { .. }) => {
                     Err(DomainError::invalid("email", "an agent with this email exists").into())
                 }

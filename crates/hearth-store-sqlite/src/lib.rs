@@ -54,15 +54,6 @@ fn map_err(e: sqlx::Error) -> StoreError {
 
 include!("../../store-common/portable_tx.rs");
 
-fn migration_error(e: sqlx::migrate::MigrateError) -> StoreError {
-    match e {
-        sqlx::migrate::MigrateError::VersionMissing(version) => StoreError::Other(format!(
-            "the database schema is newer than this Hearth binary (it has migration {version}, which this binary does not know); run a newer Hearth"
-        )),
-        other => StoreError::Other(format!("migrating the database: {other}")),
-    }
-}
-
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 impl SqliteStore {
