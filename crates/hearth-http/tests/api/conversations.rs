@@ -437,3 +437,43 @@ async fn unknown_resources_are_404_not_exist() {
         }
     });
 }
+
+#[tokio::test]
+async fn rebuild_verify_finds_a_projection_that_differs_from_the_log() {
+    each_backend!(|api| {
+        let created = api.email_from("jane@example.com", "hi").await;
+        api.post(
+            &format!(
+                "/api/v1/conversations/{}/notes",
+                created["conversationId"].as_str().unwrap()
+            ),
+            json!({"body": "n"}),
+        )
+        .await;
+        let clean = api.app.verify_projections().await.unwrap();
+        assert!(clean.differences.is_empty(), "{:?}", clean.differences);
+        assert_eq!(
+            (clean.conversations, clean.items, clean.customers),
+            (1, 2, 1)
+        );
+
+        // Tamper with the projection behind the log's back.
+        let id = created["conversationId"].as_str().unwrap().to_owned();
+        {
+            let mut tx = api.db.store.begin().await.unwrap();
+            let mut row = tx.conversation(&id).await.unwrap().unwrap();
+            let contacts = tx.contacts_of(&id).await.unwrap();
+            let version = row.version;
+            row.status = "WAITING".into();
+            tx.save_conversation(&row, &contacts, Some(version))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let report = api.app.verify_projections().await.unwrap();
+        assert_eq!(report.differences.len(), 1, "{:?}", report.differences);
+        assert!(
+            report.differences[0].contains(&id) && report.differences[0].contains("columns differ")
+        );
+    });
+}
