@@ -2,11 +2,14 @@
 // Included with `include!` by each adapter after it defines:
 //   type Db = <the sqlx database>;
 //   const FOR_UPDATE: &str = " FOR UPDATE" or "" (row locks; SQLite has one writer);
+//   const ROUTING_LOCK: Option<&str> = the statement that serialises routing, if any;
 //   pub struct Tx { inner: sqlx::Transaction<'static, Db> }
 //   fn map_err(e: sqlx::Error) -> StoreError;
 // Every statement here must run unchanged on both backends.
 
-use hearth_app::ports::{ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, OutboxRow, ResourceRow, StoreTx, StoredEvent};
+use hearth_app::ports::{
+    ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, OfferRow, OutboxRow, ResourceRow, RoutingDecisionRow, StoreTx, StoredEvent,
+};
 
 type ResourceTuple = (String, String, Option<String>, String, i64, i64);
 type ConversationTuple = (String, String, String, Option<String>, String, i64, Option<i64>, Option<i64>, i64, String);
@@ -526,6 +529,94 @@ impl StoreTx for Tx {
             .into_iter()
             .map(|t| OutboxRow { id: t.0, channel: t.1, conversation_id: t.2, item_id: t.3, status: t.4, payload: t.5, created_at: t.6 })
             .collect())
+    }
+
+    async fn lock_routing(&mut self) -> Result<(), StoreError> {
+        if let Some(statement) = ROUTING_LOCK {
+            sqlx::query(statement).execute(&mut *self.inner).await.map_err(map_err)?;
+        }
+        Ok(())
+    }
+
+    async fn append_routing_input(&mut self, at: i64, input: &str) -> Result<i64, StoreError> {
+        let (seq,): (i64,) = sqlx::query_as("INSERT INTO routing_input (at, input) VALUES ($1, $2) RETURNING routing_seq")
+            .bind(at)
+            .bind(input)
+            .fetch_one(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(seq)
+    }
+
+    async fn routing_inputs_after(&mut self, after: i64, limit: i64) -> Result<Vec<(i64, i64, String)>, StoreError> {
+        sqlx::query_as("SELECT routing_seq, at, input FROM routing_input WHERE routing_seq > $1 ORDER BY routing_seq LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&mut *self.inner)
+            .await
+            .map_err(map_err)
+    }
+
+    async fn insert_routing_decision(&mut self, row: &RoutingDecisionRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO routing_decision (routing_decision_id, routing_seq, at, unit_id, agent_id, doc) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&row.id)
+        .bind(row.seq)
+        .bind(row.at)
+        .bind(&row.unit_id)
+        .bind(&row.agent_id)
+        .bind(&row.doc)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn routing_decisions(&mut self, unit_id: &str) -> Result<Vec<RoutingDecisionRow>, StoreError> {
+        let rows: Vec<(String, i64, i64, Option<String>, Option<String>, String)> = sqlx::query_as(
+            "SELECT routing_decision_id, routing_seq, at, unit_id, agent_id, doc FROM routing_decision \
+             WHERE unit_id = $1 ORDER BY routing_seq, routing_decision_id",
+        )
+        .bind(unit_id)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|t| RoutingDecisionRow { id: t.0, seq: t.1, at: t.2, unit_id: t.3, agent_id: t.4, doc: t.5 })
+            .collect())
+    }
+
+    async fn put_offer(&mut self, row: &OfferRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO offer (offer_id, agent_id, unit_id, doc, expires_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (offer_id) DO UPDATE SET doc = excluded.doc, expires_at = excluded.expires_at",
+        )
+        .bind(&row.id)
+        .bind(&row.agent_id)
+        .bind(&row.unit_id)
+        .bind(&row.doc)
+        .bind(row.expires_at)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn delete_offer(&mut self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM offer WHERE offer_id = $1").bind(id).execute(&mut *self.inner).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn offers_for_agent(&mut self, agent_id: &str) -> Result<Vec<OfferRow>, StoreError> {
+        let rows: Vec<(String, String, String, String, i64)> =
+            sqlx::query_as("SELECT offer_id, agent_id, unit_id, doc, expires_at FROM offer WHERE agent_id = $1 ORDER BY expires_at, offer_id")
+                .bind(agent_id)
+                .fetch_all(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
+        Ok(rows.into_iter().map(|t| OfferRow { id: t.0, agent_id: t.1, unit_id: t.2, doc: t.3, expires_at: t.4 }).collect())
     }
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {

@@ -118,6 +118,27 @@ pub struct OutboxRow {
     pub created_at: i64,
 }
 
+/// A recorded routing decision (the wire document of `GET /conversations/{id}/routing`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutingDecisionRow {
+    pub id: String,
+    pub seq: i64,
+    pub at: i64,
+    pub unit_id: Option<String>,
+    pub agent_id: Option<String>,
+    pub doc: String,
+}
+
+/// A pending offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferRow {
+    pub id: String,
+    pub agent_id: String,
+    pub unit_id: String,
+    pub doc: String,
+    pub expires_at: i64,
+}
+
 /// The storage port.
 #[async_trait]
 pub trait Store: Send + Sync + std::fmt::Debug + 'static {
@@ -258,6 +279,29 @@ pub trait StoreTx: Send {
     async fn enqueue_outbox(&mut self, row: &OutboxRow) -> Result<(), StoreError>;
     /// Outbox rows of an item (tests and the future channel adapters).
     async fn outbox_for_item(&mut self, item_id: &str) -> Result<Vec<OutboxRow>, StoreError>;
+
+    /// Serialises routing across instances: every write that may change what routing
+    /// knows takes this first, before any row lock (a no-op on SQLite, whose one
+    /// writer already serialises).
+    async fn lock_routing(&mut self) -> Result<(), StoreError>;
+    /// Appends a routing input; returns its position in the routing log.
+    async fn append_routing_input(&mut self, at: i64, input: &str) -> Result<i64, StoreError>;
+    /// Routing inputs after `after`, as `(seq, at, input)`, at most `limit`.
+    async fn routing_inputs_after(
+        &mut self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64, String)>, StoreError>;
+    async fn insert_routing_decision(&mut self, row: &RoutingDecisionRow)
+    -> Result<(), StoreError>;
+    /// Decisions about one unit, oldest first.
+    async fn routing_decisions(
+        &mut self,
+        unit_id: &str,
+    ) -> Result<Vec<RoutingDecisionRow>, StoreError>;
+    async fn put_offer(&mut self, row: &OfferRow) -> Result<(), StoreError>;
+    async fn delete_offer(&mut self, id: &str) -> Result<(), StoreError>;
+    async fn offers_for_agent(&mut self, agent_id: &str) -> Result<Vec<OfferRow>, StoreError>;
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }

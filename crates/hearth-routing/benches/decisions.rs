@@ -207,6 +207,13 @@ fn push_when_capacity_frees(bencher: Bencher) {
                 .handle(
                     Input::ContactEnded {
                         agent: agent.clone(),
+                        unit: UnitId::Conversation(ConversationId::from_trusted(format!(
+                            "live{}",
+                            &agent.as_str()[5..]
+                                .trim_start_matches('0')
+                                .parse::<usize>()
+                                .unwrap_or(0)
+                        ))),
                         group: Group::Messaging,
                         inbox: InboxId::from_trusted("inbox0"),
                     },

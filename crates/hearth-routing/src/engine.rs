@@ -167,7 +167,7 @@ impl Engine {
         };
         match selection {
             Selection::LongestIdle => {
-                if agent.active.values().all(|n| *n == 0) {
+                if agent.is_idle() {
                     since(agent.idle_since)
                 } else {
                     -1
@@ -399,6 +399,7 @@ impl Engine {
             }
             Input::ContactEnded {
                 agent: agent_id,
+                unit,
                 group,
                 inbox,
             } => {
@@ -406,9 +407,10 @@ impl Engine {
                 let Some(agent) = self.agents.get_mut(&agent_id) else {
                     return Ok(out);
                 };
-                let load = agent.active.entry(group).or_insert(0);
-                *load = load.saturating_sub(1);
-                if agent.active.values().all(|n| *n == 0) {
+                if let Some(work) = agent.own.get_mut(&unit) {
+                    work.live = None;
+                }
+                if agent.is_idle() {
                     agent.idle_since = now;
                 }
                 let pause = match group {
@@ -449,15 +451,14 @@ impl Engine {
                     self.take_offer(&offer_id);
                 }
                 if let Some(agent) = self.agents.get_mut(&agent_id) {
+                    let live = (live && PUSH_GROUPS.contains(&group)).then_some(group);
                     agent.own.insert(
                         unit,
                         OwnWork {
                             unseen_since: Some(at),
+                            live,
                         },
                     );
-                    if live && PUSH_GROUPS.contains(&group) {
-                        *agent.active.entry(group).or_insert(0) += 1;
-                    }
                     agent.last_assigned_at = Some(at);
                 }
             }
@@ -467,10 +468,10 @@ impl Engine {
                 unseen_since,
             } => {
                 if let Some(agent) = self.agents.get_mut(&agent) {
-                    let entry = agent
-                        .own
-                        .entry(unit)
-                        .or_insert(OwnWork { unseen_since: None });
+                    let entry = agent.own.entry(unit).or_insert(OwnWork {
+                        unseen_since: None,
+                        live: None,
+                    });
                     entry.unseen_since = match (entry.unseen_since, unseen_since) {
                         (Some(old), Some(_)) => Some(old),
                         (_, new) => new,
@@ -519,13 +520,12 @@ impl Engine {
     ) {
         self.dequeue(unit);
         if let Some(agent) = self.agents.get_mut(agent_id) {
-            if PUSH_GROUPS.contains(&group) {
-                *agent.active.entry(group).or_insert(0) += 1;
-            }
+            let live = PUSH_GROUPS.contains(&group).then_some(group);
             agent.own.insert(
                 unit.clone(),
                 OwnWork {
                     unseen_since: Some(now),
+                    live,
                 },
             );
             agent.last_assigned_at = Some(now);

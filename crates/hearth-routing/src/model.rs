@@ -103,6 +103,9 @@ impl Default for InboxPolicy {
 pub struct OwnWork {
     /// When the oldest update the agent has not seen arrived; `None` when seen.
     pub unseen_since: Option<Timestamp>,
+    /// The group whose capacity this work holds while its contact is live (a call,
+    /// a messaging session); `None` once it ended or for mail and tasks.
+    pub live: Option<Group>,
 }
 
 /// What routing knows about an agent.
@@ -115,8 +118,6 @@ pub struct AgentState {
     pub focus: bool,
     pub away: bool,
     pub disabled: bool,
-    /// Live contacts per group (voice calls, messaging sessions).
-    pub active: BTreeMap<Group, u32>,
     /// The one pending offer (R19).
     pub offer: Option<OfferId>,
     /// Next-message delay (messaging) or after-call work and decline pause (voice).
@@ -145,7 +146,6 @@ impl AgentState {
             focus: false,
             away: false,
             disabled: false,
-            active: BTreeMap::new(),
             offer: None,
             blocked_until: BTreeMap::new(),
             idle_since: now,
@@ -154,9 +154,14 @@ impl AgentState {
         }
     }
 
-    /// Live contacts in a group.
+    /// Live work in a group: what counts against capacity.
     pub fn load(&self, group: Group) -> u32 {
-        self.active.get(&group).copied().unwrap_or(0)
+        self.own.values().filter(|w| w.live == Some(group)).count() as u32
+    }
+
+    /// No live work at all.
+    pub fn is_idle(&self) -> bool {
+        self.own.values().all(|w| w.live.is_none())
     }
 }
 
@@ -229,10 +234,11 @@ pub enum Input {
     OfferMissed {
         offer: OfferId,
     },
-    /// A live contact of the agent ended (a call, a chat session) in `inbox`:
-    /// capacity frees after that inbox's delay for the group.
+    /// The live contact of the agent's `unit` ended (a call, a messaging session) in
+    /// `inbox`: its capacity frees, and the group pauses for that inbox's delay.
     ContactEnded {
         agent: AgentId,
+        unit: UnitId,
         group: Group,
         inbox: InboxId,
     },

@@ -132,11 +132,17 @@ fn apply(w: &mut World, op: &Op) -> (Vec<Decision>, Option<Unit>) {
             None => return (Vec::new(), None),
         },
         Op::End(i, g) => {
-            if w.engine.agents[&a(i)].load(*g) == 0 {
+            let live = w.engine.agents[&a(i)]
+                .own
+                .iter()
+                .find(|(_, o)| o.live == Some(*g))
+                .map(|(u, _)| u.clone());
+            let Some(unit) = live else {
                 return (Vec::new(), None);
-            }
+            };
             Input::ContactEnded {
                 agent: a(i),
+                unit,
                 group: *g,
                 inbox: inbox("i0"),
             }

@@ -331,6 +331,7 @@ fn after_call_work_holds_the_next_call_unless_close_and_next_overrides_it() {
     );
     w.handle(Input::ContactEnded {
         agent: agent("alice"),
+        unit: conv("call1"),
         group: Group::Voice,
         inbox: inbox("support"),
     });
