@@ -233,6 +233,19 @@ impl Engine {
         best
     }
 
+    /// Whether a Next request would be refused (R14, R39); refused requests change
+    /// nothing.
+    pub fn check_next(&self, agent_id: &AgentId, source: NextSource) -> Result<(), NextRefusal> {
+        let agent = self.agents.get(agent_id).ok_or(NextRefusal::UnknownAgent)?;
+        if agent.focus {
+            return Err(NextRefusal::FocusMode);
+        }
+        if source == NextSource::AvailabilityBar && agent.available.is_empty() {
+            return Err(NextRefusal::NotAvailable);
+        }
+        Ok(())
+    }
+
     /// Applies one input at `now`. Only Next can be refused.
     pub fn handle(
         &mut self,
@@ -324,16 +337,11 @@ impl Engine {
                 source,
                 override_after_call_work,
             } => {
+                self.check_next(&agent_id, source)?;
                 let agent = self
                     .agents
                     .get_mut(&agent_id)
                     .ok_or(NextRefusal::UnknownAgent)?;
-                if agent.focus {
-                    return Err(NextRefusal::FocusMode);
-                }
-                if source == NextSource::AvailabilityBar && agent.available.is_empty() {
-                    return Err(NextRefusal::NotAvailable);
-                }
                 if override_after_call_work {
                     agent.blocked_until.remove(&Group::Voice);
                 }
