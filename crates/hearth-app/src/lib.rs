@@ -12,6 +12,7 @@ pub mod codec;
 pub mod error;
 pub mod ports;
 pub mod rebuild;
+pub mod routing;
 pub mod seed;
 pub mod service;
 

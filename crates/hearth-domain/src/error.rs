@@ -27,6 +27,9 @@ pub enum DomainError {
     /// The action does not exist for the conversation's current channel state.
     #[error("action {action} is not available on this conversation")]
     ActionNotAvailable { action: &'static str },
+    /// R14: the availability-bar Next needs at least one channel group on.
+    #[error("the agent is not available in any channel")]
+    NotAvailable,
     /// R39: in Focus only Close is allowed.
     #[error("the agent is in focus mode")]
     FocusMode,

@@ -104,6 +104,7 @@ impl From<DomainError> for ApiError {
                 ApiError::invalid_state(Some("action"), "action_not_available", detail)
             }
             DomainError::FocusMode => ApiError::invalid_state(None, "focus_mode", detail),
+            DomainError::NotAvailable => ApiError::invalid_state(None, "not_available", detail),
             DomainError::NotAssignee => ApiError::invalid_state(None, "not_assignee", detail),
             DomainError::AgentNotInInbox => {
                 ApiError::invalid_state(Some("assignee.agentId"), "agent_not_in_inbox", detail)

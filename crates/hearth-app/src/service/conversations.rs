@@ -43,12 +43,15 @@ pub struct ReplyRequest {
 }
 
 /// Runs one domain command on a loaded conversation with its inbox's settings.
-async fn run(
+/// Runs domain commands on a loaded conversation, persists the events, and tells
+/// routing what changed.
+pub(crate) async fn run(
+    app: &App,
     tx: &mut dyn StoreTx,
-    now: hearth_domain::Timestamp,
     conv: &Conversation,
     commands: Vec<Command>,
 ) -> Result<Conversation, AppError> {
+    let now = app.now();
     let settings = load_settings(tx).await?;
     let inbox = load_inbox(tx, conv.inbox_id.as_str())
         .await?
@@ -70,7 +73,12 @@ async fn run(
         events.extend(step);
     }
     persist(tx, Some(conv), &events).await?;
-    Ok(state)
+    let inputs = crate::routing::inputs_for_change(Some(conv), &state, now, false);
+    app.route(tx, inputs).await?;
+    // Routing may have assigned the conversation meanwhile.
+    Ok(load_conversation_for_update(tx, conv.id.as_str())
+        .await?
+        .unwrap_or(state))
 }
 
 fn agent_initiator(caller: &Caller) -> Initiator {
@@ -151,7 +159,6 @@ impl App {
             let conv = load_conversation_for_update(tx, id)
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", id))?;
-            let now = self.now();
             let mut commands = Vec::new();
             let assign = match &patch.assignee {
                 Some((inbox_raw, agent_raw)) => {
@@ -220,7 +227,7 @@ impl App {
                 }
                 _ => commands.extend(assign),
             }
-            run(tx, now, &conv, commands).await
+            run(self, tx, &conv, commands).await
         })
     }
 
@@ -254,7 +261,7 @@ impl App {
                 topic_ids: ids.clone(),
                 item_id: ItemId::from_trusted(new_id()),
             };
-            run(tx, self.now(), &conv, vec![command]).await.map(|_| ())
+            run(self, tx, &conv, vec![command]).await.map(|_| ())
         })
     }
 
@@ -279,7 +286,7 @@ impl App {
                 topic_id: topic.clone(),
                 item_id: ItemId::from_trusted(new_id()),
             };
-            run(tx, self.now(), &conv, vec![command]).await.map(|_| ())
+            run(self, tx, &conv, vec![command]).await.map(|_| ())
         })
     }
 
@@ -320,8 +327,8 @@ impl App {
                 },
             };
             run(
+                self,
                 tx,
-                self.now(),
                 &conv,
                 vec![Command::AddNote {
                     item: Box::new(item.clone()),
@@ -358,8 +365,8 @@ impl App {
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", &conv_id))?;
             run(
+                self,
                 tx,
-                self.now(),
                 &conv,
                 vec![Command::CustomerEnd {
                     contact_id: contact.clone(),
@@ -424,7 +431,7 @@ impl App {
                 replied_to: Box::new(replied.clone()),
                 agent_id: agent.or_else(|| Some(caller.agent.id.clone())),
             };
-            let after = run(tx, self.now(), &conv, vec![command]).await?;
+            let after = run(self, tx, &conv, vec![command]).await?;
             let stored = tx
                 .item(item.id.as_str())
                 .await?

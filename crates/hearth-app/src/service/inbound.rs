@@ -331,6 +331,8 @@ impl App {
             other => other?,
         }
         .ok_or_else(|| AppError::Internal("inbound decision left no conversation".into()))?;
+        let inputs = crate::routing::inputs_for_change(target, &after, now, true);
+        self.route(tx, inputs).await?;
         let response = InboundResponse {
             customer_id: customer_id.to_string(),
             conversation_id: after.id.to_string(),

@@ -2,8 +2,9 @@
 //! one store transaction; a write that loses a race to a concurrent writer (a stale
 //! version, a unique key taken meanwhile) is retried from the start a few times.
 
+mod agents;
 pub mod auth;
-mod conversations;
+pub(crate) mod conversations;
 mod customers;
 mod inbound;
 
@@ -22,6 +23,7 @@ use crate::codec::{
 use crate::error::AppError;
 use crate::ports::{ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, Store, StoreTx};
 
+pub use agents::{ActionResult, Availability, MyCustomer, NextWork};
 pub use auth::Caller;
 pub use conversations::{PatchConversation, ReplyRequest};
 pub use customers::CustomerQuery;
@@ -48,6 +50,7 @@ const WRITE_ATTEMPTS: usize = 4;
 pub struct App {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    pub(crate) routing: Arc<crate::routing::RoutingCache>,
 }
 
 /// Runs `$body` (an expression using `$tx: &mut dyn StoreTx`) in a write
@@ -58,12 +61,27 @@ macro_rules! write_tx {
         loop {
             attempt += 1;
             let mut boxed = $app.store().begin().await?;
-            let $tx: &mut dyn $crate::ports::StoreTx = &mut *boxed;
-            match $body {
-                Ok(value) => {
-                    boxed.commit().await?;
-                    break Ok(value);
+            // Lock order: the routing lock first, then rows. Every write may change
+            // what routing knows, so every write takes it.
+            let result = match boxed.lock_routing().await {
+                Ok(()) => {
+                    let $tx: &mut dyn $crate::ports::StoreTx = &mut *boxed;
+                    $body
                 }
+                Err(e) => Err($crate::error::AppError::from(e)),
+            };
+            // Routing inputs applied in memory during the transaction count only if
+            // it commits; otherwise the routing cache is rebuilt from the log.
+            let result = match result {
+                Ok(value) => match boxed.commit().await {
+                    Ok(()) => Ok(value),
+                    Err(e) => Err($crate::error::AppError::from(e)),
+                },
+                Err(e) => Err(e),
+            };
+            $app.routing_settle(result.is_ok());
+            match result {
+                Ok(value) => break Ok(value),
                 Err($crate::error::AppError::Contention)
                     if attempt < $crate::service::write_attempts() =>
                 {
@@ -98,7 +116,11 @@ pub(crate) fn write_attempts() -> usize {
 impl App {
     /// An application over a store and a clock.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        App { store, clock }
+        App {
+            store,
+            clock,
+            routing: Arc::new(crate::routing::RoutingCache::default()),
+        }
     }
 
     /// The store (for health checks and tests).

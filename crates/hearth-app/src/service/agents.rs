@@ -1,0 +1,456 @@
+//! Hearth's agent endpoints: who am I, availability, Next, My Customers, the
+//! finishing actions, offers, and the routing explanation.
+
+use std::collections::BTreeSet;
+
+use hearth_domain::DomainError;
+use hearth_domain::Timestamp;
+use hearth_domain::actions::{Action, ActionMenu, Viewer, commands_for, menu};
+use hearth_domain::channel::Group;
+use hearth_domain::config::Role;
+use hearth_domain::conversation::{Conversation, Status};
+use hearth_domain::id::{AgentId, ConversationId};
+use hearth_domain::item::{Initiator, InitiatorType};
+use hearth_routing::{Decision, Effect, Input, NextSource, OfferId, UnitId};
+
+use super::{
+    App, Caller, load_conversation, load_conversation_for_update, load_settings, read_tx, write_tx,
+};
+use crate::codec;
+use crate::error::AppError;
+use crate::ports::{EventRow, StoreTx};
+use crate::routing::{DecisionDoc, OfferDoc};
+
+/// `{availableFor, focus, away}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Availability {
+    pub available: BTreeSet<Group>,
+    pub focus: bool,
+    pub away: bool,
+}
+
+/// `{type, id, customerId}` of the work Next hands out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextWork {
+    pub kind: &'static str,
+    pub id: String,
+    pub customer_id: String,
+}
+
+/// One line of My Customers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MyCustomer {
+    pub kind: &'static str,
+    pub conversation: Conversation,
+    pub unseen: bool,
+    pub last_activity_at: Timestamp,
+}
+
+/// The result of a finishing action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionResult {
+    pub conversation: Conversation,
+    pub next: Option<NextWork>,
+}
+
+fn agent_only(caller: &Caller) -> Result<AgentId, AppError> {
+    caller.require(Role::Agent)?;
+    Ok(caller.agent.id.clone())
+}
+
+/// The last moment something happened on a conversation.
+fn last_activity(c: &Conversation) -> Timestamp {
+    c.contacts
+        .iter()
+        .flat_map(|k| {
+            [
+                Some(k.started_at),
+                k.last_agent_message_at,
+                k.ended.map(|e| e.at),
+            ]
+        })
+        .flatten()
+        .chain([c.created_at])
+        .chain(c.closed_at)
+        .max()
+        .unwrap_or(c.created_at)
+}
+
+impl App {
+    /// Routing's view of an agent after catching up with the log.
+    async fn engine_agent<T>(
+        &self,
+        tx: &mut dyn StoreTx,
+        agent: &AgentId,
+        f: impl FnOnce(Option<&hearth_routing::AgentState>) -> T,
+    ) -> Result<T, AppError> {
+        self.routing_catch_up(tx).await?;
+        Ok(self.with_engine(|e| f(e.agents.get(agent))))
+    }
+
+    /// The agent's availability (unavailable everywhere until set).
+    pub async fn availability(&self, caller: &Caller) -> Result<Availability, AppError> {
+        let agent = agent_only(caller)?;
+        read_tx!(self, |tx| self
+            .engine_agent(tx, &agent, |a| a
+                .map(|a| Availability {
+                    available: a.available.clone(),
+                    focus: a.focus,
+                    away: a.away
+                })
+                .unwrap_or_default())
+            .await)
+    }
+
+    /// Replaces the agent's availability and pushes what it now may take (R27-R29).
+    pub async fn set_availability(
+        &self,
+        caller: &Caller,
+        wanted: Availability,
+    ) -> Result<Availability, AppError> {
+        let agent = agent_only(caller)?;
+        if wanted.focus && wanted.available.is_empty() {
+            return Err(DomainError::invalid(
+                "focus",
+                "Focus needs availability in at least one channel group",
+            )
+            .into());
+        }
+        write_tx!(self, |tx| {
+            let before = self
+                .engine_agent(tx, &agent, |a| {
+                    a.map(|a| (a.available.clone(), a.focus, a.away))
+                })
+                .await?;
+            self.route(
+                tx,
+                vec![Input::AvailabilityChanged {
+                    agent: agent.clone(),
+                    available: wanted.available.clone(),
+                    focus: wanted.focus,
+                    away: wanted.away,
+                }],
+            )
+            .await?;
+            self.log_availability(tx, &agent, before, &wanted).await?;
+            Ok::<_, AppError>(wanted.clone())
+        })
+    }
+
+    async fn log_availability(
+        &self,
+        tx: &mut dyn StoreTx,
+        agent: &AgentId,
+        before: Option<(BTreeSet<Group>, bool, bool)>,
+        now: &Availability,
+    ) -> Result<(), AppError> {
+        let (was_available, was_focus, was_away) = before.unwrap_or_default();
+        let at = self.now();
+        let groups: Vec<&str> = now.available.iter().map(|g| g.as_str()).collect();
+        let mut events = Vec::new();
+        if was_available != now.available {
+            events.push(("AGENT_AVAILABILITY/UPDATED", serde_json::json!({ "agentId": agent.to_string(), "availableFor": groups, "occurredAt": codec::fmt_ts(at) })));
+        }
+        if was_focus != now.focus {
+            let kind = if now.focus {
+                "AGENT_AVAILABILITY/FOCUS_ENTERED"
+            } else {
+                "AGENT_AVAILABILITY/FOCUS_EXITED"
+            };
+            events.push((kind, serde_json::json!({ "agentId": agent.to_string(), "context": { "availableFor": groups } })));
+        }
+        if was_away != now.away {
+            let kind = if now.away {
+                "AGENT_STATUS/WENT_AWAY"
+            } else {
+                "AGENT_STATUS/RETURNED_FROM_AWAY"
+            };
+            events.push((kind, serde_json::json!({ "agentId": agent.to_string(), "occurredAt": codec::fmt_ts(at) })));
+        }
+        let rows: Vec<EventRow> = events
+            .into_iter()
+            .map(|(kind, content)| EventRow {
+                id: crate::clock::new_id(),
+                at: codec::to_ms(at),
+                event_type: kind.to_owned(),
+                aggregate_type: "agent".to_owned(),
+                aggregate_id: agent.to_string(),
+                initiator_type: Some("AGENT".to_owned()),
+                initiator_id: Some(agent.to_string()),
+                payload: serde_json::json!({ "v": codec::PAYLOAD_VERSION, "content": content })
+                    .to_string(),
+            })
+            .collect();
+        tx.append_events(&rows).await?;
+        Ok(())
+    }
+
+    /// What a batch of decisions handed the agent through Next.
+    async fn next_work(
+        &self,
+        tx: &mut dyn StoreTx,
+        decisions: &[Decision],
+        agent: &AgentId,
+    ) -> Result<Option<NextWork>, AppError> {
+        let unit = decisions
+            .iter()
+            .filter(|d| d.input == "NEXT_REQUESTED" && d.rule.starts_with("NEXT_"))
+            .flat_map(|d| &d.effects)
+            .find_map(|e| match e {
+                Effect::Handed { unit, agent: a } | Effect::Assign { unit, agent: a }
+                    if a == agent =>
+                {
+                    Some(unit.clone())
+                }
+                Effect::Offer(o) if &o.agent == agent => Some(o.unit.clone()),
+                _ => None,
+            });
+        match unit {
+            Some(UnitId::Conversation(id)) => {
+                let conv = load_conversation(tx, id.as_str())
+                    .await?
+                    .ok_or_else(|| AppError::not_found("conversation", id.as_str()))?;
+                Ok(Some(NextWork {
+                    kind: "CONVERSATION",
+                    id: id.to_string(),
+                    customer_id: conv.customer_id.to_string(),
+                }))
+            }
+            Some(UnitId::Task(id)) => Ok(Some(NextWork {
+                kind: "TASK",
+                id: id.to_string(),
+                customer_id: String::new(),
+            })),
+            None => Ok(None),
+        }
+    }
+
+    /// Next (R25): own work with the oldest unseen update, else the best routable
+    /// unit, else nothing (and nothing changes). Next and Close & Next override
+    /// after-call work (R46).
+    pub async fn next(
+        &self,
+        caller: &Caller,
+        source: NextSource,
+    ) -> Result<Option<NextWork>, AppError> {
+        let agent = agent_only(caller)?;
+        write_tx!(self, |tx| {
+            let decisions = self
+                .route(
+                    tx,
+                    vec![Input::NextRequested {
+                        agent: agent.clone(),
+                        source,
+                        override_after_call_work: true,
+                    }],
+                )
+                .await?;
+            self.next_work(tx, &decisions, &agent).await
+        })
+    }
+
+    /// My Customers: the agent's non-closed conversations, oldest activity first.
+    pub async fn my_customers(&self, caller: &Caller) -> Result<Vec<MyCustomer>, AppError> {
+        let agent = agent_only(caller)?;
+        read_tx!(self, |tx| {
+            let own: Vec<(UnitId, bool)> = self
+                .engine_agent(tx, &agent, |a| {
+                    a.map(|a| {
+                        a.own
+                            .iter()
+                            .map(|(u, w)| (u.clone(), w.unseen_since.is_some()))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+                })
+                .await?;
+            let mut lines = Vec::new();
+            for (unit, unseen) in own {
+                if let UnitId::Conversation(id) = unit
+                    && let Some(conv) = load_conversation(tx, id.as_str()).await?
+                    && conv.status != Status::Closed
+                    && conv.agent_id.as_ref() == Some(&agent)
+                {
+                    lines.push(MyCustomer {
+                        kind: "CONVERSATION",
+                        last_activity_at: last_activity(&conv),
+                        conversation: conv,
+                        unseen,
+                    });
+                }
+            }
+            lines.sort_by(|a, b| {
+                (a.last_activity_at, &a.conversation.id)
+                    .cmp(&(b.last_activity_at, &b.conversation.id))
+            });
+            Ok(lines)
+        })
+    }
+
+    /// Viewing a conversation clears its unseen mark for its assignee.
+    pub async fn mark_seen(&self, caller: &Caller, conversation_id: &str) -> Result<(), AppError> {
+        let agent = caller.agent.id.clone();
+        let unit = UnitId::Conversation(ConversationId::from_trusted(conversation_id));
+        let unseen = read_tx!(self, |tx| self
+            .engine_agent(tx, &agent, |a| a
+                .and_then(|a| a.own.get(&unit))
+                .is_some_and(|w| w.unseen_since.is_some()))
+            .await)?;
+        if !unseen {
+            return Ok(());
+        }
+        write_tx!(self, |tx| self
+            .route(
+                tx,
+                vec![Input::WorkUpdated {
+                    agent: agent.clone(),
+                    unit: unit.clone(),
+                    unseen_since: None
+                }]
+            )
+            .await
+            .map(|_| ()))
+    }
+
+    async fn viewer(
+        &self,
+        tx: &mut dyn StoreTx,
+        caller: &Caller,
+        conv: &Conversation,
+    ) -> Result<Viewer, AppError> {
+        let focus = self
+            .engine_agent(tx, &caller.agent.id, |a| a.is_some_and(|a| a.focus))
+            .await?;
+        let settings = load_settings(tx).await?;
+        Ok(Viewer {
+            focus,
+            require_topic: settings.require_topic,
+            is_assignee: conv.agent_id.as_ref() == Some(&caller.agent.id),
+        })
+    }
+
+    /// The action menu of a conversation for the calling agent.
+    pub async fn actions(
+        &self,
+        caller: &Caller,
+        conversation_id: &str,
+    ) -> Result<ActionMenu, AppError> {
+        agent_only(caller)?;
+        read_tx!(self, |tx| {
+            let conv = load_conversation(tx, conversation_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("conversation", conversation_id))?;
+            let viewer = self.viewer(tx, caller, &conv).await?;
+            Ok(menu(&conv, viewer))
+        })
+    }
+
+    /// Takes a finishing action (Close & Next, Next, Close, End & Close, End, No
+    /// Reply Needed); every refusal leaves everything unchanged.
+    pub async fn act(
+        &self,
+        caller: &Caller,
+        conversation_id: &str,
+        action: Action,
+        confirm_no_reply: bool,
+    ) -> Result<ActionResult, AppError> {
+        let agent = agent_only(caller)?;
+        write_tx!(self, |tx| {
+            let conv = load_conversation_for_update(tx, conversation_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("conversation", conversation_id))?;
+            let viewer = self.viewer(tx, caller, &conv).await?;
+            let initiator = Initiator::new(InitiatorType::Agent, agent.as_str());
+            let commands = commands_for(&conv, viewer, action, confirm_no_reply, initiator)?;
+            let after = if commands.is_empty() {
+                conv.clone()
+            } else {
+                super::conversations::run(self, tx, &conv, commands).await?
+            };
+            let next = if action.requests_next() {
+                let decisions = self
+                    .route(
+                        tx,
+                        vec![Input::NextRequested {
+                            agent: agent.clone(),
+                            source: NextSource::Profile,
+                            override_after_call_work: true,
+                        }],
+                    )
+                    .await?;
+                self.next_work(tx, &decisions, &agent).await?
+            } else {
+                None
+            };
+            Ok::<_, AppError>(ActionResult {
+                conversation: after,
+                next,
+            })
+        })
+    }
+
+    /// Every routing decision about a conversation, oldest first.
+    pub async fn routing_explanation(
+        &self,
+        caller: &Caller,
+        conversation_id: &str,
+    ) -> Result<Vec<DecisionDoc>, AppError> {
+        caller.require(Role::Supervisor)?;
+        read_tx!(self, |tx| {
+            if tx.conversation(conversation_id).await?.is_none() {
+                return Err(AppError::not_found("conversation", conversation_id));
+            }
+            let rows = tx.routing_decisions(conversation_id).await?;
+            rows.iter()
+                .map(|r| serde_json::from_str::<DecisionDoc>(&r.doc).map_err(AppError::from))
+                .collect()
+        })
+    }
+
+    /// The agent's pending offers.
+    pub async fn offers(&self, caller: &Caller) -> Result<Vec<OfferDoc>, AppError> {
+        let agent = agent_only(caller)?;
+        read_tx!(self, |tx| {
+            let rows = tx.offers_for_agent(agent.as_str()).await?;
+            rows.iter()
+                .map(|r| serde_json::from_str::<OfferDoc>(&r.doc).map_err(AppError::from))
+                .collect()
+        })
+    }
+
+    /// Accepts or declines one of the agent's offers; accepting returns the
+    /// conversation now assigned to the agent.
+    pub async fn answer_offer(
+        &self,
+        caller: &Caller,
+        offer_id: &str,
+        accept: bool,
+    ) -> Result<Option<Conversation>, AppError> {
+        let agent = agent_only(caller)?;
+        write_tx!(self, |tx| {
+            let mine = tx
+                .offers_for_agent(agent.as_str())
+                .await?
+                .into_iter()
+                .find(|o| o.id == offer_id);
+            let Some(row) = mine else {
+                return Err(AppError::not_found("offer", offer_id));
+            };
+            let offer = OfferId(row.id.clone());
+            let input = if accept {
+                Input::OfferAccepted { offer }
+            } else {
+                Input::OfferDeclined { offer }
+            };
+            self.route(tx, vec![input]).await?;
+            if !accept {
+                return Ok(None);
+            }
+            let doc: OfferDoc = serde_json::from_str(&row.doc)?;
+            match doc.conversation_id {
+                Some(id) => Ok(load_conversation(tx, &id).await?),
+                None => Ok(None),
+            }
+        })
+    }
+}
