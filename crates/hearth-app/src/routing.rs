@@ -578,6 +578,33 @@ fn agent_config(doc: &AgentDoc) -> Result<AgentConfig, AppError> {
     })
 }
 
+/// The routing configuration of one agent.
+pub fn agent_input(agent: &hearth_domain::config::Agent) -> Input {
+    Input::AgentConfigured(AgentConfig {
+        id: agent.id.clone(),
+        inbox_ids: agent.inbox_ids.iter().cloned().collect(),
+        capacity: agent.messaging_capacity,
+        disabled: agent.disabled,
+    })
+}
+
+/// The routing configuration of every inbox and agent in the store.
+pub(crate) async fn configuration_inputs(tx: &mut dyn StoreTx) -> Result<Vec<Input>, AppError> {
+    let mut inputs = Vec::new();
+    for row in tx.resources(kind::INBOX).await? {
+        let doc: InboxDoc = serde_json::from_str(&row.doc)?;
+        inputs.push(Input::InboxConfigured {
+            inbox: InboxId::from_trusted(&doc.id),
+            policy: inbox_policy(&doc)?,
+        });
+    }
+    for row in tx.resources(kind::AGENT).await? {
+        let doc: AgentDoc = serde_json::from_str(&row.doc)?;
+        inputs.push(Input::AgentConfigured(agent_config(&doc)?));
+    }
+    Ok(inputs)
+}
+
 /// An inbox's routing policy.
 pub fn inbox_policy(doc: &InboxDoc) -> Result<InboxPolicy, AppError> {
     let inbox = doc.to_domain()?;

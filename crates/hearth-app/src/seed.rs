@@ -165,6 +165,10 @@ impl App {
                         roles: agent.roles.clone(),
                     });
                 }
+                // Routing knows every inbox and agent from the start, so a decision
+                // lists every member of an inbox as a candidate.
+                let inputs = crate::routing::configuration_inputs(tx).await?;
+                self.route(tx, inputs).await?;
             }
             let admin = match tx.resource_by_key(kind::AGENT, ADMIN_EMAIL).await? {
                 Some(row) => Some(serde_json::from_str::<AgentDoc>(&row.doc)?),
@@ -235,10 +239,15 @@ impl App {
         write_tx!(self, |tx| {
             match put_agent(tx, &agent, &hash, now).await {
                 Err(AppError::Taken { .. }) => {
-                    Err(DomainError::invalid("email", "an agent with this email exists").into())
+                    return Err(
+                        DomainError::invalid("email", "an agent with this email exists").into(),
+                    );
                 }
-                other => other,
+                other => other?,
             }
+            self.route(tx, vec![crate::routing::agent_input(&agent)])
+                .await
+                .map(|_| ())
         })?;
         Ok(password)
     }

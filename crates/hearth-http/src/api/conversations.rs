@@ -88,10 +88,12 @@ async fn patch(
 
 async fn items(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let (items, limited) = state.app.conversation_items(&id).await?;
+    // The assignee reading the timeline has seen its updates (My Customers' dot).
+    state.app.mark_seen(&caller, &id).await?;
     let body: Vec<_> = items.iter().map(wire::item).collect();
     Ok((limited_header(limited), Json(body)).into_response())
 }

@@ -1,5 +1,6 @@
 //! `/api/v1`: the Gladly dialect and Hearth's own endpoints, one module per resource.
 
+mod agents;
 mod contacts;
 mod conversations;
 mod customers;
@@ -14,6 +15,7 @@ use crate::error::ApiError;
 /// The `/api/v1` router.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(agents::router())
         .merge(contacts::router())
         .merge(conversations::router())
         .merge(customers::router())

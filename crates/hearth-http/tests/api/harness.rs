@@ -61,6 +61,27 @@ impl Api {
         }
     }
 
+    /// A Basic authorization header for an agent, with a fresh token.
+    pub async fn login(&self, email: &str) -> String {
+        let token = self.app.create_token(email).await.expect("token");
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{email}:{token}"))
+        )
+    }
+
+    /// A request as the agent behind `auth`.
+    pub async fn call_as(
+        &self,
+        auth: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
+        self.raw(method, path, body, Some(auth), true).await
+    }
+
     /// The admin's Basic authorization header.
     pub fn auth_header(&self) -> String {
         self.auth.clone()

@@ -4,3 +4,4 @@
 mod conversations;
 mod harness;
 mod inbound;
+mod routing;

@@ -1,0 +1,225 @@
+//! Hearth's agent endpoints (DESIGN section 5): `/me`, availability, Next, My
+//! Customers, the finishing actions, offers, and the routing explanation.
+
+use std::collections::BTreeSet;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use hearth_app::codec::fmt_ts;
+use hearth_app::routing::{DecisionDoc, OfferDoc};
+use hearth_app::service::{Availability, NextWork};
+use hearth_domain::actions::{Action, ActionMenu, Button};
+use hearth_domain::channel::Group;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::body::{Fields, JsonObject};
+use crate::error::{ApiError, ApiResult};
+use crate::wire::ConversationWire;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/me/availability", get(availability).put(set_availability))
+        .route("/me/next", post(next))
+        .route("/me/customers", get(my_customers))
+        .route("/conversations/{id}/actions", get(actions).post(act))
+        .route("/conversations/{id}/routing", get(routing))
+        .route("/offers", get(offers))
+        .route("/offers/{id}/accept", post(accept))
+        .route("/offers/{id}/decline", post(decline))
+}
+
+async fn me(ApiCaller(caller): ApiCaller) -> Json<Value> {
+    let a = &caller.agent;
+    Json(json!({
+        "id": a.id.to_string(),
+        "name": a.name,
+        "emailAddress": a.email,
+        "roles": a.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        "inboxIds": a.inbox_ids.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "messagingCapacity": { "standard": a.messaging_capacity.standard, "maximum": a.messaging_capacity.maximum },
+    }))
+}
+
+fn availability_json(a: &Availability) -> Json<Value> {
+    Json(json!({
+        "availableFor": a.available.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
+        "focus": a.focus,
+        "away": a.away,
+    }))
+}
+
+async fn availability(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> ApiResult<Json<Value>> {
+    Ok(availability_json(&state.app.availability(&caller).await?))
+}
+
+async fn set_availability(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<Value>> {
+    let mut available = BTreeSet::new();
+    match body.get("availableFor") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(values)) => {
+            for v in values {
+                let group = v.as_str().and_then(Group::parse).ok_or_else(|| {
+                    ApiError::invalid(
+                        Some("availableFor"),
+                        format!("{v} is not one of VOICE, MESSAGING, MAIL, TASK"),
+                    )
+                })?;
+                available.insert(group);
+            }
+        }
+        Some(_) => return Err(ApiError::invalid(Some("availableFor"), "must be an array")),
+    }
+    let wanted = Availability {
+        available,
+        focus: body.opt_bool("", "focus")?.unwrap_or(false),
+        away: body.opt_bool("", "away")?.unwrap_or(false),
+    };
+    Ok(availability_json(
+        &state.app.set_availability(&caller, wanted).await?,
+    ))
+}
+
+fn next_json(next: Option<NextWork>) -> Value {
+    next.map_or(
+        Value::Null,
+        |n| json!({ "type": n.kind, "id": n.id, "customerId": n.customer_id }),
+    )
+}
+
+async fn next(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<Value>> {
+    let source = match body.opt_str("", "source")?.as_deref() {
+        None | Some("PROFILE") => hearth_routing::NextSource::Profile,
+        Some("AVAILABILITY_BAR") => hearth_routing::NextSource::AvailabilityBar,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                Some("source"),
+                format!("'{other}' is not AVAILABILITY_BAR or PROFILE"),
+            ));
+        }
+    };
+    let next = state.app.next(&caller, source).await?;
+    Ok(Json(json!({ "next": next_json(next) })))
+}
+
+async fn my_customers(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> ApiResult<Json<Value>> {
+    let lines = state.app.my_customers(&caller).await?;
+    let body: Vec<Value> = lines
+        .iter()
+        .map(|l| {
+            let c = &l.conversation;
+            json!({
+                "type": l.kind,
+                "id": c.id.to_string(),
+                "customerId": c.customer_id.to_string(),
+                "inboxId": c.inbox_id.to_string(),
+                "channel": c.current_contact().map(|k| k.channel.as_str()),
+                "status": c.status.as_str(),
+                "dueAt": c.due_at().map(fmt_ts),
+                "unseen": l.unseen,
+                "lastActivityAt": fmt_ts(l.last_activity_at),
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(body)))
+}
+
+fn button_json(b: &Button) -> Value {
+    let mut v =
+        json!({ "action": b.action.as_str(), "label": b.action.label(), "enabled": b.enabled });
+    if let Some(reason) = b.disabled_reason {
+        v["disabledReason"] = Value::String(reason.as_str().to_owned());
+    }
+    v
+}
+
+fn menu_json(m: &ActionMenu) -> Value {
+    json!({
+        "primary": button_json(&m.primary),
+        "more": m.more.iter().map(button_json).collect::<Vec<_>>(),
+        "replyMissing": m.reply_missing,
+    })
+}
+
+async fn actions(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(menu_json(&state.app.actions(&caller, &id).await?)))
+}
+
+async fn act(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<Value>> {
+    let raw = body.req_str("", "action")?;
+    let action = Action::parse(&raw).ok_or_else(|| {
+        ApiError::invalid(
+            Some("action"),
+            "must be CLOSE_AND_NEXT, NEXT, CLOSE, END_AND_CLOSE, END or NO_REPLY_NEEDED",
+        )
+    })?;
+    let confirm = body.opt_bool("", "confirmNoReply")?.unwrap_or(false);
+    let result = state.app.act(&caller, &id, action, confirm).await?;
+    Ok(Json(
+        json!({ "conversation": ConversationWire::of(&result.conversation), "next": next_json(result.next) }),
+    ))
+}
+
+async fn routing(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<DecisionDoc>>> {
+    Ok(Json(state.app.routing_explanation(&caller, &id).await?))
+}
+
+async fn offers(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> ApiResult<Json<Vec<OfferDoc>>> {
+    Ok(Json(state.app.offers(&caller).await?))
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    match state.app.answer_offer(&caller, &id, true).await? {
+        Some(conv) => Ok(Json(ConversationWire::of(&conv)).into_response()),
+        None => Ok(StatusCode::NO_CONTENT.into_response()),
+    }
+}
+
+async fn decline(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state.app.answer_offer(&caller, &id, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,551 @@
+//! The routing an agent can observe over HTTP: availability, pushes, Next, the six
+//! finishing actions and their refusals, offers, and the routing explanation.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::each_backend;
+use crate::harness::{Api, Reply};
+
+struct Agent<'a> {
+    api: &'a Api,
+    auth: String,
+}
+
+impl Agent<'_> {
+    async fn get(&self, path: &str) -> Reply {
+        self.api.call_as(&self.auth, Method::GET, path, None).await
+    }
+    async fn post(&self, path: &str, body: Value) -> Reply {
+        self.api
+            .call_as(&self.auth, Method::POST, path, Some(body))
+            .await
+    }
+    async fn available(&self, groups: &[&str]) -> Reply {
+        let r = self
+            .api
+            .call_as(
+                &self.auth,
+                Method::PUT,
+                "/api/v1/me/availability",
+                Some(json!({"availableFor": groups})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r
+    }
+    async fn next(&self) -> Value {
+        let r = self
+            .post("/api/v1/me/next", json!({"source": "AVAILABILITY_BAR"}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body["next"].clone()
+    }
+    async fn act(&self, conversation: &str, action: &str, confirm: bool) -> Reply {
+        self.post(
+            &format!("/api/v1/conversations/{conversation}/actions"),
+            json!({"action": action, "confirmNoReply": confirm}),
+        )
+        .await
+    }
+    async fn read(&self, conversation: &str) {
+        assert_eq!(
+            self.get(&format!("/api/v1/conversations/{conversation}/items"))
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+}
+
+async fn agent<'a>(api: &'a Api, email: &str) -> Agent<'a> {
+    Agent {
+        api,
+        auth: api.login(email).await,
+    }
+}
+
+async fn email(api: &Api, from: &str) -> String {
+    api.email_from(from, "help please").await["conversationId"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn chat(api: &Api, visitor: &str) -> Value {
+    api.inbound(json!({"channel": "CHAT", "entryPoint": "chat", "from": {"address": visitor}, "sessionId": format!("s-{visitor}"), "content": {"content": "hi"}}))
+        .await
+}
+
+async fn conversation(api: &Api, id: &str) -> Value {
+    api.get(&format!("/api/v1/conversations/{id}")).await.body
+}
+
+#[tokio::test]
+async fn close_and_next_without_a_reply_needs_confirmation_then_lands_the_next_customer() {
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        let alice_id = api.id_of("agent", "alice@example.com").await;
+        alice.available(&["MAIL", "TASK"]).await;
+        let jane = email(&api, "jane@example.com").await;
+        let john = email(&api, "john@example.com").await;
+        let next = alice.next().await;
+        assert_eq!(next["id"], json!(jane), "the earliest due customer first");
+        assert_eq!(conversation(&api, &jane).await["agentId"], json!(alice_id));
+
+        let menu = alice
+            .get(&format!("/api/v1/conversations/{jane}/actions"))
+            .await
+            .body;
+        assert_eq!(
+            menu["primary"]["action"], "NEXT",
+            "a reply is expected, so the label flips to Next"
+        );
+        assert_eq!(menu["replyMissing"], true);
+        let more: Vec<&str> = menu["more"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(more, ["CLOSE_AND_NEXT", "CLOSE", "NO_REPLY_NEEDED"]);
+
+        let refused = alice.act(&jane, "CLOSE_AND_NEXT", false).await;
+        assert_eq!(
+            refused.error(),
+            (
+                "invalid_state".into(),
+                Some("status.force".into()),
+                Some("reply_missing".into())
+            )
+        );
+        assert_eq!(
+            conversation(&api, &jane).await["status"],
+            "OPEN",
+            "a refused action changes nothing"
+        );
+
+        let done = alice.act(&jane, "CLOSE_AND_NEXT", true).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert_eq!(done.body["conversation"]["status"], "CLOSED");
+        assert_eq!(
+            done.body["next"]["id"],
+            json!(john),
+            "Close & Next hands out the next customer at once"
+        );
+        assert_eq!(conversation(&api, &john).await["agentId"], json!(alice_id));
+        let mine: Vec<String> = alice
+            .get("/api/v1/me/customers")
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            mine,
+            [john.clone()],
+            "the closed conversation left My Customers"
+        );
+    });
+}
+
+#[tokio::test]
+async fn next_keeps_the_conversation_open_and_close_gives_no_new_work() {
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        alice.available(&["MAIL"]).await;
+        let first = email(&api, "a@example.com").await;
+        let second = email(&api, "b@example.com").await;
+        let third = email(&api, "c@example.com").await;
+        assert_eq!(alice.next().await["id"], json!(first));
+        alice.read(&first).await;
+        let after_next = alice.act(&first, "NEXT", false).await;
+        assert_eq!(after_next.status, StatusCode::OK, "{}", after_next.body);
+        assert_eq!(
+            after_next.body["conversation"]["status"], "OPEN",
+            "Next closes nothing"
+        );
+        assert_eq!(after_next.body["next"]["id"], json!(second));
+        let mine = alice.get("/api/v1/me/customers").await.body;
+        assert_eq!(
+            mine.as_array().map(Vec::len),
+            Some(2),
+            "both stay in My Customers: {mine}"
+        );
+
+        alice.read(&second).await;
+        let closed = alice.act(&second, "CLOSE", true).await;
+        assert_eq!(closed.body["next"], Value::Null, "Close gives no new work");
+        assert_eq!(
+            conversation(&api, &third).await["queueState"],
+            "NEW",
+            "the third customer still waits"
+        );
+    });
+}
+
+#[tokio::test]
+async fn end_and_close_keeps_the_agent_receiving_chats_up_to_standard_capacity() {
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        let alice_id = api.id_of("agent", "alice@example.com").await;
+        alice.available(&["MESSAGING"]).await;
+        let c1 = chat(&api, "v1").await;
+        let c2 = chat(&api, "v2").await;
+        let c3 = chat(&api, "v3").await;
+        for c in [&c1, &c2] {
+            assert_eq!(
+                conversation(&api, c["conversationId"].as_str().unwrap()).await["agentId"],
+                json!(alice_id),
+                "pushed up to standard capacity 2"
+            );
+        }
+        let third = c3["conversationId"].as_str().unwrap();
+        assert_eq!(
+            conversation(&api, third).await["queueState"],
+            "NEW",
+            "the third waits beyond standard capacity"
+        );
+
+        let first = c1["conversationId"].as_str().unwrap();
+        let menu = alice
+            .get(&format!("/api/v1/conversations/{first}/actions"))
+            .await
+            .body;
+        assert_eq!(menu["primary"]["action"], "END_AND_CLOSE");
+        api.post(
+            &format!(
+                "/api/v1/conversation-items/{}/reply",
+                c1["itemId"].as_str().unwrap()
+            ),
+            json!({"content": {"type": "CHAT_MESSAGE", "body": "hello!"}}),
+        )
+        .await;
+        let ended = alice.act(first, "END_AND_CLOSE", false).await;
+        assert_eq!(ended.status, StatusCode::OK, "{}", ended.body);
+        assert_eq!(ended.body["conversation"]["status"], "CLOSED");
+        assert_eq!(
+            alice.get("/api/v1/me/availability").await.body["availableFor"],
+            json!(["MESSAGING"]),
+            "still available for messaging"
+        );
+        // Capacity freed after the next-message delay (15 s by default) gives the
+        // waiting chat at the next routing event; the maximum is reachable with Next.
+        for c in [first, c2["conversationId"].as_str().unwrap()] {
+            alice.read(c).await;
+        }
+        assert_eq!(
+            alice.next().await["id"],
+            json!(third),
+            "Next pulls up to maximum capacity"
+        );
+    });
+}
+
+#[tokio::test]
+async fn no_reply_needed_clears_the_due_date_and_leaves_the_conversation_waiting() {
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        alice.available(&["MAIL"]).await;
+        let spam = email(&api, "spam@example.com").await;
+        assert_eq!(alice.next().await["id"], json!(spam));
+        let r = alice.act(&spam, "NO_REPLY_NEEDED", false).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let conv = conversation(&api, &spam).await;
+        assert_eq!(conv["status"], "WAITING");
+        assert!(conv.get("dueAt").is_none(), "the SLA is cleared");
+        assert_eq!(conv["queueState"], "ASSIGNED", "the agent keeps it (Q14)");
+        let bob = agent(&api, "bob@example.com").await;
+        bob.available(&["MAIL"]).await;
+        assert_eq!(bob.next().await, Value::Null, "it is in no queue");
+    });
+}
+
+#[tokio::test]
+async fn own_unseen_updates_come_before_new_customers() {
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        alice.available(&["MAIL"]).await;
+        let mine = email(&api, "jane@example.com").await;
+        assert_eq!(alice.next().await["id"], json!(mine));
+        alice.read(&mine).await;
+        let waiting = email(&api, "new@example.com").await;
+        // Jane writes again: her line gets the unseen dot and comes first.
+        email(&api, "jane@example.com").await;
+        let lines = alice.get("/api/v1/me/customers").await.body;
+        assert_eq!(lines[0]["unseen"], true, "{lines}");
+        assert_eq!(
+            alice.next().await["id"],
+            json!(mine),
+            "own unseen work first (R25)"
+        );
+        alice.read(&mine).await;
+        assert_eq!(alice.next().await["id"], json!(waiting));
+    });
+}
+
+#[tokio::test]
+async fn focus_stops_pushes_refuses_next_and_leaves_only_close() {
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        let r = api
+            .call_as(
+                &alice.auth,
+                Method::PUT,
+                "/api/v1/me/availability",
+                Some(json!({"availableFor": ["MESSAGING", "MAIL"], "focus": true})),
+            )
+            .await;
+        assert_eq!(
+            r.body,
+            json!({"availableFor": ["MESSAGING", "MAIL"], "focus": true, "away": false})
+        );
+        let c = chat(&api, "v9").await;
+        assert_eq!(
+            conversation(&api, c["conversationId"].as_str().unwrap()).await["queueState"],
+            "NEW",
+            "no push in Focus"
+        );
+        let refused = alice
+            .post("/api/v1/me/next", json!({"source": "PROFILE"}))
+            .await;
+        assert_eq!(refused.error().2.as_deref(), Some("focus_mode"));
+
+        // A conversation she holds: only Close is enabled.
+        let id = c["conversationId"].as_str().unwrap();
+        let alice_id = api.id_of("agent", "alice@example.com").await;
+        let inbox = conversation(&api, id).await["inboxId"].clone();
+        api.patch(
+            &format!("/api/v1/conversations/{id}"),
+            json!({"assignee": {"inboxId": inbox, "agentId": alice_id}}),
+        )
+        .await;
+        let menu = alice
+            .get(&format!("/api/v1/conversations/{id}/actions"))
+            .await
+            .body;
+        assert_eq!(
+            (
+                menu["primary"]["action"].as_str(),
+                menu["primary"]["enabled"].as_bool()
+            ),
+            (Some("CLOSE"), Some(true))
+        );
+        assert!(
+            menu["more"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|b| b["enabled"] == false && b["disabledReason"] == "focus_mode")
+        );
+        assert_eq!(
+            alice.act(id, "END", false).await.error().2.as_deref(),
+            Some("focus_mode")
+        );
+        assert_eq!(alice.act(id, "CLOSE", true).await.status, StatusCode::OK);
+    });
+}
+
+#[tokio::test]
+async fn becoming_available_for_mail_pushes_one_item_and_the_bar_next_needs_availability() {
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        let refused = alice
+            .post("/api/v1/me/next", json!({"source": "AVAILABILITY_BAR"}))
+            .await;
+        assert_eq!(
+            refused.error(),
+            ("invalid_state".into(), None, Some("not_available".into()))
+        );
+        let first = email(&api, "one@example.com").await;
+        let second = email(&api, "two@example.com").await;
+        alice.available(&["MAIL", "TASK"]).await;
+        let alice_id = api.id_of("agent", "alice@example.com").await;
+        assert_eq!(
+            conversation(&api, &first).await["agentId"],
+            json!(alice_id),
+            "one item is pushed"
+        );
+        assert_eq!(
+            conversation(&api, &second).await["queueState"],
+            "NEW",
+            "only one"
+        );
+    });
+}
+
+#[tokio::test]
+async fn a_call_is_offered_and_accepting_answers_it() {
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        let alice_id = api.id_of("agent", "alice@example.com").await;
+        alice.available(&["VOICE"]).await;
+        let call = api.inbound(json!({"channel": "PHONE_CALL", "entryPoint": "+12065550100", "from": {"address": "+12065550199"}})).await;
+        let id = call["conversationId"].as_str().unwrap();
+        let offers = alice.get("/api/v1/offers").await.body;
+        assert_eq!(offers.as_array().map(Vec::len), Some(1), "{offers}");
+        assert_eq!(
+            (
+                offers[0]["conversationId"].as_str(),
+                offers[0]["channel"].as_str()
+            ),
+            (Some(id), Some("PHONE_CALL"))
+        );
+        assert_eq!(
+            conversation(&api, id).await["queueState"],
+            "NEW",
+            "offered, not yet assigned"
+        );
+        let bob = agent(&api, "bob@example.com").await;
+        let foreign = bob
+            .post(
+                &format!(
+                    "/api/v1/offers/{}/accept",
+                    offers[0]["id"].as_str().unwrap()
+                ),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            foreign.status,
+            StatusCode::NOT_FOUND,
+            "only the offered agent can answer"
+        );
+        let accepted = alice
+            .post(
+                &format!(
+                    "/api/v1/offers/{}/accept",
+                    offers[0]["id"].as_str().unwrap()
+                ),
+                json!({}),
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+        assert_eq!(accepted.body["agentId"], json!(alice_id));
+        assert!(
+            accepted.body.get("dueAt").is_none(),
+            "answering the call fulfils its SLA"
+        );
+        assert!(
+            alice
+                .get("/api/v1/offers")
+                .await
+                .body
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+    });
+}
+
+#[tokio::test]
+async fn the_routing_explanation_shows_candidates_and_needs_a_supervisor() {
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        alice.available(&["MESSAGING"]).await;
+        let c = chat(&api, "v5").await;
+        let id = c["conversationId"].as_str().unwrap();
+        let decisions = api
+            .get(&format!("/api/v1/conversations/{id}/routing"))
+            .await;
+        assert_eq!(decisions.status, StatusCode::OK);
+        let d = &decisions.body[0];
+        assert_eq!(
+            (d["outcome"].as_str(), d["rule"].as_str()),
+            (Some("ASSIGNED"), Some("PUSH_LONGEST_IDLE"))
+        );
+        let alice_id = api.id_of("agent", "alice@example.com").await;
+        assert_eq!(d["winnerAgentId"], json!(alice_id));
+        let candidates = d["candidates"].as_array().unwrap();
+        assert_eq!(
+            candidates.len(),
+            3,
+            "every member of Support is a candidate: {candidates:?}"
+        );
+        assert!(
+            candidates
+                .iter()
+                .any(|c| c["eligible"] == false && c["reasons"] == json!(["NOT_AVAILABLE"]))
+        );
+        let forbidden = alice
+            .get(&format!("/api/v1/conversations/{id}/routing"))
+            .await;
+        assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+        assert_eq!(forbidden.error().0, "forbidden");
+    });
+}
+
+#[tokio::test]
+async fn bad_agent_requests_are_refused_precisely_and_change_nothing() {
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        let bob = agent(&api, "bob@example.com").await;
+        let r = api
+            .call_as(
+                &alice.auth,
+                Method::PUT,
+                "/api/v1/me/availability",
+                Some(json!({"availableFor": ["PHONE"]})),
+            )
+            .await;
+        assert_eq!(
+            r.error(),
+            ("invalid".into(), Some("availableFor".into()), None)
+        );
+        let r = api
+            .call_as(
+                &alice.auth,
+                Method::PUT,
+                "/api/v1/me/availability",
+                Some(json!({"availableFor": [], "focus": true})),
+            )
+            .await;
+        assert_eq!(r.error(), ("invalid".into(), Some("focus".into()), None));
+        let r = alice
+            .post("/api/v1/me/next", json!({"source": "SOMEWHERE"}))
+            .await;
+        assert_eq!(r.error().1.as_deref(), Some("source"));
+
+        alice.available(&["MAIL"]).await;
+        let id = email(&api, "x@example.com").await;
+        alice.next().await;
+        let r = alice.act(&id, "DANCE", false).await;
+        assert_eq!(r.error(), ("invalid".into(), Some("action".into()), None));
+        let r = bob.act(&id, "CLOSE", true).await;
+        assert_eq!(r.error().2.as_deref(), Some("not_assignee"));
+        let r = alice.act(&id, "END", false).await;
+        assert_eq!(
+            r.error().2.as_deref(),
+            Some("action_not_available"),
+            "End needs a live chat or call"
+        );
+        alice.act(&id, "CLOSE", true).await;
+        let r = alice.act(&id, "CLOSE", true).await;
+        assert_eq!(r.error().2.as_deref(), Some("conversation_closed"));
+        assert_eq!(
+            alice.get("/api/v1/conversations/nope/actions").await.status,
+            StatusCode::NOT_FOUND
+        );
+    });
+}
+
+#[tokio::test]
+async fn me_describes_the_caller() {
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        let me = alice.get("/api/v1/me").await.body;
+        assert_eq!(me["emailAddress"], "alice@example.com");
+        assert_eq!(me["roles"], json!(["AGENT", "API_USER"]));
+        assert_eq!(
+            me["messagingCapacity"],
+            json!({"standard": 2, "maximum": 3})
+        );
+        assert_eq!(
+            alice.get("/api/v1/me/availability").await.body,
+            json!({"availableFor": [], "focus": false, "away": false}),
+            "agents start unavailable"
+        );
+    });
+}
