@@ -145,7 +145,7 @@ async fn close_and_next_without_a_reply_needs_confirmation_then_lands_the_next_c
             .collect();
         assert_eq!(
             mine,
-            [john.clone()],
+            vec![john.as_str()],
             "the closed conversation left My Customers"
         );
     });
