@@ -8,7 +8,7 @@
 // Every statement here must run unchanged on both backends.
 
 use hearth_app::ports::{
-    ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, OfferRow, OutboxRow, ResourceRow, RoutingDecisionRow, StoreTx, StoredEvent,
+    ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, OfferRow, OutboxRow, ResourceRow, RoutingDecisionRow, StoreTx, StoredEvent, TimerRow,
 };
 
 type ResourceTuple = (String, String, Option<String>, String, i64, i64);
@@ -617,6 +617,43 @@ impl StoreTx for Tx {
                 .await
                 .map_err(map_err)?;
         Ok(rows.into_iter().map(|t| OfferRow { id: t.0, agent_id: t.1, unit_id: t.2, doc: t.3, expires_at: t.4 }).collect())
+    }
+
+    async fn put_timer(&mut self, row: &TimerRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO timer (timer_id, due_at, kind, payload) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (timer_id) DO UPDATE SET due_at = excluded.due_at, kind = excluded.kind, payload = excluded.payload",
+        )
+        .bind(&row.id)
+        .bind(row.due_at)
+        .bind(&row.kind)
+        .bind(&row.payload)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn delete_timer(&mut self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM timer WHERE timer_id = $1").bind(id).execute(&mut *self.inner).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn due_timers(&mut self, now: i64, limit: i64) -> Result<Vec<TimerRow>, StoreError> {
+        let rows: Vec<(String, i64, String, String)> =
+            sqlx::query_as("SELECT timer_id, due_at, kind, payload FROM timer WHERE due_at <= $1 ORDER BY due_at, timer_id LIMIT $2")
+                .bind(now)
+                .bind(limit)
+                .fetch_all(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
+        Ok(rows.into_iter().map(|t| TimerRow { id: t.0, due_at: t.1, kind: t.2, payload: t.3 }).collect())
+    }
+
+    async fn next_timer_due(&mut self) -> Result<Option<i64>, StoreError> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT due_at FROM timer ORDER BY due_at LIMIT 1").fetch_optional(&mut *self.inner).await.map_err(map_err)?;
+        Ok(row.map(|r| r.0))
     }
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {

@@ -34,6 +34,11 @@ impl ManualClock {
     pub fn new(at: Timestamp) -> Self {
         ManualClock(Mutex::new(truncate_ms(at)))
     }
+    /// The instant the clock shows.
+    pub fn now_for_tests(&self) -> Timestamp {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Moves the clock forward.
     pub fn advance(&self, by: hearth_domain::Duration) {
         let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());

@@ -936,6 +936,8 @@ pub struct ContactDoc {
     pub answered: bool,
     #[serde(default, with = "ts_opt", skip_serializing_if = "Option::is_none")]
     pub last_agent_message_at: Option<Timestamp>,
+    #[serde(default, with = "ts_opt", skip_serializing_if = "Option::is_none")]
+    pub last_customer_message_at: Option<Timestamp>,
 }
 
 /// The conversation document: the whole aggregate state.
@@ -997,6 +999,7 @@ impl ConversationDoc {
                     end_status: k.ended.map(|e| e.status.as_str().to_owned()),
                     answered: k.answered,
                     last_agent_message_at: k.last_agent_message_at,
+                    last_customer_message_at: k.last_customer_message_at,
                 })
                 .collect(),
             awaiting_outbound: c.awaiting_outbound,
@@ -1048,6 +1051,7 @@ impl ConversationDoc {
                     ended,
                     answered: k.answered,
                     last_agent_message_at: k.last_agent_message_at,
+                    last_customer_message_at: k.last_customer_message_at,
                 })
             })
             .collect::<Result<Vec<_>, DomainError>>()?;

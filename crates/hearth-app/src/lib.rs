@@ -15,6 +15,7 @@ pub mod rebuild;
 pub mod routing;
 pub mod seed;
 pub mod service;
+pub mod timers;
 
 pub use clock::{Clock, SystemClock};
 pub use error::AppError;

@@ -139,6 +139,16 @@ pub struct OfferRow {
     pub expires_at: i64,
 }
 
+/// A persisted timer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimerRow {
+    /// What the timer is for (`offer:<id>`, `delay:<agent>:<group>`, `contact:<id>`).
+    pub id: String,
+    pub due_at: i64,
+    pub kind: String,
+    pub payload: String,
+}
+
 /// The storage port.
 #[async_trait]
 pub trait Store: Send + Sync + std::fmt::Debug + 'static {
@@ -302,6 +312,14 @@ pub trait StoreTx: Send {
     async fn put_offer(&mut self, row: &OfferRow) -> Result<(), StoreError>;
     async fn delete_offer(&mut self, id: &str) -> Result<(), StoreError>;
     async fn offers_for_agent(&mut self, agent_id: &str) -> Result<Vec<OfferRow>, StoreError>;
+
+    /// Arms (or re-arms) a timer.
+    async fn put_timer(&mut self, row: &TimerRow) -> Result<(), StoreError>;
+    async fn delete_timer(&mut self, id: &str) -> Result<(), StoreError>;
+    /// Timers due at or before `now`, earliest first, at most `limit`.
+    async fn due_timers(&mut self, now: i64, limit: i64) -> Result<Vec<TimerRow>, StoreError>;
+    /// When the earliest timer is due.
+    async fn next_timer_due(&mut self) -> Result<Option<i64>, StoreError>;
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }

@@ -767,9 +767,11 @@ impl App {
             };
             if let Some(offer) = offer_answered {
                 tx.delete_offer(&offer.0).await?;
+                tx.delete_timer(&crate::timers::offer_timer_id(&offer))
+                    .await?;
             }
-            for d in &decisions {
-                self.record(tx, seq, now, d).await?;
+            for (index, d) in decisions.iter().enumerate() {
+                self.record(tx, seq, index, now, d).await?;
                 self.carry_out(tx, d, now).await?;
             }
             all.extend(decisions);
@@ -781,11 +783,13 @@ impl App {
         &self,
         tx: &mut dyn StoreTx,
         seq: i64,
+        index: usize,
         now: Timestamp,
         d: &Decision,
     ) -> Result<(), AppError> {
         let doc = DecisionDoc {
-            id: crate::clock::new_id(),
+            // Sorts in decision order within one routing input.
+            id: format!("r{seq}d{index:04}"),
             at: fmt_ts(now),
             input: d.input.to_owned(),
             outcome: d.outcome.as_str().to_owned(),
@@ -920,15 +924,25 @@ impl App {
                     })
                     .await?;
                 }
-                Effect::OfferWithdrawn { offer, .. } => tx.delete_offer(&offer.0).await?,
-                // Tasks are routed once they exist (a later issue); timers are fired by
-                // the scheduler (a later change); Next's hand-over changes nothing.
+                Effect::OfferWithdrawn { offer, .. } => {
+                    tx.delete_offer(&offer.0).await?;
+                    tx.delete_timer(&crate::timers::offer_timer_id(offer))
+                        .await?;
+                }
+                Effect::Timer { agent, group, at } => {
+                    tx.put_timer(&crate::timers::delay_timer(agent, *group, *at))
+                        .await?
+                }
+                Effect::OfferTimer { offer, at } => {
+                    tx.put_timer(&crate::timers::offer_timer(offer, *at))
+                        .await?
+                }
+                // Tasks are routed once they exist (a later issue); Next's hand-over
+                // changes nothing.
                 Effect::Assign {
                     unit: UnitId::Task(_),
                     ..
                 }
-                | Effect::Timer { .. }
-                | Effect::OfferTimer { .. }
                 | Effect::Handed { .. } => {}
             }
         }

@@ -172,9 +172,41 @@ pub struct Contact {
     /// An agent replied on it, or answered the call.
     pub answered: bool,
     pub last_agent_message_at: Option<Timestamp>,
+    /// The customer's latest message on it (a chat session auto-ends after the
+    /// customer is silent for the same-agent limit, T9).
+    pub last_customer_message_at: Option<Timestamp>,
 }
 
 impl Contact {
+    /// When the same-agent time limit ends this contact (T8, T9), if it can: a live
+    /// chat once the customer has been silent that long after the agent's last
+    /// message (at most 24 h, R42), an answered or outbound message exchange after the
+    /// agent's last message. Calls and unanswered messages do not expire.
+    pub fn same_agent_limit_due(&self, limit: Duration) -> Option<Timestamp> {
+        if !self.is_active() {
+            return None;
+        }
+        match self.channel {
+            Channel::PhoneCall => None,
+            // Silence counts only once the agent spoke last: a customer waiting for an
+            // answer is not silent.
+            Channel::Chat => {
+                let agent_spoke = self.last_agent_message_at?;
+                if self
+                    .last_customer_message_at
+                    .is_some_and(|c| c > agent_spoke)
+                {
+                    return None;
+                }
+                Some(agent_spoke + limit.min(Duration::hours(24)))
+            }
+            _ if self.fulfilled.is_some() || self.direction == Direction::Outbound => {
+                Some(self.last_agent_message_at.unwrap_or(self.started_at) + limit)
+            }
+            _ => None,
+        }
+    }
+
     /// The customer waits for the team (an unfulfilled SLA).
     pub fn sla_pending(&self) -> bool {
         self.due_at.is_some() && self.fulfilled.is_none()
@@ -344,14 +376,19 @@ impl Conversation {
                     ended: None,
                     answered: false,
                     last_agent_message_at: None,
+                    last_customer_message_at: None,
                 });
                 if *direction == Direction::Outbound {
                     self.awaiting_outbound = false;
                 }
             }
-            EventKind::MessageReceived { .. }
-            | EventKind::ItemAdded { .. }
-            | EventKind::NoteCreated { .. } => {}
+            EventKind::MessageReceived { item } => {
+                if let Some(contact) = item.contact_id.as_ref().and_then(|id| self.contact_mut(id))
+                {
+                    contact.last_customer_message_at = Some(event.at);
+                }
+            }
+            EventKind::ItemAdded { .. } | EventKind::NoteCreated { .. } => {}
             EventKind::MessageSent { item } => {
                 self.awaiting_outbound = false;
                 if let Some(contact) = item.contact_id.as_ref().and_then(|id| self.contact_mut(id))
@@ -1138,11 +1175,11 @@ pub fn decide(
                 .contact(&contact_id)
                 .cloned()
                 .ok_or(DomainError::UnknownContact)?;
-            let ends = contact.is_active()
-                && contact.channel != Channel::PhoneCall
-                && (contact.channel == Channel::Chat
-                    || contact.fulfilled.is_some()
-                    || contact.direction == Direction::Outbound);
+            // Only a limit that has really run out ends the contact: a timer that
+            // fires early, or after the customer wrote again, changes nothing.
+            let ends = contact
+                .same_agent_limit_due(d.routing.same_agent_limit)
+                .is_some_and(|due| due <= d.now);
             if !ends || closed {
                 return Ok(Vec::new());
             }

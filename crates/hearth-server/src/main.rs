@@ -252,6 +252,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let scheduler = tokio::spawn(run_timers(app.clone(), stopped));
     let router = hearth_http::router(hearth_http::AppState { app, max_body });
 
     let mut out = std::io::stdout().lock();
@@ -297,9 +299,39 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;
+    // In-flight timer work finishes its transaction before the store closes.
+    let _ = stop.send(true);
+    if let Err(e) = scheduler.await {
+        tracing::error!(error = %e, "the timer scheduler failed");
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Fires persisted timers (offer timeouts, routing delays, same-agent limits) when the
+/// earliest is due, looking at least once a second so that timers armed by another
+/// instance are not missed; stops when told to.
+async fn run_timers(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
+    const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+    loop {
+        match app.fire_due_timers().await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "firing timers failed; retrying"),
+        }
+        let wait = match app.next_timer_due().await {
+            Ok(Some(due)) => {
+                let ms = (due - app.now()).whole_milliseconds().clamp(0, 1000) as u64;
+                std::time::Duration::from_millis(ms).min(MAX_WAIT)
+            }
+            _ => MAX_WAIT,
+        };
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM; in-flight requests then finish before exit.

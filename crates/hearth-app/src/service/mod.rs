@@ -314,6 +314,7 @@ pub(crate) async fn persist(
     let (row, contacts) = conversation_row(&after)?;
     let expected = before.map(|b| i64::try_from(b.version).unwrap_or(i64::MAX));
     tx.save_conversation(&row, &contacts, expected).await?;
+    crate::timers::schedule_contact_timers(tx, before, &after).await?;
     Ok(Some(after))
 }
 

@@ -108,6 +108,7 @@ fn t4_inbound_on_a_waiting_conversation_reopens_it_keeping_the_mail_agent() {
     w.assign(Some("alice")).unwrap();
     w.reply("alice", Channel::Email).unwrap();
     let contact = w.latest().contacts[0].id.clone();
+    w.advance(Duration::minutes(15));
     w.run(Command::SameAgentLimitElapsed {
         contact_id: contact,
     })
@@ -218,6 +219,7 @@ fn t8_an_answered_email_waits_once_the_same_agent_limit_expires() {
     w.assign(Some("alice")).unwrap();
     w.reply("alice", Channel::Email).unwrap();
     let contact = w.latest().contacts[0].id.clone();
+    w.advance(Duration::minutes(15));
     let events = w
         .run(Command::SameAgentLimitElapsed {
             contact_id: contact,
@@ -232,6 +234,23 @@ fn t8_an_answered_email_waits_once_the_same_agent_limit_expires() {
         w.latest().agent_id.as_ref().map(AgentId::as_str),
         Some("alice")
     );
+}
+
+#[test]
+fn t8_a_limit_that_has_not_run_out_changes_nothing() {
+    let mut w = World::new();
+    w.inbound(Channel::Email).unwrap();
+    w.reply("alice", Channel::Email).unwrap();
+    let contact = w.latest().contacts[0].id.clone();
+    w.advance(Duration::minutes(14));
+    assert_eq!(
+        w.run(Command::SameAgentLimitElapsed {
+            contact_id: contact
+        })
+        .unwrap(),
+        vec![]
+    );
+    assert_eq!(w.latest().status, Status::Open);
 }
 
 #[test]
@@ -256,6 +275,7 @@ fn t9_a_silent_messaging_session_auto_ends_without_closing() {
     w.assign(Some("alice")).unwrap();
     w.reply("alice", Channel::Chat).unwrap();
     let contact = w.latest().contacts[0].id.clone();
+    w.advance(Duration::minutes(15));
     let events = w
         .run(Command::SameAgentLimitElapsed {
             contact_id: contact,

@@ -42,7 +42,12 @@ pub const MAX_BODY: usize = 64 * 1024;
 
 impl Api {
     pub async fn new(db: TestDb) -> Api {
-        let app = App::new(db.store.clone(), Arc::new(SystemClock));
+        Api::with_clock(db, Arc::new(SystemClock)).await
+    }
+
+    /// An API whose clock the test moves by hand.
+    pub async fn with_clock(db: TestDb, clock: Arc<dyn hearth_app::Clock>) -> Api {
+        let app = App::new(db.store.clone(), clock);
         let info = app.start(true).await.expect("demo organization");
         let token = info.admin_token.expect("admin token");
         let router = hearth_http::router(hearth_http::AppState {
@@ -167,6 +172,19 @@ impl Api {
             .unwrap_or_else(|| panic!("{kind} {key}"))
             .id
     }
+}
+
+/// Runs `body` against every configured backend with a manual clock.
+#[macro_export]
+macro_rules! each_backend_with_clock {
+    (|$api:ident, $clock:ident| $body:block) => {
+        for db in hearth_store_tests::backends().await {
+            let $clock = std::sync::Arc::new(hearth_app::clock::ManualClock::new(time::macros::datetime!(2030-01-01 09:00 UTC)));
+            let $api = $crate::harness::Api::with_clock(db, $clock.clone()).await;
+            $body
+            $api.db.cleanup().await;
+        }
+    };
 }
 
 /// Runs `body` against every configured backend.

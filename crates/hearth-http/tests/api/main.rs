@@ -5,3 +5,4 @@ mod conversations;
 mod harness;
 mod inbound;
 mod routing;
+mod timers;
