@@ -245,3 +245,129 @@ async fn postgres_no_demo_creates_only_the_admin() {
     no_demo_creates_only_the_admin(Some(&db.url)).await;
     db.cleanup().await;
 }
+
+/// Two `hearth serve` processes on one PostgreSQL database: agents on both press
+/// Next concurrently over a shared queue; no conversation is handed to two agents.
+#[tokio::test]
+async fn postgres_two_instances_never_assign_a_conversation_twice() {
+    let Some(db) = hearth_store_tests::postgres().await else {
+        return;
+    };
+    let dir_a = server::temp_dir();
+    let dir_b = server::temp_dir();
+    let mut a = Server::start(&dir_a, Some(&db.url), &[]).await;
+    let b = Server::start(&dir_b, Some(&db.url), &[]).await;
+    // The second start revoked the first start-up token; both share the newest.
+    a.token = b.token.clone();
+
+    // Tokens for alice and bob, who work on different instances.
+    let token = |email: &str| {
+        let out = hearth(
+            &["token", "create", "--email", email],
+            &dir_a,
+            Some(&db.url),
+        );
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let agents = [
+        ("alice@example.com", token("alice@example.com")),
+        ("bob@example.com", token("bob@example.com")),
+        ("admin@example.com", token("admin@example.com")),
+    ];
+
+    const EMAILS: usize = 30;
+    for i in 0..EMAILS {
+        let (status, body) = a
+            .post("/api/v1/contacts/inbound", json!({"channel": "EMAIL", "entryPoint": "support@example.com", "from": {"address": format!("c{i}@example.com")}, "content": {"subject": "s", "content": "x"}}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    for (i, (email, token)) in agents.iter().enumerate() {
+        let server = if i % 2 == 0 { &a } else { &b };
+        let status = server
+            .put_as(
+                "/api/v1/me/availability",
+                email,
+                token,
+                json!({"availableFor": ["MAIL"]}),
+            )
+            .await
+            .0;
+        assert_eq!(status, 200);
+    }
+
+    // Each agent keeps pressing Next on its instance, marking what it got as seen
+    // so that Next pulls new work, until nothing is left.
+    let mut tasks = Vec::new();
+    for (i, (email, token)) in agents.iter().enumerate() {
+        let base = if i % 2 == 0 {
+            a.base.clone()
+        } else {
+            b.base.clone()
+        };
+        let (email, token) = (email.to_string(), token.clone());
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut got = Vec::new();
+            loop {
+                let resp = client
+                    .post(format!("{base}/api/v1/me/next"))
+                    .basic_auth(&email, Some(&token))
+                    .json(&json!({"source": "AVAILABILITY_BAR"}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(resp.status().as_u16(), 200);
+                let body: Value = resp.json().await.unwrap();
+                let Some(id) = body["next"]["id"].as_str().map(str::to_owned) else {
+                    break;
+                };
+                let seen = client
+                    .get(format!("{base}/api/v1/conversations/{id}/items"))
+                    .basic_auth(&email, Some(&token))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(seen.status().as_u16(), 200);
+                got.push(id);
+            }
+            (email, got)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        let (email, got) = t.await.unwrap();
+        assert!(!got.is_empty(), "{email} got work");
+        all.extend(got.into_iter().map(|id| (id, email.clone())));
+    }
+    let mut ids: Vec<&String> = all.iter().map(|(id, _)| id).collect();
+    ids.sort();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(
+        ids.len(),
+        before,
+        "a conversation was handed out twice: {all:?}"
+    );
+    assert_eq!(
+        ids.len(),
+        EMAILS,
+        "every conversation was handed out exactly once"
+    );
+    // And the stored assignee is the agent who received it.
+    for (id, email) in &all {
+        let (_, conv) = a.get(&format!("/api/v1/conversations/{id}")).await;
+        let (_, me) = a
+            .get_as(
+                "/api/v1/me",
+                email,
+                &agents.iter().find(|(e, _)| e == email).unwrap().1,
+            )
+            .await;
+        assert_eq!(conv["agentId"], me["id"], "{id}");
+    }
+    assert!(a.stop().await.success());
+    assert!(b.stop().await.success());
+    db.cleanup().await;
+}

@@ -132,6 +132,20 @@ impl Server {
             .0
     }
 
+    pub async fn get_as(&self, path: &str, user: &str, token: &str) -> (u16, Value) {
+        self.send(self.client.get(format!("{}{path}", self.base)), user, token)
+            .await
+    }
+
+    pub async fn put_as(&self, path: &str, user: &str, token: &str, body: Value) -> (u16, Value) {
+        self.send(
+            self.client.put(format!("{}{path}", self.base)).json(&body),
+            user,
+            token,
+        )
+        .await
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         self.send(
             self.client.post(format!("{}{path}", self.base)).json(&body),
