@@ -11,7 +11,7 @@ use hearth_app::ports::{
     ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, OfferRow, OutboxRow, ResourceRow, RoutingDecisionRow, StoreTx, StoredEvent, TimerRow,
 };
 
-type ResourceTuple = (String, String, Option<String>, String, i64, i64);
+type ResourceTuple = (String, String, Option<String>, String, i64, i64, i64);
 type ConversationTuple = (String, String, String, Option<String>, String, i64, Option<i64>, Option<i64>, i64, String);
 type ContactTuple = (String, String, String, i64, Option<i64>, Option<i64>, Option<String>);
 
@@ -19,7 +19,7 @@ const CONVERSATION_COLUMNS: &str =
     "conversation_id, customer_id, inbox_id, agent_id, status, created_at, closed_at, due_at, version, doc";
 
 fn resource_of(t: ResourceTuple) -> ResourceRow {
-    ResourceRow { kind: t.0, id: t.1, unique_key: t.2, doc: t.3, created_at: t.4, updated_at: t.5 }
+    ResourceRow { kind: t.0, id: t.1, unique_key: t.2, doc: t.3, created_at: t.4, updated_at: t.5, version: t.6 }
 }
 
 fn conversation_of(t: ConversationTuple) -> ConversationRow {
@@ -63,7 +63,7 @@ fn conversation_query(where_clause: &str) -> sqlx::AssertSqlSafe<String> {
 impl StoreTx for Tx {
     async fn resource(&mut self, kind: &str, id: &str) -> Result<Option<ResourceRow>, StoreError> {
         let row: Option<ResourceTuple> = sqlx::query_as(
-            "SELECT kind, resource_id, unique_key, doc, created_at, updated_at FROM resource WHERE kind = $1 AND resource_id = $2",
+            "SELECT kind, resource_id, unique_key, doc, created_at, updated_at, version FROM resource WHERE kind = $1 AND resource_id = $2",
         )
         .bind(kind)
         .bind(id)
@@ -75,7 +75,7 @@ impl StoreTx for Tx {
 
     async fn resource_by_key(&mut self, kind: &str, key: &str) -> Result<Option<ResourceRow>, StoreError> {
         let row: Option<ResourceTuple> = sqlx::query_as(
-            "SELECT kind, resource_id, unique_key, doc, created_at, updated_at FROM resource WHERE kind = $1 AND unique_key = $2",
+            "SELECT kind, resource_id, unique_key, doc, created_at, updated_at, version FROM resource WHERE kind = $1 AND unique_key = $2",
         )
         .bind(kind)
         .bind(key)
@@ -87,7 +87,7 @@ impl StoreTx for Tx {
 
     async fn resources(&mut self, kind: &str) -> Result<Vec<ResourceRow>, StoreError> {
         let rows: Vec<ResourceTuple> = sqlx::query_as(
-            "SELECT kind, resource_id, unique_key, doc, created_at, updated_at FROM resource WHERE kind = $1 ORDER BY created_at, resource_id",
+            "SELECT kind, resource_id, unique_key, doc, created_at, updated_at, version FROM resource WHERE kind = $1 ORDER BY created_at, resource_id",
         )
         .bind(kind)
         .fetch_all(&mut *self.inner)
@@ -112,7 +112,7 @@ impl StoreTx for Tx {
         }
         sqlx::query(
             "INSERT INTO resource (kind, resource_id, unique_key, doc, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (kind, resource_id) DO UPDATE SET unique_key = excluded.unique_key, doc = excluded.doc, updated_at = excluded.updated_at",
+             ON CONFLICT (kind, resource_id) DO UPDATE SET unique_key = excluded.unique_key, doc = excluded.doc, updated_at = excluded.updated_at, version = resource.version + 1",
         )
         .bind(&row.kind)
         .bind(&row.id)
@@ -124,6 +124,55 @@ impl StoreTx for Tx {
         .await
         .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict { key: row.unique_key.clone().unwrap_or_default(), holder: String::new() } } else { map_err(e) })?;
         Ok(())
+    }
+
+    async fn delete_resource(&mut self, kind: &str, id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM resource WHERE kind = $1 AND resource_id = $2")
+            .bind(kind)
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn revoke_all_tokens(&mut self, agent_id: &str, at: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE agent_id = $2 AND revoked_at IS NULL")
+            .bind(at)
+            .bind(agent_id)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn tokens_of(&mut self, agent_id: &str) -> Result<Vec<(String, String, i64, Option<i64>)>, StoreError> {
+        sqlx::query_as("SELECT api_token_id, label, created_at, revoked_at FROM api_token WHERE agent_id = $1 ORDER BY created_at, api_token_id")
+            .bind(agent_id)
+            .fetch_all(&mut *self.inner)
+            .await
+            .map_err(map_err)
+    }
+
+    async fn revoke_token(&mut self, agent_id: &str, token_id: &str, at: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE api_token SET revoked_at = COALESCE(revoked_at, $1) WHERE agent_id = $2 AND api_token_id = $3")
+            .bind(at)
+            .bind(agent_id)
+            .bind(token_id)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn open_conversations_of_agent(&mut self, agent_id: &str) -> Result<Vec<ConversationRow>, StoreError> {
+        let rows: Vec<ConversationTuple> =
+            sqlx::query_as(conversation_query("WHERE agent_id = $1 AND status <> 'CLOSED' ORDER BY created_at, conversation_id"))
+                .bind(agent_id)
+                .fetch_all(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
+        Ok(rows.into_iter().map(conversation_of).collect())
     }
 
     async fn token_agent(&mut self, token_hash: &str) -> Result<Option<String>, StoreError> {

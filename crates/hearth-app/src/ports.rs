@@ -37,6 +37,8 @@ pub struct ResourceRow {
     pub doc: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Starts at 1 and grows with every replacement (the store counts).
+    pub version: i64,
 }
 
 /// A customer profile.
@@ -179,8 +181,29 @@ pub trait StoreTx: Send {
     ) -> Result<Option<ResourceRow>, StoreError>;
     /// All resources of a kind, oldest first.
     async fn resources(&mut self, kind: &str) -> Result<Vec<ResourceRow>, StoreError>;
-    /// Inserts or replaces; `Conflict` when the unique key is held by another id.
+    /// Inserts or replaces (bumping the version; `row.version` is ignored);
+    /// `Conflict` when the unique key is held by another id.
     async fn put_resource(&mut self, row: &ResourceRow) -> Result<(), StoreError>;
+    async fn delete_resource(&mut self, kind: &str, id: &str) -> Result<(), StoreError>;
+    /// Revokes every live token of an agent; returns how many.
+    async fn revoke_all_tokens(&mut self, agent_id: &str, at: i64) -> Result<u64, StoreError>;
+    /// An agent's tokens as `(id, label, created_at, revoked_at)`, oldest first.
+    async fn tokens_of(
+        &mut self,
+        agent_id: &str,
+    ) -> Result<Vec<(String, String, i64, Option<i64>)>, StoreError>;
+    /// Revokes one token of an agent; `false` when it has none with that id.
+    async fn revoke_token(
+        &mut self,
+        agent_id: &str,
+        token_id: &str,
+        at: i64,
+    ) -> Result<bool, StoreError>;
+    /// Non-closed conversations assigned to an agent.
+    async fn open_conversations_of_agent(
+        &mut self,
+        agent_id: &str,
+    ) -> Result<Vec<ConversationRow>, StoreError>;
 
     /// The agent id of a live (unrevoked) token.
     async fn token_agent(&mut self, token_hash: &str) -> Result<Option<String>, StoreError>;

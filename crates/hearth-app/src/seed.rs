@@ -86,6 +86,7 @@ async fn put(
         doc,
         created_at: at,
         updated_at: at,
+        version: 1,
     })
     .await
     .map_err(AppError::from)

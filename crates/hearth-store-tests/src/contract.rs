@@ -14,6 +14,7 @@ fn resource(kind: &str, id: &str, key: Option<&str>, doc: &str) -> ResourceRow {
         doc: doc.into(),
         created_at: 1,
         updated_at: 1,
+        version: 1,
     }
 }
 
@@ -97,8 +98,12 @@ pub async fn resources_round_trip_and_keep_keys_unique(store: &dyn Store) {
 
     let mut tx = store.read().await.unwrap();
     assert_eq!(
-        tx.resource("agent", "a1").await.unwrap().map(|r| r.doc),
-        Some("{\"n\":2}".into())
+        tx.resource("agent", "a1")
+            .await
+            .unwrap()
+            .map(|r| (r.doc, r.version)),
+        Some(("{\"n\":2}".into(), 2)),
+        "a replacement bumps the version"
     );
     assert_eq!(
         tx.resource_by_key("agent", "bob@example.com")
@@ -456,4 +461,116 @@ pub async fn a_schema_newer_than_the_binary_is_refused(db: &crate::TestDb) {
     }
     let refused = reopen().await;
     assert!(refused.is_err(), "a newer schema must be refused");
+}
+
+/// The routing log keeps order, decisions come back per unit in order, offers and
+/// timers can be armed, re-armed and removed, and tokens can be listed and revoked.
+pub async fn routing_log_offers_timers_and_tokens(store: &dyn Store) {
+    use hearth_app::ports::{OfferRow, RoutingDecisionRow, TimerRow};
+    let mut tx = store.begin().await.unwrap();
+    tx.lock_routing().await.unwrap();
+    let first = tx.append_routing_input(10, "{\"a\":1}").await.unwrap();
+    let second = tx.append_routing_input(11, "{\"a\":2}").await.unwrap();
+    assert!(second > first);
+    for (id, seq) in [("r2d0001", second), ("r1d0000", first), ("r2d0000", second)] {
+        let row = RoutingDecisionRow {
+            id: id.into(),
+            seq,
+            at: 1,
+            unit_id: Some("v1".into()),
+            agent_id: None,
+            doc: format!("\"{id}\""),
+        };
+        tx.insert_routing_decision(&row).await.unwrap();
+    }
+    tx.put_offer(&OfferRow {
+        id: "o1".into(),
+        agent_id: "a1".into(),
+        unit_id: "conversation:v1".into(),
+        doc: "{}".into(),
+        expires_at: 50,
+    })
+    .await
+    .unwrap();
+    tx.put_offer(&OfferRow {
+        id: "o2".into(),
+        agent_id: "a1".into(),
+        unit_id: "conversation:v2".into(),
+        doc: "{}".into(),
+        expires_at: 40,
+    })
+    .await
+    .unwrap();
+    let timer = |id: &str, due: i64| TimerRow {
+        id: id.into(),
+        due_at: due,
+        kind: "K".into(),
+        payload: "p".into(),
+    };
+    tx.put_timer(&timer("t1", 100)).await.unwrap();
+    tx.put_timer(&timer("t2", 30)).await.unwrap();
+    tx.put_timer(&timer("t1", 20)).await.unwrap();
+    tx.insert_token("k1", "a1", "h1", "api", 1).await.unwrap();
+    tx.insert_token("k2", "a1", "h2", "api", 2).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let log: Vec<String> = tx
+        .routing_inputs_after(0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, _, i)| i)
+        .collect();
+    assert_eq!(log, ["{\"a\":1}", "{\"a\":2}"]);
+    assert_eq!(tx.routing_inputs_after(first, 10).await.unwrap().len(), 1);
+    let decisions: Vec<String> = tx
+        .routing_decisions("v1")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(decisions, ["r1d0000", "r2d0000", "r2d0001"]);
+    let offers: Vec<String> = tx
+        .offers_for_agent("a1")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    assert_eq!(offers, ["o2", "o1"], "earliest expiry first");
+    tx.delete_offer("o2").await.unwrap();
+    assert_eq!(
+        tx.next_timer_due().await.unwrap(),
+        Some(20),
+        "re-arming replaced t1"
+    );
+    let due: Vec<String> = tx
+        .due_timers(30, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(due, ["t1", "t2"]);
+    tx.delete_timer("t1").await.unwrap();
+    assert_eq!(tx.due_timers(1000, 10).await.unwrap().len(), 1);
+    assert!(tx.revoke_token("a1", "k1", 5).await.unwrap());
+    assert!(
+        !tx.revoke_token("a2", "k2", 5).await.unwrap(),
+        "another agent's token is not revoked"
+    );
+    assert_eq!(tx.revoke_all_tokens("a1", 6).await.unwrap(), 1);
+    let tokens = tx.tokens_of("a1").await.unwrap();
+    assert_eq!(
+        tokens
+            .iter()
+            .map(|t| (t.0.as_str(), t.3))
+            .collect::<Vec<_>>(),
+        [("k1", Some(5)), ("k2", Some(6))]
+    );
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.offers_for_agent("a1").await.unwrap().len(), 1);
 }
