@@ -21,6 +21,9 @@ pub enum AppError {
         holder_kind: &'static str,
         holder_id: String,
     },
+    /// `If-Match` named a version that is no longer current.
+    #[error("the resource changed since that version")]
+    VersionOutdated,
     /// The caller is not allowed to do this.
     #[error("{0}")]
     Forbidden(&'static str),

@@ -54,6 +54,9 @@ pub enum DomainError {
     /// The command names a contact the conversation does not have.
     #[error("contact does not exist")]
     UnknownContact,
+    /// The resource is still in use and cannot be removed or changed that way.
+    #[error("{0}")]
+    InUse(String),
     /// A task rule was broken (closed tasks take no comments, due dates in the future).
     #[error("{0}")]
     TaskState(&'static str),
@@ -65,6 +68,7 @@ pub enum InvalidCode {
     Invalid,
     Blank,
     TooLong,
+    NotANumber,
 }
 
 impl InvalidCode {
@@ -74,6 +78,7 @@ impl InvalidCode {
             InvalidCode::Invalid => "invalid",
             InvalidCode::Blank => "blank",
             InvalidCode::TooLong => "too_long",
+            InvalidCode::NotANumber => "not_a_number",
         }
     }
 }

@@ -116,6 +116,7 @@ impl From<DomainError> for ApiError {
             DomainError::ContactEnded => ApiError::invalid_state(None, "contact_ended", detail),
             DomainError::UnknownContact => ApiError::not_found(detail),
             DomainError::TaskState(_) => ApiError::invalid_state(None, "task_closed", detail),
+            DomainError::InUse(_) => ApiError::invalid_state(None, "in_use", detail),
         }
     }
 }
@@ -137,6 +138,13 @@ impl From<AppError> for ApiError {
                 code: "taken",
                 detail: format!("{attr} is already taken"),
                 meta: Some(json!({ "holderType": holder_kind, "id": holder_id })),
+            },
+            AppError::VersionOutdated => ApiError {
+                status: StatusCode::PRECONDITION_FAILED,
+                attr: None,
+                code: "version_outdated",
+                detail: "the resource changed since the version in If-Match; read it again".into(),
+                meta: None,
             },
             AppError::Forbidden(detail) => ApiError {
                 status: StatusCode::FORBIDDEN,

@@ -2,6 +2,7 @@
 //! one store transaction; a write that loses a race to a concurrent writer (a stale
 //! version, a unique key taken meanwhile) is retried from the start a few times.
 
+pub mod admin;
 mod agents;
 pub mod auth;
 pub(crate) mod conversations;

@@ -1,5 +1,6 @@
 //! `/api/v1`: the Gladly dialect and Hearth's own endpoints, one module per resource.
 
+mod admin;
 mod agents;
 mod contacts;
 mod conversations;
@@ -15,6 +16,7 @@ use crate::error::ApiError;
 /// The `/api/v1` router.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(admin::router())
         .merge(agents::router())
         .merge(contacts::router())
         .merge(conversations::router())

@@ -1,6 +1,7 @@
 //! HTTP-level tests of the first API slice, in process (`Router::oneshot`), on a
 //! fresh SQLite database and, when configured, a fresh PostgreSQL database.
 
+mod admin;
 mod conversations;
 mod harness;
 mod inbound;

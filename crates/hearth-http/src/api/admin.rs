@@ -1,0 +1,209 @@
+//! Administration (`/admin/...`, role ADMIN): collections with GET (bare array), POST
+//! (201, full resource, `Location`), item GET and PATCH (full resource), DELETE
+//! (204); the settings singleton; agents' API tokens. Item responses carry an
+//! `ETag`, and PATCH/DELETE honour `If-Match` (412 `version_outdated`).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use hearth_app::codec::{fmt_ts, from_ms};
+use hearth_app::service::admin::{AdminKind, AdminResource};
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::body::JsonObject;
+use crate::error::{ApiError, ApiResult};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/settings", get(settings).patch(update_settings))
+        .route(
+            "/admin/agents/{id}/api-tokens",
+            get(tokens).post(create_token),
+        )
+        .route(
+            "/admin/agents/{id}/api-tokens/{token_id}",
+            delete(revoke_token),
+        )
+        .route("/admin/{collection}", get(list).post(create))
+        .route(
+            "/admin/{collection}/{id}",
+            get(read).patch(update).delete(remove),
+        )
+}
+
+fn collection(segment: &str) -> ApiResult<AdminKind> {
+    AdminKind::parse(segment)
+        .ok_or_else(|| ApiError::not_found(format!("no administration collection '{segment}'")))
+}
+
+fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+/// `If-Match: "3"` (also `W/"3"` or a bare 3); `*` or none means unconditional.
+fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
+    let Some(raw) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = raw
+        .to_str()
+        .map_err(|_| ApiError::invalid(Some("If-Match"), "must be an ETag"))?
+        .trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map(Some)
+        .map_err(|_| ApiError::invalid(Some("If-Match"), "must be an ETag this API returned"))
+}
+
+fn item(resource: AdminResource) -> Response {
+    (
+        [(header::ETAG, etag(resource.version))],
+        Json(resource.body),
+    )
+        .into_response()
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(segment): Path<String>,
+) -> ApiResult<Json<Vec<Value>>> {
+    let kind = collection(&segment)?;
+    Ok(Json(
+        state
+            .app
+            .admin_list(&caller, kind)
+            .await?
+            .into_iter()
+            .map(|r| r.body)
+            .collect(),
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(segment): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Response> {
+    let kind = collection(&segment)?;
+    let created = state.app.admin_create(&caller, kind, body).await?;
+    let id = created.body["id"].as_str().unwrap_or_default().to_owned();
+    let location = format!("/api/v1/admin/{}/{id}", kind.segment());
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        item(created),
+    )
+        .into_response())
+}
+
+async fn read(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path((segment, id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let kind = collection(&segment)?;
+    Ok(item(state.app.admin_get(&caller, kind, &id).await?))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path((segment, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Response> {
+    let kind = collection(&segment)?;
+    Ok(item(
+        state
+            .app
+            .admin_update(&caller, kind, &id, body, if_match(&headers)?)
+            .await?,
+    ))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path((segment, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
+    let kind = collection(&segment)?;
+    state
+        .app
+        .admin_delete(&caller, kind, &id, if_match(&headers)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn settings(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> ApiResult<Response> {
+    Ok(item(state.app.admin_settings(&caller).await?))
+}
+
+async fn update_settings(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    headers: HeaderMap,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Response> {
+    Ok(item(
+        state
+            .app
+            .admin_update_settings(&caller, body, if_match(&headers)?)
+            .await?,
+    ))
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (token_id, token) = state.app.admin_create_token(&caller, &id).await?;
+    let location = format!("/api/v1/admin/agents/{id}/api-tokens/{token_id}");
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(json!({ "id": token_id, "token": token })),
+    )
+        .into_response())
+}
+
+async fn tokens(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<Value>>> {
+    let list = state.app.admin_tokens(&caller, &id).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|t| json!({ "id": t.id, "label": t.label, "createdAt": fmt_ts(from_ms(t.created_at)), "revokedAt": t.revoked_at.map(|r| fmt_ts(from_ms(r))) }))
+            .collect(),
+    ))
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path((id, token_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    state
+        .app
+        .admin_revoke_token(&caller, &id, &token_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
