@@ -494,6 +494,11 @@ impl StoreTx for Tx {
         Ok(())
     }
 
+    async fn last_event_seq(&mut self) -> Result<i64, StoreError> {
+        let (seq,): (Option<i64>,) = sqlx::query_as("SELECT MAX(event_seq) FROM event").fetch_one(&mut *self.inner).await.map_err(map_err)?;
+        Ok(seq.unwrap_or(0))
+    }
+
     async fn events_page(&mut self, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
         type EventTuple = (i64, String, i64, String, String, String, Option<String>, Option<String>, String);
         let rows: Vec<EventTuple> = sqlx::query_as(

@@ -151,6 +151,13 @@ pub struct TimerRow {
     pub payload: String,
 }
 
+/// Wakes whoever waits for new events (SSE streams) after a write commits. Other
+/// instances' writes are found by the waiters' own catch-up reads.
+pub trait EventBus: Send + Sync + std::fmt::Debug {
+    /// Something was committed.
+    fn published(&self);
+}
+
 /// The storage port.
 #[async_trait]
 pub trait Store: Send + Sync + std::fmt::Debug + 'static {
@@ -290,6 +297,8 @@ pub trait StoreTx: Send {
     ) -> Result<Vec<ItemRow>, StoreError>;
 
     async fn append_events(&mut self, events: &[EventRow]) -> Result<(), StoreError>;
+    /// The position of the newest event (0 when the log is empty).
+    async fn last_event_seq(&mut self) -> Result<i64, StoreError>;
     /// Events after `after_seq` in log order, at most `limit`.
     async fn events_page(
         &mut self,

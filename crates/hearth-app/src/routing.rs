@@ -772,6 +772,7 @@ impl App {
             }
             for (index, d) in decisions.iter().enumerate() {
                 self.record(tx, seq, index, now, d).await?;
+                self.offer_event(tx, d, now).await?;
                 self.carry_out(tx, d, now).await?;
             }
             all.extend(decisions);
@@ -819,6 +820,65 @@ impl App {
             agent_id: doc.winner_agent_id.clone(),
             doc: serde_json::to_string(&doc)?,
         })
+        .await?;
+        Ok(())
+    }
+
+    /// Logs Gladly's `CONTACT/OFFERED`, `CONTACT/OFFER_ACCEPTED` and
+    /// `CONTACT/OFFER_REJECTED` for offer decisions (the agent's stream shows them).
+    async fn offer_event(
+        &self,
+        tx: &mut dyn StoreTx,
+        d: &Decision,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let kind = match d.outcome {
+            Outcome::Offered => "CONTACT/OFFERED",
+            Outcome::OfferAccepted => "CONTACT/OFFER_ACCEPTED",
+            Outcome::OfferDeclined | Outcome::OfferMissed => "CONTACT/OFFER_REJECTED",
+            _ => return Ok(()),
+        };
+        let (Some(UnitId::Conversation(conv_id)), Some(agent)) = (&d.unit, &d.winner) else {
+            return Ok(());
+        };
+        let conv = crate::service::load_conversation(tx, conv_id.as_str()).await?;
+        let contact = conv
+            .as_ref()
+            .and_then(|c| c.contacts.iter().rev().find(|k| k.is_active()));
+        let mut content = serde_json::json!({
+            "agentId": agent.to_string(),
+            "conversationId": conv_id.to_string(),
+            "customerId": conv.as_ref().map(|c| c.customer_id.to_string()),
+            "contactId": contact.map(|k| k.id.to_string()),
+            "channel": contact.map(|k| k.channel.contact_event_name()),
+        });
+        if d.outcome == Outcome::Offered {
+            content["matchReasons"] = serde_json::json!([]);
+        }
+        if matches!(d.outcome, Outcome::OfferDeclined | Outcome::OfferMissed) {
+            content["reason"] = serde_json::json!(if d.outcome == Outcome::OfferDeclined {
+                "DECLINED"
+            } else {
+                "MISSED"
+            });
+        }
+        let offer_id = d.effects.iter().find_map(|e| match e {
+            Effect::Offer(o) => Some(o.id.0.clone()),
+            _ => None,
+        });
+        if let Some(id) = offer_id {
+            content["offerId"] = serde_json::json!(id);
+        }
+        tx.append_events(&[crate::ports::EventRow {
+            id: crate::clock::new_id(),
+            at: to_ms(now),
+            event_type: kind.to_owned(),
+            aggregate_type: "routing".to_owned(),
+            aggregate_id: conv_id.to_string(),
+            initiator_type: Some("SYSTEM".to_owned()),
+            initiator_id: Some("routing".to_owned()),
+            payload: serde_json::json!({ "v": 1, "content": content }).to_string(),
+        }])
         .await?;
         Ok(())
     }

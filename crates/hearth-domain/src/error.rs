@@ -54,6 +54,12 @@ pub enum DomainError {
     /// The command names a contact the conversation does not have.
     #[error("contact does not exist")]
     UnknownContact,
+    /// Only a closed conversation can be reopened.
+    #[error("the conversation is not closed")]
+    NotClosed,
+    /// R2: a customer has at most one conversation that is not closed.
+    #[error("the customer already has an open conversation")]
+    CustomerHasOpenConversation,
     /// The resource is still in use and cannot be removed or changed that way.
     #[error("{0}")]
     InUse(String),

@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod body;
 pub mod error;
+pub mod push;
 pub mod wire;
 
 use axum::Router;
@@ -26,6 +27,21 @@ pub struct AppState {
     /// Largest accepted request body, in bytes (`maxMessageBytes` plus room for the
     /// JSON around it).
     pub max_body: usize,
+    /// Wakes live streams when this instance commits a write.
+    pub events: std::sync::Arc<push::Notifier>,
+}
+
+impl AppState {
+    /// The state for `app`, with a notifier the app wakes after every commit.
+    pub fn new(app: App, max_body: usize) -> AppState {
+        let events = std::sync::Arc::new(push::Notifier::default());
+        let app = app.with_bus(events.clone());
+        AppState {
+            app,
+            max_body,
+            events,
+        }
+    }
 }
 
 /// The whole HTTP surface.

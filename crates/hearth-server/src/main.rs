@@ -254,7 +254,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let scheduler = tokio::spawn(run_timers(app.clone(), stopped));
-    let router = hearth_http::router(hearth_http::AppState { app, max_body });
+    let router = hearth_http::router(hearth_http::AppState::new(app, max_body));
 
     let mut out = std::io::stdout().lock();
     writeln!(

@@ -454,3 +454,190 @@ impl App {
         })
     }
 }
+
+/// One line of the supervisor queue, in routing order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueLine {
+    pub kind: &'static str,
+    pub id: String,
+    pub customer_id: String,
+    pub inbox_id: String,
+    pub channel: Option<String>,
+    pub group: Group,
+    pub due_at: Option<Timestamp>,
+    pub arrived_at: Timestamp,
+    pub waiting_seconds: i64,
+    pub offered_to: Option<String>,
+}
+
+impl App {
+    /// Routable work in routing order (tier, score, due date, arrival), optionally
+    /// for one inbox and channel.
+    pub async fn queue(
+        &self,
+        caller: &Caller,
+        inbox: Option<&str>,
+        channel: Option<hearth_domain::channel::Channel>,
+        limit: usize,
+    ) -> Result<Vec<QueueLine>, AppError> {
+        caller.require(Role::Supervisor)?;
+        read_tx!(self, |tx| {
+            self.routing_catch_up(tx).await?;
+            let units: Vec<(hearth_routing::Unit, Option<String>)> = self.with_engine(|e| {
+                let mut all: Vec<&hearth_routing::Unit> = e
+                    .units
+                    .values()
+                    .filter(|u| inbox.is_none_or(|i| u.inbox_id.as_str() == i))
+                    .collect();
+                all.sort_by_key(|u| hearth_routing::OrderKey::of(u));
+                all.into_iter()
+                    .map(|u| (u.clone(), e.offer_of(&u.id).map(|o| o.agent.to_string())))
+                    .collect()
+            });
+            let now = self.now();
+            let mut lines = Vec::new();
+            for (unit, offered_to) in units {
+                if lines.len() >= limit {
+                    break;
+                }
+                let UnitId::Conversation(id) = &unit.id else {
+                    continue;
+                };
+                let Some(conv) = load_conversation(tx, id.as_str()).await? else {
+                    continue;
+                };
+                let pending = conv
+                    .contacts
+                    .iter()
+                    .filter(|c| c.sla_pending())
+                    .min_by_key(|c| (c.channel.group(), c.started_at));
+                let contact_channel = pending.map(|c| c.channel);
+                if channel.is_some() && contact_channel != channel {
+                    continue;
+                }
+                lines.push(QueueLine {
+                    kind: "CONVERSATION",
+                    id: id.to_string(),
+                    customer_id: conv.customer_id.to_string(),
+                    inbox_id: unit.inbox_id.to_string(),
+                    channel: contact_channel.map(|c| c.as_str().to_owned()),
+                    group: unit.group,
+                    due_at: unit.due_at,
+                    arrived_at: unit.arrived_at,
+                    waiting_seconds: (now - unit.arrived_at).whole_seconds().max(0),
+                    offered_to,
+                });
+            }
+            Ok(lines)
+        })
+    }
+
+    /// R54: an agent reopens a closed conversation for an outbound (REOPEN) or
+    /// starts a new one for the customer (CREATE_NEW); either way it is the agent's,
+    /// OPEN, and not routable until something is sent.
+    pub async fn reopen(
+        &self,
+        caller: &Caller,
+        conversation_id: &str,
+        create_new: bool,
+    ) -> Result<Conversation, AppError> {
+        let agent = agent_only(caller)?;
+        write_tx!(self, |tx| {
+            let conv = load_conversation_for_update(tx, conversation_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("conversation", conversation_id))?;
+            if conv.status != Status::Closed {
+                return Err(DomainError::NotClosed.into());
+            }
+            let latest = match tx.latest_conversation(conv.customer_id.as_str()).await? {
+                Some(row) => Some(super::conversation_of_row(&row)?),
+                None => None,
+            };
+            if latest.as_ref().is_some_and(|l| l.status != Status::Closed) {
+                return Err(DomainError::CustomerHasOpenConversation.into());
+            }
+            let initiator = Initiator::new(InitiatorType::Agent, agent.as_str());
+            if !create_new {
+                return super::conversations::run(
+                    self,
+                    tx,
+                    &conv,
+                    vec![hearth_domain::conversation::Command::Reopen {
+                        initiator,
+                        agent_id: Some(agent.clone()),
+                    }],
+                )
+                .await;
+            }
+            let settings = load_settings(tx).await?;
+            let inbox = super::load_inbox(tx, conv.inbox_id.as_str())
+                .await?
+                .ok_or_else(|| AppError::Internal("inbox missing".into()))?;
+            let mut ids = crate::clock::FreshIds;
+            let mut ctx = hearth_domain::conversation::Context {
+                now: self.now(),
+                settings: &settings,
+                routing: &inbox.routing,
+                ids: &mut ids,
+            };
+            let events = hearth_domain::conversation::decide_create_for_outbound(
+                ConversationId::from_trusted(crate::clock::new_id()),
+                conv.customer_id.clone(),
+                conv.inbox_id.clone(),
+                agent.clone(),
+                latest.as_ref(),
+                &mut ctx,
+            )?;
+            let created = super::persist(tx, None, &events)
+                .await?
+                .ok_or_else(|| AppError::Internal("no conversation created".into()))?;
+            let inputs = crate::routing::inputs_for_change(None, &created, self.now(), false);
+            self.route(tx, inputs).await?;
+            Ok(created)
+        })
+    }
+
+    /// T18: moves a non-closed conversation to another inbox, to one of its agents
+    /// or to its queue; the due date follows the new inbox's SLA (R50).
+    pub async fn transfer(
+        &self,
+        caller: &Caller,
+        conversation_id: &str,
+        inbox_id: &str,
+        agent_id: Option<&str>,
+    ) -> Result<Conversation, AppError> {
+        agent_only(caller)?;
+        write_tx!(self, |tx| {
+            let conv = load_conversation_for_update(tx, conversation_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("conversation", conversation_id))?;
+            let is_assignee = conv.agent_id.as_ref() == Some(&caller.agent.id);
+            if !is_assignee && !caller.agent.has_role(Role::Supervisor) {
+                return Err(DomainError::NotAssignee.into());
+            }
+            let inbox = super::load_inbox(tx, inbox_id).await?.ok_or_else(|| {
+                DomainError::invalid("inboxId", format!("inbox {inbox_id} does not exist"))
+            })?;
+            let agent = match agent_id {
+                Some(raw) => {
+                    let agent = super::load_agent(tx, raw).await?.ok_or_else(|| {
+                        DomainError::invalid("agentId", format!("agent {raw} does not exist"))
+                    })?;
+                    if !agent.is_member_of(&inbox.id) {
+                        return Err(DomainError::AgentNotInInbox.into());
+                    }
+                    Some(agent.id)
+                }
+                None => None,
+            };
+            let command = hearth_domain::conversation::Command::Assign {
+                initiator: Initiator::new(InitiatorType::Agent, caller.agent.id.as_str()),
+                inbox_id: inbox.id.clone(),
+                agent_id: agent,
+                reason: hearth_domain::conversation::AssignReason::Manual,
+                inbox_sla: inbox.sla,
+            };
+            super::conversations::run(self, tx, &conv, vec![command]).await
+        })
+    }
+}

@@ -8,6 +8,7 @@ pub mod auth;
 pub(crate) mod conversations;
 mod customers;
 mod inbound;
+pub mod stream;
 
 use std::sync::Arc;
 
@@ -24,7 +25,7 @@ use crate::codec::{
 use crate::error::AppError;
 use crate::ports::{ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, Store, StoreTx};
 
-pub use agents::{ActionResult, Availability, MyCustomer, NextWork};
+pub use agents::{ActionResult, Availability, MyCustomer, NextWork, QueueLine};
 pub use auth::Caller;
 pub use conversations::{PatchConversation, ReplyRequest};
 pub use customers::CustomerQuery;
@@ -52,6 +53,7 @@ pub struct App {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     pub(crate) routing: Arc<crate::routing::RoutingCache>,
+    bus: Option<Arc<dyn crate::ports::EventBus>>,
 }
 
 /// Runs `$body` (an expression using `$tx: &mut dyn StoreTx`) in a write
@@ -67,7 +69,10 @@ macro_rules! write_tx {
             let result = match boxed.lock_routing().await {
                 Ok(()) => {
                     let $tx: &mut dyn $crate::ports::StoreTx = &mut *boxed;
-                    $body
+                    // An async block, so that `return` in the body ends the body and
+                    // still reaches the commit below.
+                    let body: Result<_, $crate::error::AppError> = async { $body }.await;
+                    body
                 }
                 Err(e) => Err($crate::error::AppError::from(e)),
             };
@@ -81,6 +86,9 @@ macro_rules! write_tx {
                 Err(e) => Err(e),
             };
             $app.routing_settle(result.is_ok());
+            if result.is_ok() {
+                $app.published();
+            }
             match result {
                 Ok(value) => break Ok(value),
                 Err($crate::error::AppError::Contention)
@@ -103,7 +111,7 @@ macro_rules! read_tx {
     ($app:expr, |$tx:ident| $body:expr) => {{
         let mut boxed = $app.store().read().await?;
         let $tx: &mut dyn $crate::ports::StoreTx = &mut *boxed;
-        let result = $body;
+        let result: Result<_, $crate::error::AppError> = async { $body }.await;
         drop(boxed);
         result
     }};
@@ -121,6 +129,20 @@ impl App {
             store,
             clock,
             routing: Arc::new(crate::routing::RoutingCache::default()),
+            bus: None,
+        }
+    }
+
+    /// The same application, waking `bus` after every committed write.
+    pub fn with_bus(mut self, bus: Arc<dyn crate::ports::EventBus>) -> Self {
+        self.bus = Some(bus);
+        self
+    }
+
+    /// Called after a write committed.
+    pub(crate) fn published(&self) {
+        if let Some(bus) = &self.bus {
+            bus.published();
         }
     }
 

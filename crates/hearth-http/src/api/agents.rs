@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -31,6 +31,10 @@ pub(super) fn router() -> Router<AppState> {
         .route("/conversations/{id}/actions", get(actions).post(act))
         .route("/conversations/{id}/routing", get(routing))
         .route("/offers", get(offers))
+        .route("/stream", get(crate::push::stream))
+        .route("/queue", get(queue))
+        .route("/conversations/{id}/reopen", post(reopen))
+        .route("/conversations/{id}/transfer", post(transfer))
         .route("/offers/{id}/accept", post(accept))
         .route("/offers/{id}/decline", post(decline))
 }
@@ -222,4 +226,90 @@ async fn decline(
 ) -> ApiResult<StatusCode> {
     state.app.answer_offer(&caller, &id, false).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    let channel = match query.get("channel") {
+        Some(raw) => Some(hearth_domain::channel::Channel::parse(raw).ok_or_else(|| {
+            ApiError::invalid(Some("channel"), format!("unknown channel '{raw}'"))
+        })?),
+        None => None,
+    };
+    let limit = match query.get("limit") {
+        Some(raw) => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=500).contains(l))
+            .ok_or_else(|| ApiError::invalid(Some("limit"), "must be between 1 and 500"))?,
+        None => 50,
+    };
+    let lines = state
+        .app
+        .queue(
+            &caller,
+            query.get("inboxId").map(String::as_str),
+            channel,
+            limit,
+        )
+        .await?;
+    Ok(Json(Value::Array(
+        lines
+            .iter()
+            .map(|l| {
+                json!({
+                    "type": l.kind,
+                    "id": l.id,
+                    "customerId": l.customer_id,
+                    "inboxId": l.inbox_id,
+                    "channel": l.channel,
+                    "group": l.group.as_str(),
+                    "dueAt": l.due_at.map(fmt_ts),
+                    "arrivedAt": fmt_ts(l.arrived_at),
+                    "waitingSeconds": l.waiting_seconds,
+                    "offeredToAgentId": l.offered_to,
+                })
+            })
+            .collect(),
+    )))
+}
+
+async fn reopen(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<ConversationWire>> {
+    let create_new = match body.opt_str("", "mode")?.as_deref() {
+        None | Some("REOPEN") => false,
+        Some("CREATE_NEW") => true,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                Some("mode"),
+                format!("'{other}' is not REOPEN or CREATE_NEW"),
+            ));
+        }
+    };
+    Ok(Json(ConversationWire::of(
+        &state.app.reopen(&caller, &id, create_new).await?,
+    )))
+}
+
+async fn transfer(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<ConversationWire>> {
+    let inbox = body.req_str("", "inboxId")?;
+    let agent = body.opt_str("", "agentId")?.filter(|a| !a.is_empty());
+    Ok(Json(ConversationWire::of(
+        &state
+            .app
+            .transfer(&caller, &id, &inbox, agent.as_deref())
+            .await?,
+    )))
 }

@@ -50,10 +50,9 @@ impl Api {
         let app = App::new(db.store.clone(), clock);
         let info = app.start(true).await.expect("demo organization");
         let token = info.admin_token.expect("admin token");
-        let router = hearth_http::router(hearth_http::AppState {
-            app: app.clone(),
-            max_body: MAX_BODY,
-        });
+        let state = hearth_http::AppState::new(app, MAX_BODY);
+        let app = state.app.clone();
+        let router = hearth_http::router(state);
         let auth = format!(
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode(format!("admin@example.com:{token}"))

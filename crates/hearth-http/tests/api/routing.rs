@@ -549,3 +549,250 @@ async fn me_describes_the_caller() {
         );
     });
 }
+
+#[tokio::test]
+async fn the_supervisor_queue_lists_waiting_work_in_routing_order() {
+    each_backend!(|api| {
+        let late = email(&api, "late@example.com").await;
+        let c = chat(&api, "v-q").await;
+        let queue = api.get("/api/v1/queue").await;
+        assert_eq!(queue.status, StatusCode::OK, "{}", queue.body);
+        let ids: Vec<&str> = queue
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            [c["conversationId"].as_str().unwrap(), late.as_str()],
+            "messaging outranks mail"
+        );
+        assert_eq!(queue.body[0]["group"], "MESSAGING");
+        assert_eq!(queue.body[0]["channel"], "CHAT");
+        assert!(queue.body[1]["dueAt"].is_string() && queue.body[1]["waitingSeconds"].is_number());
+        let only_mail = api.get("/api/v1/queue?channel=EMAIL&limit=10").await.body;
+        assert_eq!(only_mail.as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            api.get("/api/v1/queue?limit=0").await.error().1.as_deref(),
+            Some("limit")
+        );
+        let alice = agent(&api, "alice@example.com").await;
+        assert_eq!(
+            alice.get("/api/v1/queue").await.status,
+            StatusCode::FORBIDDEN,
+            "supervisors only"
+        );
+    });
+}
+
+#[tokio::test]
+async fn reopen_and_create_new_hold_the_conversation_for_the_agent() {
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        let alice_id = api.id_of("agent", "alice@example.com").await;
+        let id = email(&api, "jane@example.com").await;
+        let open = alice
+            .post(
+                &format!("/api/v1/conversations/{id}/reopen"),
+                json!({"mode": "REOPEN"}),
+            )
+            .await;
+        assert_eq!(
+            open.error().2.as_deref(),
+            Some("conversation_open"),
+            "{} {}",
+            open.status,
+            open.body
+        );
+        api.patch(
+            &format!("/api/v1/conversations/{id}"),
+            json!({"status": {"value": "CLOSED", "force": true}}),
+        )
+        .await;
+        let reopened = alice
+            .post(
+                &format!("/api/v1/conversations/{id}/reopen"),
+                json!({"mode": "REOPEN"}),
+            )
+            .await;
+        assert_eq!(reopened.status, StatusCode::OK, "{}", reopened.body);
+        assert_eq!(
+            (
+                reopened.body["status"].as_str(),
+                reopened.body["queueState"].as_str()
+            ),
+            (Some("OPEN"), Some("ASSIGNED"))
+        );
+        assert_eq!(reopened.body["agentId"], json!(alice_id));
+        assert_eq!(conversation(&api, &id).await["status"], "OPEN", "stored");
+        let twice = alice
+            .post(
+                &format!("/api/v1/conversations/{id}/reopen"),
+                json!({"mode": "CREATE_NEW"}),
+            )
+            .await;
+        assert_eq!(
+            twice.error().2.as_deref(),
+            Some("conversation_open"),
+            "{} {}",
+            twice.status,
+            twice.body
+        );
+
+        alice.act(&id, "CLOSE", true).await;
+        let fresh = alice
+            .post(
+                &format!("/api/v1/conversations/{id}/reopen"),
+                json!({"mode": "CREATE_NEW"}),
+            )
+            .await;
+        assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.body);
+        assert_ne!(fresh.body["id"], json!(id), "a new conversation");
+        assert_eq!(fresh.body["agentId"], json!(alice_id));
+        assert_eq!(
+            conversation(&api, &id).await["status"],
+            "CLOSED",
+            "the old one stays closed"
+        );
+        let bad = alice
+            .post(
+                &format!("/api/v1/conversations/{id}/reopen"),
+                json!({"mode": "AGAIN"}),
+            )
+            .await;
+        assert_eq!(bad.error().1.as_deref(), Some("mode"));
+    });
+}
+
+#[tokio::test]
+async fn a_transfer_moves_the_conversation_and_its_due_date() {
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        alice.available(&["MAIL"]).await;
+        let id = email(&api, "jane@example.com").await;
+        alice.next().await;
+        let billing = api
+            .call(
+                Method::POST,
+                "/api/v1/admin/inboxes",
+                Some(json!({"name": "Billing", "slaSeconds": 14400})),
+            )
+            .await
+            .body["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let bob = agent(&api, "bob@example.com").await;
+        assert_eq!(
+            bob.post(
+                &format!("/api/v1/conversations/{id}/transfer"),
+                json!({"inboxId": billing})
+            )
+            .await
+            .error()
+            .2
+            .as_deref(),
+            Some("not_assignee")
+        );
+        let alice_id = api.id_of("agent", "alice@example.com").await;
+        let outsider = alice
+            .post(
+                &format!("/api/v1/conversations/{id}/transfer"),
+                json!({"inboxId": billing, "agentId": alice_id}),
+            )
+            .await;
+        assert_eq!(outsider.error().2.as_deref(), Some("agent_not_in_inbox"));
+        let moved = alice
+            .post(
+                &format!("/api/v1/conversations/{id}/transfer"),
+                json!({"inboxId": billing}),
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+        assert_eq!(moved.body["inboxId"], json!(billing));
+        assert_eq!(
+            moved.body["queueState"], "NEW",
+            "without an agent it waits in the new inbox"
+        );
+        let created =
+            hearth_app::codec::parse_ts(moved.body["createdAt"].as_str().unwrap()).unwrap();
+        let due = hearth_app::codec::parse_ts(moved.body["dueAt"].as_str().unwrap()).unwrap();
+        assert!(
+            due - created >= time::Duration::hours(4) - time::Duration::seconds(5),
+            "the due date follows the new inbox's SLA (R50)"
+        );
+    });
+}
+
+#[tokio::test]
+async fn the_stream_pushes_the_agents_events_and_resumes_from_last_event_id() {
+    use http_body_util::BodyExt;
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        let open = |last: Option<&str>| {
+            let mut req = axum::http::Request::get("/api/v1/stream")
+                .header("authorization", alice.auth.clone());
+            if let Some(id) = last {
+                req = req.header("last-event-id", id);
+            }
+            tower::ServiceExt::oneshot(
+                api.router.clone(),
+                req.body(axum::body::Body::empty()).unwrap(),
+            )
+        };
+        let response = open(None).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        let mut body = response.into_body();
+        alice.available(&["MESSAGING"]).await;
+        let c = chat(&api, "v-s").await;
+        let wanted = c["conversationId"].as_str().unwrap().to_owned();
+        let mut text = String::new();
+        let found = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while let Some(frame) = body.frame().await {
+                if let Ok(data) = frame.unwrap().into_data() {
+                    text.push_str(&String::from_utf8_lossy(&data));
+                    if text.contains("CONVERSATION_ASSIGNEE/UPDATED") && text.contains(&wanted) {
+                        return true;
+                    }
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(found, Ok(true), "the assignment reached the stream: {text}");
+        assert!(text.contains("AGENT_AVAILABILITY/UPDATED"), "{text}");
+        assert!(!text.contains("v-s\""), "only ids travel");
+
+        // Resuming from an earlier id replays what came after it.
+        let first_id = text
+            .lines()
+            .find_map(|l| l.strip_prefix("id:"))
+            .map(|s| s.trim().to_owned())
+            .unwrap();
+        let mut replay = open(Some(&first_id)).await.unwrap().into_body();
+        let mut again = String::new();
+        let replayed = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while let Some(frame) = replay.frame().await {
+                if let Ok(data) = frame.unwrap().into_data() {
+                    again.push_str(&String::from_utf8_lossy(&data));
+                    if again.contains("CONVERSATION_ASSIGNEE/UPDATED") {
+                        return true;
+                    }
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(replayed, Ok(true), "{again}");
+        assert!(
+            !again.contains(&format!("id:{first_id}\n"))
+                && !again.contains(&format!("id: {first_id}\n")),
+            "the resumed stream starts after the given id"
+        );
+        let bad = open(Some("yesterday")).await.unwrap();
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    });
+}

@@ -1,0 +1,77 @@
+//! The agent's live stream (`GET /stream`): the committed events that concern the
+//! agent, in log order, each with its log position so a client resumes with
+//! `Last-Event-ID`.
+
+use hearth_domain::config::Role;
+use serde_json::{Value, json};
+
+use super::{App, Caller, load_conversation, read_tx};
+use crate::error::AppError;
+
+/// One event for the agent's stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamEvent {
+    pub seq: i64,
+    pub kind: String,
+    pub data: Value,
+}
+
+impl App {
+    /// Where a new stream starts: after the newest event.
+    pub async fn stream_start(&self) -> Result<i64, AppError> {
+        read_tx!(self, |tx| Ok::<_, AppError>(tx.last_event_seq().await?))
+    }
+
+    /// The events after `after` that concern the calling agent, and the position
+    /// to continue from.
+    pub async fn stream_after(
+        &self,
+        caller: &Caller,
+        after: i64,
+        limit: i64,
+    ) -> Result<(Vec<StreamEvent>, i64), AppError> {
+        caller.require(Role::Agent)?;
+        let me = caller.agent.id.to_string();
+        read_tx!(self, |tx| {
+            let page = tx.events_page(after, limit).await?;
+            let cursor = page.last().map_or(after, |e| e.seq);
+            let mut out = Vec::new();
+            for stored in page {
+                let e = &stored.event;
+                let payload: Value = serde_json::from_str(&e.payload).unwrap_or(Value::Null);
+                let mut data = json!({ "id": e.id, "type": e.event_type, "at": crate::codec::fmt_ts(crate::codec::from_ms(e.at)) });
+                let relevant = match e.aggregate_type.as_str() {
+                    "agent" => e.aggregate_id == me,
+                    "routing" => payload["content"]["agentId"] == Value::String(me.clone()),
+                    "conversation" => {
+                        let assigned_to_me = payload["agentId"] == Value::String(me.clone());
+                        let conv = load_conversation(tx, &e.aggregate_id).await?;
+                        data["conversationId"] = json!(e.aggregate_id);
+                        data["customerId"] =
+                            json!(conv.as_ref().map(|c| c.customer_id.to_string()));
+                        data["status"] = json!(conv.as_ref().map(|c| c.status.as_str()));
+                        if let Some(item) = payload.get("item") {
+                            data["itemId"] = item["id"].clone();
+                        }
+                        assigned_to_me
+                            || conv.is_some_and(|c| {
+                                c.agent_id.as_ref().map(ToString::to_string) == Some(me.clone())
+                            })
+                    }
+                    _ => false,
+                };
+                if relevant {
+                    if let Some(content) = payload.get("content") {
+                        data["content"] = content.clone();
+                    }
+                    out.push(StreamEvent {
+                        seq: stored.seq,
+                        kind: e.event_type.clone(),
+                        data,
+                    });
+                }
+            }
+            Ok((out, cursor))
+        })
+    }
+}

@@ -1,0 +1,100 @@
+//! Live pushes to agents: the SSE stream of `GET /api/v1/stream`.
+//!
+//! A stream waits until this instance commits a write (the [`Notifier`]) or a second
+//! passes (to see other instances' writes), then reads the event log after its
+//! cursor. Each SSE message carries the event's log position as its `id`, so a
+//! reconnecting client resumes with `Last-Event-ID` and misses nothing.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::Stream;
+use hearth_app::ports::EventBus;
+use hearth_app::service::Caller;
+use tokio::sync::Notify;
+
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::error::{ApiError, ApiResult};
+
+/// How long a stream waits before looking at the log without a wake-up.
+const POLL: Duration = Duration::from_secs(1);
+/// Events read per look.
+const PAGE: i64 = 200;
+
+/// Wakes waiting streams.
+#[derive(Debug, Default)]
+pub struct Notifier(Notify);
+
+impl EventBus for Notifier {
+    fn published(&self) {
+        self.0.notify_waiters();
+    }
+}
+
+struct Cursor {
+    state: AppState,
+    caller: Caller,
+    after: i64,
+    pending: std::collections::VecDeque<Event>,
+}
+
+/// `GET /api/v1/stream`: the calling agent's events as server-sent events.
+pub async fn stream(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    caller.require(hearth_domain::config::Role::Agent)?;
+    let after = match headers.get("last-event-id") {
+        Some(raw) => raw
+            .to_str()
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    Some("Last-Event-ID"),
+                    "must be an event id this stream sent",
+                )
+            })?,
+        None => state.app.stream_start().await?,
+    };
+    let cursor = Cursor {
+        state,
+        caller,
+        after,
+        pending: Default::default(),
+    };
+    let events = futures::stream::unfold(cursor, |mut c| async move {
+        loop {
+            if let Some(event) = c.pending.pop_front() {
+                return Some((Ok(event), c));
+            }
+            let notified = c.state.events.0.notified();
+            match c.state.app.stream_after(&c.caller, c.after, PAGE).await {
+                Ok((events, next)) => {
+                    let advanced = next != c.after;
+                    c.after = next;
+                    for e in events {
+                        let data = e.data.to_string();
+                        c.pending.push_back(
+                            Event::default()
+                                .id(e.seq.to_string())
+                                .event(e.kind)
+                                .data(data),
+                        );
+                    }
+                    if advanced {
+                        continue;
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "stream read failed; retrying"),
+            }
+            let _ = tokio::time::timeout(POLL, notified).await;
+        }
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
