@@ -796,3 +796,89 @@ async fn the_stream_pushes_the_agents_events_and_resumes_from_last_event_id() {
         assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     });
 }
+
+#[tokio::test]
+async fn away_agents_and_non_members_get_nothing_and_close_and_next_overrides_after_call_work() {
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        let bob = agent(&api, "bob@example.com").await;
+        let r = api
+            .call_as(
+                &alice.auth,
+                Method::PUT,
+                "/api/v1/me/availability",
+                Some(json!({"availableFor": ["MESSAGING", "VOICE"], "away": true})),
+            )
+            .await;
+        assert_eq!(r.body["away"], true);
+        // Bob is moved out of Support: not a member, no work.
+        let bob_id = api.id_of("agent", "bob@example.com").await;
+        let other = api
+            .call(
+                Method::POST,
+                "/api/v1/admin/inboxes",
+                Some(json!({"name": "Other", "slaSeconds": 60})),
+            )
+            .await
+            .body["id"]
+            .clone();
+        api.call(
+            Method::PATCH,
+            &format!("/api/v1/admin/agents/{bob_id}"),
+            Some(json!({"inboxIds": [other]})),
+        )
+        .await;
+        bob.available(&["MESSAGING", "VOICE"]).await;
+        let c = chat(&api, "v-away").await;
+        let id = c["conversationId"].as_str().unwrap();
+        assert_eq!(
+            conversation(&api, id).await["queueState"],
+            "NEW",
+            "away and non-member agents get nothing"
+        );
+        // Back from away: the waiting chat is pushed at once.
+        alice.available(&["MESSAGING", "VOICE"]).await;
+        let alice_id = api.id_of("agent", "alice@example.com").await;
+        assert_eq!(conversation(&api, id).await["agentId"], json!(alice_id));
+
+        // A call, answered and ended: after-call work holds the next call...
+        let call1 = api.inbound(json!({"channel": "PHONE_CALL", "entryPoint": "+12065550100", "from": {"address": "+12065550101"}})).await;
+        let offer = alice.get("/api/v1/offers").await.body[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        alice
+            .post(&format!("/api/v1/offers/{offer}/accept"), json!({}))
+            .await;
+        api.post(
+            &format!(
+                "/api/v1/contacts/{}/end",
+                call1["contactId"].as_str().unwrap()
+            ),
+            json!({"reason": "CUSTOMER_ENDED"}),
+        )
+        .await;
+        let call2 = api.inbound(json!({"channel": "PHONE_CALL", "entryPoint": "+12065550100", "from": {"address": "+12065550102"}})).await;
+        assert!(
+            alice
+                .get("/api/v1/offers")
+                .await
+                .body
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "after-call work (30 s) holds the next call"
+        );
+        // ...until Close & Next on the finished call overrides it.
+        let first_call = call1["conversationId"].as_str().unwrap();
+        alice.read(first_call).await;
+        alice.read(id).await;
+        let done = alice.act(first_call, "CLOSE_AND_NEXT", false).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        let offers = alice.get("/api/v1/offers").await.body;
+        assert_eq!(
+            offers[0]["conversationId"], call2["conversationId"],
+            "the next call rings at once: {offers}"
+        );
+    });
+}
