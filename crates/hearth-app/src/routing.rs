@@ -627,7 +627,7 @@ pub fn next_refusal(r: NextRefusal) -> AppError {
 }
 
 impl App {
-    /// Runs `f` on this instance's routing state (after [`App::routing_catch_up`]).
+    /// Runs `f` on this instance's routing state as of its last catch-up with the log.
     pub fn with_engine<T>(&self, f: impl FnOnce(&Engine) -> T) -> T {
         f(&self.routing.lock().engine)
     }
