@@ -8,11 +8,19 @@
 // Every statement here must run unchanged on both backends.
 
 use hearth_app::ports::{
-    ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, OfferRow, OutboxRow, ResourceRow, RoutingDecisionRow, StoreTx, StoredEvent, TimerRow,
+    ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, OfferRow, OutboxRow, ResourceRow, RoutingDecisionRow, StoreTx, StoredEvent, TaskRow, TimerRow,
 };
 
 type ResourceTuple = (String, String, Option<String>, String, i64, i64, i64);
 type ConversationTuple = (String, String, String, Option<String>, String, i64, Option<i64>, Option<i64>, i64, String);
+type TaskTuple = (String, String, String, Option<String>, String, i64, i64, i64, String);
+
+const TASK_COLUMNS: &str = "task_id, customer_id, inbox_id, agent_id, status, due_at, created_at, version, doc";
+
+fn task_of(t: TaskTuple) -> TaskRow {
+    TaskRow { id: t.0, customer_id: t.1, inbox_id: t.2, agent_id: t.3, status: t.4, due_at: t.5, created_at: t.6, version: t.7, doc: t.8 }
+}
+
 type ContactTuple = (String, String, String, i64, Option<i64>, Option<i64>, Option<String>);
 
 const CONVERSATION_COLUMNS: &str =
@@ -671,6 +679,83 @@ impl StoreTx for Tx {
                 .await
                 .map_err(map_err)?;
         Ok(rows.into_iter().map(|t| OfferRow { id: t.0, agent_id: t.1, unit_id: t.2, doc: t.3, expires_at: t.4 }).collect())
+    }
+
+    async fn task(&mut self, id: &str) -> Result<Option<TaskRow>, StoreError> {
+        let row: Option<TaskTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM task WHERE task_id = $1")))
+            .bind(id)
+            .fetch_optional(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(row.map(task_of))
+    }
+
+    async fn task_for_update(&mut self, id: &str) -> Result<Option<TaskRow>, StoreError> {
+        let row: Option<TaskTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM task WHERE task_id = $1{FOR_UPDATE}")))
+            .bind(id)
+            .fetch_optional(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(row.map(task_of))
+    }
+
+    async fn customer_tasks(&mut self, customer_id: &str, status: Option<&str>, limit: i64) -> Result<Vec<TaskRow>, StoreError> {
+        let rows: Vec<TaskTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {TASK_COLUMNS} FROM task WHERE customer_id = $1 AND ($2 IS NULL OR status = $2) ORDER BY created_at DESC, task_id DESC LIMIT $3"
+        )))
+        .bind(customer_id)
+        .bind(status)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(task_of).collect())
+    }
+
+    async fn save_task(&mut self, row: &TaskRow, expected_version: Option<i64>) -> Result<(), StoreError> {
+        match expected_version {
+            None => {
+                if self.task(&row.id).await?.is_some() {
+                    return Err(StoreError::Conflict { key: "id".into(), holder: row.id.clone() });
+                }
+                sqlx::query(
+                    "INSERT INTO task (task_id, customer_id, inbox_id, agent_id, status, due_at, created_at, version, doc) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&row.id)
+                .bind(&row.customer_id)
+                .bind(&row.inbox_id)
+                .bind(&row.agent_id)
+                .bind(&row.status)
+                .bind(row.due_at)
+                .bind(row.created_at)
+                .bind(row.version)
+                .bind(&row.doc)
+                .execute(&mut *self.inner)
+                .await
+                .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict { key: "id".into(), holder: row.id.clone() } } else { map_err(e) })?;
+            }
+            Some(expected) => {
+                let done = sqlx::query(
+                    "UPDATE task SET inbox_id = $1, agent_id = $2, status = $3, due_at = $4, version = $5, doc = $6 WHERE task_id = $7 AND version = $8",
+                )
+                .bind(&row.inbox_id)
+                .bind(&row.agent_id)
+                .bind(&row.status)
+                .bind(row.due_at)
+                .bind(row.version)
+                .bind(&row.doc)
+                .bind(&row.id)
+                .bind(expected)
+                .execute(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::VersionConflict);
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn put_timer(&mut self, row: &TimerRow) -> Result<(), StoreError> {

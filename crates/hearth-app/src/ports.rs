@@ -131,6 +131,20 @@ pub struct RoutingDecisionRow {
     pub doc: String,
 }
 
+/// A task projection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskRow {
+    pub id: String,
+    pub customer_id: String,
+    pub inbox_id: String,
+    pub agent_id: Option<String>,
+    pub status: String,
+    pub due_at: i64,
+    pub created_at: i64,
+    pub version: i64,
+    pub doc: String,
+}
+
 /// A pending offer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfferRow {
@@ -344,6 +358,24 @@ pub trait StoreTx: Send {
     async fn put_offer(&mut self, row: &OfferRow) -> Result<(), StoreError>;
     async fn delete_offer(&mut self, id: &str) -> Result<(), StoreError>;
     async fn offers_for_agent(&mut self, agent_id: &str) -> Result<Vec<OfferRow>, StoreError>;
+
+    async fn task(&mut self, id: &str) -> Result<Option<TaskRow>, StoreError>;
+    /// Holds a task against concurrent writers until the transaction ends.
+    async fn task_for_update(&mut self, id: &str) -> Result<Option<TaskRow>, StoreError>;
+    /// A customer's tasks, newest first, optionally with one status, at most `limit`.
+    async fn customer_tasks(
+        &mut self,
+        customer_id: &str,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<TaskRow>, StoreError>;
+    /// Inserts (`expected_version: None`, `Conflict` when the id is taken) or updates
+    /// a task whose stored version must equal `expected_version`.
+    async fn save_task(
+        &mut self,
+        row: &TaskRow,
+        expected_version: Option<i64>,
+    ) -> Result<(), StoreError>;
 
     /// Arms (or re-arms) a timer.
     async fn put_timer(&mut self, row: &TimerRow) -> Result<(), StoreError>;

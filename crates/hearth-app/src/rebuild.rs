@@ -22,6 +22,7 @@ pub struct VerifyReport {
     pub conversations: u64,
     pub items: u64,
     pub customers: u64,
+    pub tasks: u64,
     /// One line per projection that differs from the fold.
     pub differences: Vec<String>,
 }
@@ -31,6 +32,11 @@ struct CustomerPayload {
     customer: CustomerDoc,
 }
 
+#[derive(serde::Deserialize)]
+struct TaskPayload {
+    task: crate::codec::TaskDoc,
+}
+
 impl App {
     /// Refolds the whole log and reports every projection that differs.
     pub async fn verify_projections(&self) -> Result<VerifyReport, AppError> {
@@ -38,6 +44,7 @@ impl App {
         let mut folded: BTreeMap<String, Option<Conversation>> = BTreeMap::new();
         let mut items: BTreeMap<String, BTreeMap<String, ItemDoc>> = BTreeMap::new();
         let mut customers: BTreeMap<String, CustomerDoc> = BTreeMap::new();
+        let mut tasks: BTreeMap<String, crate::codec::TaskDoc> = BTreeMap::new();
         let mut after = 0i64;
         loop {
             let page = read_tx!(self, |tx| tx
@@ -75,6 +82,10 @@ impl App {
                     "customer" => {
                         let payload: CustomerPayload = serde_json::from_str(&e.payload)?;
                         customers.insert(e.aggregate_id.clone(), payload.customer);
+                    }
+                    "task" => {
+                        let payload: TaskPayload = serde_json::from_str(&e.payload)?;
+                        tasks.insert(e.aggregate_id.clone(), payload.task);
                     }
                     _ => {}
                 }
@@ -167,6 +178,23 @@ impl App {
                         report
                             .differences
                             .push(format!("customer {id}: document differs from the log"));
+                    }
+                }
+            }
+        }
+        for (id, want) in &tasks {
+            report.tasks += 1;
+            let row = read_tx!(self, |tx| tx.task(id).await.map_err(AppError::from))?;
+            match row {
+                None => report
+                    .differences
+                    .push(format!("task {id}: in the log but not in the projection")),
+                Some(row) => {
+                    let got: crate::codec::TaskDoc = serde_json::from_str(&row.doc)?;
+                    if &got != want {
+                        report
+                            .differences
+                            .push(format!("task {id}: document differs from the log"));
                     }
                 }
             }

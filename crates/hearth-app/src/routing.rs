@@ -997,13 +997,39 @@ impl App {
                     tx.put_timer(&crate::timers::offer_timer(offer, *at))
                         .await?
                 }
-                // Tasks are routed once they exist (a later issue); Next's hand-over
-                // changes nothing.
                 Effect::Assign {
-                    unit: UnitId::Task(_),
-                    ..
+                    unit: UnitId::Task(id),
+                    agent,
+                } => {
+                    let Some(row) = tx.task_for_update(id.as_str()).await? else {
+                        continue;
+                    };
+                    let before = crate::service::tasks::task_of_row(&row)?;
+                    let mut after = before.clone();
+                    after.assignee.agent_id = Some(agent.clone());
+                    let initiator = Initiator {
+                        kind: InitiatorType::System,
+                        id: Some("routing".into()),
+                    };
+                    let content = serde_json::json!({
+                        "customerId": after.customer_id.to_string(),
+                        "taskId": after.id.to_string(),
+                        "assignee": { "inboxId": after.assignee.inbox_id.to_string(), "agentId": agent.to_string() },
+                        "context": { "assignee": { "inboxId": before.assignee.inbox_id.to_string() } },
+                    });
+                    // Routing already counts this assignment: store it without new inputs.
+                    self.store_task_change(
+                        tx,
+                        &before,
+                        row.version,
+                        &after,
+                        vec![("TASK/ASSIGNEE_UPDATED", content)],
+                        &initiator,
+                    )
+                    .await?;
                 }
-                | Effect::Handed { .. } => {}
+                // Next's hand-over changes nothing.
+                Effect::Handed { .. } => {}
             }
         }
         Ok(())

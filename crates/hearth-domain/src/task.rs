@@ -115,6 +115,22 @@ impl Task {
         Ok(())
     }
 
+    /// Replaces the body (same limits as at creation).
+    pub fn update_body(&mut self, body: String) -> Result<(), DomainError> {
+        check_body("body", &body)?;
+        self.body = body;
+        Ok(())
+    }
+
+    /// Moves the due date; like at creation it must lie in the future.
+    pub fn update_due_at(&mut self, due_at: Timestamp, now: Timestamp) -> Result<(), DomainError> {
+        if due_at <= now {
+            return Err(DomainError::invalid("dueAt", "dueAt must be in the future"));
+        }
+        self.due_at = due_at;
+        Ok(())
+    }
+
     /// R58: close or reopen; returns whether anything changed.
     pub fn set_status(&mut self, status: TaskStatus) -> bool {
         let changed = self.status != status;

@@ -202,8 +202,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
-                "Folded {} events: {} conversations, {} items, {} customers.",
-                report.events, report.conversations, report.items, report.customers
+                "Folded {} events: {} conversations, {} items, {} customers, {} tasks.",
+                report.events, report.conversations, report.items, report.customers, report.tasks
             );
             if report.differences.is_empty() {
                 println!("No differences: every projection equals the fold of the log.");

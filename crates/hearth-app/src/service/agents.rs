@@ -41,7 +41,12 @@ pub struct NextWork {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MyCustomer {
     pub kind: &'static str,
-    pub conversation: Conversation,
+    pub id: String,
+    pub customer_id: String,
+    pub inbox_id: String,
+    pub channel: Option<&'static str>,
+    pub status: &'static str,
+    pub due_at: Option<Timestamp>,
     pub unseen: bool,
     pub last_activity_at: Timestamp,
 }
@@ -216,11 +221,17 @@ impl App {
                     customer_id: conv.customer_id.to_string(),
                 }))
             }
-            Some(UnitId::Task(id)) => Ok(Some(NextWork {
-                kind: "TASK",
-                id: id.to_string(),
-                customer_id: String::new(),
-            })),
+            Some(UnitId::Task(id)) => {
+                let row = tx
+                    .task(id.as_str())
+                    .await?
+                    .ok_or_else(|| AppError::not_found("task", id.as_str()))?;
+                Ok(Some(NextWork {
+                    kind: "TASK",
+                    id: id.to_string(),
+                    customer_id: row.customer_id,
+                }))
+            }
             None => Ok(None),
         }
     }
@@ -266,31 +277,73 @@ impl App {
                 .await?;
             let mut lines = Vec::new();
             for (unit, unseen) in own {
-                if let UnitId::Conversation(id) = unit
-                    && let Some(conv) = load_conversation(tx, id.as_str()).await?
-                    && conv.status != Status::Closed
-                    && conv.agent_id.as_ref() == Some(&agent)
-                {
-                    lines.push(MyCustomer {
-                        kind: "CONVERSATION",
-                        last_activity_at: last_activity(&conv),
-                        conversation: conv,
-                        unseen,
-                    });
+                match unit {
+                    UnitId::Conversation(id) => {
+                        if let Some(conv) = load_conversation(tx, id.as_str()).await?
+                            && conv.status != Status::Closed
+                            && conv.agent_id.as_ref() == Some(&agent)
+                        {
+                            lines.push(MyCustomer {
+                                kind: "CONVERSATION",
+                                id: conv.id.to_string(),
+                                customer_id: conv.customer_id.to_string(),
+                                inbox_id: conv.inbox_id.to_string(),
+                                channel: conv.current_contact().map(|k| k.channel.as_str()),
+                                status: conv.status.as_str(),
+                                due_at: conv.due_at(),
+                                unseen,
+                                last_activity_at: last_activity(&conv),
+                            });
+                        }
+                    }
+                    UnitId::Task(id) => {
+                        if let Some(row) = tx.task(id.as_str()).await?
+                            && let Ok(task) = super::tasks::task_of_row(&row)
+                            && task.status == hearth_domain::task::TaskStatus::Open
+                            && task.assignee.agent_id.as_ref() == Some(&agent)
+                        {
+                            let last = task
+                                .comments
+                                .iter()
+                                .map(|c| c.created_at)
+                                .max()
+                                .unwrap_or(task.created_at);
+                            lines.push(MyCustomer {
+                                kind: "TASK",
+                                id: task.id.to_string(),
+                                customer_id: task.customer_id.to_string(),
+                                inbox_id: task.assignee.inbox_id.to_string(),
+                                channel: None,
+                                status: task.status.as_str(),
+                                due_at: Some(task.due_at),
+                                unseen,
+                                last_activity_at: last,
+                            });
+                        }
+                    }
                 }
             }
-            lines.sort_by(|a, b| {
-                (a.last_activity_at, &a.conversation.id)
-                    .cmp(&(b.last_activity_at, &b.conversation.id))
-            });
+            lines.sort_by(|a, b| (a.last_activity_at, &a.id).cmp(&(b.last_activity_at, &b.id)));
             Ok(lines)
         })
     }
 
     /// Viewing a conversation clears its unseen mark for its assignee.
     pub async fn mark_seen(&self, caller: &Caller, conversation_id: &str) -> Result<(), AppError> {
+        self.mark_unit_seen(
+            caller,
+            UnitId::Conversation(ConversationId::from_trusted(conversation_id)),
+        )
+        .await
+    }
+
+    /// Clears the unseen mark of a conversation or task of the caller.
+    pub(crate) async fn mark_unit_seen(
+        &self,
+        caller: &Caller,
+        unit: UnitId,
+    ) -> Result<(), AppError> {
         let agent = caller.agent.id.clone();
-        let unit = UnitId::Conversation(ConversationId::from_trusted(conversation_id));
         let unseen = read_tx!(self, |tx| self
             .engine_agent(tx, &agent, |a| a
                 .and_then(|a| a.own.get(&unit))

@@ -53,7 +53,10 @@ pub struct InboundResponse {
 }
 
 /// How the sender is recognised on a channel.
-fn identity_of(channel: Channel, address: &str) -> Result<(IdentityKind, String), DomainError> {
+pub(crate) fn identity_of(
+    channel: Channel,
+    address: &str,
+) -> Result<(IdentityKind, String), DomainError> {
     let attr = "from.address";
     if address.trim().is_empty() {
         return Err(DomainError::blank(attr, "the sender's address is required"));
@@ -133,7 +136,7 @@ fn content_of(
     dto.to_domain(now)
 }
 
-fn new_customer(
+pub(crate) fn new_customer(
     id: CustomerId,
     name: Option<String>,
     kind: IdentityKind,

@@ -9,6 +9,7 @@ pub(crate) mod conversations;
 mod customers;
 mod inbound;
 pub mod stream;
+pub mod tasks;
 
 use std::sync::Arc;
 

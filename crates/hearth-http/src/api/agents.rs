@@ -131,15 +131,14 @@ async fn my_customers(
     let body: Vec<Value> = lines
         .iter()
         .map(|l| {
-            let c = &l.conversation;
             json!({
                 "type": l.kind,
-                "id": c.id.to_string(),
-                "customerId": c.customer_id.to_string(),
-                "inboxId": c.inbox_id.to_string(),
-                "channel": c.current_contact().map(|k| k.channel.as_str()),
-                "status": c.status.as_str(),
-                "dueAt": c.due_at().map(fmt_ts),
+                "id": l.id,
+                "customerId": l.customer_id,
+                "inboxId": l.inbox_id,
+                "channel": l.channel,
+                "status": l.status,
+                "dueAt": l.due_at.map(fmt_ts),
                 "unseen": l.unseen,
                 "lastActivityAt": fmt_ts(l.last_activity_at),
             })

@@ -6,6 +6,7 @@ mod contacts;
 mod conversations;
 mod customers;
 mod items;
+mod tasks;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(conversations::router())
         .merge(customers::router())
         .merge(items::router())
+        .merge(tasks::router())
         .fallback(|| async { ApiError::not_found("no such endpoint") })
 }
 

@@ -6,4 +6,5 @@ mod conversations;
 mod harness;
 mod inbound;
 mod routing;
+mod tasks;
 mod timers;

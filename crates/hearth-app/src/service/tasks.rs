@@ -1,0 +1,519 @@
+//! Tasks over the Gladly API (R56-R58): create (for a known customer, or finding or
+//! creating one by email or mobile number), read, list, update (status, body, due
+//! date, assignee) and comments. A task in an inbox without an agent is a routable
+//! unit, routed like mail (R57).
+
+use hearth_domain::DomainError;
+use hearth_domain::Timestamp;
+use hearth_domain::channel::{Channel, Group};
+use hearth_domain::id::{AgentId, CommentId, CustomerId, InboxId, TaskId, validate_id};
+use hearth_domain::item::{Initiator, InitiatorType};
+use hearth_domain::task::{Task, TaskAssignee, TaskComment, TaskStatus};
+use hearth_routing::{Input, Unit, UnitId};
+use serde_json::{Value, json};
+
+use super::inbound::{identity_of, new_customer};
+use super::{App, Caller, load_agent, load_inbox, read_tx, save_customer, write_tx};
+use crate::clock::new_id;
+use crate::codec::{self, TaskDoc};
+use crate::error::AppError;
+use crate::ports::{EventRow, StoreTx, TaskRow};
+
+/// The most tasks `GET /customers/{id}/tasks` returns.
+pub const TASKS_CAP: i64 = 2000;
+
+/// Whose task a new task is.
+#[derive(Debug, Clone)]
+pub enum TaskCustomer {
+    Id(String),
+    Email(String),
+    MobilePhone(String),
+}
+
+/// `POST /tasks` and `POST /customers/{id}/tasks`, shape-checked.
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    pub id: Option<String>,
+    pub customer: TaskCustomer,
+    pub inbox_id: String,
+    pub agent_id: Option<String>,
+    pub body: String,
+    pub due_at: String,
+}
+
+/// `PATCH /tasks/{id}`, shape-checked; absent fields stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct TaskPatch {
+    pub status: Option<String>,
+    pub body: Option<String>,
+    pub due_at: Option<String>,
+    pub assignee: Option<(String, Option<String>)>,
+}
+
+fn due(attr: &str, raw: &str) -> Result<Timestamp, DomainError> {
+    codec::parse_ts(raw).ok_or_else(|| DomainError::invalid(attr, "must be an RFC 3339 timestamp"))
+}
+
+/// The routable unit a task is, if any.
+fn unit_of(t: &Task) -> Option<Unit> {
+    (t.status == TaskStatus::Open && t.assignee.agent_id.is_none()).then(|| Unit {
+        id: UnitId::Task(t.id.clone()),
+        inbox_id: t.assignee.inbox_id.clone(),
+        group: Group::Task,
+        score: 0,
+        due_at: Some(t.due_at),
+        arrived_at: t.created_at,
+        preferred_agent: None,
+    })
+}
+
+/// What routing must learn from a task change.
+fn inputs_for(
+    before: Option<&Task>,
+    after: &Task,
+    now: Timestamp,
+    update_for_assignee: bool,
+) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    let id = UnitId::Task(after.id.clone());
+    let was = before.and_then(unit_of);
+    match (&was, unit_of(after)) {
+        (_, Some(unit)) if was.as_ref() != Some(&unit) => inputs.push(Input::UnitRoutable(unit)),
+        (Some(_), None) => inputs.push(Input::UnitWithdrawn(id.clone())),
+        _ => {}
+    }
+    let holder = |t: &Task| {
+        if t.status == TaskStatus::Closed {
+            None
+        } else {
+            t.assignee.agent_id.clone()
+        }
+    };
+    let (old, new) = (before.and_then(holder), holder(after));
+    if old != new {
+        if let Some(agent) = old {
+            inputs.push(Input::WorkReleased {
+                agent,
+                unit: id.clone(),
+            });
+        }
+        if let Some(agent) = new {
+            inputs.push(Input::AssignedOutsideRouting {
+                agent,
+                unit: id,
+                group: Group::Task,
+                live: false,
+                at: now,
+            });
+        }
+    } else if let Some(agent) = new
+        && update_for_assignee
+    {
+        inputs.push(Input::WorkUpdated {
+            agent,
+            unit: id,
+            unseen_since: Some(now),
+        });
+    }
+    inputs
+}
+
+pub(crate) fn task_of_row(row: &TaskRow) -> Result<Task, AppError> {
+    Ok(serde_json::from_str::<TaskDoc>(&row.doc)?.to_domain()?)
+}
+
+/// Gladly's task event content: ids plus the context before the change.
+fn content(t: &Task, before: Option<&Task>) -> Value {
+    let ctx = before.unwrap_or(t);
+    json!({
+        "customerId": t.customer_id.to_string(),
+        "taskId": t.id.to_string(),
+        "context": {
+            "assignee": { "inboxId": ctx.assignee.inbox_id.to_string(), "agentId": ctx.assignee.agent_id.as_ref().map(ToString::to_string) },
+            "dueAt": codec::fmt_ts(ctx.due_at),
+            "createdAt": codec::fmt_ts(t.created_at),
+        },
+    })
+}
+
+impl App {
+    /// Persists a task change: the row (guarded by its version) and one event per
+    /// change with the full document.
+    async fn write_task(
+        &self,
+        tx: &mut dyn StoreTx,
+        before: Option<(&Task, i64)>,
+        after: &Task,
+        events: Vec<(&'static str, Value)>,
+        initiator: &Initiator,
+    ) -> Result<(), AppError> {
+        let doc = TaskDoc::of(after);
+        let version = before.map_or(1, |(_, v)| v + 1);
+        let row = TaskRow {
+            id: after.id.to_string(),
+            customer_id: after.customer_id.to_string(),
+            inbox_id: after.assignee.inbox_id.to_string(),
+            agent_id: after.assignee.agent_id.as_ref().map(ToString::to_string),
+            status: after.status.as_str().to_owned(),
+            due_at: codec::to_ms(after.due_at),
+            created_at: codec::to_ms(after.created_at),
+            version,
+            doc: serde_json::to_string(&doc)?,
+        };
+        match tx.save_task(&row, before.map(|(_, v)| v)).await {
+            Err(crate::ports::StoreError::Conflict { .. }) => {
+                return Err(AppError::Taken {
+                    attr: "id".into(),
+                    holder_kind: "task",
+                    holder_id: row.id.clone(),
+                });
+            }
+            other => other?,
+        }
+        let now = self.now();
+        let rows: Vec<EventRow> = events
+            .into_iter()
+            .map(|(kind, content)| {
+                Ok(EventRow {
+                    id: new_id(),
+                    at: codec::to_ms(now),
+                    event_type: kind.to_owned(),
+                    aggregate_type: "task".to_owned(),
+                    aggregate_id: after.id.to_string(),
+                    initiator_type: Some(initiator.kind.as_str().to_owned()),
+                    initiator_id: initiator.id.clone(),
+                    payload: serde_json::to_string(
+                        &json!({ "v": codec::PAYLOAD_VERSION, "task": doc, "content": content }),
+                    )?,
+                })
+            })
+            .collect::<Result<_, AppError>>()?;
+        tx.append_events(&rows).await?;
+        Ok(())
+    }
+
+    /// Persists a task change routing made itself (it already knows about it).
+    pub(crate) async fn store_task_change(
+        &self,
+        tx: &mut dyn StoreTx,
+        before: &Task,
+        version: i64,
+        after: &Task,
+        events: Vec<(&'static str, Value)>,
+        initiator: &Initiator,
+    ) -> Result<(), AppError> {
+        self.write_task(tx, Some((before, version)), after, events, initiator)
+            .await
+    }
+
+    /// Persists a task change and tells routing what changed.
+    pub(crate) async fn save_task(
+        &self,
+        tx: &mut dyn StoreTx,
+        before: Option<(&Task, i64)>,
+        after: &Task,
+        events: Vec<(&'static str, Value)>,
+        initiator: &Initiator,
+        update_for_assignee: bool,
+    ) -> Result<(), AppError> {
+        self.write_task(tx, before, after, events, initiator)
+            .await?;
+        self.route(
+            tx,
+            inputs_for(
+                before.map(|(t, _)| t),
+                after,
+                self.now(),
+                update_for_assignee,
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn check_assignee(
+        &self,
+        tx: &mut dyn StoreTx,
+        inbox: &str,
+        agent: Option<&str>,
+    ) -> Result<TaskAssignee, AppError> {
+        let inbox_id = InboxId::parse("assignee.inboxId", inbox)?;
+        if load_inbox(tx, inbox_id.as_str()).await?.is_none() {
+            return Err(DomainError::invalid(
+                "assignee.inboxId",
+                format!("inbox {inbox} does not exist"),
+            )
+            .into());
+        }
+        let agent_id = match agent {
+            Some(raw) => {
+                let agent = load_agent(tx, raw).await?.ok_or_else(|| {
+                    DomainError::invalid("assignee.agentId", format!("agent {raw} does not exist"))
+                })?;
+                if !agent.is_member_of(&inbox_id) {
+                    return Err(DomainError::AgentNotInInbox.into());
+                }
+                Some(agent.id)
+            }
+            None => None,
+        };
+        Ok(TaskAssignee { inbox_id, agent_id })
+    }
+
+    async fn task_customer(
+        &self,
+        tx: &mut dyn StoreTx,
+        who: &TaskCustomer,
+    ) -> Result<CustomerId, AppError> {
+        let (channel, attr, raw) = match who {
+            TaskCustomer::Id(id) => {
+                return match tx.customer(id).await? {
+                    Some(_) => Ok(CustomerId::from_trusted(id)),
+                    None => Err(AppError::not_found("customer", id)),
+                };
+            }
+            TaskCustomer::Email(e) => (Channel::Email, "customer.emailAddress", e),
+            TaskCustomer::MobilePhone(p) => (Channel::Sms, "customer.mobilePhone", p),
+        };
+        let (kind, value) = identity_of(channel, raw).map_err(|e| match e {
+            DomainError::Invalid { code, detail, .. } => DomainError::Invalid {
+                attr: attr.into(),
+                code,
+                detail,
+            },
+            other => other,
+        })?;
+        if let Some(id) = tx.customer_by_identity(kind.as_str(), &value).await? {
+            return Ok(CustomerId::from_trusted(id));
+        }
+        let customer = new_customer(
+            CustomerId::from_trusted(new_id()),
+            None,
+            kind,
+            &value,
+            raw,
+            self.now(),
+        )?;
+        let initiator = Initiator {
+            kind: InitiatorType::Api,
+            id: None,
+        };
+        match save_customer(tx, &customer, "CUSTOMER_PROFILE/CREATED", &initiator).await {
+            Err(AppError::Taken { .. }) => return Err(AppError::Contention),
+            other => other?,
+        }
+        Ok(customer.id)
+    }
+
+    /// Creates a task (R56: a body within limits, a due date in the future).
+    pub async fn create_task(&self, caller: &Caller, new: NewTask) -> Result<Task, AppError> {
+        let id = match &new.id {
+            Some(id) => TaskId::parse("id", id)?,
+            None => TaskId::from_trusted(new_id()),
+        };
+        let due_at = due("dueAt", &new.due_at)?;
+        let initiator = Initiator::new(InitiatorType::Api, caller.agent.id.as_str());
+        write_tx!(self, |tx| {
+            let customer_id = self.task_customer(tx, &new.customer).await?;
+            let assignee = self
+                .check_assignee(tx, &new.inbox_id, new.agent_id.as_deref())
+                .await?;
+            let task = Task::create(
+                id.clone(),
+                customer_id,
+                initiator.clone(),
+                assignee,
+                new.body.clone(),
+                due_at,
+                self.now(),
+            )?;
+            let mut events = vec![("TASK/CREATED", content(&task, None))];
+            if let Some(agent) = &task.assignee.agent_id {
+                let mut c = content(&task, None);
+                c["assignee"] = json!({ "inboxId": task.assignee.inbox_id.to_string(), "agentId": agent.to_string() });
+                events.push(("TASK/ASSIGNEE_UPDATED", c));
+            }
+            self.save_task(tx, None, &task, events, &initiator, false)
+                .await?;
+            Ok::<_, AppError>(task)
+        })
+    }
+
+    /// One task; its assignee reading it has seen its updates.
+    pub async fn task(&self, caller: &Caller, id: &str) -> Result<Task, AppError> {
+        let task = read_tx!(self, |tx| {
+            let row = tx
+                .task(id)
+                .await?
+                .ok_or_else(|| AppError::not_found("task", id))?;
+            task_of_row(&row)
+        })?;
+        if task.assignee.agent_id.as_ref() == Some(&caller.agent.id) {
+            self.mark_unit_seen(caller, UnitId::Task(task.id.clone()))
+                .await?;
+        }
+        Ok(task)
+    }
+
+    /// A customer's tasks, newest first, and whether the cap cut the list.
+    pub async fn customer_tasks(
+        &self,
+        customer_id: &str,
+        status: Option<TaskStatus>,
+    ) -> Result<(Vec<Task>, bool), AppError> {
+        read_tx!(self, |tx| {
+            if tx.customer(customer_id).await?.is_none() {
+                return Err(AppError::not_found("customer", customer_id));
+            }
+            let rows = tx
+                .customer_tasks(customer_id, status.map(TaskStatus::as_str), TASKS_CAP + 1)
+                .await?;
+            let limited = rows.len() as i64 > TASKS_CAP;
+            let tasks = rows
+                .iter()
+                .take(TASKS_CAP as usize)
+                .map(task_of_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((tasks, limited))
+        })
+    }
+
+    /// Updates a task; every change is one event (R58).
+    pub async fn update_task(
+        &self,
+        caller: &Caller,
+        id: &str,
+        patch: TaskPatch,
+    ) -> Result<Task, AppError> {
+        let status = match patch.status.as_deref() {
+            Some(raw) => Some(
+                TaskStatus::parse(raw)
+                    .ok_or_else(|| DomainError::invalid("status", "must be OPEN or CLOSED"))?,
+            ),
+            None => None,
+        };
+        let due_at = patch
+            .due_at
+            .as_deref()
+            .map(|d| due("dueAt", d))
+            .transpose()?;
+        let initiator = Initiator::new(InitiatorType::Api, caller.agent.id.as_str());
+        write_tx!(self, |tx| {
+            let row = tx
+                .task_for_update(id)
+                .await?
+                .ok_or_else(|| AppError::not_found("task", id))?;
+            let before = task_of_row(&row)?;
+            let mut after = before.clone();
+            let mut events = Vec::new();
+            if let Some((inbox, agent)) = &patch.assignee {
+                let assignee = self.check_assignee(tx, inbox, agent.as_deref()).await?;
+                if assignee != after.assignee {
+                    after.assignee = assignee;
+                    let mut c = content(&after, Some(&before));
+                    c["assignee"] = json!({ "inboxId": after.assignee.inbox_id.to_string(), "agentId": after.assignee.agent_id.as_ref().map(ToString::to_string) });
+                    events.push(("TASK/ASSIGNEE_UPDATED", c));
+                }
+            }
+            if let Some(body) = &patch.body
+                && body != &after.body
+            {
+                after.update_body(body.clone())?;
+                events.push(("TASK/CONTENT_UPDATED", content(&after, Some(&before))));
+            }
+            if let Some(at) = due_at
+                && at != after.due_at
+            {
+                after.update_due_at(at, self.now())?;
+                let mut c = content(&after, Some(&before));
+                c["dueAt"] = json!(codec::fmt_ts(at));
+                events.push(("TASK/DUE_DATE_UPDATED", c));
+            }
+            if let Some(status) = status
+                && after.set_status(status)
+            {
+                let kind = if status == TaskStatus::Closed {
+                    "TASK/CLOSED"
+                } else {
+                    "TASK/REOPENED"
+                };
+                events.push((kind, content(&after, Some(&before))));
+            }
+            if events.is_empty() {
+                return Ok(after);
+            }
+            let by_assignee = after.assignee.agent_id.as_ref() == Some(&caller.agent.id);
+            self.save_task(
+                tx,
+                Some((&before, row.version)),
+                &after,
+                events,
+                &initiator,
+                !by_assignee,
+            )
+            .await?;
+            Ok::<_, AppError>(after)
+        })
+    }
+
+    /// Adds a comment (not on a closed task).
+    pub async fn add_task_comment(
+        &self,
+        caller: &Caller,
+        task_id: &str,
+        id: Option<&str>,
+        agent_id: &str,
+        comment: &str,
+    ) -> Result<TaskComment, AppError> {
+        let comment_id = match id {
+            Some(raw) => {
+                validate_id("id", raw)?;
+                CommentId::from_trusted(raw)
+            }
+            None => CommentId::from_trusted(new_id()),
+        };
+        let initiator = Initiator::new(InitiatorType::Api, caller.agent.id.as_str());
+        write_tx!(self, |tx| {
+            let row = tx
+                .task_for_update(task_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("task", task_id))?;
+            let before = task_of_row(&row)?;
+            if load_agent(tx, agent_id).await?.is_none() {
+                return Err(DomainError::invalid(
+                    "agentId",
+                    format!("agent {agent_id} does not exist"),
+                )
+                .into());
+            }
+            if before.comments.iter().any(|c| c.id == comment_id) {
+                return Err(AppError::Taken {
+                    attr: "id".into(),
+                    holder_kind: "task comment",
+                    holder_id: comment_id.to_string(),
+                });
+            }
+            let mut after = before.clone();
+            let comment = TaskComment {
+                id: comment_id.clone(),
+                agent_id: AgentId::from_trusted(agent_id),
+                comment: comment.to_owned(),
+                created_at: self.now(),
+            };
+            after.add_comment(comment.clone())?;
+            let mut c = content(&after, Some(&before));
+            c["commentId"] = json!(comment.id.to_string());
+            let by_assignee = after.assignee.agent_id.as_ref() == Some(&comment.agent_id);
+            self.save_task(
+                tx,
+                Some((&before, row.version)),
+                &after,
+                vec![("TASK/COMMENT_ADDED", c)],
+                &initiator,
+                !by_assignee,
+            )
+            .await?;
+            Ok::<_, AppError>(comment)
+        })
+    }
+}
