@@ -41,10 +41,15 @@ struct CacheState {
     tainted: bool,
 }
 
+/// When each agent's away timer was last armed for (R40), per instance.
+#[derive(Debug, Default)]
+pub(crate) struct AwayArming(Mutex<std::collections::BTreeMap<AgentId, Timestamp>>);
+
 /// The in-memory routing state of this instance.
 #[derive(Debug, Default)]
 pub struct RoutingCache {
     state: Mutex<CacheState>,
+    away: AwayArming,
 }
 
 impl RoutingCache {
@@ -627,6 +632,27 @@ pub fn next_refusal(r: NextRefusal) -> AppError {
 }
 
 impl App {
+    /// Whether the away timer must be re-armed for `due` (it was armed for an
+    /// earlier moment by more than a tenth of the window); records the new moment.
+    pub(crate) fn away_rearm_needed(
+        &self,
+        agent: &AgentId,
+        due: Timestamp,
+        window: hearth_domain::Duration,
+    ) -> bool {
+        let mut armed = self
+            .routing
+            .away
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let stale = armed.get(agent).is_none_or(|at| due - *at >= window / 10);
+        if stale {
+            armed.insert(agent.clone(), due);
+        }
+        stale
+    }
+
     /// Runs `f` on this instance's routing state as of its last catch-up with the log.
     pub fn with_engine<T>(&self, f: impl FnOnce(&Engine) -> T) -> T {
         f(&self.routing.lock().engine)

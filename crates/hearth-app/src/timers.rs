@@ -24,6 +24,8 @@ const OFFER_EXPIRY: &str = "OFFER_EXPIRY";
 const ROUTING_DELAY: &str = "ROUTING_DELAY";
 /// A contact's same-agent time limit ran out.
 const SAME_AGENT_LIMIT: &str = "SAME_AGENT_LIMIT";
+/// An agent has been idle for the organization's time until away (R40).
+const AWAY: &str = "AWAY";
 
 /// Timers fired per transaction.
 const BATCH: i64 = 50;
@@ -99,6 +101,16 @@ pub(crate) async fn schedule_contact_timers(
         }
     }
     Ok(())
+}
+
+/// The away timer of an agent.
+pub(crate) fn away_timer(agent: &AgentId, at: Timestamp) -> TimerRow {
+    TimerRow {
+        id: format!("away:{agent}"),
+        due_at: to_ms(at),
+        kind: AWAY.into(),
+        payload: agent.to_string(),
+    }
 }
 
 impl App {
@@ -182,6 +194,24 @@ impl App {
                         .await?;
                     }
                     None => {}
+                }
+            }
+            AWAY => {
+                let agent = AgentId::from_trusted(timer.payload.clone());
+                let settings = crate::service::load_settings(tx).await?;
+                if settings.time_until_away.is_zero() {
+                    return Ok(());
+                }
+                self.routing_catch_up(tx).await?;
+                let current = self.with_engine(|e| {
+                    e.agents
+                        .get(&agent)
+                        .map(|a| (a.available.clone(), a.focus, a.away))
+                });
+                if let Some((available, focus, false)) = current
+                    && !available.is_empty()
+                {
+                    self.go_away(tx, &agent, available, focus).await?;
                 }
             }
             other => tracing::warn!(kind = other, id = %timer.id, "unknown timer kind; dropped"),

@@ -38,6 +38,8 @@ impl FromRequestParts<AppState> for ApiCaller {
         let (email, token) = credentials(parts).ok_or_else(ApiError::unauthorized)?;
         let caller = state.app.authenticate(&email, &token).await?;
         caller.require(Role::ApiUser)?;
+        // Any request is activity: it postpones automatic Away (R40).
+        state.app.touch(&caller).await?;
         Ok(ApiCaller(caller))
     }
 }

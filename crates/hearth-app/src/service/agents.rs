@@ -142,6 +142,56 @@ impl App {
         })
     }
 
+    /// R40: an idle agent goes Away; routing stops, availability is kept.
+    pub(crate) async fn go_away(
+        &self,
+        tx: &mut dyn StoreTx,
+        agent: &AgentId,
+        available: BTreeSet<Group>,
+        focus: bool,
+    ) -> Result<(), AppError> {
+        let before = Some((available.clone(), focus, false));
+        let now = Availability {
+            available: available.clone(),
+            focus,
+            away: true,
+        };
+        self.route(
+            tx,
+            vec![Input::AvailabilityChanged {
+                agent: agent.clone(),
+                available,
+                focus,
+                away: true,
+            }],
+        )
+        .await?;
+        self.log_availability(tx, agent, before, &now).await
+    }
+
+    /// Notes that the agent is active: re-arms its away timer (R40) when the
+    /// organization sets a time until away. The timer is written at most once per
+    /// tenth of that time, so requests stay reads.
+    pub async fn touch(&self, caller: &Caller) -> Result<(), AppError> {
+        if !caller.agent.has_role(Role::Agent) {
+            return Ok(());
+        }
+        let window = self.settings().await?.time_until_away;
+        if window.is_zero() {
+            return Ok(());
+        }
+        let due = self.now() + window;
+        if !self.away_rearm_needed(&caller.agent.id, due, window) {
+            return Ok(());
+        }
+        let agent = caller.agent.id.clone();
+        write_tx!(self, |tx| {
+            tx.put_timer(&crate::timers::away_timer(&agent, due))
+                .await?;
+            Ok::<_, AppError>(())
+        })
+    }
+
     async fn log_availability(
         &self,
         tx: &mut dyn StoreTx,

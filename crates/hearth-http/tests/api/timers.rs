@@ -196,3 +196,59 @@ async fn timers_and_routing_survive_a_restart() {
         assert_eq!(bob_offers[0]["conversationId"], call["conversationId"]);
     });
 }
+
+#[tokio::test]
+async fn an_idle_agent_goes_away_when_the_organization_sets_a_time_until_away() {
+    each_backend_with_clock!(|api, clock| {
+        let alice = api.login("alice@example.com").await;
+        set_available(&api, &alice, &["MESSAGING"]).await;
+        clock.advance(Duration::hours(1));
+        api.app.fire_due_timers().await.unwrap();
+        let me = api
+            .call_as(&alice, Method::GET, "/api/v1/me/availability", None)
+            .await
+            .body;
+        assert_eq!(me["away"], false, "automatic Away is off by default");
+
+        api.call(
+            Method::PATCH,
+            "/api/v1/admin/settings",
+            Some(json!({"timeUntilAwaySeconds": 300})),
+        )
+        .await;
+        set_available(&api, &alice, &["MESSAGING"]).await;
+        clock.advance(Duration::seconds(200));
+        api.call_as(&alice, Method::GET, "/api/v1/me", None).await;
+        clock.advance(Duration::seconds(200));
+        api.app.fire_due_timers().await.unwrap();
+        assert_eq!(
+            api.call_as(&alice, Method::GET, "/api/v1/me/availability", None)
+                .await
+                .body["away"],
+            false,
+            "activity postponed it"
+        );
+        clock.advance(Duration::seconds(301));
+        api.app.fire_due_timers().await.unwrap();
+        let me = api
+            .call_as(&alice, Method::GET, "/api/v1/me/availability", None)
+            .await
+            .body;
+        assert_eq!(
+            (me["away"].as_bool(), me["availableFor"].clone()),
+            (Some(true), json!(["MESSAGING"])),
+            "idle: Away, availability kept"
+        );
+        let chat = api.inbound(json!({"channel": "CHAT", "entryPoint": "chat", "from": {"address": "v-idle"}, "sessionId": "s", "content": {"content": "hi"}})).await;
+        assert_eq!(
+            api.get(&format!(
+                "/api/v1/conversations/{}",
+                chat["conversationId"].as_str().unwrap()
+            ))
+            .await
+            .body["queueState"],
+            "NEW",
+            "no routing while Away"
+        );
+    });
+}
