@@ -670,29 +670,15 @@ impl Engine {
         out: &mut Vec<Decision>,
     ) {
         for group in PUSH_GROUPS {
-            loop {
-                let Some(agent) = self.agents.get(agent_id) else {
-                    return;
-                };
-                let Some(key) = self
-                    .best_unit_for(agent, &[group], Mode::Push, now)
-                    .cloned()
-                else {
-                    break;
-                };
-                let mut d = decision(
-                    input,
-                    Outcome::Nothing,
-                    Some(key.id.clone()),
-                    "PUSH_BEST_UNIT_FOR_AGENT",
-                );
-                d.candidates = vec![Candidate {
-                    agent: agent_id.clone(),
-                    eligible: true,
-                    reasons: Vec::new(),
-                    score: 0,
-                }];
-                self.give(&key.id, agent_id, Mode::Push, &mut d, now, ids);
+            while let Some(d) = self.give_best(
+                agent_id,
+                &[group],
+                Mode::Push,
+                "PUSH_BEST_UNIT_FOR_AGENT",
+                input,
+                now,
+                ids,
+            ) {
                 let progressed = d.outcome != Outcome::Nothing;
                 out.push(d);
                 if !progressed {
@@ -700,6 +686,32 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Gives the agent its best unit in `groups` (if there is one it may take) and
+    /// records the decision under `rule`.
+    #[allow(clippy::too_many_arguments)]
+    fn give_best(
+        &mut self,
+        agent_id: &AgentId,
+        groups: &[Group],
+        mode: Mode,
+        rule: &'static str,
+        input: &'static str,
+        now: Timestamp,
+        ids: &mut dyn IdSource,
+    ) -> Option<Decision> {
+        let agent = self.agents.get(agent_id)?;
+        let key = self.best_unit_for(agent, groups, mode, now).cloned()?;
+        let mut d = decision(input, Outcome::Nothing, Some(key.id.clone()), rule);
+        d.candidates = vec![Candidate {
+            agent: agent_id.clone(),
+            eligible: true,
+            reasons: Vec::new(),
+            score: 0,
+        }];
+        self.give(&key.id, agent_id, mode, &mut d, now, ids);
+        Some(d)
     }
 
     /// R29: one mail or task item on becoming available for Mail & Tasks.
@@ -711,29 +723,15 @@ impl Engine {
         ids: &mut dyn IdSource,
         out: &mut Vec<Decision>,
     ) {
-        let Some(agent) = self.agents.get(agent_id) else {
-            return;
-        };
-        let Some(key) = self
-            .best_unit_for(agent, &[Group::Mail, Group::Task], Mode::Push, now)
-            .cloned()
-        else {
-            return;
-        };
-        let mut d = decision(
-            input,
-            Outcome::Nothing,
-            Some(key.id.clone()),
+        out.extend(self.give_best(
+            agent_id,
+            &[Group::Mail, Group::Task],
+            Mode::Push,
             "PUSH_MAIL_ON_AVAILABLE",
-        );
-        d.candidates = vec![Candidate {
-            agent: agent_id.clone(),
-            eligible: true,
-            reasons: Vec::new(),
-            score: 0,
-        }];
-        self.give(&key.id, agent_id, Mode::Push, &mut d, now, ids);
-        out.push(d);
+            input,
+            now,
+            ids,
+        ));
     }
 
     /// R25: own work with the oldest unseen update first; otherwise the best unit the
@@ -768,28 +766,15 @@ impl Engine {
             return d;
         }
         let groups: Vec<Group> = agent.available.iter().copied().collect();
-        match self.best_unit_for(agent, &groups, Mode::Pull, now).cloned() {
-            Some(key) => {
-                let mut d = decision(
-                    input,
-                    Outcome::Nothing,
-                    Some(key.id.clone()),
-                    "NEXT_PULL_BEST_UNIT",
-                );
-                d.candidates = vec![Candidate {
-                    agent: agent_id.clone(),
-                    eligible: true,
-                    reasons: Vec::new(),
-                    score: 0,
-                }];
-                self.give(&key.id, agent_id, Mode::Pull, &mut d, now, ids);
-                d
-            }
-            None => {
-                let mut d = decision(input, Outcome::Nothing, None, "NEXT_NOTHING");
-                d.winner = None;
-                d
-            }
-        }
+        self.give_best(
+            agent_id,
+            &groups,
+            Mode::Pull,
+            "NEXT_PULL_BEST_UNIT",
+            input,
+            now,
+            ids,
+        )
+        .unwrap_or_else(|| decision(input, Outcome::Nothing, None, "NEXT_NOTHING"))
     }
 }
