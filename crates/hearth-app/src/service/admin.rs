@@ -245,7 +245,20 @@ async fn must_exist(
     Ok(())
 }
 
-/// A validated document, its unique key, and the password hash to keep.
+/// The resource as stored after a write (with its new version and times).
+async fn read_back(
+    tx: &mut dyn StoreTx,
+    store_kind: &str,
+    id: &str,
+) -> Result<AdminResource, AppError> {
+    let row = tx
+        .resource(store_kind, id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("{store_kind} {id} vanished after a write")))?;
+    wire(&row)
+}
+
+/// A validated document and its unique key.
 struct Validated {
     doc: Value,
     key: Option<String>,
@@ -663,11 +676,7 @@ impl App {
             };
             self.put(tx, kind, &row).await?;
             self.reconfigure(tx, kind, &v.doc).await?;
-            let stored = tx
-                .resource(kind.store_kind(), &id)
-                .await?
-                .ok_or_else(|| AppError::Internal("created resource vanished".into()))?;
-            wire(&stored)
+            read_back(tx, kind.store_kind(), &id).await
         })
     }
 
@@ -741,11 +750,7 @@ impl App {
             {
                 self.deactivate(tx, id).await?;
             }
-            let stored = tx
-                .resource(kind.store_kind(), id)
-                .await?
-                .ok_or_else(|| AppError::Internal("updated resource vanished".into()))?;
-            wire(&stored)
+            read_back(tx, kind.store_kind(), id).await
         })
     }
 
@@ -905,11 +910,7 @@ impl App {
                 version: 1,
             };
             tx.put_resource(&updated).await?;
-            let stored = tx
-                .resource(kind::SETTINGS, SETTINGS_ID)
-                .await?
-                .ok_or_else(|| AppError::Internal("settings vanished".into()))?;
-            wire(&stored)
+            read_back(tx, kind::SETTINGS, SETTINGS_ID).await
         })
     }
 
