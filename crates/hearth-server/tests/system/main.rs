@@ -133,6 +133,28 @@ async fn first_start_and_end_to_end(database_url: Option<&str>) {
     let exit = s.stop().await;
     assert!(exit.success(), "SIGTERM ends the server cleanly: {exit:?}");
 
+    let migrate = hearth(&["migrate"], &dir, database_url);
+    assert!(
+        migrate.status.success()
+            && String::from_utf8_lossy(&migrate.stdout).contains("Migrations applied")
+    );
+    if database_url.is_none() {
+        // A backup is a consistent, usable copy of the whole database.
+        let copy = dir.join("backup.db");
+        let backup = hearth(&["backup", "--to", copy.to_str().unwrap()], &dir, None);
+        assert!(
+            backup.status.success(),
+            "{}",
+            String::from_utf8_lossy(&backup.stderr)
+        );
+        let copy_url = format!("sqlite://{}", copy.display());
+        let from_copy = hearth(&["rebuild", "--verify"], &dir, Some(&copy_url));
+        assert!(
+            String::from_utf8_lossy(&from_copy.stdout).contains("No differences"),
+            "{}",
+            String::from_utf8_lossy(&from_copy.stdout)
+        );
+    }
     let verify = hearth(&["rebuild", "--verify"], &dir, database_url);
     assert!(
         verify.status.success(),
