@@ -281,6 +281,29 @@ impl StoreTx for Tx {
         Ok(())
     }
 
+    async fn erase_customer(&mut self, customer_id: &str, tombstone: &str) -> Result<(), StoreError> {
+        let statements = [
+            "UPDATE event SET payload = $2 WHERE (aggregate_type = 'customer' AND aggregate_id = $1) \
+             OR (aggregate_type IN ('conversation', 'routing') AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)) \
+             OR (aggregate_type = 'task' AND aggregate_id IN (SELECT task_id FROM task WHERE customer_id = $1))",
+            "DELETE FROM routing_decision WHERE unit_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
+            "DELETE FROM outbox WHERE conversation_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
+            "DELETE FROM contact WHERE conversation_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
+            "DELETE FROM outbox WHERE item_id IN (SELECT item_id FROM conversation_item WHERE customer_id = $1)",
+            "DELETE FROM conversation_item WHERE customer_id = $1",
+            "DELETE FROM conversation WHERE customer_id = $1",
+            "DELETE FROM task WHERE customer_id = $1",
+            "DELETE FROM customer_identity WHERE customer_id = $1",
+            "DELETE FROM customer WHERE customer_id = $1",
+        ];
+        for (i, statement) in statements.into_iter().enumerate() {
+            let query = sqlx::query(statement).bind(customer_id);
+            let query = if i == 0 { query.bind(tombstone) } else { query };
+            query.execute(&mut *self.inner).await.map_err(map_err)?;
+        }
+        Ok(())
+    }
+
     async fn conversation(&mut self, id: &str) -> Result<Option<ConversationRow>, StoreError> {
         let row: Option<ConversationTuple> = sqlx::query_as(conversation_query("WHERE conversation_id = $1"))
             .bind(id)
@@ -466,6 +489,11 @@ impl StoreTx for Tx {
                 .await
                 .map_err(map_err)?;
         Ok(row.map(|t| ItemRow { id: t.0, conversation_id: t.1, customer_id: t.2, at: t.3, doc: t.4 }))
+    }
+
+    async fn delete_item(&mut self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM conversation_item WHERE item_id = $1").bind(id).execute(&mut *self.inner).await.map_err(map_err)?;
+        Ok(())
     }
 
     async fn items(&mut self, conversation_id: &str, limit: i64) -> Result<Vec<ItemRow>, StoreError> {

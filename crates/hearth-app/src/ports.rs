@@ -259,6 +259,16 @@ pub trait StoreTx: Send {
         identities: &[(String, String)],
     ) -> Result<(), StoreError>;
 
+    /// Forgets a customer: every projection row of the customer, its conversations,
+    /// items, contacts, tasks, routing decisions and outbox messages goes, and the
+    /// payloads of their events become `tombstone` (ids and types stay, personal
+    /// data does not).
+    async fn erase_customer(
+        &mut self,
+        customer_id: &str,
+        tombstone: &str,
+    ) -> Result<(), StoreError>;
+
     async fn conversation(&mut self, id: &str) -> Result<Option<ConversationRow>, StoreError>;
     /// Reads a conversation and holds it against concurrent writers until the
     /// transaction ends (`FOR UPDATE` on PostgreSQL; SQLite's writer lock already does).
@@ -303,6 +313,7 @@ pub trait StoreTx: Send {
 
     async fn insert_item(&mut self, row: &ItemRow) -> Result<(), StoreError>;
     async fn item(&mut self, id: &str) -> Result<Option<ItemRow>, StoreError>;
+    async fn delete_item(&mut self, id: &str) -> Result<(), StoreError>;
     /// Items of a conversation in timeline order, at most `limit`.
     async fn items(
         &mut self,

@@ -49,3 +49,200 @@ impl App {
         })
     }
 }
+
+/// A customer profile body (`POST`/`PATCH /customer-profiles`), already parsed as
+/// JSON; read-only fields (`id` on PATCH, `createdAt`, `updatedAt`, `normalized`) are
+/// ignored.
+pub type ProfileBody = serde_json::Map<String, serde_json::Value>;
+
+fn text(
+    body: &ProfileBody,
+    key: &str,
+    max: usize,
+) -> Result<Option<Option<String>>, hearth_domain::DomainError> {
+    use serde_json::Value;
+    match body.get(key) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::String(s)) if s.chars().count() > max => Err(
+            hearth_domain::DomainError::too_long(key, format!("must be at most {max} characters")),
+        ),
+        Some(Value::String(s)) => Ok(Some(Some(s.clone()).filter(|s| !s.trim().is_empty()))),
+        Some(_) => Err(hearth_domain::DomainError::invalid(key, "must be a string")),
+    }
+}
+
+/// Lays the body's fields over `c` (arrays are replaced whole, as Gladly does).
+fn apply_profile(c: &mut Customer, body: &ProfileBody) -> Result<(), AppError> {
+    use hearth_domain::DomainError;
+    if let Some(v) = text(body, "name", 1000)? {
+        c.name = v;
+    }
+    if let Some(v) = text(body, "image", 2000)? {
+        c.image = v;
+    }
+    if let Some(v) = text(body, "address", 2000)? {
+        c.address = v;
+    }
+    if let Some(v) = text(body, "externalCustomerId", 200)? {
+        c.external_customer_id = v;
+    }
+    if let Some(raw) = body.get("emails") {
+        let list: Vec<crate::codec::EmailDto> = serde_json::from_value(raw.clone())
+            .map_err(|e| DomainError::invalid("emails", e.to_string()))?;
+        c.emails = crate::codec::emails_in(&list)?;
+    }
+    if let Some(raw) = body.get("phones") {
+        let list: Vec<crate::codec::PhoneDto> = serde_json::from_value(raw.clone())
+            .map_err(|e| DomainError::invalid("phones", e.to_string()))?;
+        c.phones = crate::codec::phones_in(&list)?;
+    }
+    if let Some(raw) = body.get("customAttributes") {
+        c.custom_attributes = match raw {
+            serde_json::Value::Null => Default::default(),
+            other => serde_json::from_value(other.clone()).map_err(|_| {
+                DomainError::invalid("customAttributes", "must map names to strings")
+            })?,
+        };
+    }
+    c.validate()?;
+    Ok(())
+}
+
+/// A uniqueness conflict of a profile, named by the field clients send.
+fn profile_conflict(e: AppError) -> AppError {
+    match e {
+        AppError::Taken {
+            attr, holder_id, ..
+        } => {
+            let field = if attr.starts_with("EMAIL") {
+                "emails"
+            } else if attr.starts_with("MOBILE") {
+                "phones"
+            } else {
+                "id"
+            };
+            AppError::Taken {
+                attr: field.into(),
+                holder_kind: "customer",
+                holder_id,
+            }
+        }
+        other => other,
+    }
+}
+
+impl App {
+    /// Creates a profile (`id` may be the client's); emails and mobile numbers must
+    /// be free (409 `taken` names the holder).
+    pub async fn create_customer(
+        &self,
+        caller: &super::Caller,
+        body: ProfileBody,
+    ) -> Result<Customer, AppError> {
+        use hearth_domain::id::CustomerId;
+        let id = match body.get("id").and_then(serde_json::Value::as_str) {
+            Some(raw) => CustomerId::parse("id", raw)?,
+            None => CustomerId::from_trusted(crate::clock::new_id()),
+        };
+        let initiator = hearth_domain::item::Initiator::new(
+            hearth_domain::item::InitiatorType::Api,
+            caller.agent.id.as_str(),
+        );
+        super::write_tx!(self, |tx| {
+            if tx.customer(id.as_str()).await?.is_some() {
+                return Err(AppError::Taken {
+                    attr: "id".into(),
+                    holder_kind: "customer",
+                    holder_id: id.to_string(),
+                });
+            }
+            let now = self.now();
+            let mut customer = Customer {
+                id: id.clone(),
+                name: None,
+                image: None,
+                address: None,
+                emails: Vec::new(),
+                phones: Vec::new(),
+                external_customer_id: None,
+                custom_attributes: Default::default(),
+                identities: Vec::new(),
+                created_at: now,
+                updated_at: now,
+            };
+            apply_profile(&mut customer, &body)?;
+            super::save_customer(tx, &customer, "CUSTOMER_PROFILE/CREATED", &initiator)
+                .await
+                .map_err(profile_conflict)?;
+            Ok(customer)
+        })
+    }
+
+    /// Updates a profile with the body's fields.
+    pub async fn update_customer(
+        &self,
+        caller: &super::Caller,
+        id: &str,
+        body: ProfileBody,
+    ) -> Result<Customer, AppError> {
+        let initiator = hearth_domain::item::Initiator::new(
+            hearth_domain::item::InitiatorType::Api,
+            caller.agent.id.as_str(),
+        );
+        super::write_tx!(self, |tx| {
+            let mut customer = load_customer(tx, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("customer", id))?;
+            apply_profile(&mut customer, &body)?;
+            customer.updated_at = self.now();
+            super::save_customer(tx, &customer, "CUSTOMER_PROFILE/UPDATED", &initiator)
+                .await
+                .map_err(profile_conflict)?;
+            Ok(customer)
+        })
+    }
+
+    /// Deletes a customer with every conversation, item and task (refused while a
+    /// conversation is OPEN or WAITING or a task is open); the event log keeps only
+    /// tombstones.
+    pub async fn delete_customer(&self, caller: &super::Caller, id: &str) -> Result<(), AppError> {
+        use hearth_domain::conversation::Status;
+        caller.require(hearth_domain::config::Role::Admin)?;
+        super::write_tx!(self, |tx| {
+            if tx.customer(id).await?.is_none() {
+                return Err(AppError::not_found("customer", id));
+            }
+            if let Some(latest) = tx.latest_conversation(id).await?
+                && latest.status != Status::Closed.as_str()
+            {
+                return Err(hearth_domain::DomainError::InUse(
+                    "the customer has an open or waiting conversation; close it first".into(),
+                )
+                .into());
+            }
+            if !tx.customer_tasks(id, Some("OPEN"), 1).await?.is_empty() {
+                return Err(hearth_domain::DomainError::InUse(
+                    "the customer has an open task; close it first".into(),
+                )
+                .into());
+            }
+            let tombstone =
+                serde_json::json!({ "v": crate::codec::PAYLOAD_VERSION, "tombstone": true })
+                    .to_string();
+            tx.erase_customer(id, &tombstone).await?;
+            tx.append_events(&[crate::ports::EventRow {
+                id: crate::clock::new_id(),
+                at: crate::codec::to_ms(self.now()),
+                event_type: "CUSTOMER_PROFILE/DELETED".into(),
+                aggregate_type: "customer".into(),
+                aggregate_id: id.to_owned(),
+                initiator_type: Some("API".into()),
+                initiator_id: Some(caller.agent.id.to_string()),
+                payload: serde_json::json!({ "v": crate::codec::PAYLOAD_VERSION, "tombstone": true, "content": { "customerId": id } }).to_string(),
+            }])
+            .await?;
+            Ok(())
+        })
+    }
+}

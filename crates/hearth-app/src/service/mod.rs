@@ -7,6 +7,7 @@ mod agents;
 pub mod auth;
 pub(crate) mod conversations;
 mod customers;
+pub mod directory;
 mod inbound;
 pub mod stream;
 pub mod tasks;

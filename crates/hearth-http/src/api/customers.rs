@@ -17,8 +17,11 @@ use crate::wire;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/customer-profiles", get(find))
-        .route("/customer-profiles/{id}", get(read))
+        .route("/customer-profiles", get(find).post(create))
+        .route(
+            "/customer-profiles/{id}",
+            get(read).patch(update).delete(remove),
+        )
 }
 
 async fn read(
@@ -57,4 +60,39 @@ async fn find(
     };
     let found = state.app.find_customers(q).await?;
     Ok(Json(found.iter().map(wire::customer).collect()))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    crate::body::JsonObject(body): crate::body::JsonObject,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let customer = state.app.create_customer(&caller, body).await?;
+    let location = format!("/api/v1/customer-profiles/{}", customer.id);
+    Ok((
+        axum::http::StatusCode::CREATED,
+        [(axum::http::header::LOCATION, location)],
+        Json(wire::customer(&customer)),
+    )
+        .into_response())
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+    crate::body::JsonObject(body): crate::body::JsonObject,
+) -> ApiResult<axum::http::StatusCode> {
+    state.app.update_customer(&caller, &id, body).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<axum::http::StatusCode> {
+    state.app.delete_customer(&caller, &id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

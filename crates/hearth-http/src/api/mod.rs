@@ -2,9 +2,11 @@
 
 mod admin;
 mod agents;
+mod communications;
 mod contacts;
 mod conversations;
 mod customers;
+mod directory;
 mod items;
 mod tasks;
 
@@ -19,6 +21,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(admin::router())
         .merge(agents::router())
+        .merge(communications::router())
+        .merge(directory::router())
         .merge(contacts::router())
         .merge(conversations::router())
         .merge(customers::router())

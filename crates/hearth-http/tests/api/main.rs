@@ -3,6 +3,7 @@
 
 mod admin;
 mod conversations;
+mod gladly;
 mod harness;
 mod inbound;
 mod routing;

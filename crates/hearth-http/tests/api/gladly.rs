@@ -1,0 +1,394 @@
+//! More of the Gladly dialect: directory, topics, customer profiles (with erasure),
+//! customer-activity items and outbound communications.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::each_backend;
+
+#[tokio::test]
+async fn the_directory_lists_agents_inboxes_teams_and_the_organization() {
+    each_backend!(|api| {
+        let agents = api.get("/api/v1/agents").await.body;
+        assert_eq!(agents.as_array().map(Vec::len), Some(3));
+        let alice = agents
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["emailAddress"] == "alice@example.com")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            alice.as_object().unwrap().keys().collect::<Vec<_>>(),
+            ["emailAddress", "id", "name"]
+        );
+        assert_eq!(
+            api.get(&format!("/api/v1/agents/{}", alice["id"].as_str().unwrap()))
+                .await
+                .body,
+            alice
+        );
+        let inboxes = api.get("/api/v1/inboxes").await.body;
+        assert_eq!(inboxes[0]["name"], "Support");
+        assert_eq!(inboxes[0]["disabled"], false);
+        assert_eq!(api.get("/api/v1/teams").await.body, json!([]));
+        assert_eq!(
+            api.get("/api/v1/organization").await.body["id"],
+            "organization"
+        );
+        assert_eq!(
+            api.get("/api/v1/agents/nobody").await.status,
+            StatusCode::NOT_FOUND
+        );
+    });
+}
+
+#[tokio::test]
+async fn topics_can_be_created_renamed_and_nested_with_unique_names() {
+    each_backend!(|api| {
+        assert_eq!(
+            api.get("/api/v1/topics")
+                .await
+                .body
+                .as_array()
+                .map(Vec::len),
+            Some(5),
+            "the demo topics"
+        );
+        let created = api
+            .post("/api/v1/topics", json!({"id": "id1", "name": "Warranty"}))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        assert_eq!(created.headers["location"], "/api/v1/topics/id1");
+        let child = api
+            .post(
+                "/api/v1/topics",
+                json!({"name": "Warranty claims", "parentId": "id1"}),
+            )
+            .await;
+        assert_eq!(child.body["parentId"], "id1");
+        let dup = api
+            .post("/api/v1/topics", json!({"name": "warranty"}))
+            .await;
+        assert_eq!(
+            (dup.status, dup.body["errors"][0]["meta"]["id"].as_str()),
+            (StatusCode::CONFLICT, Some("id1")),
+            "names are unique, ignoring case"
+        );
+        assert_eq!(
+            api.post("/api/v1/topics", json!({"id": "id1", "name": "Other"}))
+                .await
+                .status,
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            api.post("/api/v1/topics", json!({"id": "bad id", "name": "Other"}))
+                .await
+                .error()
+                .1
+                .as_deref(),
+            Some("id")
+        );
+        assert_eq!(
+            api.post("/api/v1/topics", json!({"name": " "}))
+                .await
+                .error()
+                .0,
+            "blank"
+        );
+        assert_eq!(
+            api.post(
+                "/api/v1/topics",
+                json!({"name": "Orphan", "parentId": "nope"})
+            )
+            .await
+            .error()
+            .1
+            .as_deref(),
+            Some("parentId")
+        );
+        assert_eq!(
+            api.patch(
+                "/api/v1/topics/id1",
+                json!({"name": "Warranty & repairs", "disabled": true})
+            )
+            .await
+            .status,
+            StatusCode::NO_CONTENT
+        );
+        let read = api.get("/api/v1/topics/id1").await.body;
+        assert_eq!(
+            (read["name"].as_str(), read["disabled"].as_bool()),
+            (Some("Warranty & repairs"), Some(true))
+        );
+        assert_eq!(
+            api.patch("/api/v1/topics/id1", json!({"name": "Billing"}))
+                .await
+                .status,
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            api.get("/api/v1/topics/nope").await.status,
+            StatusCode::NOT_FOUND
+        );
+    });
+}
+
+#[tokio::test]
+async fn customer_profiles_are_created_updated_and_erased() {
+    each_backend!(|api| {
+        let body = json!({"name": "Ann Lee", "emails": [{"original": "Ann@Example.com", "primary": true}], "phones": [{"original": "(206) 555-0142", "type": "MOBILE"}], "customAttributes": {"tier": "gold"}});
+        let created = api.post("/api/v1/customer-profiles", body).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        assert_eq!(
+            created.headers["location"],
+            format!("/api/v1/customer-profiles/{id}").as_str()
+        );
+        assert_eq!(created.body["phones"][0]["normalized"], "+12065550142");
+        let clash = api
+            .post(
+                "/api/v1/customer-profiles",
+                json!({"emails": [{"original": "ann@example.com"}]}),
+            )
+            .await;
+        assert_eq!(
+            (clash.status, clash.error().1.as_deref()),
+            (StatusCode::CONFLICT, Some("emails"))
+        );
+        assert_eq!(
+            clash.body["errors"][0]["meta"]["id"],
+            json!(id),
+            "meta names the holder"
+        );
+        let bad = api
+            .post(
+                "/api/v1/customer-profiles",
+                json!({"phones": [{"original": "12"}]}),
+            )
+            .await;
+        assert_eq!(bad.error().1.as_deref(), Some("phones.original"));
+
+        // A client PATCHes back the whole object it read, with its read-only fields.
+        let mut read = api
+            .get(&format!("/api/v1/customer-profiles/{id}"))
+            .await
+            .body;
+        read["name"] = json!("Ann Lee-Park");
+        assert_eq!(
+            api.patch(&format!("/api/v1/customer-profiles/{id}"), read)
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            api.patch(
+                &format!("/api/v1/customer-profiles/{id}"),
+                json!({"phones": []})
+            )
+            .await
+            .status,
+            StatusCode::NO_CONTENT
+        );
+        let after = api
+            .get(&format!("/api/v1/customer-profiles/{id}"))
+            .await
+            .body;
+        assert_eq!(
+            (
+                after["name"].as_str(),
+                after["phones"].as_array().map(Vec::len)
+            ),
+            (Some("Ann Lee-Park"), Some(0)),
+            "arrays are replaced whole"
+        );
+        assert_eq!(
+            api.get("/api/v1/customer-profiles?phoneNumber=%2B12065550142")
+                .await
+                .body,
+            json!([]),
+            "the old mobile number is free again"
+        );
+
+        // Erasure: refused while a conversation is open, complete afterwards.
+        let mail = api.email_from("ann@example.com", "please forget me").await;
+        assert_eq!(mail["customerId"], json!(id));
+        let refused = api
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/customer-profiles/{id}"),
+                None,
+            )
+            .await;
+        assert_eq!(refused.error().2.as_deref(), Some("in_use"));
+        api.patch(
+            &format!(
+                "/api/v1/conversations/{}",
+                mail["conversationId"].as_str().unwrap()
+            ),
+            json!({"status": {"value": "CLOSED", "force": true}}),
+        )
+        .await;
+        assert_eq!(
+            api.call(
+                Method::DELETE,
+                &format!("/api/v1/customer-profiles/{id}"),
+                None
+            )
+            .await
+            .status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            api.get(&format!("/api/v1/customer-profiles/{id}"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            api.get(&format!(
+                "/api/v1/conversations/{}",
+                mail["conversationId"].as_str().unwrap()
+            ))
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            api.get(&format!(
+                "/api/v1/conversation-items/{}",
+                mail["itemId"].as_str().unwrap()
+            ))
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+        let events = {
+            let mut tx = api.db.store.read().await.unwrap();
+            tx.events_page(0, 10_000).await.unwrap()
+        };
+        assert!(
+            events.iter().all(
+                |e| !e.event.payload.to_lowercase().contains("ann@example.com")
+                    && !e.event.payload.contains("please forget me")
+            ),
+            "no personal data is left in the log"
+        );
+        let report = api.app.verify_projections().await.unwrap();
+        assert!(report.differences.is_empty(), "{:?}", report.differences);
+    });
+}
+
+#[tokio::test]
+async fn customer_activity_items_are_created_and_deleted() {
+    each_backend!(|api| {
+        let activity = json!({"type": "CUSTOMER_ACTIVITY", "title": "Order shipped", "body": "<p>Order 42</p>", "activityType": "EMAIL", "sourceName": "Shop"});
+        let created = api.post("/api/v1/conversation-items", json!({"id": "act-1", "customer": {"emailAddress": "buyer@example.com"}, "content": activity})).await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        assert_eq!(
+            (
+                created.body["initiator"]["type"].as_str(),
+                created.body["content"]["type"].as_str()
+            ),
+            (Some("API"), Some("CUSTOMER_ACTIVITY"))
+        );
+        assert!(created.body["content"]["receivedAt"].is_string());
+        assert!(
+            created.body.get("conversationId").is_none(),
+            "outside any conversation"
+        );
+        let again = api.post("/api/v1/conversation-items", json!({"id": "act-1", "customer": {"emailAddress": "buyer@example.com"}, "content": activity})).await;
+        assert_eq!(
+            (again.status, again.error().1.as_deref()),
+            (StatusCode::CONFLICT, Some("newConversationItems"))
+        );
+        let customer = created.body["customerId"].as_str().unwrap().to_owned();
+        let second = api
+            .post(
+                &format!("/api/v1/customers/{customer}/conversation-items"),
+                json!({"content": activity}),
+            )
+            .await;
+        assert_eq!(second.status, StatusCode::OK);
+        let wrong = api
+            .post(
+                &format!("/api/v1/customers/{customer}/conversation-items"),
+                json!({"content": {"type": "SMS", "from": "a", "to": "b", "content": "x"}}),
+            )
+            .await;
+        assert_eq!(wrong.error().1.as_deref(), Some("content.type"));
+        let long = api.post(&format!("/api/v1/customers/{customer}/conversation-items"), json!({"content": {"type": "CUSTOMER_ACTIVITY", "activityType": "EMAIL", "title": "x".repeat(101)}})).await;
+        assert_eq!(
+            long.error(),
+            ("too_long".into(), Some("content.title".into()), None)
+        );
+        assert_eq!(
+            api.call(Method::DELETE, "/api/v1/conversation-items/act-1", None)
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            api.get("/api/v1/conversation-items/act-1").await.status,
+            StatusCode::NOT_FOUND
+        );
+        let mail = api.email_from("buyer@example.com", "hi").await;
+        let refused = api
+            .call(
+                Method::DELETE,
+                &format!(
+                    "/api/v1/conversation-items/{}",
+                    mail["itemId"].as_str().unwrap()
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "only customer activity can be deleted"
+        );
+        let other = api
+            .call(
+                Method::DELETE,
+                &format!(
+                    "/api/v1/customers/nobody/conversation-items/{}",
+                    second.body["id"].as_str().unwrap()
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND);
+    });
+}
+
+#[tokio::test]
+async fn outbound_sms_and_email_go_through_the_outbox() {
+    each_backend!(|api| {
+        let sms = api.post("/api/v1/communications/sms", json!({"customer": {"mobileNumber": "+12065550188"}, "from": "+12065550100", "body": "Your order shipped"})).await;
+        assert_eq!(sms.status, StatusCode::OK, "{}", sms.body);
+        let item = sms.body["conversationItemId"].as_str().unwrap().to_owned();
+        let outbox = {
+            let mut tx = api.db.store.read().await.unwrap();
+            tx.outbox_for_item(&item).await.unwrap()
+        };
+        assert_eq!(
+            (outbox[0].channel.as_str(), outbox[0].status.as_str()),
+            ("SMS", "PENDING")
+        );
+        let read = api
+            .get(&format!("/api/v1/conversation-items/{item}"))
+            .await
+            .body;
+        assert_eq!(
+            read["content"],
+            json!({"type": "SMS", "from": "+12065550100", "to": "+12065550188", "content": "Your order shipped", "attachments": []})
+        );
+        let unknown = api.post("/api/v1/communications/sms", json!({"customer": {"mobileNumber": "+12065550188"}, "from": "+19995550000", "body": "x"})).await;
+        assert_eq!(unknown.error().1.as_deref(), Some("from"));
+        let email = api.post("/api/v1/communications/email", json!({"to": [{"email": "c@example.com", "name": "C"}], "from": "support@example.com", "subject": "Hello", "body": {"text": "Hi there"}})).await;
+        assert_eq!(email.status, StatusCode::OK, "{}", email.body);
+        let two = api.post("/api/v1/communications/email", json!({"to": [{"email": "a@example.com"}, {"email": "b@example.com"}], "from": "support@example.com", "body": {"text": "x"}})).await;
+        assert_eq!(two.error().1.as_deref(), Some("to"));
+    });
+}
