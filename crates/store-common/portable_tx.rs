@@ -564,6 +564,37 @@ impl StoreTx for Tx {
             .collect())
     }
 
+    async fn events_in_range(&mut self, start: i64, end: i64, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        type EventTuple = (i64, String, i64, String, String, String, Option<String>, Option<String>, String);
+        let rows: Vec<EventTuple> = sqlx::query_as(
+            "SELECT event_seq, event_id, at, event_type, aggregate_type, aggregate_id, initiator_type, initiator_id, payload FROM event \
+             WHERE event_seq > $1 AND at >= $3 AND at < $4 ORDER BY event_seq LIMIT $2",
+        )
+        .bind(after_seq)
+        .bind(limit)
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|t| StoredEvent {
+                seq: t.0,
+                event: EventRow {
+                    id: t.1,
+                    at: t.2,
+                    event_type: t.3,
+                    aggregate_type: t.4,
+                    aggregate_id: t.5,
+                    initiator_type: t.6,
+                    initiator_id: t.7,
+                    payload: t.8,
+                },
+            })
+            .collect())
+    }
+
     async fn inbound_response(&mut self, provider_message_id: &str) -> Result<Option<String>, StoreError> {
         let row: Option<(String,)> = sqlx::query_as("SELECT response FROM inbound_message WHERE provider_message_id = $1")
             .bind(provider_message_id)

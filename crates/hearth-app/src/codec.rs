@@ -1074,12 +1074,29 @@ impl ConversationDoc {
 
 // ---------------------------------------------------------------- events
 
-/// A persisted event payload: the version and the kind-specific body.
+/// A persisted event payload: the version, the kind-specific body, and the context
+/// the conversation had just before the event (for Gladly's `context` and channel
+/// fields; derived data, not folded).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventPayload {
     pub v: u32,
     #[serde(flatten)]
     pub body: EventBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ctx: Option<EventContext>,
+}
+
+/// The conversation as it stood just before an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventContext {
+    pub customer_id: String,
+    pub inbox_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
+    /// The channel of the contact the event is about, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
 }
 
 /// Kind-specific event fields.
@@ -1178,7 +1195,7 @@ pub enum EventBody {
 }
 
 /// Encodes a conversation event's payload.
-pub fn encode_event(e: &Event) -> Result<String, serde_json::Error> {
+pub fn encode_event(e: &Event, ctx: Option<EventContext>) -> Result<String, serde_json::Error> {
     let s = |x: &dyn ToString| x.to_string();
     let body = match &e.kind {
         EventKind::Created {
@@ -1284,6 +1301,7 @@ pub fn encode_event(e: &Event) -> Result<String, serde_json::Error> {
     serde_json::to_string(&EventPayload {
         v: PAYLOAD_VERSION,
         body,
+        ctx,
     })
 }
 

@@ -10,6 +10,7 @@
 pub mod clock;
 pub mod codec;
 pub mod error;
+pub mod gladly_events;
 pub mod ports;
 pub mod rebuild;
 pub mod routing;

@@ -322,6 +322,14 @@ pub trait StoreTx: Send {
     ) -> Result<Vec<ItemRow>, StoreError>;
 
     async fn append_events(&mut self, events: &[EventRow]) -> Result<(), StoreError>;
+    /// Events with `start <= at < end` after `after_seq`, in log order, at most `limit`.
+    async fn events_in_range(
+        &mut self,
+        start: i64,
+        end: i64,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
     /// The position of the newest event (0 when the log is empty).
     async fn last_event_seq(&mut self) -> Result<i64, StoreError>;
     /// Events after `after_seq` in log order, at most `limit`.

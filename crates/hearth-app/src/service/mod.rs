@@ -295,22 +295,69 @@ pub fn item_row(item: &ConversationItem) -> Result<ItemRow, AppError> {
 }
 
 /// The event rows of a conversation decision.
-pub fn event_rows(conversation_id: &str, events: &[Event]) -> Result<Vec<EventRow>, AppError> {
-    events
-        .iter()
-        .map(|e| {
-            Ok(EventRow {
-                id: crate::clock::new_id(),
-                at: codec::to_ms(e.at),
-                event_type: e.kind.type_name().to_owned(),
-                aggregate_type: "conversation".to_owned(),
-                aggregate_id: conversation_id.to_owned(),
-                initiator_type: Some(e.initiator.kind.as_str().to_owned()),
-                initiator_id: e.initiator.id.clone(),
-                payload: codec::encode_event(e)?,
-            })
-        })
-        .collect()
+pub fn event_rows(
+    conversation_id: &str,
+    before: Option<&Conversation>,
+    events: &[Event],
+) -> Result<Vec<EventRow>, AppError> {
+    use hearth_domain::conversation::EventKind;
+    let mut state = before.cloned();
+    let mut rows = Vec::with_capacity(events.len());
+    for e in events {
+        let contact = match &e.kind {
+            EventKind::ContactStarted { channel, .. } => {
+                Some(channel.contact_event_name().to_owned())
+            }
+            EventKind::ContactFulfilled { contact_id, .. }
+            | EventKind::ContactEnded { contact_id, .. }
+            | EventKind::ContactTransferred { contact_id, .. }
+            | EventKind::CallAnswered { contact_id, .. }
+            | EventKind::DueDateUpdated { contact_id, .. } => state
+                .as_ref()
+                .and_then(|c| c.contact(contact_id))
+                .map(|k| k.channel.contact_event_name().to_owned()),
+            EventKind::MessageReceived { item } | EventKind::MessageSent { item } => item
+                .contact_id
+                .as_ref()
+                .and_then(|id| state.as_ref().and_then(|c| c.contact(id)))
+                .map(|k| k.channel.contact_event_name().to_owned()),
+            _ => None,
+        };
+        let ctx = match (&state, &e.kind) {
+            (Some(c), _) => Some(codec::EventContext {
+                customer_id: c.customer_id.to_string(),
+                inbox_id: c.inbox_id.to_string(),
+                agent_id: c.agent_id.as_ref().map(ToString::to_string),
+                channel: contact,
+            }),
+            (
+                None,
+                EventKind::Created {
+                    customer_id,
+                    inbox_id,
+                    ..
+                },
+            ) => Some(codec::EventContext {
+                customer_id: customer_id.to_string(),
+                inbox_id: inbox_id.to_string(),
+                agent_id: None,
+                channel: None,
+            }),
+            (None, _) => None,
+        };
+        rows.push(EventRow {
+            id: crate::clock::new_id(),
+            at: codec::to_ms(e.at),
+            event_type: e.kind.type_name().to_owned(),
+            aggregate_type: "conversation".to_owned(),
+            aggregate_id: conversation_id.to_owned(),
+            initiator_type: Some(e.initiator.kind.as_str().to_owned()),
+            initiator_id: e.initiator.id.clone(),
+            payload: codec::encode_event(e, ctx)?,
+        });
+        state = hearth_domain::conversation::evolve(state, e);
+    }
+    Ok(rows)
 }
 
 /// Persists a decision: the events, the items they carry, and the new projection,
@@ -331,7 +378,7 @@ pub(crate) async fn persist(
             "a decision produced events for no conversation".into(),
         ));
     };
-    tx.append_events(&event_rows(after.id.as_str(), events)?)
+    tx.append_events(&event_rows(after.id.as_str(), before, events)?)
         .await?;
     for item in events.iter().filter_map(|e| e.kind.item()) {
         tx.insert_item(&item_row(item)?).await?;

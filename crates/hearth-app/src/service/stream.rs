@@ -75,3 +75,76 @@ impl App {
         })
     }
 }
+
+/// The most events one `GET /events` answer holds.
+pub const EVENTS_CAP: usize = 100_000;
+
+impl App {
+    /// `GET /events`: committed events in Gladly's shape with `start <= timestamp <
+    /// end`, of the given entities, oldest first. The feed reaches back
+    /// `eventRetentionDays`; what it serves is never delayed.
+    pub async fn events_feed(
+        &self,
+        start: hearth_domain::Timestamp,
+        end: Option<hearth_domain::Timestamp>,
+        entities: &[String],
+    ) -> Result<(Vec<Value>, bool), AppError> {
+        use hearth_domain::DomainError;
+        let now = self.now();
+        let settings = self.settings().await?;
+        let oldest = now - hearth_domain::Duration::days(i64::from(settings.event_retention_days));
+        if start < oldest {
+            return Err(DomainError::invalid(
+                "startAt",
+                format!(
+                    "must be within the last {} days",
+                    settings.event_retention_days
+                ),
+            )
+            .into());
+        }
+        let end = end.unwrap_or(now + hearth_domain::Duration::milliseconds(1));
+        if end <= start {
+            return Err(DomainError::invalid("endAt", "must be after startAt").into());
+        }
+        if entities.is_empty() {
+            return Err(DomainError::blank("entities", "name at least one entity").into());
+        }
+        for e in entities {
+            if !crate::gladly_events::ENTITIES.contains(&e.as_str()) {
+                return Err(
+                    DomainError::invalid("entities", format!("unknown entity '{e}'")).into(),
+                );
+            }
+        }
+        let (from, to) = (crate::codec::to_ms(start), crate::codec::to_ms(end));
+        let mut out = Vec::new();
+        let mut after = 0i64;
+        loop {
+            let page = read_tx!(self, |tx| Ok::<_, AppError>(
+                tx.events_in_range(from, to, after, 1000).await?
+            ))?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            for stored in &page {
+                let e = &stored.event;
+                let excluded = e.event_type == "CONVERSATION_STATUS/UPDATED"
+                    || e.event_type.starts_with("EXPORT_JOB/");
+                if excluded
+                    || !entities
+                        .iter()
+                        .any(|x| x == crate::gladly_events::entity_of(&e.event_type))
+                {
+                    continue;
+                }
+                if let Some(v) = crate::gladly_events::to_gladly(e) {
+                    out.push(v);
+                    if out.len() >= EVENTS_CAP {
+                        return Ok((out, true));
+                    }
+                }
+            }
+        }
+        Ok((out, false))
+    }
+}

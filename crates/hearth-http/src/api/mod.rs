@@ -7,6 +7,7 @@ mod contacts;
 mod conversations;
 mod customers;
 mod directory;
+mod events;
 mod items;
 mod tasks;
 
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(agents::router())
         .merge(communications::router())
         .merge(directory::router())
+        .merge(events::router())
         .merge(contacts::router())
         .merge(conversations::router())
         .merge(customers::router())
