@@ -3,12 +3,13 @@
 //   type Db = <the sqlx database>;
 //   const FOR_UPDATE: &str = " FOR UPDATE" or "" (row locks; SQLite has one writer);
 //   const ROUTING_LOCK: Option<&str> = the statement that serialises routing, if any;
+//   const FOR_UPDATE_SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED" or "";
 //   pub struct Tx { inner: sqlx::Transaction<'static, Db> }
 //   fn map_err(e: sqlx::Error) -> StoreError;
 // Every statement here must run unchanged on both backends.
 
 use hearth_app::ports::{
-    ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, OfferRow, OutboxRow, ResourceRow, RoutingDecisionRow, StoreTx, StoredEvent, TaskRow, TimerRow,
+    ContactRow, DeliveryRow, ConversationRow, CustomerRow, EventRow, ItemRow, OfferRow, OutboxRow, ResourceRow, RoutingDecisionRow, StoreTx, StoredEvent, TaskRow, TimerRow,
 };
 
 type ResourceTuple = (String, String, Option<String>, String, i64, i64, i64);
@@ -19,6 +20,28 @@ const TASK_COLUMNS: &str = "task_id, customer_id, inbox_id, agent_id, status, du
 
 fn task_of(t: TaskTuple) -> TaskRow {
     TaskRow { id: t.0, customer_id: t.1, inbox_id: t.2, agent_id: t.3, status: t.4, due_at: t.5, created_at: t.6, version: t.7, doc: t.8 }
+}
+
+type DeliveryTuple = (String, String, String, String, String, String, i64, Option<i64>, Option<i64>, Option<String>, i64, i64);
+
+const DELIVERY_COLUMNS: &str =
+    "delivery_id, webhook_id, event_id, event_type, body, status, attempts, next_attempt_at, last_status, last_error, created_at, updated_at";
+
+fn delivery_of(t: DeliveryTuple) -> DeliveryRow {
+    DeliveryRow {
+        id: t.0,
+        webhook_id: t.1,
+        event_id: t.2,
+        event_type: t.3,
+        body: t.4,
+        status: t.5,
+        attempts: t.6,
+        next_attempt_at: t.7,
+        last_status: t.8,
+        last_error: t.9,
+        created_at: t.10,
+        updated_at: t.11,
+    }
 }
 
 type ContactTuple = (String, String, String, i64, Option<i64>, Option<i64>, Option<String>);
@@ -815,6 +838,72 @@ impl StoreTx for Tx {
             }
         }
         Ok(())
+    }
+
+    async fn insert_delivery(&mut self, row: &DeliveryRow) -> Result<(), StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO webhook_delivery ({DELIVERY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             ON CONFLICT (webhook_id, event_id) DO NOTHING"
+        )))
+        .bind(&row.id)
+        .bind(&row.webhook_id)
+        .bind(&row.event_id)
+        .bind(&row.event_type)
+        .bind(&row.body)
+        .bind(&row.status)
+        .bind(row.attempts)
+        .bind(row.next_attempt_at)
+        .bind(row.last_status)
+        .bind(&row.last_error)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn update_delivery(&mut self, row: &DeliveryRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE webhook_delivery SET status = $1, attempts = $2, next_attempt_at = $3, last_status = $4, last_error = $5, updated_at = $6 \
+             WHERE delivery_id = $7",
+        )
+        .bind(&row.status)
+        .bind(row.attempts)
+        .bind(row.next_attempt_at)
+        .bind(row.last_status)
+        .bind(&row.last_error)
+        .bind(row.updated_at)
+        .bind(&row.id)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn due_deliveries(&mut self, now: i64, limit: i64) -> Result<Vec<DeliveryRow>, StoreError> {
+        let rows: Vec<DeliveryTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_delivery WHERE status = 'PENDING' AND next_attempt_at <= $1 \
+             ORDER BY next_attempt_at, created_at, delivery_id LIMIT $2{FOR_UPDATE_SKIP_LOCKED}"
+        )))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(delivery_of).collect())
+    }
+
+    async fn deliveries_of(&mut self, webhook_id: &str, limit: i64) -> Result<Vec<DeliveryRow>, StoreError> {
+        let rows: Vec<DeliveryTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_delivery WHERE webhook_id = $1 ORDER BY created_at DESC, delivery_id DESC LIMIT $2"
+        )))
+        .bind(webhook_id)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(delivery_of).collect())
     }
 
     async fn put_timer(&mut self, row: &TimerRow) -> Result<(), StoreError> {

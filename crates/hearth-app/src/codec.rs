@@ -1826,6 +1826,12 @@ impl TeamDoc {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsDoc {
+    /// Pauses before each webhook retry (Gladly: 30 s, 5 min, 30 min, 1 h).
+    #[serde(default = "default_webhook_retries")]
+    pub webhook_retry_seconds: Vec<i64>,
+    /// How long a webhook receiver has to answer.
+    #[serde(default = "default_webhook_timeout")]
+    pub webhook_timeout_seconds: i64,
     pub reopen_window_seconds: i64,
     pub require_topic: bool,
     pub chat_rejoin_seconds: i64,
@@ -1835,10 +1841,20 @@ pub struct SettingsDoc {
     pub max_message_bytes: u64,
 }
 
+fn default_webhook_retries() -> Vec<i64> {
+    vec![30, 300, 1800, 3600]
+}
+
+fn default_webhook_timeout() -> i64 {
+    15
+}
+
 impl SettingsDoc {
-    /// From the domain.
+    /// From the domain (webhook delivery settings at their defaults).
     pub fn of(s: &OrgSettings) -> SettingsDoc {
         SettingsDoc {
+            webhook_retry_seconds: default_webhook_retries(),
+            webhook_timeout_seconds: default_webhook_timeout(),
             reopen_window_seconds: s.reopen_window.whole_seconds(),
             require_topic: s.require_topic,
             chat_rejoin_seconds: s.chat_rejoin.whole_seconds(),

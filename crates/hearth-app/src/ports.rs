@@ -145,6 +145,39 @@ pub struct TaskRow {
     pub doc: String,
 }
 
+/// One webhook delivery (and its log entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub webhook_id: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub body: String,
+    /// PENDING, DELIVERED or FAILED.
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: Option<i64>,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Sends webhook requests (the HTTP client lives at the edge).
+#[async_trait]
+pub trait WebhookSender: Send + Sync + std::fmt::Debug {
+    /// POSTs `body` as JSON with `headers` (and Basic credentials when given);
+    /// returns the status code, or why no answer came within `timeout`.
+    async fn post(
+        &self,
+        url: &str,
+        basic: Option<(String, String)>,
+        headers: Vec<(String, String)>,
+        body: String,
+        timeout: std::time::Duration,
+    ) -> Result<u16, String>;
+}
+
 /// A pending offer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfferRow {
@@ -395,6 +428,22 @@ pub trait StoreTx: Send {
         row: &TaskRow,
         expected_version: Option<i64>,
     ) -> Result<(), StoreError>;
+
+    /// Records a delivery unless one exists for the same webhook and event.
+    async fn insert_delivery(&mut self, row: &DeliveryRow) -> Result<(), StoreError>;
+    async fn update_delivery(&mut self, row: &DeliveryRow) -> Result<(), StoreError>;
+    /// PENDING deliveries due at `now`, oldest first, at most `limit`.
+    async fn due_deliveries(
+        &mut self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRow>, StoreError>;
+    /// A webhook's deliveries, newest first, at most `limit`.
+    async fn deliveries_of(
+        &mut self,
+        webhook_id: &str,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRow>, StoreError>;
 
     /// Arms (or re-arms) a timer.
     async fn put_timer(&mut self, row: &TimerRow) -> Result<(), StoreError>;

@@ -253,7 +253,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let scheduler = tokio::spawn(run_timers(app.clone(), stopped));
+    let scheduler = tokio::spawn(run_timers(app.clone(), stopped.clone()));
+    let deliveries = tokio::spawn(run_webhooks(app.clone(), stopped));
     let router = hearth_http::router(hearth_http::AppState::new(app, max_body));
 
     let mut out = std::io::stdout().lock();
@@ -304,6 +305,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Err(e) = scheduler.await {
         tracing::error!(error = %e, "the timer scheduler failed");
     }
+    if let Err(e) = deliveries.await {
+        tracing::error!(error = %e, "the webhook sender failed");
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -329,6 +333,29 @@ async fn run_timers(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
         };
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Turns new events into webhook deliveries and sends the due ones, once a second
+/// or at once while there is more to do; stops when told to.
+async fn run_webhooks(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let mut busy = false;
+        match app.fan_out_webhooks().await {
+            Ok(n) => busy |= n > 0,
+            Err(e) => tracing::warn!(error = %e, "queueing webhook deliveries failed; retrying"),
+        }
+        match app.send_due_webhooks().await {
+            Ok(n) => busy |= n > 0,
+            Err(e) => tracing::warn!(error = %e, "sending webhooks failed; retrying"),
+        }
+        if busy {
+            continue;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
             _ = stop.changed() => return,
         }
     }

@@ -16,6 +16,8 @@ use sqlx::{PgPool, Postgres};
 type Db = Postgres;
 /// Row locks for read-modify-write on one aggregate.
 const FOR_UPDATE: &str = " FOR UPDATE";
+/// Claims that other instances' transactions skip instead of waiting for.
+const FOR_UPDATE_SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 /// One transaction-scoped advisory lock serialises routing across instances.
 const ROUTING_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(7243101)");
 

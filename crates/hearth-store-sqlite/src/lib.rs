@@ -19,6 +19,8 @@ use sqlx::{Sqlite, SqlitePool};
 type Db = Sqlite;
 /// SQLite has no row locks; `BEGIN IMMEDIATE` on the one writer serialises writes.
 const FOR_UPDATE: &str = "";
+/// Claims that other transactions skip (SQLite: the one writer claims everything).
+const FOR_UPDATE_SKIP_LOCKED: &str = "";
 /// The one writer already serialises routing.
 const ROUTING_LOCK: Option<&str> = None;
 

@@ -854,13 +854,46 @@ impl App {
             {
                 return Err(AppError::VersionOutdated);
             }
-            let current = serde_json::to_value(SettingsDoc::of(&load_settings(tx).await?))?;
+            let current = match &row {
+                Some(r) => serde_json::to_value(serde_json::from_str::<SettingsDoc>(&r.doc)?)?,
+                None => serde_json::to_value(SettingsDoc::of(&load_settings(tx).await?))?,
+            };
             let base = current.as_object().cloned().unwrap_or_default();
             let m = merge(&base, &patch);
             let int = |k: &str| {
                 int_field(&m, k).and_then(|v| v.ok_or_else(|| DomainError::blank(k, "is required")))
             };
+            let retries = match m.get("webhookRetrySeconds") {
+                Some(Value::Array(list)) if (1..=10).contains(&list.len()) => list
+                    .iter()
+                    .map(|v| {
+                        v.as_i64()
+                            .ok_or_else(|| not_a_number("webhookRetrySeconds"))
+                            .and_then(|s| {
+                                duration_setting("webhookRetrySeconds", s, 0)
+                                    .map(|d| d.whole_seconds())
+                            })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+                _ => {
+                    return Err(DomainError::invalid(
+                        "webhookRetrySeconds",
+                        "must list 1 to 10 pauses in seconds",
+                    )
+                    .into());
+                }
+            };
+            let timeout = int("webhookTimeoutSeconds")?;
+            if !(1..=300).contains(&timeout) {
+                return Err(DomainError::invalid(
+                    "webhookTimeoutSeconds",
+                    "must be between 1 and 300",
+                )
+                .into());
+            }
             let doc = SettingsDoc {
+                webhook_retry_seconds: retries,
+                webhook_timeout_seconds: timeout,
                 reopen_window_seconds: duration_setting(
                     "reopenWindowSeconds",
                     int("reopenWindowSeconds")?,

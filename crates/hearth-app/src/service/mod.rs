@@ -11,6 +11,7 @@ pub mod directory;
 mod inbound;
 pub mod stream;
 pub mod tasks;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -56,6 +57,10 @@ pub struct App {
     clock: Arc<dyn Clock>,
     pub(crate) routing: Arc<crate::routing::RoutingCache>,
     bus: Option<Arc<dyn crate::ports::EventBus>>,
+    pub(crate) webhooks: Option<(
+        Arc<dyn crate::ports::WebhookSender>,
+        webhooks::WebhookPolicy,
+    )>,
 }
 
 /// Runs `$body` (an expression using `$tx: &mut dyn StoreTx`) in a write
@@ -132,6 +137,7 @@ impl App {
             clock,
             routing: Arc::new(crate::routing::RoutingCache::default()),
             bus: None,
+            webhooks: None,
         }
     }
 

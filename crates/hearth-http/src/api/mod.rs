@@ -10,6 +10,7 @@ mod directory;
 mod events;
 mod items;
 mod tasks;
+mod webhooks;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(customers::router())
         .merge(items::router())
         .merge(tasks::router())
+        .merge(webhooks::router())
         .fallback(|| async { ApiError::not_found("no such endpoint") })
 }
 

@@ -47,7 +47,11 @@ impl Api {
 
     /// An API whose clock the test moves by hand.
     pub async fn with_clock(db: TestDb, clock: Arc<dyn hearth_app::Clock>) -> Api {
-        let app = App::new(db.store.clone(), clock);
+        let sender = hearth_http::outbound::ReqwestSender::new().expect("webhook client");
+        let policy = hearth_app::service::webhooks::WebhookPolicy {
+            allow_insecure: true,
+        };
+        let app = App::new(db.store.clone(), clock).with_webhooks(Arc::new(sender), policy);
         let info = app.start(true).await.expect("demo organization");
         let token = info.admin_token.expect("admin token");
         let state = hearth_http::AppState::new(app, MAX_BODY);

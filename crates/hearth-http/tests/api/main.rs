@@ -9,3 +9,4 @@ mod inbound;
 mod routing;
 mod tasks;
 mod timers;
+mod webhooks;

@@ -1,0 +1,766 @@
+//! Webhooks (`GLADLY-API.md` 2.12 and section 5, DESIGN section 5): management with
+//! Gladly's rules (at most 20, disabled unless enabled, a PING that must get a 200
+//! on enabling or a URL change, delete only when disabled), and delivery from the
+//! event log through a persistent outbox: at least once, retried on the configured
+//! pauses, then the webhook is disabled (`disabledAtDueToRetryLimit`).
+//!
+//! Every delivery is also signed: `Hearth-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
+//! "t.body">` with the webhook's secret, returned once when it is created. HTTP
+//! calls happen outside database transactions: a delivery is claimed (leased) in
+//! one short transaction, sent, and its outcome recorded in another.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use hearth_domain::DomainError;
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use sha2::Sha256;
+
+use super::{App, Caller, SETTINGS_ID, kind, read_tx, write_tx};
+use crate::clock::{new_id, new_token};
+use crate::codec::{SettingsDoc, fmt_ts, from_ms, to_ms};
+use crate::error::AppError;
+use crate::ports::{DeliveryRow, ResourceRow, StoreTx, WebhookSender};
+
+/// Resource kind of webhooks and of the fan-out cursor.
+const WEBHOOK: &str = "webhook";
+const CURSOR: &str = "cursor";
+const CURSOR_ID: &str = "webhooks";
+/// At most this many webhooks (Gladly's limit).
+pub const MAX_WEBHOOKS: usize = 20;
+/// Deliveries sent per round.
+const BATCH: i64 = 20;
+
+/// The event types a webhook may subscribe to (Gladly's list, `PING` implicit).
+pub const EVENT_TYPES: &[&str] = &[
+    "AGENT_AVAILABILITY/UPDATED",
+    "AGENT_STATUS/LOGGED_IN",
+    "AGENT_STATUS/LOGGED_OUT",
+    "AGENT_STATUS/WENT_AWAY",
+    "AGENT_STATUS/RETURNED_FROM_AWAY",
+    "AGENT_STATUS/CHANGED_ACTIVE_REASON",
+    "CONTACT/STARTED",
+    "CONTACT/OFFERED",
+    "CONTACT/OFFER_ACCEPTED",
+    "CONTACT/OFFER_REJECTED",
+    "CONTACT/JOINED",
+    "CONTACT/MESSAGE_RECEIVED",
+    "CONTACT/MESSAGE_SENT",
+    "CONTACT/TRANSFERRED",
+    "CONTACT/HOLD_STARTED",
+    "CONTACT/HOLD_ENDED",
+    "CONTACT/FULFILLED",
+    "CONTACT/ENDED",
+    "CONVERSATION/CREATED",
+    "CONVERSATION/CLOSED",
+    "CONVERSATION/REOPENED",
+    "CONVERSATION/NOTE_CREATED",
+    "CONVERSATION/TOPIC_ADDED",
+    "CONVERSATION/TOPIC_REMOVED",
+    "CONVERSATION/CUSTOM_ATTRIBUTE_ADDED",
+    "CONVERSATION/CUSTOM_ATTRIBUTE_REMOVED",
+    "CONVERSATION_ASSIGNEE/UPDATED",
+    "CONVERSATION_STATUS/UPDATED",
+    "CUSTOMER/MERGED",
+    "CUSTOMER_PROFILE/MERGED",
+    "CUSTOMER_PROFILE/CREATED",
+    "CUSTOMER_PROFILE/UPDATED",
+    "CUSTOMER_PROFILE/DELETED",
+    "EXPORT_JOB/COMPLETED",
+    "EXPORT_JOB/FAILED",
+    "PAYMENT_REQUEST/CREATED",
+    "PAYMENT_REQUEST/VIEWED",
+    "PAYMENT_REQUEST/STATUS_CHANGED",
+    "TASK/CREATED",
+    "TASK/CLOSED",
+    "TASK/REOPENED",
+    "TASK/CONTENT_UPDATED",
+    "TASK/ASSIGNEE_UPDATED",
+    "TASK/COMMENT_ADDED",
+    "TASK/DUE_DATE_UPDATED",
+    "TASK/FOLLOWER_ADDED",
+    "TASK/FOLLOWER_REMOVED",
+];
+
+/// Basic credentials for the receiver.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
+}
+
+/// The stored webhook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookDoc {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub url: String,
+    pub events: Vec<String>,
+    pub enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<Credentials>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    pub signing_secret: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_at_due_to_retry_limit: Option<String>,
+}
+
+/// A webhook as the API shows it (credentials and header values never leave).
+pub fn webhook_wire(doc: &WebhookDoc, row: &ResourceRow) -> Value {
+    let mut v = json!({
+        "id": doc.id,
+        "url": doc.url,
+        "events": doc.events,
+        "enabled": doc.enabled,
+        "hasCredentials": doc.credentials.is_some(),
+        "headerKeys": doc.headers.keys().collect::<Vec<_>>(),
+        "createdAt": fmt_ts(from_ms(row.created_at)),
+        "updatedAt": fmt_ts(from_ms(row.updated_at)),
+    });
+    if let Some(name) = &doc.name {
+        v["name"] = json!(name);
+    }
+    if let Some(at) = &doc.disabled_at_due_to_retry_limit {
+        v["disabledAtDueToRetryLimit"] = json!(at);
+    }
+    v
+}
+
+/// `t=<unix>,v1=<hex HMAC-SHA256(secret, "t.body")>`.
+pub fn signature(secret: &str, unix: i64, body: &str) -> String {
+    let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()) else {
+        unreachable_mac()
+    };
+    mac.update(format!("{unix}.{body}").as_bytes());
+    format!("t={unix},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+#[allow(clippy::panic)]
+fn unreachable_mac() -> ! {
+    // HMAC accepts keys of any length; this cannot happen.
+    panic!("HMAC refused a key")
+}
+
+/// What the binary tells the app about webhook targets.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WebhookPolicy {
+    /// `HEARTH_WEBHOOKS_ALLOW_INSECURE=1`: `http://` and loopback targets are allowed.
+    pub allow_insecure: bool,
+}
+
+fn check_url(attr: &str, url: &str, policy: WebhookPolicy) -> Result<(), DomainError> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| DomainError::invalid(attr, "must be an absolute URL"))?;
+    let host_port = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        host_port.rsplit_once(':').map_or(host_port, |(h, _)| h)
+    };
+    if host.is_empty() || url.len() > 2000 || url.chars().any(char::is_whitespace) {
+        return Err(DomainError::invalid(
+            attr,
+            "must be an absolute URL with a host",
+        ));
+    }
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host.starts_with("127.")
+        || host == "::1"
+        || host == "0.0.0.0";
+    match scheme {
+        "https" if !loopback || policy.allow_insecure => Ok(()),
+        "http" if policy.allow_insecure => Ok(()),
+        "https" | "http" => Err(DomainError::invalid(
+            attr,
+            "must be an https URL of a host that is not this machine (set HEARTH_WEBHOOKS_ALLOW_INSECURE=1 to allow http and loopback)",
+        )),
+        _ => Err(DomainError::invalid(attr, "must be an http(s) URL")),
+    }
+}
+
+fn webhook_doc(row: &ResourceRow) -> Result<WebhookDoc, AppError> {
+    Ok(serde_json::from_str(&row.doc)?)
+}
+
+async fn webhook_settings(tx: &mut dyn StoreTx) -> Result<SettingsDoc, AppError> {
+    match tx.resource(kind::SETTINGS, SETTINGS_ID).await? {
+        Some(row) => Ok(serde_json::from_str(&row.doc)?),
+        None => Ok(SettingsDoc::of(
+            &hearth_domain::config::OrgSettings::default(),
+        )),
+    }
+}
+
+impl App {
+    /// The same application, sending webhooks with `sender` under `policy`.
+    pub fn with_webhooks(mut self, sender: Arc<dyn WebhookSender>, policy: WebhookPolicy) -> Self {
+        self.webhooks = Some((sender, policy));
+        self
+    }
+
+    fn sender(&self) -> Result<(&Arc<dyn WebhookSender>, WebhookPolicy), AppError> {
+        self.webhooks
+            .as_ref()
+            .map(|(s, p)| (s, *p))
+            .ok_or_else(|| AppError::Internal("no webhook sender configured".into()))
+    }
+
+    /// Sends the PING a webhook must answer with 200 before it is enabled.
+    async fn ping(&self, doc: &WebhookDoc, timeout: std::time::Duration) -> Result<(), AppError> {
+        let (sender, _) = self.sender()?;
+        let body = json!({ "id": new_id(), "type": "PING", "timestamp": fmt_ts(self.now()), "content": {} }).to_string();
+        let (basic, headers) = request_parts(doc, &body, self.now().unix_timestamp());
+        match sender.post(&doc.url, basic, headers, body, timeout).await {
+            Ok(200) => Ok(()),
+            Ok(status) => Err(DomainError::invalid(
+                "url",
+                format!("the PING was answered with {status}, not 200"),
+            )
+            .into()),
+            Err(e) => {
+                Err(DomainError::invalid("url", format!("the PING got no answer: {e}")).into())
+            }
+        }
+    }
+
+    /// Every webhook.
+    pub async fn webhooks(&self, _caller: &Caller) -> Result<Vec<Value>, AppError> {
+        read_tx!(self, |tx| tx
+            .resources(WEBHOOK)
+            .await?
+            .iter()
+            .map(|r| Ok(webhook_wire(&webhook_doc(r)?, r)))
+            .collect::<Result<Vec<_>, AppError>>())
+    }
+
+    /// One webhook.
+    pub async fn webhook(&self, _caller: &Caller, id: &str) -> Result<Value, AppError> {
+        read_tx!(self, |tx| {
+            let row = tx
+                .resource(WEBHOOK, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("webhook", id))?;
+            Ok(webhook_wire(&webhook_doc(&row)?, &row))
+        })
+    }
+
+    fn parse_fields(
+        &self,
+        doc: &mut WebhookDoc,
+        body: &Map<String, Value>,
+    ) -> Result<(), AppError> {
+        let (_, policy) = self.sender()?;
+        if let Some(v) = body.get("name") {
+            doc.name = match v {
+                Value::Null => None,
+                Value::String(s) if s.chars().count() > 200 => {
+                    return Err(
+                        DomainError::too_long("name", "must be at most 200 characters").into(),
+                    );
+                }
+                Value::String(s) => Some(s.clone()),
+                _ => return Err(DomainError::invalid("name", "must be a string").into()),
+            };
+        }
+        if let Some(v) = body.get("url") {
+            let url = v
+                .as_str()
+                .ok_or_else(|| DomainError::invalid("url", "must be a string"))?
+                .trim()
+                .to_owned();
+            check_url("url", &url, policy)?;
+            doc.url = url;
+        }
+        if let Some(v) = body.get("events") {
+            let list = v
+                .as_array()
+                .ok_or_else(|| DomainError::invalid("events", "must be an array of event types"))?;
+            let mut events = Vec::new();
+            for e in list {
+                let name = e.as_str().ok_or_else(|| {
+                    DomainError::invalid("events", "must be an array of event types")
+                })?;
+                if !EVENT_TYPES.contains(&name) {
+                    return Err(DomainError::invalid(
+                        "events",
+                        format!("unknown event type '{name}'"),
+                    )
+                    .into());
+                }
+                if !events.iter().any(|x: &String| x == name) {
+                    events.push(name.to_owned());
+                }
+            }
+            doc.events = events;
+        }
+        if let Some(v) = body.get("enabled") {
+            doc.enabled = v
+                .as_bool()
+                .ok_or_else(|| DomainError::invalid("enabled", "must be a boolean"))?;
+        }
+        if let Some(v) = body.get("credentials") {
+            doc.credentials = match v {
+                Value::Null => None,
+                other => Some(serde_json::from_value(other.clone()).map_err(|_| {
+                    DomainError::invalid("credentials", "must be {username, password, realm?}")
+                })?),
+            };
+        }
+        if let Some(v) = body.get("headers") {
+            doc.headers = match v {
+                Value::Null => BTreeMap::new(),
+                other => serde_json::from_value(other.clone()).map_err(|_| {
+                    DomainError::invalid("headers", "must map header names to strings")
+                })?,
+            };
+            for name in doc.headers.keys() {
+                let reserved = [
+                    "content-type",
+                    "content-length",
+                    "host",
+                    "authorization",
+                    "hearth-signature",
+                ];
+                if name.is_empty()
+                    || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    || reserved.contains(&name.to_lowercase().as_str())
+                {
+                    return Err(
+                        DomainError::invalid("headers", format!("'{name}' cannot be set")).into(),
+                    );
+                }
+            }
+        }
+        if doc.url.is_empty() {
+            return Err(DomainError::blank("url", "is required").into());
+        }
+        if doc.events.is_empty() {
+            return Err(
+                DomainError::blank("events", "subscribe to at least one event type").into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Creates a webhook; enabling it sends a PING first. Returns the wire form and
+    /// the signing secret (shown only now).
+    pub async fn create_webhook(
+        &self,
+        _caller: &Caller,
+        body: Map<String, Value>,
+    ) -> Result<Value, AppError> {
+        let secret = new_token().map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+        let mut doc = WebhookDoc {
+            id: new_id(),
+            name: None,
+            url: String::new(),
+            events: Vec::new(),
+            enabled: false,
+            credentials: None,
+            headers: BTreeMap::new(),
+            signing_secret: secret.clone(),
+            disabled_at_due_to_retry_limit: None,
+        };
+        self.parse_fields(&mut doc, &body)?;
+        let timeout = self.webhook_timeout().await?;
+        if doc.enabled {
+            self.ping(&doc, timeout).await?;
+        }
+        let now = to_ms(self.now());
+        let mut wire = write_tx!(self, |tx| {
+            let all = tx.resources(WEBHOOK).await?;
+            if all.len() >= MAX_WEBHOOKS {
+                return Err(DomainError::InUse(format!(
+                    "an organization has at most {MAX_WEBHOOKS} webhooks"
+                ))
+                .into());
+            }
+            for other in &all {
+                if webhook_doc(other)?.url == doc.url {
+                    return Err(AppError::Taken {
+                        attr: "url".into(),
+                        holder_kind: "webhook",
+                        holder_id: other.id.clone(),
+                    });
+                }
+            }
+            let row = ResourceRow {
+                kind: WEBHOOK.into(),
+                id: doc.id.clone(),
+                unique_key: None,
+                doc: serde_json::to_string(&doc)?,
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            };
+            tx.put_resource(&row).await?;
+            self.start_cursor(tx).await?;
+            Ok::<_, AppError>(webhook_wire(&doc, &row))
+        })?;
+        wire["signingSecret"] = json!(secret);
+        Ok(wire)
+    }
+
+    /// Updates a webhook; enabling it or changing its URL sends a PING first.
+    pub async fn update_webhook(
+        &self,
+        _caller: &Caller,
+        id: &str,
+        body: Map<String, Value>,
+    ) -> Result<Value, AppError> {
+        let (row, before) = read_tx!(self, |tx| {
+            let row = tx
+                .resource(WEBHOOK, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("webhook", id))?;
+            let doc = webhook_doc(&row)?;
+            Ok::<_, AppError>((row, doc))
+        })?;
+        let mut doc = before.clone();
+        self.parse_fields(&mut doc, &body)?;
+        if doc.enabled && (!before.enabled || doc.url != before.url) {
+            self.ping(&doc, self.webhook_timeout().await?).await?;
+            doc.disabled_at_due_to_retry_limit = None;
+        }
+        let now = to_ms(self.now());
+        write_tx!(self, |tx| {
+            for other in tx.resources(WEBHOOK).await? {
+                if other.id != id && webhook_doc(&other)?.url == doc.url {
+                    return Err(AppError::Taken {
+                        attr: "url".into(),
+                        holder_kind: "webhook",
+                        holder_id: other.id.clone(),
+                    });
+                }
+            }
+            let updated = ResourceRow {
+                doc: serde_json::to_string(&doc)?,
+                updated_at: now,
+                ..row.clone()
+            };
+            tx.put_resource(&updated).await?;
+            Ok::<_, AppError>(webhook_wire(&doc, &updated))
+        })
+    }
+
+    /// Deletes a disabled webhook (an enabled one must be disabled first).
+    pub async fn delete_webhook(&self, _caller: &Caller, id: &str) -> Result<(), AppError> {
+        write_tx!(self, |tx| {
+            let row = tx
+                .resource(WEBHOOK, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("webhook", id))?;
+            if webhook_doc(&row)?.enabled {
+                return Err(
+                    DomainError::InUse("disable the webhook before deleting it".into()).into(),
+                );
+            }
+            tx.delete_resource(WEBHOOK, id).await?;
+            Ok(())
+        })
+    }
+
+    /// A webhook's latest deliveries (at most 100), newest first.
+    pub async fn webhook_deliveries(
+        &self,
+        _caller: &Caller,
+        id: &str,
+    ) -> Result<Vec<Value>, AppError> {
+        read_tx!(self, |tx| {
+            if tx.resource(WEBHOOK, id).await?.is_none() {
+                return Err(AppError::not_found("webhook", id));
+            }
+            Ok(tx
+                .deliveries_of(id, 100)
+                .await?
+                .iter()
+                .map(|d| {
+                    json!({
+                        "id": d.id, "eventId": d.event_id, "eventType": d.event_type, "status": d.status, "attempts": d.attempts,
+                        "nextAttemptAt": d.next_attempt_at.map(|t| fmt_ts(from_ms(t))), "lastStatusCode": d.last_status,
+                        "lastError": d.last_error, "createdAt": fmt_ts(from_ms(d.created_at)), "updatedAt": fmt_ts(from_ms(d.updated_at)),
+                    })
+                })
+                .collect())
+        })
+    }
+
+    async fn webhook_timeout(&self) -> Result<std::time::Duration, AppError> {
+        let settings = read_tx!(self, |tx| webhook_settings(tx).await)?;
+        Ok(std::time::Duration::from_secs(
+            u64::try_from(settings.webhook_timeout_seconds).unwrap_or(15),
+        ))
+    }
+
+    /// The fan-out starts at the end of the log when the first webhook appears:
+    /// webhooks receive what happens from their creation on.
+    async fn start_cursor(&self, tx: &mut dyn StoreTx) -> Result<(), AppError> {
+        if tx.resource(CURSOR, CURSOR_ID).await?.is_none() {
+            let seq = tx.last_event_seq().await?;
+            let now = to_ms(self.now());
+            tx.put_resource(&ResourceRow {
+                kind: CURSOR.into(),
+                id: CURSOR_ID.into(),
+                unique_key: None,
+                doc: json!({ "seq": seq }).to_string(),
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Turns new events into deliveries for the enabled webhooks that subscribe to
+    /// them; returns how many events it looked at (0: caught up).
+    pub async fn fan_out_webhooks(&self) -> Result<usize, AppError> {
+        write_tx!(self, |tx| {
+            let Some(cursor_row) = tx.resource(CURSOR, CURSOR_ID).await? else {
+                return Ok(0);
+            };
+            let after = serde_json::from_str::<Value>(&cursor_row.doc)?["seq"]
+                .as_i64()
+                .unwrap_or(0);
+            let page = tx.events_page(after, 500).await?;
+            let Some(last) = page.last() else {
+                return Ok(0);
+            };
+            let last_seq = last.seq;
+            let hooks: Vec<WebhookDoc> = tx
+                .resources(WEBHOOK)
+                .await?
+                .iter()
+                .map(webhook_doc)
+                .collect::<Result<_, _>>()?;
+            let now = to_ms(self.now());
+            let mut queued = 0;
+            for stored in &page {
+                let Some(event) = crate::gladly_events::to_gladly(&stored.event) else {
+                    continue;
+                };
+                let kind = event["type"].as_str().unwrap_or_default().to_owned();
+                for hook in hooks
+                    .iter()
+                    .filter(|h| h.enabled && h.events.contains(&kind))
+                {
+                    tx.insert_delivery(&DeliveryRow {
+                        id: new_id(),
+                        webhook_id: hook.id.clone(),
+                        event_id: stored.event.id.clone(),
+                        event_type: kind.clone(),
+                        body: event.to_string(),
+                        status: "PENDING".into(),
+                        attempts: 0,
+                        next_attempt_at: Some(now),
+                        last_status: None,
+                        last_error: None,
+                        created_at: now,
+                        updated_at: now,
+                    })
+                    .await?;
+                    queued += 1;
+                }
+            }
+            tx.put_resource(&ResourceRow {
+                doc: json!({ "seq": last_seq }).to_string(),
+                updated_at: now,
+                ..cursor_row.clone()
+            })
+            .await?;
+            tracing::debug!(events = page.len(), deliveries = queued, "webhook fan-out");
+            Ok::<_, AppError>(page.len())
+        })
+    }
+
+    /// Sends the deliveries that are due; returns how many were attempted.
+    pub async fn send_due_webhooks(&self) -> Result<usize, AppError> {
+        let (sender, _) = self.sender()?;
+        let sender = sender.clone();
+        // Claim: lease the due deliveries for longer than a send can take, so that
+        // another instance (or round) does not send them meanwhile.
+        let (claimed, settings, hooks) = write_tx!(self, |tx| {
+            let settings = webhook_settings(tx).await?;
+            let now = to_ms(self.now());
+            let lease = now + (settings.webhook_timeout_seconds + 5) * 1000;
+            let due = tx.due_deliveries(now, BATCH).await?;
+            let mut hooks = BTreeMap::new();
+            for d in &due {
+                let leased = DeliveryRow {
+                    next_attempt_at: Some(lease),
+                    updated_at: now,
+                    ..d.clone()
+                };
+                tx.update_delivery(&leased).await?;
+                if let Some(row) = tx.resource(WEBHOOK, &d.webhook_id).await? {
+                    hooks.insert(d.webhook_id.clone(), webhook_doc(&row)?);
+                }
+            }
+            Ok::<_, AppError>((due, settings, hooks))
+        })?;
+        let timeout = std::time::Duration::from_secs(
+            u64::try_from(settings.webhook_timeout_seconds).unwrap_or(15),
+        );
+        for d in &claimed {
+            let Some(hook) = hooks.get(&d.webhook_id).filter(|h| h.enabled) else {
+                self.finish_delivery(
+                    d,
+                    None,
+                    Some("the webhook is disabled or gone".into()),
+                    &settings,
+                    true,
+                )
+                .await?;
+                continue;
+            };
+            let (basic, headers) = request_parts(hook, &d.body, self.now().unix_timestamp());
+            let outcome = sender
+                .post(&hook.url, basic, headers, d.body.clone(), timeout)
+                .await;
+            match outcome {
+                Ok(status) if (200..300).contains(&status) => {
+                    self.finish_delivery(d, Some(status), None, &settings, false)
+                        .await?
+                }
+                Ok(status) => {
+                    self.finish_delivery(
+                        d,
+                        Some(status),
+                        Some(format!("answered {status}")),
+                        &settings,
+                        false,
+                    )
+                    .await?
+                }
+                Err(e) => {
+                    self.finish_delivery(d, None, Some(e), &settings, false)
+                        .await?
+                }
+            }
+        }
+        Ok(claimed.len())
+    }
+
+    /// Records a send's outcome: delivered, retried after the next pause, or failed
+    /// for good (disabling the webhook).
+    async fn finish_delivery(
+        &self,
+        d: &DeliveryRow,
+        status: Option<u16>,
+        error: Option<String>,
+        settings: &SettingsDoc,
+        drop_it: bool,
+    ) -> Result<(), AppError> {
+        let now = to_ms(self.now());
+        let attempts = d.attempts + 1;
+        let retries = &settings.webhook_retry_seconds;
+        let (state, next) = match (&error, drop_it) {
+            (None, _) => ("DELIVERED", None),
+            (Some(_), true) => ("FAILED", None),
+            (Some(_), false) => {
+                match retries.get(usize::try_from(attempts - 1).unwrap_or(usize::MAX)) {
+                    Some(pause) => ("PENDING", Some(now + pause * 1000)),
+                    None => ("FAILED", None),
+                }
+            }
+        };
+        let row = DeliveryRow {
+            status: state.into(),
+            attempts,
+            next_attempt_at: next,
+            last_status: status.map(i64::from),
+            last_error: error,
+            updated_at: now,
+            ..d.clone()
+        };
+        write_tx!(self, |tx| {
+            tx.update_delivery(&row).await?;
+            if state == "FAILED"
+                && !drop_it
+                && let Some(hook_row) = tx.resource(WEBHOOK, &d.webhook_id).await?
+            {
+                let mut hook = webhook_doc(&hook_row)?;
+                hook.enabled = false;
+                hook.disabled_at_due_to_retry_limit = Some(fmt_ts(self.now()));
+                tx.put_resource(&ResourceRow {
+                    doc: serde_json::to_string(&hook)?,
+                    updated_at: now,
+                    ..hook_row.clone()
+                })
+                .await?;
+                tracing::warn!(webhook = %hook.id, "webhook disabled after its retry limit");
+            }
+            Ok::<_, AppError>(())
+        })
+    }
+}
+
+/// Basic credentials and headers (custom ones plus the signature) of a request.
+fn request_parts(
+    hook: &WebhookDoc,
+    body: &str,
+    unix: i64,
+) -> (Option<(String, String)>, Vec<(String, String)>) {
+    let basic = hook
+        .credentials
+        .as_ref()
+        .map(|c| (c.username.clone(), c.password.clone()));
+    let mut headers: Vec<(String, String)> = hook
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    headers.push((
+        "Hearth-Signature".into(),
+        signature(&hook.signing_secret, unix, body),
+    ));
+    (basic, headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_are_hmac_sha256_of_timestamp_dot_body() {
+        // HMAC-SHA256(key "key", message "1700000000.{}"), computed with Python's hmac.
+        assert_eq!(
+            signature("key", 1_700_000_000, "{}"),
+            "t=1700000000,v1=9d713ed406bb7076d4123f0dc2c39d2df5c654ed4b0cd56b52c8b4c940bd63ae"
+        );
+        assert_ne!(
+            signature("key", 1_700_000_000, "{}"),
+            signature("other", 1_700_000_000, "{}")
+        );
+    }
+
+    #[test]
+    fn targets_must_be_https_and_not_this_machine_unless_allowed() {
+        let strict = WebhookPolicy {
+            allow_insecure: false,
+        };
+        let lax = WebhookPolicy {
+            allow_insecure: true,
+        };
+        assert!(check_url("url", "https://hooks.example.com/gladly", strict).is_ok());
+        for bad in [
+            "http://hooks.example.com/x",
+            "https://127.0.0.1:9000/x",
+            "https://localhost/x",
+            "https://[::1]:80/",
+            "ftp://x.example.com",
+            "hooks.example.com",
+        ] {
+            assert!(check_url("url", bad, strict).is_err(), "{bad}");
+        }
+        assert!(check_url("url", "http://127.0.0.1:9000/x", lax).is_ok());
+    }
+}

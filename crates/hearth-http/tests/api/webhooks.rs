@@ -1,0 +1,271 @@
+//! Webhooks against a real HTTP receiver on loopback: management rules, the PING,
+//! signed deliveries from the event log, retries and disabling.
+
+use std::sync::{Arc, Mutex};
+
+use axum::http::{HeaderMap, Method, StatusCode};
+use hearth_domain::Duration;
+use serde_json::{Value, json};
+
+use crate::each_backend_with_clock;
+
+#[derive(Clone, Default)]
+struct Receiver {
+    got: Arc<Mutex<Vec<(HeaderMap, Value)>>>,
+    answer: Arc<Mutex<u16>>,
+}
+
+impl Receiver {
+    /// Starts a receiver on a port the OS picks; returns it and its URL.
+    async fn start() -> (Receiver, String) {
+        let receiver = Receiver {
+            answer: Arc::new(Mutex::new(200)),
+            ..Default::default()
+        };
+        let state = receiver.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: HeaderMap, body: String| {
+                let state = state.clone();
+                async move {
+                    state.got.lock().unwrap().push((
+                        headers,
+                        serde_json::from_str(&body).unwrap_or(Value::String(body)),
+                    ));
+                    StatusCode::from_u16(*state.answer.lock().unwrap()).unwrap()
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (receiver, format!("http://{addr}/hook"))
+    }
+
+    fn answer(&self, status: u16) {
+        *self.answer.lock().unwrap() = status;
+    }
+
+    fn received(&self) -> Vec<(HeaderMap, Value)> {
+        self.got.lock().unwrap().clone()
+    }
+}
+
+#[tokio::test]
+async fn webhooks_follow_gladlys_rules_and_deliveries_are_signed() {
+    each_backend_with_clock!(|api, clock| {
+        let (receiver, url) = Receiver::start().await;
+        let created = api
+            .post("/api/v1/webhooks", json!({"name": "CRM", "url": url, "events": ["CONVERSATION/CREATED", "CONTACT/MESSAGE_RECEIVED"], "credentials": {"username": "crm", "password": "s3cret"}, "headers": {"X-Tenant": "acme"}}))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        assert_eq!(created.body["enabled"], false, "disabled unless enabled");
+        let secret = created.body["signingSecret"].as_str().unwrap().to_owned();
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        assert!(
+            receiver.received().is_empty(),
+            "no PING for a disabled webhook"
+        );
+        let read = api.get(&format!("/api/v1/webhooks/{id}")).await.body;
+        assert!(
+            read.get("signingSecret").is_none()
+                && read.get("credentials").is_none()
+                && read.get("headers").is_none(),
+            "{read}"
+        );
+        assert_eq!(
+            (read["hasCredentials"].as_bool(), read["headerKeys"].clone()),
+            (Some(true), json!(["X-Tenant"]))
+        );
+
+        receiver.answer(500);
+        let refused = api
+            .patch(&format!("/api/v1/webhooks/{id}"), json!({"enabled": true}))
+            .await;
+        assert_eq!(
+            refused.error().1.as_deref(),
+            Some("url"),
+            "a PING answered with 500 aborts the update"
+        );
+        assert_eq!(
+            api.get(&format!("/api/v1/webhooks/{id}")).await.body["enabled"],
+            false
+        );
+        receiver.answer(200);
+        assert_eq!(
+            api.patch(&format!("/api/v1/webhooks/{id}"), json!({"enabled": true}))
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
+        let pings: Vec<_> = receiver
+            .received()
+            .into_iter()
+            .filter(|(_, b)| b["type"] == "PING")
+            .collect();
+        assert_eq!(pings.len(), 2, "one PING per enabling attempt");
+
+        let mail = api.email_from("hooked@example.com", "hello").await;
+        assert!(api.app.fan_out_webhooks().await.unwrap() > 0);
+        assert_eq!(api.app.send_due_webhooks().await.unwrap(), 2);
+        let events: Vec<_> = receiver
+            .received()
+            .into_iter()
+            .filter(|(_, b)| b["type"] != "PING")
+            .collect();
+        let types: Vec<&str> = events
+            .iter()
+            .map(|(_, b)| b["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            types,
+            ["CONVERSATION/CREATED", "CONTACT/MESSAGE_RECEIVED"],
+            "only subscribed types"
+        );
+        let (headers, body) = &events[0];
+        assert_eq!(body["content"]["conversationId"], mail["conversationId"]);
+        use base64::Engine as _;
+        assert_eq!(
+            headers["authorization"],
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode("crm:s3cret")
+            )
+            .as_str()
+        );
+        assert_eq!(headers["x-tenant"], "acme");
+        let sig = headers["hearth-signature"].to_str().unwrap();
+        let t: i64 = sig
+            .trim_start_matches("t=")
+            .split(',')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(
+            sig,
+            hearth_app::service::webhooks::signature(&secret, t, &body.to_string()),
+            "the signature covers t and the exact body"
+        );
+        let log = api
+            .get(&format!("/api/v1/webhooks/{id}/deliveries"))
+            .await
+            .body;
+        assert!(
+            log.as_array()
+                .unwrap()
+                .iter()
+                .all(|d| d["status"] == "DELIVERED"),
+            "{log}"
+        );
+
+        // Management rules.
+        assert_eq!(
+            api.call(Method::DELETE, &format!("/api/v1/webhooks/{id}"), None)
+                .await
+                .error()
+                .2
+                .as_deref(),
+            Some("in_use"),
+            "disable first"
+        );
+        let dup = api
+            .post(
+                "/api/v1/webhooks",
+                json!({"url": url, "events": ["TASK/CREATED"]}),
+            )
+            .await;
+        assert_eq!(dup.status, StatusCode::CONFLICT);
+        assert_eq!(
+            api.post(
+                "/api/v1/webhooks",
+                json!({"url": "https://x.example.com/h", "events": ["NOPE/NOPE"]})
+            )
+            .await
+            .error()
+            .1
+            .as_deref(),
+            Some("events")
+        );
+        assert_eq!(
+            api.post(
+                "/api/v1/webhooks",
+                json!({"url": "https://x.example.com/h", "events": []})
+            )
+            .await
+            .error()
+            .0,
+            "blank"
+        );
+        for i in 0..19 {
+            assert_eq!(api.post("/api/v1/webhooks", json!({"url": format!("https://h{i}.example.com/x"), "events": ["TASK/CREATED"]})).await.status, StatusCode::CREATED);
+        }
+        let over = api
+            .post(
+                "/api/v1/webhooks",
+                json!({"url": "https://one-too-many.example.com/x", "events": ["TASK/CREATED"]}),
+            )
+            .await;
+        assert_eq!(
+            over.error().2.as_deref(),
+            Some("in_use"),
+            "at most 20 webhooks"
+        );
+        let _ = clock;
+    });
+}
+
+#[tokio::test]
+async fn a_failing_receiver_is_retried_on_schedule_then_its_webhook_is_disabled() {
+    each_backend_with_clock!(|api, clock| {
+        let (receiver, url) = Receiver::start().await;
+        let created = api
+            .post(
+                "/api/v1/webhooks",
+                json!({"url": url, "events": ["CONVERSATION/CREATED"], "enabled": true}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        receiver.answer(503);
+        api.email_from("retry@example.com", "hi").await;
+        api.app.fan_out_webhooks().await.unwrap();
+        assert_eq!(api.app.send_due_webhooks().await.unwrap(), 1);
+        // Gladly's schedule: 30 s, 5 min, 30 min, 1 h; then the webhook is disabled.
+        for (pause, tries) in [(29, 0), (1, 1), (300, 1), (1800, 1), (3600, 1)] {
+            clock.advance(Duration::seconds(pause));
+            assert_eq!(
+                api.app.send_due_webhooks().await.unwrap(),
+                tries,
+                "after {pause} s"
+            );
+        }
+        let attempts = receiver
+            .received()
+            .iter()
+            .filter(|(_, b)| b["type"] == "CONVERSATION/CREATED")
+            .count();
+        assert_eq!(attempts, 5, "the first try and four retries");
+        let hook = api.get(&format!("/api/v1/webhooks/{id}")).await.body;
+        assert_eq!(hook["enabled"], false);
+        assert!(hook["disabledAtDueToRetryLimit"].is_string(), "{hook}");
+        let log = api
+            .get(&format!("/api/v1/webhooks/{id}/deliveries"))
+            .await
+            .body;
+        assert_eq!(
+            (
+                log[0]["status"].as_str(),
+                log[0]["attempts"].as_i64(),
+                log[0]["lastStatusCode"].as_i64()
+            ),
+            (Some("FAILED"), Some(5), Some(503))
+        );
+        assert_eq!(
+            api.call(Method::DELETE, &format!("/api/v1/webhooks/{id}"), None)
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
+    });
+}
