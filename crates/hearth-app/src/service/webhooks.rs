@@ -703,12 +703,15 @@ impl App {
     }
 }
 
+/// Request headers as `(name, value)`.
+type Headers = Vec<(String, String)>;
+
 /// Basic credentials and headers (custom ones plus the signature) of a request.
 fn request_parts(
     hook: &WebhookDoc,
     body: &str,
     unix: i64,
-) -> (Option<(String, String)>, Vec<(String, String)>) {
+) -> (Option<(String, String)>, Headers) {
     let basic = hook
         .credentials
         .as_ref()
