@@ -707,11 +707,7 @@ impl App {
 type Headers = Vec<(String, String)>;
 
 /// Basic credentials and headers (custom ones plus the signature) of a request.
-fn request_parts(
-    hook: &WebhookDoc,
-    body: &str,
-    unix: i64,
-) -> (Option<(String, String)>, Headers) {
+fn request_parts(hook: &WebhookDoc, body: &str, unix: i64) -> (Option<(String, String)>, Headers) {
     let basic = hook
         .credentials
         .as_ref()
