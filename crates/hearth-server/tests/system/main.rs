@@ -330,7 +330,7 @@ async fn postgres_two_instances_never_assign_a_conversation_twice() {
         };
         let (email, token) = (email.to_string(), token.clone());
         tasks.push(tokio::spawn(async move {
-            let client = reqwest::Client::new();
+            let client = server::http_client();
             let mut got = Vec::new();
             loop {
                 let resp = client

@@ -10,6 +10,13 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+/// reqwest is built without a TLS provider of its own (Hearth installs ring); the
+/// tests install the same before building clients.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 pub fn temp_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "hearth_system_{}_{}",
@@ -95,7 +102,7 @@ impl Server {
             base,
             token,
             banner,
-            client: reqwest::Client::new(),
+            client: http_client(),
         }
     }
 
