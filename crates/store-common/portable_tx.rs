@@ -519,6 +519,47 @@ impl StoreTx for Tx {
         Ok(())
     }
 
+    async fn items_in_range(&mut self, start: i64, end: i64, after: i64, limit: i64) -> Result<Vec<(i64, ItemRow)>, StoreError> {
+        let rows: Vec<(i64, String, Option<String>, String, i64, String)> = sqlx::query_as(
+            "SELECT item_seq, item_id, conversation_id, customer_id, at, doc FROM conversation_item \
+             WHERE at >= $1 AND at < $2 AND item_seq > $3 ORDER BY item_seq LIMIT $4",
+        )
+        .bind(start)
+        .bind(end)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(|t| (t.0, ItemRow { id: t.1, conversation_id: t.2, customer_id: t.3, at: t.4, doc: t.5 })).collect())
+    }
+
+    async fn put_export_file(&mut self, job_id: &str, filename: &str, content: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO export_file (job_id, filename, content) VALUES ($1, $2, $3) ON CONFLICT (job_id, filename) DO UPDATE SET content = excluded.content")
+            .bind(job_id)
+            .bind(filename)
+            .bind(content)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn export_file(&mut self, job_id: &str, filename: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT content FROM export_file WHERE job_id = $1 AND filename = $2")
+            .bind(job_id)
+            .bind(filename)
+            .fetch_optional(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(row.map(|r| r.0))
+    }
+
+    async fn delete_export_files(&mut self, job_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM export_file WHERE job_id = $1").bind(job_id).execute(&mut *self.inner).await.map_err(map_err)?;
+        Ok(())
+    }
+
     async fn items(&mut self, conversation_id: &str, limit: i64) -> Result<Vec<ItemRow>, StoreError> {
         let rows: Vec<(String, Option<String>, String, i64, String)> = sqlx::query_as(
             "SELECT item_id, conversation_id, customer_id, at, doc FROM conversation_item \

@@ -165,7 +165,7 @@ pub fn to_gladly(e: &EventRow) -> Option<Value> {
             e.event_type.clone(),
             json!({ "customerId": e.aggregate_id }),
         ),
-        "agent" | "routing" | "task" if !erased => {
+        "agent" | "routing" | "task" | "export" if !erased => {
             (e.event_type.clone(), payload.get("content")?.clone())
         }
         _ => return None,

@@ -347,6 +347,27 @@ pub trait StoreTx: Send {
     async fn insert_item(&mut self, row: &ItemRow) -> Result<(), StoreError>;
     async fn item(&mut self, id: &str) -> Result<Option<ItemRow>, StoreError>;
     async fn delete_item(&mut self, id: &str) -> Result<(), StoreError>;
+    /// Items with `start <= at < end`, in time order, after the item `after` (by
+    /// position), at most `limit`; returns each with its position.
+    async fn items_in_range(
+        &mut self,
+        start: i64,
+        end: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, ItemRow)>, StoreError>;
+    async fn put_export_file(
+        &mut self,
+        job_id: &str,
+        filename: &str,
+        content: &str,
+    ) -> Result<(), StoreError>;
+    async fn export_file(
+        &mut self,
+        job_id: &str,
+        filename: &str,
+    ) -> Result<Option<String>, StoreError>;
+    async fn delete_export_files(&mut self, job_id: &str) -> Result<(), StoreError>;
     /// Items of a conversation in timeline order, at most `limit`.
     async fn items(
         &mut self,

@@ -338,8 +338,9 @@ async fn run_timers(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
     }
 }
 
-/// Turns new events into webhook deliveries and sends the due ones, once a second
-/// or at once while there is more to do; stops when told to.
+/// Turns new events into webhook deliveries, sends the due ones, and runs the
+/// scheduled export when it is due; once a second, or at once while there is more
+/// to do; stops when told to.
 async fn run_webhooks(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
         let mut busy = false;
@@ -350,6 +351,10 @@ async fn run_webhooks(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
         match app.send_due_webhooks().await {
             Ok(n) => busy |= n > 0,
             Err(e) => tracing::warn!(error = %e, "sending webhooks failed; retrying"),
+        }
+        match app.run_scheduled_export().await {
+            Ok(ran) => busy |= ran,
+            Err(e) => tracing::warn!(error = %e, "the scheduled export failed; retrying"),
         }
         if busy {
             continue;

@@ -8,6 +8,7 @@ mod conversations;
 mod customers;
 mod directory;
 mod events;
+mod export;
 mod items;
 mod tasks;
 mod webhooks;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(communications::router())
         .merge(directory::router())
         .merge(events::router())
+        .merge(export::router())
         .merge(contacts::router())
         .merge(conversations::router())
         .merge(customers::router())

@@ -483,3 +483,159 @@ async fn the_events_feed_serves_gladly_shaped_events_at_once() {
         }
     });
 }
+
+#[tokio::test]
+async fn export_jobs_write_all_four_files_and_reports_are_csv() {
+    each_backend!(|api| {
+        let start = hearth_app::codec::fmt_ts(api.app.now() - time::Duration::seconds(1));
+        let mail = api.email_from("export@example.com", "export me").await;
+        let conv = mail["conversationId"].as_str().unwrap().to_owned();
+        let billing = api.id_of("topic", "billing").await;
+        api.post(
+            &format!("/api/v1/conversations/{conv}/topics"),
+            json!({"topicIds": [billing]}),
+        )
+        .await;
+        api.post(
+            &format!("/api/v1/conversations/{conv}/notes"),
+            json!({"content": {"body": "internal"}}),
+        )
+        .await;
+        let job = api
+            .post("/api/v1/export/jobs", json!({"startAt": start}))
+            .await;
+        assert_eq!(job.status, StatusCode::CREATED, "{}", job.body);
+        assert_eq!(job.body["status"], "COMPLETED");
+        assert_eq!(
+            job.body["files"],
+            json!([
+                "agents.jsonl",
+                "conversation_items.jsonl",
+                "customers.jsonl",
+                "topics.jsonl"
+            ])
+        );
+        let id = job.body["id"].as_str().unwrap().to_owned();
+        let listed = api.get("/api/v1/export/jobs?status=COMPLETED").await.body;
+        assert!(
+            listed
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|j| j["id"] == json!(id))
+        );
+        assert_eq!(
+            api.get("/api/v1/export/jobs?status=PENDING").await.body,
+            json!([])
+        );
+
+        let file = |name: &str| {
+            let api = &api;
+            let id = id.clone();
+            let name = name.to_owned();
+            async move {
+                let r = api
+                    .raw(
+                        Method::GET,
+                        &format!("/api/v1/export/jobs/{id}/files/{name}"),
+                        axum::body::Body::empty(),
+                        Some(&api.auth_header()),
+                        false,
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::OK, "{name}");
+                assert_eq!(r.headers["content-type"], "application/x-ndjson");
+                match r.body {
+                    serde_json::Value::String(s) => s,
+                    serde_json::Value::Null => String::new(),
+                    other => format!("{other}\n"),
+                }
+            }
+        };
+        let items = file("conversation_items.jsonl").await;
+        assert!(
+            !items.contains("\n\n") && items.ends_with('\n'),
+            "JSON lines without blank lines"
+        );
+        let types: Vec<String> = items
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["content"]["type"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(types, ["EMAIL", "TOPIC_CHANGE", "CONVERSATION_NOTE"]);
+        assert_eq!(file("topics.jsonl").await.lines().count(), 5);
+        assert_eq!(file("agents.jsonl").await.lines().count(), 3);
+        let customers = file("customers.jsonl").await;
+        assert!(
+            customers.contains("export@example.com") && customers.contains("emailAddresses"),
+            "{customers}"
+        );
+        assert_eq!(
+            api.get(&format!("/api/v1/export/jobs/{id}/files/secrets.jsonl"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            api.get("/api/v1/export/schedules").await.body[0]["type"],
+            "CONVERSATIONS"
+        );
+
+        let today = hearth_app::codec::fmt_ts(api.app.now());
+        let day = &today[..10];
+        let report = api.raw(Method::POST, "/api/v1/reports", axum::body::Body::from(json!({"metricSet": "ConversationTimestampsReport", "startAt": day, "endAt": day, "timezone": "UTC"}).to_string()), Some(&api.auth_header()), true).await;
+        assert_eq!(report.status, StatusCode::OK);
+        assert!(
+            report.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        assert!(
+            report.headers["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment; filename=")
+        );
+        let csv = report.body.as_str().unwrap().to_owned();
+        assert!(
+            csv.starts_with("Timezone Filter,Timestamp,Event Type,Conversation ID"),
+            "{csv}"
+        );
+        assert!(
+            csv.lines()
+                .any(|l| l.contains("CONVERSATION/CREATED") && l.contains(&conv)),
+            "{csv}"
+        );
+        assert!(
+            csv.lines()
+                .any(|l| l.contains("CONVERSATION/TOPIC_ADDED") && l.contains("Billing")),
+            "{csv}"
+        );
+        assert_eq!(
+            api.post(
+                "/api/v1/reports",
+                json!({"metricSet": "Nope", "startAt": day, "endAt": day})
+            )
+            .await
+            .error()
+            .1
+            .as_deref(),
+            Some("metricSet")
+        );
+        assert_eq!(
+            api.call(Method::DELETE, &format!("/api/v1/export/jobs/{id}"), None)
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            api.get(&format!("/api/v1/export/jobs/{id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+    });
+}

@@ -1,0 +1,161 @@
+//! Export schedules, jobs and files, Hearth's `POST /export/jobs`, and
+//! `POST /reports` (`GLADLY-API.md` 2.11).
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use hearth_app::service::export::JobDoc;
+use hearth_app::service::reports::ReportRequest;
+use serde_json::Value;
+
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::body::{Fields, JsonObject};
+use crate::error::{ApiError, ApiResult};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/export/schedules", get(schedules))
+        .route("/export/jobs", get(jobs).post(start))
+        .route("/export/jobs/{id}", get(job).delete(remove))
+        .route("/export/jobs/{id}/files/{file}", get(file))
+        .route("/reports", post(report))
+}
+
+fn ts(attr: &str, raw: Option<&String>) -> ApiResult<Option<hearth_domain::Timestamp>> {
+    raw.map(|r| {
+        hearth_app::codec::parse_ts(r)
+            .ok_or_else(|| ApiError::invalid(Some(attr), "must be an ISO 8601 timestamp"))
+    })
+    .transpose()
+}
+
+async fn schedules(State(state): State<AppState>, _c: ApiCaller) -> ApiResult<Json<Vec<Value>>> {
+    Ok(Json(state.app.export_schedules().await?))
+}
+
+async fn jobs(
+    State(state): State<AppState>,
+    _c: ApiCaller,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Vec<JobDoc>>> {
+    let list = state
+        .app
+        .export_jobs(
+            q.get("status").map(String::as_str),
+            ts("startAt", q.get("startAt"))?,
+            ts("endAt", q.get("endAt"))?,
+        )
+        .await?;
+    Ok(Json(list))
+}
+
+async fn start(
+    State(state): State<AppState>,
+    _c: ApiCaller,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Response> {
+    let start = ts("startAt", body.opt_str("", "startAt")?.as_ref())?;
+    let end = ts("endAt", body.opt_str("", "endAt")?.as_ref())?;
+    let job = state.app.start_export(start, end).await?;
+    let location = format!("/api/v1/export/jobs/{}", job.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(job),
+    )
+        .into_response())
+}
+
+async fn job(
+    State(state): State<AppState>,
+    _c: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<JobDoc>> {
+    Ok(Json(state.app.export_job(&id).await?))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    _c: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state.app.delete_export_job(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn file(
+    State(state): State<AppState>,
+    _c: ApiCaller,
+    Path((id, name)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let content = state.app.export_file(&id, &name).await?;
+    let mut response = content.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-ndjson"),
+    );
+    Ok(response)
+}
+
+/// `YYYY-MM-DD` (a whole day in the report's time zone) or a full timestamp.
+fn day_or_time(attr: &str, raw: &str, end_of_day: bool) -> ApiResult<hearth_domain::Timestamp> {
+    if let Some(t) = hearth_app::codec::parse_ts(raw) {
+        return Ok(t);
+    }
+    let date = time::Date::parse(
+        raw,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| ApiError::invalid(Some(attr), "must be YYYY-MM-DD"))?;
+    let day = date.midnight().assume_utc();
+    Ok(if end_of_day {
+        day + time::Duration::days(1)
+    } else {
+        day
+    })
+}
+
+async fn report(
+    State(state): State<AppState>,
+    _c: ApiCaller,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Response> {
+    let metric_set = body.req_str("", "metricSet")?;
+    let start = match body.opt_str("", "startAtTime")? {
+        Some(t) => day_or_time("startAtTime", &t, false)?,
+        None => day_or_time("startAt", &body.req_str("", "startAt")?, false)?,
+    };
+    let end = match body.opt_str("", "endAtTime")? {
+        Some(t) => day_or_time("endAtTime", &t, false)?,
+        None => day_or_time("endAt", &body.req_str("", "endAt")?, true)?,
+    };
+    let timezone = body
+        .opt_str("", "timezone")?
+        .unwrap_or_else(|| "UTC".into());
+    let (csv, name) = state
+        .app
+        .report(&ReportRequest {
+            metric_set,
+            start,
+            end,
+            timezone,
+        })
+        .await?;
+    let mut response = csv.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
