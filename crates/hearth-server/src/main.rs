@@ -239,7 +239,12 @@ async fn app_for(store: &StoreArgs) -> anyhow::Result<App> {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = Config::resolve(&args.store, args.listen.as_deref(), args.no_demo)?;
     let store = open_store(&config).await?;
-    let app = App::new(store.clone(), Arc::new(SystemClock));
+    let allow_insecure = std::env::var("HEARTH_WEBHOOKS_ALLOW_INSECURE").is_ok_and(|v| v == "1");
+    let sender = hearth_http::outbound::ReqwestSender::new()
+        .map_err(|e| anyhow::anyhow!("building the webhook client: {e}"))?;
+    let policy = hearth_app::service::webhooks::WebhookPolicy { allow_insecure };
+    let app =
+        App::new(store.clone(), Arc::new(SystemClock)).with_webhooks(Arc::new(sender), policy);
     let info = app
         .start(config.demo)
         .await
