@@ -1832,6 +1832,9 @@ pub struct SettingsDoc {
     /// How long a webhook receiver has to answer.
     #[serde(default = "default_webhook_timeout")]
     pub webhook_timeout_seconds: i64,
+    /// API requests per second per credential (0: no limit).
+    #[serde(default = "default_rate_limit")]
+    pub rate_limit_per_second: i64,
     pub reopen_window_seconds: i64,
     pub require_topic: bool,
     pub chat_rejoin_seconds: i64,
@@ -1849,12 +1852,17 @@ fn default_webhook_timeout() -> i64 {
     15
 }
 
+fn default_rate_limit() -> i64 {
+    100
+}
+
 impl SettingsDoc {
     /// From the domain (webhook delivery settings at their defaults).
     pub fn of(s: &OrgSettings) -> SettingsDoc {
         SettingsDoc {
             webhook_retry_seconds: default_webhook_retries(),
             webhook_timeout_seconds: default_webhook_timeout(),
+            rate_limit_per_second: default_rate_limit(),
             reopen_window_seconds: s.reopen_window.whole_seconds(),
             require_topic: s.require_topic,
             chat_rejoin_seconds: s.chat_rejoin.whole_seconds(),

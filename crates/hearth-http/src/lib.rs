@@ -12,6 +12,7 @@ pub mod body;
 pub mod error;
 pub mod outbound;
 pub mod push;
+pub mod ratelimit;
 pub mod wire;
 
 use axum::Router;
@@ -20,6 +21,10 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use hearth_app::App;
 use tower_http::trace::TraceLayer;
+
+/// Requests per second per credential until the settings say otherwise: generous,
+/// for a self-hosted deployment.
+pub const DEFAULT_RATE_LIMIT: u32 = 100;
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -30,6 +35,8 @@ pub struct AppState {
     pub max_body: usize,
     /// Wakes live streams when this instance commits a write.
     pub events: std::sync::Arc<push::Notifier>,
+    /// Requests per second per credential.
+    pub limiter: std::sync::Arc<ratelimit::RateLimiter>,
 }
 
 impl AppState {
@@ -37,10 +44,12 @@ impl AppState {
     pub fn new(app: App, max_body: usize) -> AppState {
         let events = std::sync::Arc::new(push::Notifier::default());
         let app = app.with_bus(events.clone());
+        let limiter = std::sync::Arc::new(ratelimit::RateLimiter::new(DEFAULT_RATE_LIMIT));
         AppState {
             app,
             max_body,
             events,
+            limiter,
         }
     }
 }
@@ -50,7 +59,13 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .nest("/api/v1", api::router())
+        .nest(
+            "/api/v1",
+            api::router().layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                ratelimit::limit,
+            )),
+        )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -260,7 +260,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let scheduler = tokio::spawn(run_timers(app.clone(), stopped.clone()));
     let deliveries = tokio::spawn(run_webhooks(app.clone(), stopped));
-    let router = hearth_http::router(hearth_http::AppState::new(app, max_body));
+    let state = hearth_http::AppState::new(app, max_body);
+    let limiter = state.limiter.clone();
+    let limits = tokio::spawn(refresh_rate_limit(state.app.clone(), limiter));
+    let router = hearth_http::router(state);
 
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -313,6 +316,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Err(e) = deliveries.await {
         tracing::error!(error = %e, "the webhook sender failed");
     }
+    limits.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -368,6 +372,17 @@ async fn run_webhooks(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
             () = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
             _ = stop.changed() => return,
         }
+    }
+}
+
+/// Keeps the API rate limit in step with the organization setting.
+async fn refresh_rate_limit(app: App, limiter: Arc<hearth_http::ratelimit::RateLimiter>) {
+    loop {
+        match app.rate_limit().await {
+            Ok(limit) => limiter.set_limit(limit),
+            Err(e) => tracing::warn!(error = %e, "reading the rate limit failed"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     }
 }
 

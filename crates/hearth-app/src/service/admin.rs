@@ -891,9 +891,18 @@ impl App {
                 )
                 .into());
             }
+            let rate = int("rateLimitPerSecond")?;
+            if !(0..=100_000).contains(&rate) {
+                return Err(DomainError::invalid(
+                    "rateLimitPerSecond",
+                    "must be between 0 (no limit) and 100000",
+                )
+                .into());
+            }
             let doc = SettingsDoc {
                 webhook_retry_seconds: retries,
                 webhook_timeout_seconds: timeout,
+                rate_limit_per_second: rate,
                 reopen_window_seconds: duration_setting(
                     "reopenWindowSeconds",
                     int("reopenWindowSeconds")?,

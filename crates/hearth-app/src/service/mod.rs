@@ -171,6 +171,20 @@ impl App {
         self.store.ping().await.map_err(AppError::from)
     }
 
+    /// API requests per second per credential the organization allows (0: no limit).
+    pub async fn rate_limit(&self) -> Result<u32, AppError> {
+        read_tx!(
+            self,
+            |tx| match tx.resource(kind::SETTINGS, SETTINGS_ID).await? {
+                Some(row) => Ok(u32::try_from(
+                    serde_json::from_str::<SettingsDoc>(&row.doc)?.rate_limit_per_second
+                )
+                .unwrap_or(0)),
+                None => Ok(100),
+            }
+        )
+    }
+
     /// The organization settings (defaults until an admin changes them).
     pub async fn settings(&self) -> Result<OrgSettings, AppError> {
         read_tx!(self, |tx| load_settings(tx).await)

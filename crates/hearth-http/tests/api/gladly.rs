@@ -639,3 +639,62 @@ async fn export_jobs_write_all_four_files_and_reports_are_csv() {
         );
     });
 }
+
+#[tokio::test]
+async fn each_credential_is_rate_limited_per_second() {
+    crate::each_backend_with_clock!(|api, clock| {
+        api.limiter.set_limit(3);
+        let mut remaining = Vec::new();
+        for _ in 0..3 {
+            let r = api.get("/api/v1/topics").await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert_eq!(r.headers["ratelimit-limit-second"], "3");
+            remaining.push(
+                r.headers["ratelimit-remaining-second"]
+                    .to_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        assert_eq!(remaining, ["2", "1", "0"]);
+        let over = api.get("/api/v1/topics").await;
+        assert_eq!(
+            (over.status, over.error().0.as_str()),
+            (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+        );
+        assert_eq!(over.headers["retry-after"], "1");
+        let other = api.login("alice@example.com").await;
+        assert_eq!(
+            api.call_as(&other, Method::GET, "/api/v1/me", None)
+                .await
+                .status,
+            StatusCode::OK,
+            "another credential has its own budget"
+        );
+        assert_eq!(
+            api.get("/healthz").await.status,
+            StatusCode::OK,
+            "probes are not limited"
+        );
+        clock.advance(time::Duration::seconds(1));
+        assert_eq!(
+            api.get("/api/v1/topics").await.status,
+            StatusCode::OK,
+            "the next second starts afresh"
+        );
+        api.limiter.set_limit(100);
+        let settings = api
+            .call(
+                Method::PATCH,
+                "/api/v1/admin/settings",
+                Some(json!({"rateLimitPerSecond": -1})),
+            )
+            .await;
+        assert_eq!(settings.error().1.as_deref(), Some("rateLimitPerSecond"));
+        assert_eq!(
+            api.app.rate_limit().await.unwrap(),
+            100,
+            "the default is generous"
+        );
+    });
+}

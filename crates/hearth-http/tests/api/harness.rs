@@ -15,6 +15,7 @@ use tower::ServiceExt;
 
 pub struct Api {
     pub app: App,
+    pub limiter: Arc<hearth_http::ratelimit::RateLimiter>,
     pub router: Router,
     pub db: TestDb,
     auth: String,
@@ -56,6 +57,7 @@ impl Api {
         let token = info.admin_token.expect("admin token");
         let state = hearth_http::AppState::new(app, MAX_BODY);
         let app = state.app.clone();
+        let limiter = state.limiter.clone();
         let router = hearth_http::router(state);
         let auth = format!(
             "Basic {}",
@@ -63,6 +65,7 @@ impl Api {
         );
         Api {
             app,
+            limiter,
             router,
             db,
             auth,
