@@ -18,6 +18,10 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/communications/sms", post(sms))
         .route("/communications/email", post(email))
+        .route(
+            "/communications/custom-channels/{channel_id}/messages",
+            post(custom_channel),
+        )
 }
 
 async fn sms(
@@ -104,4 +108,77 @@ async fn email(
     Ok(Json(
         json!({ "customerId": sent.customer_id, "conversationItemId": sent.item_id }),
     ))
+}
+
+/// Gladly's custom-channel inbound message: a messaging contact routed like chat.
+/// The custom channel is a CHAT entry point whose address is the channel id; the
+/// group (or the sender) is the chat session.
+async fn custom_channel(
+    State(state): State<AppState>,
+    ApiCaller(_caller): ApiCaller,
+    axum::extract::Path(channel_id): axum::extract::Path<String>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let sender = body
+        .opt_obj("", "sender")?
+        .ok_or_else(|| ApiError::blank("sender", "is required"))?;
+    let address = sender.req_str("sender", "address")?;
+    let name = sender.opt_str("sender", "displayName")?;
+    let identity = match sender.opt_obj("sender", "profileIdentifier")? {
+        Some(p) => p.req_str("sender.profileIdentifier", "address")?,
+        None => address.clone(),
+    };
+    let kind = body.opt_str("", "type")?.unwrap_or_else(|| "TEXT".into());
+    let content = body
+        .opt_obj("", "content")?
+        .ok_or_else(|| ApiError::blank("content", "is required"))?;
+    let text = match kind.as_str() {
+        "TEXT" => content.req_str("content", "text")?,
+        "FILES" => {
+            let files = content
+                .get("files")
+                .and_then(Value::as_array)
+                .filter(|f| !f.is_empty())
+                .ok_or_else(|| ApiError::blank("content.files", "is required"))?;
+            let caption = content.opt_str("content", "caption")?.unwrap_or_default();
+            let urls: Vec<String> = files
+                .iter()
+                .filter_map(|f| f.get("url").and_then(Value::as_str).map(str::to_owned))
+                .collect();
+            if urls.len() != files.len() {
+                return Err(ApiError::invalid(
+                    Some("content.files"),
+                    "every file needs a url",
+                ));
+            }
+            format!("{caption}\n{}", urls.join("\n")).trim().to_owned()
+        }
+        other => {
+            return Err(ApiError::invalid(
+                Some("type"),
+                format!("'{other}' is not TEXT or FILES"),
+            ));
+        }
+    };
+    let session = body
+        .opt_str("", "groupId")?
+        .unwrap_or_else(|| format!("custom:{channel_id}:{address}"));
+    let mut item = serde_json::Map::new();
+    item.insert("type".into(), json!("CHAT_MESSAGE"));
+    item.insert("content".into(), json!(text));
+    let req = hearth_app::service::InboundRequest {
+        channel: "CHAT".into(),
+        entry_point: channel_id.clone(),
+        from_address: identity,
+        from_name: name,
+        content: item,
+        session_id: Some(session),
+        provider_message_id: body
+            .opt_str("", "id")?
+            .map(|id| format!("custom:{channel_id}:{id}")),
+    };
+    let (created, _) = state.app.inbound(req).await?;
+    let location = format!("/api/v1/conversation-items/{}", created.item_id);
+    Ok((axum::http::StatusCode::CREATED, [(axum::http::header::LOCATION, location)], Json(json!({ "id": created.item_id, "conversationId": created.conversation_id, "customerId": created.customer_id }))).into_response())
 }

@@ -698,3 +698,74 @@ async fn each_credential_is_rate_limited_per_second() {
         );
     });
 }
+
+#[tokio::test]
+async fn custom_channel_messages_arrive_as_routable_messaging_contacts() {
+    each_backend!(|api| {
+        let inbox = api
+            .call(Method::GET, "/api/v1/admin/inboxes", None)
+            .await
+            .body[0]["id"]
+            .clone();
+        let ep = api
+            .call(
+                Method::POST,
+                "/api/v1/admin/entry-points",
+                Some(json!({"channel": "CHAT", "address": "line-app", "inboxId": inbox})),
+            )
+            .await;
+        assert_eq!(ep.status, StatusCode::CREATED, "{}", ep.body);
+        let body = json!({"sender": {"address": "line-user-7", "displayName": "Kai"}, "to": "line-app", "type": "TEXT", "content": {"text": "Is my order late?"}});
+        let r = api
+            .post(
+                "/api/v1/communications/custom-channels/line-app/messages",
+                body,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let conv = api
+            .get(&format!(
+                "/api/v1/conversations/{}",
+                r.body["conversationId"].as_str().unwrap()
+            ))
+            .await
+            .body;
+        assert_eq!(
+            (conv["status"].as_str(), conv["queueState"].as_str()),
+            (Some("OPEN"), Some("NEW")),
+            "routable like native messaging"
+        );
+        let item = api.get(r.headers["location"].to_str().unwrap()).await.body;
+        assert_eq!(
+            (
+                item["content"]["type"].as_str(),
+                item["content"]["content"].as_str()
+            ),
+            (Some("CHAT_MESSAGE"), Some("Is my order late?"))
+        );
+        let files = json!({"sender": {"address": "line-user-7"}, "to": "line-app", "type": "FILES", "content": {"caption": "receipt", "files": [{"url": "https://files.example.com/r.png"}]}});
+        assert_eq!(
+            api.post(
+                "/api/v1/communications/custom-channels/line-app/messages",
+                files
+            )
+            .await
+            .status,
+            StatusCode::CREATED
+        );
+        let unknown = api
+            .post(
+                "/api/v1/communications/custom-channels/nope/messages",
+                json!({"sender": {"address": "x"}, "type": "TEXT", "content": {"text": "hi"}}),
+            )
+            .await;
+        assert_eq!(unknown.error().1.as_deref(), Some("entryPoint"));
+        let bad = api
+            .post(
+                "/api/v1/communications/custom-channels/line-app/messages",
+                json!({"sender": {"address": "x"}, "type": "VIDEO", "content": {}}),
+            )
+            .await;
+        assert_eq!(bad.error().1.as_deref(), Some("type"));
+    });
+}
