@@ -3,12 +3,11 @@
 //! (204); the settings singleton; agents' API tokens. Item responses carry an
 //! `ETag`, and PATCH/DELETE honour `If-Match` (412 `version_outdated`).
 
+use super::doc::{Api, doc};
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
 use hearth_app::codec::{fmt_ts, from_ms};
 use hearth_app::service::admin::{AdminKind, AdminResource};
 use serde_json::{Value, json};
@@ -18,21 +17,62 @@ use crate::auth::ApiCaller;
 use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/settings", get(settings).patch(update_settings))
-        .route(
+pub(super) fn router() -> Api {
+    const T: &str = "Administration";
+    Api::new()
+        .get("/admin/settings", settings, doc(T, "Organization settings"))
+        .patch(
+            "/admin/settings",
+            update_settings,
+            doc(T, "Change organization settings").body(),
+        )
+        .get(
             "/admin/agents/{id}/api-tokens",
-            get(tokens).post(create_token),
+            tokens,
+            doc(T, "An agent's API tokens"),
         )
-        .route(
+        .post(
+            "/admin/agents/{id}/api-tokens",
+            create_token,
+            doc(T, "Create an API token for an agent").body().ok(201),
+        )
+        .delete(
             "/admin/agents/{id}/api-tokens/{token_id}",
-            delete(revoke_token),
+            revoke_token,
+            doc(T, "Revoke an API token").ok(204).empty(),
         )
-        .route("/admin/{collection}", get(list).post(create))
-        .route(
+        .get(
+            "/admin/{collection}",
+            list,
+            doc(
+                T,
+                "List agents, inboxes, teams, entry-points or business-hours",
+            ),
+        )
+        .post(
+            "/admin/{collection}",
+            create,
+            doc(
+                T,
+                "Create an agent, inbox, team, entry point or business hours",
+            )
+            .body()
+            .ok(201),
+        )
+        .get(
             "/admin/{collection}/{id}",
-            get(read).patch(update).delete(remove),
+            read,
+            doc(T, "One administered resource, with its ETag"),
+        )
+        .patch(
+            "/admin/{collection}/{id}",
+            update,
+            doc(T, "Change an administered resource (If-Match)").body(),
+        )
+        .delete(
+            "/admin/{collection}/{id}",
+            remove,
+            doc(T, "Delete an administered resource").ok(204).empty(),
         )
 }
 

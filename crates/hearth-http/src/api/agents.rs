@@ -1,14 +1,13 @@
 //! Hearth's agent endpoints (DESIGN section 5): `/me`, availability, Next, My
 //! Customers, the finishing actions, offers, and the routing explanation.
 
+use super::doc::{Api, doc};
 use std::collections::BTreeSet;
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use hearth_app::codec::fmt_ts;
 use hearth_app::routing::{DecisionDoc, OfferDoc};
 use hearth_app::service::{Availability, NextWork};
@@ -22,21 +21,69 @@ use crate::body::{Fields, JsonObject};
 use crate::error::{ApiError, ApiResult};
 use crate::wire::ConversationWire;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(me))
-        .route("/me/availability", get(availability).put(set_availability))
-        .route("/me/next", post(next))
-        .route("/me/customers", get(my_customers))
-        .route("/conversations/{id}/actions", get(actions).post(act))
-        .route("/conversations/{id}/routing", get(routing))
-        .route("/offers", get(offers))
-        .route("/stream", get(crate::push::stream))
-        .route("/queue", get(queue))
-        .route("/conversations/{id}/reopen", post(reopen))
-        .route("/conversations/{id}/transfer", post(transfer))
-        .route("/offers/{id}/accept", post(accept))
-        .route("/offers/{id}/decline", post(decline))
+pub(super) fn router() -> Api {
+    const T: &str = "Agents";
+    Api::new()
+        .get("/me", me, doc(T, "The calling agent"))
+        .get(
+            "/me/availability",
+            availability,
+            doc(T, "The calling agent's availability"),
+        )
+        .put(
+            "/me/availability",
+            set_availability,
+            doc(T, "Set availability per channel group, Focus and Away").body(),
+        )
+        .post("/me/next", next, doc(T, "Get the next customer"))
+        .get("/me/customers", my_customers, doc(T, "My Customers"))
+        .get(
+            "/conversations/{id}/actions",
+            actions,
+            doc(T, "The actions open to the caller on a conversation"),
+        )
+        .post(
+            "/conversations/{id}/actions",
+            act,
+            doc(
+                T,
+                "Close & Next, Next, Close, End & Close, End or No Reply Needed",
+            )
+            .body(),
+        )
+        .get(
+            "/conversations/{id}/routing",
+            routing,
+            doc("Supervision", "A conversation's routing decisions"),
+        )
+        .get("/offers", offers, doc(T, "The caller's pending offer"))
+        .get(
+            "/stream",
+            crate::push::stream,
+            doc(T, "Live events (server-sent events)").produces("text/event-stream"),
+        )
+        .get(
+            "/queue",
+            queue,
+            doc("Supervision", "Waiting work in routing order")
+                .query(&["channel", "limit", "inboxId"]),
+        )
+        .post(
+            "/conversations/{id}/reopen",
+            reopen,
+            doc(T, "Reopen a closed conversation").body(),
+        )
+        .post(
+            "/conversations/{id}/transfer",
+            transfer,
+            doc(T, "Transfer a conversation to an inbox or agent").body(),
+        )
+        .post("/offers/{id}/accept", accept, doc(T, "Accept an offer"))
+        .post(
+            "/offers/{id}/decline",
+            decline,
+            doc(T, "Decline an offer").ok(204).empty(),
+        )
 }
 
 async fn me(ApiCaller(caller): ApiCaller) -> Json<Value> {

@@ -1,10 +1,9 @@
 //! Outbound SMS and email outside any conversation (`GLADLY-API.md` 2.5), queued in
 //! the outbox for their channel.
 
+use super::doc::{Api, doc};
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::post;
 use hearth_app::service::directory::CustomerRef;
 use hearth_domain::channel::Channel;
 use serde_json::{Value, json};
@@ -14,13 +13,25 @@ use crate::auth::ApiCaller;
 use crate::body::{Fields, JsonObject};
 use crate::error::{ApiError, ApiResult};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/communications/sms", post(sms))
-        .route("/communications/email", post(email))
-        .route(
+pub(super) fn router() -> Api {
+    const T: &str = "Communications";
+    Api::new()
+        .post(
+            "/communications/sms",
+            sms,
+            doc(T, "Send an SMS to a customer").body(),
+        )
+        .post(
+            "/communications/email",
+            email,
+            doc(T, "Send an email to a customer").body(),
+        )
+        .post(
             "/communications/custom-channels/{channel_id}/messages",
-            post(custom_channel),
+            custom_channel,
+            doc(T, "An inbound message on a custom channel")
+                .body()
+                .ok(201),
         )
 }
 

@@ -1,11 +1,10 @@
 //! `POST /contacts/inbound` and `POST /contacts/{id}/end` (DESIGN section 5).
 
+use super::doc::{Api, doc};
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use hearth_app::service::InboundRequest;
 use serde_json::Value;
 
@@ -14,10 +13,19 @@ use crate::auth::ApiCaller;
 use crate::body::{Fields, JsonObject};
 use crate::error::{ApiError, ApiResult};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/contacts/inbound", post(inbound))
-        .route("/contacts/{id}/end", post(end))
+pub(super) fn router() -> Api {
+    const T: &str = "Contacts";
+    Api::new()
+        .post(
+            "/contacts/inbound",
+            inbound,
+            doc(T, "An inbound contact on any channel").body().ok(201),
+        )
+        .post(
+            "/contacts/{id}/end",
+            end,
+            doc(T, "End a contact").ok(204).empty(),
+        )
 }
 
 async fn inbound(

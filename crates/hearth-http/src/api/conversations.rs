@@ -1,12 +1,11 @@
 //! Conversations: read, `PATCH` (assignee and status), items, topics, notes, and a
 //! customer's conversations (`GLADLY-API.md` 2.3).
 
+use super::doc::{Api, doc};
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
 use hearth_app::service::PatchConversation;
 use hearth_domain::conversation::Status;
 use serde_json::Value;
@@ -18,18 +17,51 @@ use crate::body::{Fields, JsonObject};
 use crate::error::{ApiError, ApiResult};
 use crate::wire::{self, ConversationWire};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/conversations/{id}", get(read).patch(patch))
-        .route("/conversations/{id}/items", get(items))
-        .route("/conversations/{id}/topics", post(add_topics))
-        .route(
-            "/conversations/{id}/topics/{topic_id}",
-            delete(remove_topic),
+pub(super) fn router() -> Api {
+    const T: &str = "Conversations";
+    Api::new()
+        .get("/conversations/{id}", read, doc(T, "A conversation"))
+        .patch(
+            "/conversations/{id}",
+            patch,
+            doc(T, "Change a conversation's assignee or status")
+                .body()
+                .ok(204)
+                .empty(),
         )
-        .route("/conversations/{id}/notes", post(add_note))
-        .route("/conversations/{id}/notes/{note_id}", get(read_note))
-        .route("/customers/{id}/conversations", get(of_customer))
+        .get(
+            "/conversations/{id}/items",
+            items,
+            doc(T, "A conversation's timeline items"),
+        )
+        .post(
+            "/conversations/{id}/topics",
+            add_topics,
+            doc(T, "Add topics to a conversation")
+                .body()
+                .ok(204)
+                .empty(),
+        )
+        .delete(
+            "/conversations/{id}/topics/{topic_id}",
+            remove_topic,
+            doc(T, "Remove a topic from a conversation").ok(204).empty(),
+        )
+        .post(
+            "/conversations/{id}/notes",
+            add_note,
+            doc(T, "Add a note").body().ok(201),
+        )
+        .get(
+            "/conversations/{id}/notes/{note_id}",
+            read_note,
+            doc(T, "A note"),
+        )
+        .get(
+            "/customers/{id}/conversations",
+            of_customer,
+            doc(T, "A customer's conversations"),
+        )
 }
 
 async fn read(

@@ -1,12 +1,11 @@
 //! Customer profiles: read one, or look up by exactly one of `email` and
 //! `phoneNumber` (`GLADLY-API.md` 2.2).
 
+use super::doc::{Api, doc};
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
 use hearth_app::codec::CustomerWire;
 use hearth_app::service::CustomerQuery;
 
@@ -15,12 +14,29 @@ use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiResult};
 use crate::wire;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/customer-profiles", get(find).post(create))
-        .route(
+pub(super) fn router() -> Api {
+    const T: &str = "Customers";
+    Api::new()
+        .get(
+            "/customer-profiles",
+            find,
+            doc(T, "Find customers by email or phone number").query(&["email", "phoneNumber"]),
+        )
+        .post(
+            "/customer-profiles",
+            create,
+            doc(T, "Create a customer").body().ok(201).empty(),
+        )
+        .get("/customer-profiles/{id}", read, doc(T, "A customer"))
+        .patch(
             "/customer-profiles/{id}",
-            get(read).patch(update).delete(remove),
+            update,
+            doc(T, "Update a customer").body().ok(204).empty(),
+        )
+        .delete(
+            "/customer-profiles/{id}",
+            remove,
+            doc(T, "Erase a customer").ok(204).empty(),
         )
 }
 

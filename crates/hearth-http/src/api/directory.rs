@@ -1,12 +1,11 @@
 //! The read-only directory (agents, inboxes, teams, organization) and topics
 //! (`GLADLY-API.md` 2.1 and 2.8).
 
+use super::doc::{Api, doc};
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use hearth_app::codec::TopicDoc;
 use serde_json::{Value, json};
 
@@ -15,17 +14,28 @@ use crate::auth::ApiCaller;
 use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/agents", get(agents))
-        .route("/agents/{id}", get(agent))
-        .route("/inboxes", get(inboxes))
-        .route("/inboxes/{id}", get(inbox))
-        .route("/teams", get(teams))
-        .route("/teams/{id}", get(team))
-        .route("/organization", get(organization))
-        .route("/topics", get(topics).post(create_topic))
-        .route("/topics/{id}", get(topic).patch(update_topic))
+pub(super) fn router() -> Api {
+    const T: &str = "Organization";
+    Api::new()
+        .get("/agents", agents, doc(T, "Agents"))
+        .get("/agents/{id}", agent, doc(T, "An agent"))
+        .get("/inboxes", inboxes, doc(T, "Inboxes"))
+        .get("/inboxes/{id}", inbox, doc(T, "An inbox"))
+        .get("/teams", teams, doc(T, "Teams"))
+        .get("/teams/{id}", team, doc(T, "A team"))
+        .get("/organization", organization, doc(T, "The organization"))
+        .get("/topics", topics, doc("Topics", "Topics"))
+        .post(
+            "/topics",
+            create_topic,
+            doc("Topics", "Create a topic").body().ok(201),
+        )
+        .get("/topics/{id}", topic, doc("Topics", "A topic"))
+        .patch(
+            "/topics/{id}",
+            update_topic,
+            doc("Topics", "Change a topic").body().ok(204).empty(),
+        )
 }
 
 fn one(list: Vec<Value>, id: &str, noun: &str) -> ApiResult<Json<Value>> {

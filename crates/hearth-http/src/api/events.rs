@@ -1,19 +1,24 @@
 //! `GET /events` (`GLADLY-API.md` 2.11): JSON lines of Gladly-shaped events,
 //! filtered by `startAt`, `endAt` and the repeatable `entities`.
 
-use axum::Router;
+use super::doc::{Api, doc};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
 use super::limited_header;
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiResult};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/events", get(events))
+pub(super) fn router() -> Api {
+    Api::new().get(
+        "/events",
+        events,
+        doc("Events", "Committed events as JSON lines")
+            .produces("application/x-jsonlines")
+            .query(&["startAt", "endAt", "entities"]),
+    )
 }
 
 /// Decodes one `application/x-www-form-urlencoded` component.

@@ -1,14 +1,13 @@
 //! Export schedules, jobs and files, Hearth's `POST /export/jobs`, and
 //! `POST /reports` (`GLADLY-API.md` 2.11).
 
+use super::doc::{Api, doc};
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use hearth_app::service::export::JobDoc;
 use hearth_app::service::reports::ReportRequest;
 use serde_json::Value;
@@ -18,13 +17,38 @@ use crate::auth::ApiCaller;
 use crate::body::{Fields, JsonObject};
 use crate::error::{ApiError, ApiResult};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/export/schedules", get(schedules))
-        .route("/export/jobs", get(jobs).post(start))
-        .route("/export/jobs/{id}", get(job).delete(remove))
-        .route("/export/jobs/{id}/files/{file}", get(file))
-        .route("/reports", post(report))
+pub(super) fn router() -> Api {
+    const T: &str = "Export";
+    Api::new()
+        .get("/export/schedules", schedules, doc(T, "Export schedules"))
+        .get(
+            "/export/jobs",
+            jobs,
+            doc(T, "Export jobs").query(&["status", "startAt", "endAt"]),
+        )
+        .post(
+            "/export/jobs",
+            start,
+            doc(T, "Start an export job now").body().ok(201),
+        )
+        .get("/export/jobs/{id}", job, doc(T, "An export job"))
+        .delete(
+            "/export/jobs/{id}",
+            remove,
+            doc(T, "Delete an export job").ok(204).empty(),
+        )
+        .get(
+            "/export/jobs/{id}/files/{file}",
+            file,
+            doc(T, "One file of an export job").produces("application/x-ndjson"),
+        )
+        .post(
+            "/reports",
+            report,
+            doc("Reports", "Generate a report as CSV")
+                .body()
+                .produces("text/csv"),
+        )
 }
 
 fn ts(attr: &str, raw: Option<&String>) -> ApiResult<Option<hearth_domain::Timestamp>> {

@@ -1,12 +1,11 @@
 //! Conversation items: read one, and reply to a customer message
 //! (`GLADLY-API.md` 2.4 and 3.4).
 
+use super::doc::{Api, doc};
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use hearth_app::codec::ItemWire;
 use hearth_app::service::ReplyRequest;
 
@@ -16,19 +15,39 @@ use crate::body::{Fields, JsonObject};
 use crate::error::{ApiError, ApiResult};
 use crate::wire;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/conversation-items", post(create))
-        .route(
+pub(super) fn router() -> Api {
+    const T: &str = "Conversation items";
+    Api::new()
+        .post(
+            "/conversation-items",
+            create,
+            doc(T, "Create a customer activity item").body(),
+        )
+        .post(
             "/customers/{customer_id}/conversation-items",
-            post(create_for_customer),
+            create_for_customer,
+            doc(T, "Create a customer activity item for a customer").body(),
         )
-        .route(
+        .delete(
             "/customers/{customer_id}/conversation-items/{id}",
-            axum::routing::delete(remove_for_customer),
+            remove_for_customer,
+            doc(T, "Delete a customer's item").ok(204).empty(),
         )
-        .route("/conversation-items/{id}", get(read).delete(remove))
-        .route("/conversation-items/{id}/reply", post(reply))
+        .get(
+            "/conversation-items/{id}",
+            read,
+            doc(T, "A conversation item"),
+        )
+        .delete(
+            "/conversation-items/{id}",
+            remove,
+            doc(T, "Delete a conversation item").ok(204).empty(),
+        )
+        .post(
+            "/conversation-items/{id}/reply",
+            reply,
+            doc(T, "Reply to an item on its channel").body().ok(201),
+        )
 }
 
 async fn read(

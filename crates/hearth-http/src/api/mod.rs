@@ -7,21 +7,52 @@ mod contacts;
 mod conversations;
 mod customers;
 mod directory;
+mod doc;
 mod events;
 mod export;
 mod items;
 mod tasks;
 mod webhooks;
 
+use std::sync::Arc;
+
 use axum::Router;
+use axum::http::header;
 use axum::http::{HeaderName, HeaderValue};
+use axum::response::Html;
+use axum::routing::get;
 
 use crate::AppState;
 use crate::error::ApiError;
 
-/// The `/api/v1` router.
+/// The `/api/v1` router, with its OpenAPI document at `/openapi.json` and a page that
+/// renders it at `/docs`.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let (router, paths) = api().into_parts();
+    let document: Arc<str> = doc::document(paths)
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes")
+        .into();
+    router
+        .route(
+            "/openapi.json",
+            get(move || {
+                let document = document.clone();
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "application/json")],
+                        document.to_string(),
+                    )
+                }
+            }),
+        )
+        .route("/docs", get(|| async { Html(include_str!("docs.html")) }))
+        .fallback(|| async { ApiError::not_found("no such endpoint") })
+}
+
+/// The documented API: every operation with its description.
+fn api() -> doc::Api {
+    doc::Api::new()
         .merge(admin::router())
         .merge(agents::router())
         .merge(communications::router())
@@ -34,7 +65,6 @@ pub fn router() -> Router<AppState> {
         .merge(items::router())
         .merge(tasks::router())
         .merge(webhooks::router())
-        .fallback(|| async { ApiError::not_found("no such endpoint") })
 }
 
 /// Gladly flags a list cut at its cap with this header.

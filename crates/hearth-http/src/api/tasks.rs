@@ -1,13 +1,12 @@
 //! Tasks and their comments (`GLADLY-API.md` 2.7).
 
+use super::doc::{Api, doc};
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use hearth_app::codec::{TaskCommentDto, TaskDoc, TaskWire};
 use hearth_app::service::tasks::{NewTask, TaskCustomer, TaskPatch};
 use hearth_domain::task::{Task, TaskComment, TaskStatus};
@@ -19,16 +18,41 @@ use crate::auth::ApiCaller;
 use crate::body::{Fields, JsonObject};
 use crate::error::{ApiError, ApiResult};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/tasks", post(create))
-        .route(
+pub(super) fn router() -> Api {
+    const T: &str = "Tasks";
+    Api::new()
+        .post("/tasks", create, doc(T, "Create a task").body().ok(201))
+        .get(
             "/customers/{id}/tasks",
-            get(of_customer).post(create_for_customer),
+            of_customer,
+            doc(T, "A customer's tasks").query(&["status"]),
         )
-        .route("/tasks/{id}", get(read).patch(update))
-        .route("/tasks/{id}/comments", get(comments).post(add_comment))
-        .route("/tasks/{id}/comments/{comment_id}", get(comment))
+        .post(
+            "/customers/{id}/tasks",
+            create_for_customer,
+            doc(T, "Create a task for a customer").body().ok(201),
+        )
+        .get("/tasks/{id}", read, doc(T, "A task"))
+        .patch(
+            "/tasks/{id}",
+            update,
+            doc(T, "Update a task").body().ok(204).empty(),
+        )
+        .get(
+            "/tasks/{id}/comments",
+            comments,
+            doc(T, "A task's comments"),
+        )
+        .post(
+            "/tasks/{id}/comments",
+            add_comment,
+            doc(T, "Comment on a task").body().ok(201),
+        )
+        .get(
+            "/tasks/{id}/comments/{comment_id}",
+            comment,
+            doc(T, "A task comment"),
+        )
 }
 
 fn wire(task: &Task) -> TaskWire {

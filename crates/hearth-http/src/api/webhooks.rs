@@ -1,11 +1,10 @@
 //! Webhook management (`GLADLY-API.md` 2.12) and Hearth's delivery log.
 
+use super::doc::{Api, doc};
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde_json::Value;
 
 use crate::AppState;
@@ -13,11 +12,31 @@ use crate::auth::ApiCaller;
 use crate::body::JsonObject;
 use crate::error::ApiResult;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/webhooks", get(list).post(create))
-        .route("/webhooks/{id}", get(read).patch(update).delete(remove))
-        .route("/webhooks/{id}/deliveries", get(deliveries))
+pub(super) fn router() -> Api {
+    const T: &str = "Webhooks";
+    Api::new()
+        .get("/webhooks", list, doc(T, "Webhooks"))
+        .post(
+            "/webhooks",
+            create,
+            doc(T, "Create a webhook").body().ok(201),
+        )
+        .get("/webhooks/{id}", read, doc(T, "A webhook"))
+        .patch(
+            "/webhooks/{id}",
+            update,
+            doc(T, "Change a webhook").body().ok(204).empty(),
+        )
+        .delete(
+            "/webhooks/{id}",
+            remove,
+            doc(T, "Delete a disabled webhook").ok(204).empty(),
+        )
+        .get(
+            "/webhooks/{id}/deliveries",
+            deliveries,
+            doc(T, "A webhook's delivery log"),
+        )
 }
 
 async fn list(

@@ -6,6 +6,7 @@ mod conversations;
 mod gladly;
 mod harness;
 mod inbound;
+mod openapi;
 mod routing;
 mod tasks;
 mod timers;

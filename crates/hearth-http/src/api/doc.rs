@@ -1,0 +1,273 @@
+//! Routes and their OpenAPI description, registered together.
+//!
+//! Every `/api/v1` route is added through [`Api`], which takes the handler and its
+//! [`Doc`] in one call, so the document at `/api/v1/openapi.json` lists exactly the
+//! routes the router serves: an undocumented route cannot be written.
+
+use axum::Router;
+use axum::handler::Handler;
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Paths, Ref, Required,
+    Schema, ServerBuilder,
+};
+
+use crate::AppState;
+
+/// What the document says about one operation.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Doc {
+    tag: &'static str,
+    summary: &'static str,
+    /// The status of success.
+    ok: u16,
+    /// The media type of a successful answer; `None` for no body.
+    produces: Option<&'static str>,
+    /// Whether the operation takes a JSON body.
+    body: bool,
+    /// Optional query parameters.
+    query: &'static [&'static str],
+}
+
+/// An operation of `tag` answering 200 with JSON and taking no body.
+pub(crate) const fn doc(tag: &'static str, summary: &'static str) -> Doc {
+    Doc {
+        tag,
+        summary,
+        ok: 200,
+        produces: Some("application/json"),
+        body: false,
+        query: &[],
+    }
+}
+
+impl Doc {
+    /// Takes a JSON object body.
+    pub(crate) const fn body(mut self) -> Doc {
+        self.body = true;
+        self
+    }
+
+    /// Answers `status` on success.
+    pub(crate) const fn ok(mut self, status: u16) -> Doc {
+        self.ok = status;
+        self
+    }
+
+    /// Answers with no body on success.
+    pub(crate) const fn empty(mut self) -> Doc {
+        self.produces = None;
+        self
+    }
+
+    /// Answers with `media` on success.
+    pub(crate) const fn produces(mut self, media: &'static str) -> Doc {
+        self.produces = Some(media);
+        self
+    }
+
+    /// Takes these optional query parameters.
+    pub(crate) const fn query(mut self, names: &'static [&'static str]) -> Doc {
+        self.query = names;
+        self
+    }
+}
+
+/// A router and the paths of its description, built together.
+pub(crate) struct Api {
+    router: Router<AppState>,
+    paths: Paths,
+}
+
+macro_rules! method {
+    ($name:ident, $routing:ident, $http:ident) => {
+        pub(crate) fn $name<H, T>(self, path: &str, handler: H, doc: Doc) -> Api
+        where
+            H: Handler<T, AppState>,
+            T: 'static,
+        {
+            self.add(
+                path,
+                HttpMethod::$http,
+                stringify!($name),
+                $routing(handler),
+                doc,
+            )
+        }
+    };
+}
+
+impl Api {
+    pub(crate) fn new() -> Api {
+        Api {
+            router: Router::new(),
+            paths: Paths::new(),
+        }
+    }
+
+    method!(get, get, Get);
+    method!(post, post, Post);
+    method!(put, put, Put);
+    method!(patch, patch, Patch);
+    method!(delete, delete, Delete);
+
+    fn add(
+        mut self,
+        path: &str,
+        method: HttpMethod,
+        verb: &str,
+        route: MethodRouter<AppState>,
+        doc: Doc,
+    ) -> Api {
+        self.router = self.router.route(path, route);
+        self.paths
+            .add_path_operation(path, vec![method], operation(path, verb, doc));
+        self
+    }
+
+    /// Adds every route and path of `other`.
+    pub(crate) fn merge(mut self, other: Api) -> Api {
+        self.router = self.router.merge(other.router);
+        self.paths.merge(other.paths);
+        self
+    }
+
+    pub(crate) fn into_parts(self) -> (Router<AppState>, Paths) {
+        (self.router, self.paths)
+    }
+}
+
+fn string() -> Schema {
+    ObjectBuilder::new().schema_type(Type::String).into()
+}
+
+fn any_object() -> Schema {
+    ObjectBuilder::new().schema_type(Type::Object).into()
+}
+
+fn operation(path: &str, verb: &str, doc: Doc) -> utoipa::openapi::path::Operation {
+    let id = format!(
+        "{verb}{}",
+        path.replace(['{', '}'], "").replace(['/', '-'], "_")
+    );
+    let mut op = OperationBuilder::new()
+        .tag(doc.tag)
+        .summary(Some(doc.summary))
+        .operation_id(Some(id));
+    for name in path_params(path) {
+        op = op.parameter(
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(50))
+                        .pattern(Some("^[A-Za-z0-9_.~-]+$")),
+                )),
+        );
+    }
+    for name in doc.query {
+        op = op.parameter(
+            ParameterBuilder::new()
+                .name(*name)
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .schema(Some(string())),
+        );
+    }
+    if doc.body {
+        op = op.request_body(Some(
+            RequestBodyBuilder::new()
+                .required(Some(Required::True))
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(any_object())).build(),
+                )
+                .build(),
+        ));
+    }
+    let mut ok = ResponseBuilder::new().description("Success");
+    if let Some(media) = doc.produces {
+        ok = ok.content(media, ContentBuilder::new().build());
+    }
+    op = op.response(doc.ok.to_string(), ok.build());
+    for (status, what) in [
+        ("400", "The request is invalid or the state forbids it"),
+        ("401", "Missing or wrong credentials"),
+        ("403", "The caller's roles do not allow this"),
+        ("404", "No such resource"),
+        ("409", "Conflict: the id is taken or the resource changed"),
+        ("413", "The body is too large"),
+        ("429", "Too many requests for this credential"),
+    ] {
+        op = op.response(
+            status,
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Errors")))
+                        .build(),
+                )
+                .build(),
+        );
+    }
+    op.build()
+}
+
+/// The `{name}` segments of a route path.
+fn path_params(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .collect()
+}
+
+/// The whole document for `paths`, which sit under `/api/v1`.
+pub(crate) fn document(paths: Paths) -> OpenApi {
+    let error = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("attr", string())
+        .property("code", string())
+        .property("detail", string())
+        .property("meta", any_object())
+        .required("code");
+    let errors = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("errors", ArrayBuilder::new().items(error))
+        .required("errors");
+    let components = ComponentsBuilder::new()
+        .schema("Errors", errors)
+        .security_scheme(
+            "basic",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)),
+        )
+        .build();
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Hearth API")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "Gladly's REST API v1 dialect plus Hearth's agent, administration, \
+                     webhook, export and report endpoints. Authenticate with HTTP Basic: \
+                     an agent's email and one of its API tokens.",
+                )),
+        )
+        .servers(Some([ServerBuilder::new().url("/api/v1").build()]))
+        .paths(paths)
+        .components(Some(components))
+        .security(Some([SecurityRequirement::new(
+            "basic",
+            Vec::<String>::new(),
+        )]))
+        .build()
+}
