@@ -49,6 +49,13 @@ pub(super) fn router() -> Api {
                 .body()
                 .produces("text/csv"),
         )
+        .post(
+            "/reports/work-session-events",
+            work_session_events,
+            doc("Reports", "Work sessions as CSV (WorkSessionsReportV3)")
+                .body()
+                .produces("text/csv"),
+        )
 }
 
 fn ts(attr: &str, raw: Option<&String>) -> ApiResult<Option<hearth_domain::Timestamp>> {
@@ -143,6 +150,22 @@ fn day_or_time(attr: &str, raw: &str, end_of_day: bool) -> ApiResult<hearth_doma
     } else {
         day
     })
+}
+
+/// `POST /reports/work-session-events`: `WorkSessionsReportV3` between two times.
+async fn work_session_events(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    JsonObject(mut body): JsonObject,
+) -> ApiResult<Response> {
+    for attr in ["startAtTime", "endAtTime"] {
+        body.req_str("", attr)?;
+    }
+    body.insert(
+        "metricSet".into(),
+        serde_json::Value::String(hearth_app::service::reports::WORK_SESSIONS.into()),
+    );
+    report(State(state), c, JsonObject(body)).await
 }
 
 async fn report(

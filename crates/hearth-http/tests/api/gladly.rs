@@ -769,3 +769,76 @@ async fn custom_channel_messages_arrive_as_routable_messaging_contacts() {
         assert_eq!(bad.error().1.as_deref(), Some("type"));
     });
 }
+
+#[tokio::test]
+async fn work_session_report_has_one_row_per_agent_stretch_with_handle_times() {
+    crate::each_backend_with_clock!(|api, clock| {
+        let created = api.email_from("jane@example.com", "help").await;
+        let conv = created["conversationId"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/conversations/{conv}");
+        let inbox = api.get(&path).await.body["inboxId"].clone();
+        let alice = api.id_of("agent", "alice@example.com").await;
+        let bob = api.id_of("agent", "bob@example.com").await;
+        clock.advance(hearth_domain::Duration::seconds(10));
+        let r = api
+            .patch(
+                &path,
+                json!({"assignee": {"inboxId": inbox, "agentId": alice}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        clock.advance(hearth_domain::Duration::seconds(60));
+        let r = api
+            .patch(
+                &path,
+                json!({"assignee": {"inboxId": inbox, "agentId": bob}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        clock.advance(hearth_domain::Duration::seconds(30));
+        let r = api
+            .patch(&path, json!({"status": {"value": "CLOSED", "force": true}}))
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+
+        let day = hearth_app::codec::fmt_ts(api.app.now())[..10].to_owned();
+        let body = json!({"startAtTime": format!("{day}T00:00:00Z"), "endAtTime": format!("{day}T23:59:00Z")});
+        let reply = api.post("/api/v1/reports/work-session-events", body).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let csv = reply.body.as_str().unwrap().to_owned();
+        let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+        assert_eq!(rows[0].len(), 19);
+        assert_eq!(rows[0][0], "id");
+        assert_eq!(rows.len(), 3, "alice's and bob's stretches:\n{csv}");
+        let col = |name: &str| rows[0].iter().position(|c| *c == name).unwrap();
+        assert_eq!(rows[1][col("agent_id")], alice);
+        assert_eq!(rows[1][col("status")], "TRANSFERRED");
+        assert_eq!(rows[1][col("work_session_handle_time_sec")], "60");
+        assert_eq!(rows[2][col("agent_id")], bob);
+        assert_eq!(rows[2][col("status")], "ENDED");
+        assert_eq!(rows[2][col("work_session_handle_time_sec")], "30");
+        assert_eq!(rows[2][col("conversation_id")], conv);
+        assert_eq!(rows[1][col("channel")], "EMAIL");
+        assert_eq!(rows[1][col("direction")], "INBOUND");
+        assert!(!rows[2][col("contact_session_ended_at")].is_empty());
+
+        let same = api
+            .post(
+                "/api/v1/reports",
+                json!({"metricSet": "WorkSessionsReportV3", "startAt": day, "endAt": day}),
+            )
+            .await;
+        assert_eq!(
+            same.body.as_str().unwrap(),
+            csv,
+            "the metric set gives the same rows"
+        );
+        let missing = api
+            .post(
+                "/api/v1/reports/work-session-events",
+                json!({"startAtTime": format!("{day}T00:00:00Z")}),
+            )
+            .await;
+        assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    });
+}

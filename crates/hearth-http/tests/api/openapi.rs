@@ -23,13 +23,26 @@ fn operations(doc: &Value) -> Vec<(String, String)> {
 async fn document_is_openapi_3_1_and_every_operation_is_routed() {
     let api = Api::new(hearth_store_tests::sqlite().await).await;
     let reply = api
-        .raw(Method::GET, "/api/v1/openapi.json", Body::empty(), None, false)
+        .raw(
+            Method::GET,
+            "/api/v1/openapi.json",
+            Body::empty(),
+            None,
+            false,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "served without credentials");
     let doc = reply.body;
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
     assert_eq!(doc["servers"][0]["url"], "/api/v1");
-    assert_eq!(doc["components"]["securitySchemes"]["basic"]["scheme"], "basic");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["basic"]["scheme"],
+        "basic"
+    );
 
     let ops = operations(&doc);
     for expected in [
@@ -80,7 +93,12 @@ async fn document_is_openapi_3_1_and_every_operation_is_routed() {
         };
         let r = api.call(method.clone(), &uri, body).await;
         assert_ne!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}");
-        assert!(!r.status.is_server_error(), "{method} {uri}: {} {}", r.status, r.body);
+        assert!(
+            !r.status.is_server_error(),
+            "{method} {uri}: {} {}",
+            r.status,
+            r.body
+        );
         let fallback = r.status == StatusCode::NOT_FOUND
             && r.body["errors"][0]["detail"] == "no such endpoint";
         assert!(!fallback, "{method} {uri} is documented but not routed");
@@ -93,6 +111,9 @@ async fn document_is_openapi_3_1_and_every_operation_is_routed() {
         .await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.body.as_str().unwrap();
-    assert!(html.contains("openapi.json") && !html.contains("https://"), "offline page");
+    assert!(
+        html.contains("openapi.json") && !html.contains("https://"),
+        "offline page"
+    );
     api.db.cleanup().await;
 }
