@@ -240,13 +240,33 @@ impl StoreTx for Tx {
     }
 
     async fn customer(&mut self, id: &str) -> Result<Option<CustomerRow>, StoreError> {
-        let row: Option<(String, Option<String>, String, i64, i64)> =
-            sqlx::query_as("SELECT customer_id, name, doc, created_at, updated_at FROM customer WHERE customer_id = $1")
-                .bind(id)
-                .fetch_optional(&mut *self.inner)
-                .await
-                .map_err(map_err)?;
-        Ok(row.map(|t| CustomerRow { id: t.0, name: t.1, doc: t.2, created_at: t.3, updated_at: t.4 }))
+        let row: Option<(String, Option<String>, String, Option<String>, i64, i64)> = sqlx::query_as(
+            "SELECT customer_id, name, doc, external_customer_id, created_at, updated_at FROM customer WHERE customer_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(row.map(|t| CustomerRow {
+            id: t.0,
+            name: t.1,
+            doc: t.2,
+            external_customer_id: t.3,
+            created_at: t.4,
+            updated_at: t.5,
+        }))
+    }
+
+    async fn customers_by_external_id(&mut self, value: &str, limit: i64) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT customer_id FROM customer WHERE external_customer_id = $1 ORDER BY updated_at DESC, customer_id LIMIT $2",
+        )
+        .bind(value)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     async fn customer_by_identity(&mut self, kind: &str, value: &str) -> Result<Option<String>, StoreError> {
@@ -274,14 +294,16 @@ impl StoreTx for Tx {
             }
         }
         sqlx::query(
-            "INSERT INTO customer (customer_id, name, doc, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (customer_id) DO UPDATE SET name = excluded.name, doc = excluded.doc, updated_at = excluded.updated_at",
+            "INSERT INTO customer (customer_id, name, doc, created_at, updated_at, external_customer_id) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (customer_id) DO UPDATE SET name = excluded.name, doc = excluded.doc, updated_at = excluded.updated_at, \
+             external_customer_id = excluded.external_customer_id",
         )
         .bind(&row.id)
         .bind(&row.name)
         .bind(&row.doc)
         .bind(row.created_at)
         .bind(row.updated_at)
+        .bind(&row.external_customer_id)
         .execute(&mut *self.inner)
         .await
         .map_err(map_err)?;

@@ -47,6 +47,8 @@ pub struct CustomerRow {
     pub id: String,
     pub name: Option<String>,
     pub doc: String,
+    /// The client's own id for the customer; not unique, searchable.
+    pub external_customer_id: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -284,6 +286,12 @@ pub trait StoreTx: Send {
         kind: &str,
         value: &str,
     ) -> Result<Option<String>, StoreError>;
+    /// Up to `limit` ids of customers with this external id, last updated first.
+    async fn customers_by_external_id(
+        &mut self,
+        value: &str,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError>;
     /// Inserts or replaces a customer and its identities; `Conflict` names the
     /// customer that already holds one of them.
     async fn save_customer(

@@ -162,6 +162,7 @@ pub async fn customer_identities_are_unique(store: &dyn Store) {
         id: id.into(),
         name: Some("Jane".into()),
         doc: "{}".into(),
+        external_customer_id: Some("crm-7".into()),
         created_at: 1,
         updated_at: 1,
     };
@@ -225,6 +226,30 @@ pub async fn customer_identities_are_unique(store: &dyn Store) {
             .await
             .unwrap(),
         None
+    );
+    assert_eq!(
+        tx.customers_by_external_id("crm-7", 50).await.unwrap(),
+        ["c1", "c2"],
+        "an external id is shared, not unique"
+    );
+    assert_eq!(
+        tx.customers_by_external_id("crm-7", 1).await.unwrap().len(),
+        1
+    );
+    assert!(
+        tx.customers_by_external_id("crm-8", 50)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        tx.customer("c1")
+            .await
+            .unwrap()
+            .unwrap()
+            .external_customer_id
+            .as_deref(),
+        Some("crm-7")
     );
 }
 

@@ -1,5 +1,6 @@
 //! Customer profiles over the Gladly API: read and look-up by email or phone.
 
+use hearth_domain::DomainError;
 use hearth_domain::customer::{Customer, EmailAddress, IdentityKind, PhoneNumber};
 
 use super::{App, load_customer, read_tx};
@@ -13,6 +14,8 @@ pub const FIND_CAP: usize = 50;
 pub enum CustomerQuery {
     Email(String),
     Phone(String),
+    /// The client's own id; several customers may share one.
+    External(String),
 }
 
 impl App {
@@ -36,6 +39,7 @@ impl App {
                     .e164()
                     .to_owned(),
             ),
+            CustomerQuery::External(value) => return self.find_by_external_id(value).await,
         };
         read_tx!(self, |tx| {
             let mut found = Vec::new();
@@ -45,6 +49,24 @@ impl App {
                 found.push(c);
             }
             found.truncate(FIND_CAP);
+            Ok(found)
+        })
+    }
+
+    /// Customers carrying this external id, last updated first.
+    async fn find_by_external_id(&self, value: &str) -> Result<Vec<Customer>, AppError> {
+        let value = value.trim().to_owned();
+        if value.is_empty() {
+            return Err(DomainError::blank("externalCustomerId", "must not be blank").into());
+        }
+        read_tx!(self, |tx| {
+            let mut found = Vec::new();
+            let cap = i64::try_from(FIND_CAP).unwrap_or(i64::MAX);
+            for id in tx.customers_by_external_id(&value, cap).await? {
+                if let Some(c) = load_customer(tx, &id).await? {
+                    found.push(c);
+                }
+            }
             Ok(found)
         })
     }

@@ -430,6 +430,7 @@ pub(crate) async fn save_customer(
         id: customer.id.to_string(),
         name: customer.name.clone(),
         doc: json.clone(),
+        external_customer_id: customer.external_customer_id.clone(),
         created_at: codec::to_ms(customer.created_at),
         updated_at: codec::to_ms(customer.updated_at),
     };

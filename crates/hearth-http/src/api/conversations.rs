@@ -3,7 +3,7 @@
 
 use super::doc::{Api, doc};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hearth_app::service::PatchConversation;
@@ -32,7 +32,7 @@ pub(super) fn router() -> Api {
         .get(
             "/conversations/{id}/items",
             items,
-            doc(T, "A conversation's timeline items"),
+            doc(T, "A conversation's timeline items").query(&["sessionId"]),
         )
         .post(
             "/conversations/{id}/topics",
@@ -122,11 +122,17 @@ async fn items(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> ApiResult<Response> {
     let (items, limited) = state.app.conversation_items(&id).await?;
     // The assignee reading the timeline has seen its updates (My Customers' dot).
     state.app.mark_seen(&caller, &id).await?;
-    let body: Vec<_> = items.iter().map(wire::item).collect();
+    let session = query.get("sessionId");
+    let body: Vec<_> = items
+        .iter()
+        .map(wire::item)
+        .filter(|i| session.is_none_or(|s| i.session_id.as_ref() == Some(s)))
+        .collect();
     Ok((limited_header(limited), Json(body)).into_response())
 }
 

@@ -20,7 +20,11 @@ pub(super) fn router() -> Api {
         .get(
             "/customer-profiles",
             find,
-            doc(T, "Find customers by email or phone number").query(&["email", "phoneNumber"]),
+            doc(T, "Find customers by email or phone number").query(&[
+                "email",
+                "phoneNumber",
+                "externalCustomerId",
+            ]),
         )
         .post(
             "/customer-profiles",
@@ -60,7 +64,7 @@ async fn find(
     let q = match keys.as_slice() {
         ["email"] => CustomerQuery::Email(query["email"].clone()),
         ["phoneNumber"] => CustomerQuery::Phone(query["phoneNumber"].clone()),
-        ["externalCustomerId"] => return Ok(Json(Vec::new())),
+        ["externalCustomerId"] => CustomerQuery::External(query["externalCustomerId"].clone()),
         [] => {
             return Err(ApiError::blank(
                 "email",

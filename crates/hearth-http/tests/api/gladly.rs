@@ -842,3 +842,89 @@ async fn work_session_report_has_one_row_per_agent_stretch_with_handle_times() {
         assert_eq!(missing.status, StatusCode::BAD_REQUEST);
     });
 }
+
+#[tokio::test]
+async fn customers_are_found_by_a_shared_external_id_last_updated_first() {
+    crate::each_backend_with_clock!(|api, clock| {
+        let mut ids = Vec::new();
+        for email in ["one@example.com", "two@example.com"] {
+            let r = api
+                .post(
+                    "/api/v1/customer-profiles",
+                    json!({"name": email, "emails": [{"original": email}], "externalCustomerId": "crm-42"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            let location = r.headers["location"].to_str().unwrap().to_owned();
+            ids.push(location.rsplit('/').next().unwrap().to_owned());
+            clock.advance(hearth_domain::Duration::seconds(5));
+        }
+        let found = api
+            .get("/api/v1/customer-profiles?externalCustomerId=crm-42")
+            .await;
+        assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+        let got: Vec<&str> = found
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            got,
+            [ids[1].as_str(), ids[0].as_str()],
+            "updatedAt descending"
+        );
+
+        // Changing the first one's external id moves it out of the answer.
+        let r = api
+            .patch(
+                &format!("/api/v1/customer-profiles/{}", ids[0]),
+                json!({"externalCustomerId": "crm-43"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        let found = api
+            .get("/api/v1/customer-profiles?externalCustomerId=crm-42")
+            .await;
+        assert_eq!(found.body.as_array().unwrap().len(), 1);
+        assert_eq!(found.body[0]["id"], ids[1].as_str());
+        let none = api
+            .get("/api/v1/customer-profiles?externalCustomerId=nobody")
+            .await;
+        assert_eq!(none.body, json!([]));
+        let blank = api
+            .get("/api/v1/customer-profiles?externalCustomerId=%20")
+            .await;
+        assert_eq!(blank.status, StatusCode::BAD_REQUEST);
+        assert_eq!(blank.error().0, "blank");
+    });
+}
+
+#[tokio::test]
+async fn conversation_items_filter_by_chat_session() {
+    crate::each_backend!(|api| {
+        let email = api.email_from("jane@example.com", "first by mail").await;
+        let chat = api
+            .inbound(json!({"channel": "CHAT", "entryPoint": "chat", "sessionId": "s-1",
+                            "from": {"address": "jane@example.com"}, "content": {"content": "now by chat"}}))
+            .await;
+        assert_eq!(chat["conversationId"], email["conversationId"]);
+        let conv = email["conversationId"].as_str().unwrap();
+        let all = api
+            .get(&format!("/api/v1/conversations/{conv}/items"))
+            .await;
+        assert_eq!(all.body.as_array().unwrap().len(), 2, "{}", all.body);
+        let chat_only = api
+            .get(&format!("/api/v1/conversations/{conv}/items?sessionId=s-1"))
+            .await;
+        let items = chat_only.body.as_array().unwrap();
+        assert_eq!(items.len(), 1, "{}", chat_only.body);
+        assert_eq!(items[0]["content"]["type"], "CHAT_MESSAGE");
+        assert_eq!(items[0]["sessionId"], "s-1");
+        let other = api
+            .get(&format!("/api/v1/conversations/{conv}/items?sessionId=s-2"))
+            .await;
+        assert_eq!(other.body, json!([]));
+    });
+}

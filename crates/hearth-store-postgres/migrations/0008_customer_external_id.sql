@@ -1,0 +1,5 @@
+-- A customer's id in the client's own system: not unique, looked up by
+-- GET /customer-profiles?externalCustomerId=.
+ALTER TABLE customer ADD COLUMN external_customer_id TEXT;
+UPDATE customer SET external_customer_id = doc::jsonb ->> 'externalCustomerId';
+CREATE INDEX customer_external_id ON customer (external_customer_id, updated_at);
