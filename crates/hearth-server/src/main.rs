@@ -347,10 +347,12 @@ async fn run_timers(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
     }
 }
 
-/// Turns new events into webhook deliveries, sends the due ones, and runs the
-/// scheduled export when it is due; once a second, or at once while there is more
+/// Turns new events into webhook deliveries, sends the due ones, runs the scheduled
+/// export when it is due and drops export jobs older than 14 days; once a second, or at once while there is more
 /// to do; stops when told to.
 async fn run_webhooks(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
+    const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+    let mut last_prune: Option<std::time::Instant> = None;
     loop {
         let mut busy = false;
         match app.fan_out_webhooks().await {
@@ -364,6 +366,12 @@ async fn run_webhooks(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
         match app.run_scheduled_export().await {
             Ok(ran) => busy |= ran,
             Err(e) => tracing::warn!(error = %e, "the scheduled export failed; retrying"),
+        }
+        if last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+            match app.prune_export_jobs().await {
+                Ok(_) => last_prune = Some(std::time::Instant::now()),
+                Err(e) => tracing::warn!(error = %e, "pruning old export jobs failed; retrying"),
+            }
         }
         if busy {
             continue;

@@ -312,6 +312,37 @@ impl App {
         })
     }
 
+    /// Deletes finished jobs (and their files) last updated more than 14 days ago,
+    /// keeping the newest job, which the schedule continues from; returns how many
+    /// went.
+    pub async fn prune_export_jobs(&self) -> Result<usize, AppError> {
+        let oldest = self.now() - hearth_domain::Duration::days(KEEP_DAYS);
+        write_tx!(self, |tx| {
+            let jobs = tx
+                .resources(JOB)
+                .await?
+                .iter()
+                .map(job_of)
+                .collect::<Result<Vec<_>, _>>()?;
+            let newest = jobs
+                .iter()
+                .filter_map(|j| codec::parse_ts(&j.parameters.end_at))
+                .max();
+            let mut pruned = 0;
+            for job in &jobs {
+                let finished = job.status == "COMPLETED" || job.status == "FAILED";
+                let stale = codec::parse_ts(&job.updated_at).is_some_and(|u| u < oldest);
+                let is_newest = codec::parse_ts(&job.parameters.end_at) == newest;
+                if finished && stale && !is_newest {
+                    tx.delete_export_files(&job.id).await?;
+                    tx.delete_resource(JOB, &job.id).await?;
+                    pruned += 1;
+                }
+            }
+            Ok(pruned)
+        })
+    }
+
     /// One file of a job.
     pub async fn export_file(&self, id: &str, filename: &str) -> Result<String, AppError> {
         read_tx!(self, |tx| {

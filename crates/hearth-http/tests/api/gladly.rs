@@ -928,3 +928,39 @@ async fn conversation_items_filter_by_chat_session() {
         assert_eq!(other.body, json!([]));
     });
 }
+
+#[tokio::test]
+async fn export_jobs_older_than_14_days_are_pruned_but_the_newest_stays() {
+    crate::each_backend_with_clock!(|api, clock| {
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            let job = api.post("/api/v1/export/jobs", json!({})).await;
+            assert_eq!(job.status, StatusCode::CREATED, "{}", job.body);
+            ids.push(job.body["id"].as_str().unwrap().to_owned());
+            clock.advance(hearth_domain::Duration::hours(1));
+        }
+        assert_eq!(
+            api.app.prune_export_jobs().await.unwrap(),
+            0,
+            "both are fresh"
+        );
+        clock.advance(hearth_domain::Duration::days(15));
+        assert_eq!(api.app.prune_export_jobs().await.unwrap(), 1);
+        let gone = api.get(&format!("/api/v1/export/jobs/{}", ids[0])).await;
+        assert_eq!(gone.status, StatusCode::NOT_FOUND);
+        let file = api
+            .get(&format!(
+                "/api/v1/export/jobs/{}/files/topics.jsonl",
+                ids[0]
+            ))
+            .await;
+        assert_eq!(file.status, StatusCode::NOT_FOUND);
+        let kept = api.get(&format!("/api/v1/export/jobs/{}", ids[1])).await;
+        assert_eq!(
+            kept.status,
+            StatusCode::OK,
+            "the newest job anchors the schedule"
+        );
+        assert_eq!(api.app.prune_export_jobs().await.unwrap(), 0);
+    });
+}
