@@ -351,8 +351,8 @@ async fn run_timers(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
 /// export when it is due and drops export jobs older than 14 days; once a second, or at once while there is more
 /// to do; stops when told to.
 async fn run_webhooks(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
-    const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
-    let mut last_prune: Option<std::time::Instant> = None;
+    let prune_every = hearth_domain::Duration::hours(1);
+    let mut last_prune: Option<hearth_domain::Timestamp> = None;
     loop {
         let mut busy = false;
         match app.fan_out_webhooks().await {
@@ -367,9 +367,9 @@ async fn run_webhooks(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
             Ok(ran) => busy |= ran,
             Err(e) => tracing::warn!(error = %e, "the scheduled export failed; retrying"),
         }
-        if last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+        if last_prune.is_none_or(|at| app.now() - at >= prune_every) {
             match app.prune_export_jobs().await {
-                Ok(_) => last_prune = Some(std::time::Instant::now()),
+                Ok(_) => last_prune = Some(app.now()),
                 Err(e) => tracing::warn!(error = %e, "pruning old export jobs failed; retrying"),
             }
         }
