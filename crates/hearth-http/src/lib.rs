@@ -13,6 +13,7 @@ pub mod error;
 pub mod outbound;
 pub mod push;
 pub mod ratelimit;
+pub mod ui;
 pub mod wire;
 
 use axum::Router;
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(ui::router())
         .nest(
             "/api/v1",
             api::router().layer(axum::middleware::from_fn_with_state(

@@ -29,6 +29,9 @@ impl Caller {
     }
 }
 
+/// The label prefix of the web desktop's session credentials.
+pub const SESSION_LABEL: &str = "web-session";
+
 /// Hashes a password with Argon2id (PHC string).
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     Argon2::default()
@@ -84,6 +87,70 @@ impl App {
             Ok::<_, AppError>(())
         })?;
         Ok(token)
+    }
+
+    /// The web desktop's login: an enabled agent's email and password. Returns the
+    /// agent and a new session credential `<session id>.<token>`, stored like an API
+    /// token (hashed) under the label `web-session:<session id>`. Every failure is
+    /// the same 401, whatever was wrong.
+    pub async fn login(&self, email: &str, password: &str) -> Result<(Caller, String), AppError> {
+        let key = email.trim().to_lowercase();
+        let doc = read_tx!(self, |tx| {
+            match tx.resource_by_key(kind::AGENT, &key).await? {
+                Some(row) => Ok(Some(serde_json::from_str::<AgentDoc>(&row.doc)?)),
+                None => Ok::<_, AppError>(None),
+            }
+        })?;
+        let Some(doc) = doc else {
+            return Err(AppError::Unauthorized);
+        };
+        let matches = doc
+            .password_hash
+            .as_deref()
+            .is_some_and(|hash| verify_password(password, hash));
+        let agent = doc.to_domain()?;
+        if !matches || agent.disabled {
+            return Err(AppError::Unauthorized);
+        }
+        let session = new_id();
+        let token = new_token().map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+        let hash = token_hash(&token);
+        let now = codec::to_ms(self.now());
+        let label = format!("{SESSION_LABEL}:{session}");
+        let agent_id = agent.id.to_string();
+        write_tx!(self, |tx| {
+            tx.insert_token(&new_id(), &agent_id, &hash, &label, now)
+                .await?;
+            Ok::<_, AppError>(())
+        })?;
+        Ok((Caller { agent }, format!("{session}.{token}")))
+    }
+
+    /// The agent behind a live session credential.
+    pub async fn session(&self, credential: &str) -> Result<Caller, AppError> {
+        let (_, token) = credential.split_once('.').ok_or(AppError::Unauthorized)?;
+        let hash = token_hash(token);
+        read_tx!(self, |tx| {
+            let Some(agent_id) = tx.token_agent(&hash).await? else {
+                return Err(AppError::Unauthorized);
+            };
+            match load_agent(tx, &agent_id).await? {
+                Some(agent) if !agent.disabled => Ok(Caller { agent }),
+                _ => Err(AppError::Unauthorized),
+            }
+        })
+    }
+
+    /// Ends one session (the others of the agent stay).
+    pub async fn logout(&self, caller: &Caller, credential: &str) -> Result<(), AppError> {
+        let (session, _) = credential.split_once('.').ok_or(AppError::Unauthorized)?;
+        let label = format!("{SESSION_LABEL}:{session}");
+        let agent_id = caller.agent.id.to_string();
+        let now = codec::to_ms(self.now());
+        write_tx!(self, |tx| {
+            tx.revoke_tokens(&agent_id, &label, now).await?;
+            Ok::<_, AppError>(())
+        })
     }
 
     /// The agent with this email, if any.

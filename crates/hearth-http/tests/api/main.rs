@@ -10,4 +10,5 @@ mod openapi;
 mod routing;
 mod tasks;
 mod timers;
+mod ui;
 mod webhooks;

@@ -1,0 +1,368 @@
+//! The agent desktop: server-rendered pages (askama) behind a password login.
+//!
+//! A login sets `hearth_session`, an HttpOnly, SameSite=Strict cookie holding the
+//! session credential from [`hearth_app::App::login`]. Every form also carries the
+//! value of the `hearth_csrf` cookie as the field `csrf`; a POST whose field and
+//! cookie differ is refused with 403 (double-submit check, on top of SameSite).
+//! Pages without a session redirect to `/login`.
+
+use std::collections::{BTreeSet, HashMap};
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use hearth_app::AppError;
+use hearth_app::service::Availability;
+use hearth_app::service::Caller;
+use hearth_domain::channel::Group;
+
+use crate::AppState;
+
+const SESSION_COOKIE: &str = "hearth_session";
+const CSRF_COOKIE: &str = "hearth_csrf";
+
+/// The desktop's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(desktop))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/ui/availability", post(set_availability))
+        .route("/ui/next", post(next))
+}
+
+/// A cookie of the request, by name.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn set_cookie(name: &str, value: &str, max_age: Option<i64>) -> SetCookie {
+    let age = max_age
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
+    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict{age}");
+    (
+        header::SET_COOKIE,
+        HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("")),
+    )
+}
+
+/// Why a page request was turned away before its handler ran.
+#[derive(Debug, Clone, Copy)]
+enum Refused {
+    /// The form's CSRF value is missing or is not the cookie's.
+    Csrf,
+    /// No session: sign in first.
+    SignIn,
+    /// The system could not draw random bytes.
+    NoRandomness,
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::Csrf => (
+                StatusCode::FORBIDDEN,
+                "This form has expired or did not come from Hearth. Reload the page and try again.",
+            )
+                .into_response(),
+            Refused::SignIn => Redirect::to("/login").into_response(),
+            Refused::NoRandomness => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "no randomness available").into_response()
+            }
+        }
+    }
+}
+
+/// A `Set-Cookie` header.
+type SetCookie = (header::HeaderName, HeaderValue);
+
+/// The request's CSRF value, or a new one with the cookie that sets it.
+fn csrf(headers: &HeaderMap) -> Result<(String, Option<SetCookie>), Refused> {
+    if let Some(value) = cookie(headers, CSRF_COOKIE).filter(|v| !v.is_empty()) {
+        return Ok((value, None));
+    }
+    let value = hearth_app::clock::new_token().map_err(|_| Refused::NoRandomness)?;
+    let header = set_cookie(CSRF_COOKIE, &value, None);
+    Ok((value, Some(header)))
+}
+
+/// Refuses a form whose `csrf` field is not the cookie's value.
+fn check_csrf(headers: &HeaderMap, form: &HashMap<String, String>) -> Result<(), Refused> {
+    match (cookie(headers, CSRF_COOKIE), form.get("csrf")) {
+        (Some(c), Some(f)) if !c.is_empty() && c == *f => Ok(()),
+        _ => Err(Refused::Csrf),
+    }
+}
+
+/// The signed-in agent and their session credential, if any.
+async fn session(state: &AppState, headers: &HeaderMap) -> Option<(Caller, String)> {
+    let credential = cookie(headers, SESSION_COOKIE)?;
+    let caller = state.app.session(&credential).await.ok()?;
+    Some((caller, credential))
+}
+
+fn page<T: Template>(template: &T) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page failed to render",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    email: String,
+    error: Option<String>,
+}
+
+async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if session(&state, &headers).await.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    let (csrf, set) = match csrf(&headers) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let mut response = page(&LoginPage {
+        csrf,
+        email: String::new(),
+        error: None,
+    });
+    if let Some((k, v)) = set {
+        response.headers_mut().append(k, v);
+    }
+    response
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = check_csrf(&headers, &form) {
+        return r.into_response();
+    }
+    let email = form.get("email").cloned().unwrap_or_default();
+    let password = form.get("password").cloned().unwrap_or_default();
+    match state.app.login(&email, &password).await {
+        Ok((_, credential)) => (
+            [set_cookie(SESSION_COOKIE, &credential, None)],
+            Redirect::to("/"),
+        )
+            .into_response(),
+        Err(AppError::Unauthorized) => {
+            let csrf = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
+            let body = page(&LoginPage {
+                csrf,
+                email,
+                error: Some("Wrong email or password.".into()),
+            });
+            (StatusCode::UNAUTHORIZED, body).into_response()
+        }
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = check_csrf(&headers, &form) {
+        return r.into_response();
+    }
+    if let Some((caller, credential)) = session(&state, &headers).await
+        && let Err(e) = state.app.logout(&caller, &credential).await
+    {
+        return crate::error::ApiError::from(e).into_response();
+    }
+    (
+        [set_cookie(SESSION_COOKIE, "", Some(0))],
+        Redirect::to("/login"),
+    )
+        .into_response()
+}
+
+/// One line of My Customers, ready to show.
+struct Line {
+    unseen: bool,
+    customer_id: String,
+    kind: &'static str,
+    channel: &'static str,
+    status: &'static str,
+    due: String,
+}
+
+#[derive(Template)]
+#[template(path = "desktop.html")]
+struct DesktopPage {
+    csrf: String,
+    agent_name: String,
+    voice: bool,
+    messaging: bool,
+    mail: bool,
+    focus: bool,
+    away: bool,
+    customers: Vec<Line>,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+/// Renders the desktop for `caller`, with an error or a notice.
+async fn render_desktop(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Response {
+    let (csrf, set) = match csrf(headers) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let availability = state.app.availability(caller).await;
+    let customers = state.app.my_customers(caller).await;
+    let (availability, customers) = match (availability, customers) {
+        (Ok(a), Ok(c)) => (a, c),
+        (Err(e), _) | (_, Err(e)) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let lines = customers
+        .into_iter()
+        .map(|c| Line {
+            unseen: c.unseen,
+            customer_id: c.customer_id,
+            kind: c.kind,
+            channel: c.channel.unwrap_or("—"),
+            status: c.status,
+            due: c
+                .due_at
+                .map(hearth_app::codec::fmt_ts)
+                .unwrap_or_else(|| "—".into()),
+        })
+        .collect();
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let body = page(&DesktopPage {
+        csrf,
+        agent_name: caller.agent.name.clone(),
+        voice: availability.available.contains(&Group::Voice),
+        messaging: availability.available.contains(&Group::Messaging),
+        mail: availability.available.contains(&Group::Mail),
+        focus: availability.focus,
+        away: availability.away,
+        customers: lines,
+        error,
+        notice,
+    });
+    let mut response = (status, body).into_response();
+    if let Some((k, v)) = set {
+        response.headers_mut().append(k, v);
+    }
+    response
+}
+
+async fn desktop(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match session(&state, &headers).await {
+        Some((caller, _)) => render_desktop(&state, &headers, &caller, None, None).await,
+        None => Redirect::to("/login").into_response(),
+    }
+}
+
+/// The signed-in agent of a form post, after the CSRF check.
+async fn form_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<Caller, Refused> {
+    check_csrf(headers, form)?;
+    match session(state, headers).await {
+        Some((caller, _)) => Ok(caller),
+        None => Err(Refused::SignIn),
+    }
+}
+
+async fn set_availability(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let caller = match form_caller(&state, &headers, &form).await {
+        Ok(c) => c,
+        Err(r) => return r.into_response(),
+    };
+    let on = |name: &str| form.get(name).is_some_and(|v| v == "on");
+    let mut available = BTreeSet::new();
+    if on("voice") {
+        available.insert(Group::Voice);
+    }
+    if on("messaging") {
+        available.insert(Group::Messaging);
+    }
+    if on("mail") {
+        available.insert(Group::Mail);
+        available.insert(Group::Task);
+    }
+    let wanted = Availability {
+        available,
+        focus: on("focus"),
+        away: false,
+    };
+    match state.app.set_availability(&caller, wanted).await {
+        Ok(_) => Redirect::to("/").into_response(),
+        Err(AppError::Domain(e)) => {
+            render_desktop(&state, &headers, &caller, Some(e.to_string()), None).await
+        }
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
+async fn next(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let caller = match form_caller(&state, &headers, &form).await {
+        Ok(c) => c,
+        Err(r) => return r.into_response(),
+    };
+    match state
+        .app
+        .next(&caller, hearth_routing::NextSource::AvailabilityBar)
+        .await
+    {
+        Ok(Some(work)) => {
+            let notice = format!("Next: customer {}", work.customer_id);
+            render_desktop(&state, &headers, &caller, None, Some(notice)).await
+        }
+        Ok(None) => {
+            let notice = "Nothing is waiting for you.".to_owned();
+            render_desktop(&state, &headers, &caller, None, Some(notice)).await
+        }
+        Err(AppError::Domain(e)) => {
+            render_desktop(&state, &headers, &caller, Some(e.to_string()), None).await
+        }
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}

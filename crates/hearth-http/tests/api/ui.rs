@@ -1,0 +1,222 @@
+//! The agent desktop over HTTP: login with a password, the session cookie, the
+//! CSRF check, the availability bar and Next.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use crate::harness::Api;
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    set_cookies: Vec<String>,
+    html: String,
+}
+
+/// A browser-like request with these cookies and, for POST, this form.
+async fn visit(api: &Api, method: Method, path: &str, cookies: &str, form: Option<&str>) -> Page {
+    let mut req = Request::builder().method(method).uri(path);
+    if !cookies.is_empty() {
+        req = req.header("cookie", cookies);
+    }
+    let body = match form {
+        Some(f) => {
+            req = req.header("content-type", "application/x-www-form-urlencoded");
+            Body::from(f.to_owned())
+        }
+        None => Body::empty(),
+    };
+    let response = api
+        .router
+        .clone()
+        .oneshot(req.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let set_cookies = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Page {
+        status,
+        location,
+        set_cookies,
+        html: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// `name=value` of the Set-Cookie for `name`.
+fn cookie_pair(page: &Page, name: &str) -> String {
+    page.set_cookies
+        .iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie in {:?}", page.set_cookies))
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_agent_logs_in_sets_availability_and_takes_the_next_customer() {
+    crate::each_backend!(|api| {
+        let password = api.app.reset_password("alice@example.com").await.unwrap();
+
+        // No session: the desktop sends the browser to the login page.
+        let root = visit(&api, Method::GET, "/", "", None).await;
+        assert_eq!(root.status, StatusCode::SEE_OTHER);
+        assert_eq!(root.location.as_deref(), Some("/login"));
+
+        let login = visit(&api, Method::GET, "/login", "", None).await;
+        assert_eq!(login.status, StatusCode::OK);
+        let csrf_cookie = cookie_pair(&login, "hearth_csrf");
+        let csrf = csrf_cookie.split_once('=').unwrap().1.to_owned();
+        assert!(
+            login.html.contains(&format!("value=\"{csrf}\"")),
+            "the form carries the token"
+        );
+        assert!(
+            login.set_cookies[0].contains("HttpOnly")
+                && login.set_cookies[0].contains("SameSite=Strict")
+        );
+
+        // A form without the CSRF value is refused, even with the right password.
+        let forged = visit(
+            &api,
+            Method::POST,
+            "/login",
+            &csrf_cookie,
+            Some(&format!(
+                "email=alice%40example.com&password={}",
+                encode(&password)
+            )),
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+        // A wrong password shows the error next to the form, keeps the email.
+        let wrong = visit(
+            &api,
+            Method::POST,
+            "/login",
+            &csrf_cookie,
+            Some(&format!(
+                "csrf={csrf}&email=alice%40example.com&password=nope"
+            )),
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(wrong.html.contains("Wrong email or password."));
+        assert!(wrong.html.contains("value=\"alice@example.com\""));
+
+        let ok = visit(
+            &api,
+            Method::POST,
+            "/login",
+            &csrf_cookie,
+            Some(&format!(
+                "csrf={csrf}&email=alice%40example.com&password={}",
+                encode(&password)
+            )),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
+        assert_eq!(ok.location.as_deref(), Some("/"));
+        let session = cookie_pair(&ok, "hearth_session");
+        let cookies = format!("{csrf_cookie}; {session}");
+
+        let desk = visit(&api, Method::GET, "/", &cookies, None).await;
+        assert_eq!(desk.status, StatusCode::OK);
+        assert!(desk.html.contains("Alice"), "{}", desk.html);
+        assert!(desk.html.contains("No customers assigned to you."));
+
+        // An email waits; Alice turns on Mail & Tasks and the one mail item is pushed.
+        let mail = api
+            .email_from("jane@example.com", "where is my order")
+            .await;
+        let saved = visit(
+            &api,
+            Method::POST,
+            "/ui/availability",
+            &cookies,
+            Some(&format!("csrf={csrf}&mail=on")),
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+        let desk = visit(&api, Method::GET, "/", &cookies, None).await;
+        assert!(desk.html.contains("name=\"mail\" checked"), "{}", desk.html);
+        assert!(
+            desk.html.contains(mail["customerId"].as_str().unwrap()),
+            "{}",
+            desk.html
+        );
+
+        // Focus without any availability is refused with the reason on the page.
+        let bad = visit(
+            &api,
+            Method::POST,
+            "/ui/availability",
+            &cookies,
+            Some(&format!("csrf={csrf}&focus=on")),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(
+            bad.html.contains("Focus needs availability"),
+            "{}",
+            bad.html
+        );
+
+        let next = visit(
+            &api,
+            Method::POST,
+            "/ui/next",
+            &cookies,
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+        assert_eq!(next.status, StatusCode::OK);
+        assert!(
+            next.html.contains(&format!(
+                "Next: customer {}",
+                mail["customerId"].as_str().unwrap()
+            )),
+            "her own unseen mail comes first: {}",
+            next.html
+        );
+
+        // Signing out ends this session: the old cookie no longer opens the desktop.
+        let out = visit(
+            &api,
+            Method::POST,
+            "/logout",
+            &cookies,
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER);
+        assert!(cookie_pair(&out, "hearth_session").ends_with('='));
+        let after = visit(&api, Method::GET, "/", &cookies, None).await;
+        assert_eq!(after.location.as_deref(), Some("/login"));
+    });
+}
