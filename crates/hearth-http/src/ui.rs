@@ -32,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/ui/availability", post(set_availability))
         .route("/ui/next", post(next))
+        .route("/ui/conversations/{id}", get(conversation))
+        .route("/ui/conversations/{id}/act", post(act))
 }
 
 /// A cookie of the request, by name.
@@ -205,6 +207,7 @@ async fn logout(
 /// One line of My Customers, ready to show.
 struct Line {
     unseen: bool,
+    id: String,
     customer_id: String,
     kind: &'static str,
     channel: &'static str,
@@ -249,6 +252,7 @@ async fn render_desktop(
         .into_iter()
         .map(|c| Line {
             unseen: c.unseen,
+            id: c.id,
             customer_id: c.customer_id,
             kind: c.kind,
             channel: c.channel.unwrap_or("—"),
@@ -352,6 +356,9 @@ async fn next(
         .next(&caller, hearth_routing::NextSource::AvailabilityBar)
         .await
     {
+        Ok(Some(work)) if work.kind == "CONVERSATION" => {
+            Redirect::to(&format!("/ui/conversations/{}", work.id)).into_response()
+        }
         Ok(Some(work)) => {
             let notice = format!("Next: customer {}", work.customer_id);
             render_desktop(&state, &headers, &caller, None, Some(notice)).await
@@ -365,4 +372,175 @@ async fn next(
         }
         Err(e) => crate::error::ApiError::from(e).into_response(),
     }
+}
+
+/// One button of the action menu.
+struct ActionButton {
+    action: &'static str,
+    label: &'static str,
+    enabled: bool,
+    reason: &'static str,
+}
+
+impl ActionButton {
+    fn of(b: &hearth_domain::actions::Button) -> ActionButton {
+        ActionButton {
+            action: b.action.as_str(),
+            label: b.action.label(),
+            enabled: b.enabled,
+            reason: b.disabled_reason.map(|r| r.as_str()).unwrap_or(""),
+        }
+    }
+}
+
+/// One timeline entry, ready to show.
+struct Entry {
+    kind: &'static str,
+    who: &'static str,
+    at: String,
+    subject: Option<String>,
+    text: Option<String>,
+}
+
+/// One conversation of the customer's timeline.
+struct Block {
+    id: String,
+    status: &'static str,
+    started: String,
+    items: Vec<Entry>,
+}
+
+#[derive(Template)]
+#[template(path = "conversation.html")]
+struct ConversationPage {
+    csrf: String,
+    agent_name: String,
+    customer_id: String,
+    conversation_id: String,
+    status: &'static str,
+    primary: ActionButton,
+    more: Vec<ActionButton>,
+    timeline: Vec<Block>,
+    error: Option<String>,
+    /// The action waiting for the close-without-reply confirmation.
+    confirm: Option<&'static str>,
+}
+
+/// Renders a conversation with the customer's whole timeline and the action menu.
+async fn render_conversation(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    id: &str,
+    error: Option<String>,
+    confirm: Option<&'static str>,
+) -> Result<Response, AppError> {
+    let (csrf, set) = match csrf(headers) {
+        Ok(v) => v,
+        Err(r) => return Ok(r.into_response()),
+    };
+    let conv = state.app.conversation(id).await?;
+    let menu = state.app.actions(caller, id).await?;
+    let customer_id = conv.customer_id.to_string();
+    let (conversations, _) = state.app.customer_conversations(&customer_id).await?;
+    let mut timeline = Vec::new();
+    for c in conversations {
+        let (items, _) = state.app.conversation_items(c.id.as_str()).await?;
+        timeline.push(Block {
+            id: c.id.to_string(),
+            status: c.status.as_str(),
+            started: hearth_app::codec::fmt_ts(c.created_at),
+            items: items
+                .iter()
+                .map(|i| Entry {
+                    kind: i.content.type_name(),
+                    who: i.initiator.kind.as_str(),
+                    at: hearth_app::codec::fmt_ts(i.timestamp),
+                    subject: match &i.content {
+                        hearth_domain::item::ItemContent::Email { subject, .. } => {
+                            Some(subject.clone())
+                        }
+                        _ => None,
+                    },
+                    text: i.content.text().map(str::to_owned),
+                })
+                .collect(),
+        });
+    }
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let body = page(&ConversationPage {
+        csrf,
+        agent_name: caller.agent.name.clone(),
+        customer_id,
+        conversation_id: conv.id.to_string(),
+        status: conv.status.as_str(),
+        primary: ActionButton::of(&menu.primary),
+        more: menu.more.iter().map(ActionButton::of).collect(),
+        timeline,
+        error,
+        confirm,
+    });
+    let mut response = (status, body).into_response();
+    if let Some((k, v)) = set {
+        response.headers_mut().append(k, v);
+    }
+    Ok(response)
+}
+
+async fn conversation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let Some((caller, _)) = session(&state, &headers).await else {
+        return Refused::SignIn.into_response();
+    };
+    render_conversation(&state, &headers, &caller, &id, None, None)
+        .await
+        .unwrap_or_else(|e| crate::error::ApiError::from(e).into_response())
+}
+
+async fn act(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let caller = match form_caller(&state, &headers, &form).await {
+        Ok(c) => c,
+        Err(r) => return r.into_response(),
+    };
+    let Some(action) = form
+        .get("action")
+        .and_then(|a| hearth_domain::actions::Action::parse(a))
+    else {
+        let error = Some("Choose an action.".to_owned());
+        return render_conversation(&state, &headers, &caller, &id, error, None)
+            .await
+            .unwrap_or_else(|e| crate::error::ApiError::from(e).into_response());
+    };
+    let confirmed = form.get("confirmNoReply").is_some_and(|v| v == "on");
+    let outcome = state.app.act(&caller, &id, action, confirmed).await;
+    let page = match outcome {
+        Ok(result) => {
+            return match result.next {
+                Some(next) if next.kind == "CONVERSATION" => {
+                    Redirect::to(&format!("/ui/conversations/{}", next.id)).into_response()
+                }
+                _ => Redirect::to("/").into_response(),
+            };
+        }
+        Err(AppError::Domain(hearth_domain::DomainError::ReplyMissing)) => {
+            render_conversation(&state, &headers, &caller, &id, None, Some(action.as_str())).await
+        }
+        Err(AppError::Domain(e)) => {
+            render_conversation(&state, &headers, &caller, &id, Some(e.to_string()), None).await
+        }
+        Err(e) => Err(e),
+    };
+    page.unwrap_or_else(|e| crate::error::ApiError::from(e).into_response())
 }

@@ -187,6 +187,8 @@ async fn an_agent_logs_in_sets_availability_and_takes_the_next_customer() {
             bad.html
         );
 
+        // Next opens the customer: her own unseen mail comes first.
+        let conv = mail["conversationId"].as_str().unwrap().to_owned();
         let next = visit(
             &api,
             Method::POST,
@@ -195,14 +197,77 @@ async fn an_agent_logs_in_sets_availability_and_takes_the_next_customer() {
             Some(&format!("csrf={csrf}")),
         )
         .await;
-        assert_eq!(next.status, StatusCode::OK);
+        assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.html);
+        assert_eq!(next.location, Some(format!("/ui/conversations/{conv}")));
+        let page = visit(
+            &api,
+            Method::GET,
+            &format!("/ui/conversations/{conv}"),
+            &cookies,
+            None,
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK);
         assert!(
-            next.html.contains(&format!(
-                "Next: customer {}",
-                mail["customerId"].as_str().unwrap()
+            page.html.contains("Where is my order?") && page.html.contains("where is my order"),
+            "{}",
+            page.html
+        );
+        assert!(page.html.contains("id=\"primary-action\""), "{}", page.html);
+        let alice = api
+            .app
+            .session(session.split_once('=').unwrap().1)
+            .await
+            .unwrap();
+        let menu = api.app.actions(&alice, &conv).await.unwrap();
+        assert!(
+            page.html.contains(&format!(
+                ">{}</button>",
+                menu.primary.action.label().replace('&', "&#38;")
             )),
-            "her own unseen mail comes first: {}",
-            next.html
+            "primary label per the action table"
+        );
+        assert!(!menu.more.is_empty());
+        for b in &menu.more {
+            assert!(
+                page.html.contains(&format!(
+                    ">{}</button>",
+                    b.action.label().replace('&', "&#38;")
+                )),
+                "{} in the dropdown",
+                b.action.label()
+            );
+        }
+
+        // Close without a reply asks first; confirmed, it closes and goes home.
+        let ask = visit(
+            &api,
+            Method::POST,
+            &format!("/ui/conversations/{conv}/act"),
+            &cookies,
+            Some(&format!("csrf={csrf}&action=CLOSE")),
+        )
+        .await;
+        assert_eq!(ask.status, StatusCode::OK, "{}", ask.html);
+        assert!(ask.html.contains("id=\"confirm-no-reply\""), "{}", ask.html);
+        assert_eq!(
+            api.app.conversation(&conv).await.unwrap().status.as_str(),
+            "OPEN",
+            "nothing changed yet"
+        );
+        let done = visit(
+            &api,
+            Method::POST,
+            &format!("/ui/conversations/{conv}/act"),
+            &cookies,
+            Some(&format!("csrf={csrf}&action=CLOSE&confirmNoReply=on")),
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+        assert_eq!(done.location.as_deref(), Some("/"));
+        assert_eq!(
+            api.app.conversation(&conv).await.unwrap().status.as_str(),
+            "CLOSED"
         );
 
         // Signing out ends this session: the old cookie no longer opens the desktop.
