@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/ui/next", post(next))
         .route("/ui/conversations/{id}", get(conversation))
         .route("/ui/conversations/{id}/act", post(act))
+        .route("/ui/conversations/{id}/compose", post(compose))
 }
 
 /// A cookie of the request, by name.
@@ -424,6 +425,8 @@ struct ConversationPage {
     error: Option<String>,
     /// The action waiting for the close-without-reply confirmation.
     confirm: Option<&'static str>,
+    /// The customer message a reply answers, and the reply's type.
+    reply_to: Option<(String, &'static str)>,
 }
 
 /// Renders a conversation with the customer's whole timeline and the action menu.
@@ -444,8 +447,14 @@ async fn render_conversation(
     let customer_id = conv.customer_id.to_string();
     let (conversations, _) = state.app.customer_conversations(&customer_id).await?;
     let mut timeline = Vec::new();
+    let mut reply_to = None;
     for c in conversations {
         let (items, _) = state.app.conversation_items(c.id.as_str()).await?;
+        if c.id == conv.id
+            && let Some(last) = items.iter().rev().find(|i| i.is_customer_message())
+        {
+            reply_to = Some((last.id.to_string(), reply_type(&last.content)));
+        }
         timeline.push(Block {
             id: c.id.to_string(),
             status: c.status.as_str(),
@@ -483,6 +492,7 @@ async fn render_conversation(
         timeline,
         error,
         confirm,
+        reply_to,
     });
     let mut response = (status, body).into_response();
     if let Some((k, v)) = set {
@@ -543,4 +553,63 @@ async fn act(
         Err(e) => Err(e),
     };
     page.unwrap_or_else(|e| crate::error::ApiError::from(e).into_response())
+}
+
+/// The reply type that answers a customer message on its own channel (a voicemail
+/// is answered by email).
+fn reply_type(content: &hearth_domain::item::ItemContent) -> &'static str {
+    match content.type_name() {
+        "VOICEMAIL" | "PHONE_CALL" => "EMAIL",
+        other => other,
+    }
+}
+
+/// The composer: a reply on the customer's channel, or an internal note.
+async fn compose(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let caller = match form_caller(&state, &headers, &form).await {
+        Ok(c) => c,
+        Err(r) => return r.into_response(),
+    };
+    let body = form
+        .get("body")
+        .map(|b| b.trim())
+        .unwrap_or_default()
+        .to_owned();
+    let outcome = if body.is_empty() {
+        Err(AppError::Domain(hearth_domain::DomainError::blank(
+            "body",
+            "write something first",
+        )))
+    } else if form.get("mode").map(String::as_str) == Some("note") {
+        state.app.add_note(&caller, &id, &body).await.map(|_| ())
+    } else {
+        let target = form.get("replyTo").cloned().unwrap_or_default();
+        let kind = form.get("kind").cloned().unwrap_or_default();
+        let mut content = serde_json::Map::new();
+        content.insert("type".into(), serde_json::Value::String(kind));
+        content.insert("body".into(), serde_json::Value::String(body));
+        state
+            .app
+            .reply(
+                &caller,
+                &target,
+                hearth_app::service::ReplyRequest { content },
+            )
+            .await
+            .map(|_| ())
+    };
+    match outcome {
+        Ok(()) => Redirect::to(&format!("/ui/conversations/{id}")).into_response(),
+        Err(AppError::Domain(e)) => {
+            render_conversation(&state, &headers, &caller, &id, Some(e.to_string()), None)
+                .await
+                .unwrap_or_else(|e| crate::error::ApiError::from(e).into_response())
+        }
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
 }

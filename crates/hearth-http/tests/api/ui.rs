@@ -285,3 +285,123 @@ async fn an_agent_logs_in_sets_availability_and_takes_the_next_customer() {
         assert_eq!(after.location.as_deref(), Some("/login"));
     });
 }
+
+/// Signs `email` in through the login form; returns the cookies and the CSRF value.
+async fn sign_in(api: &Api, email: &str) -> (String, String) {
+    let password = api.app.reset_password(email).await.unwrap();
+    let login = visit(api, Method::GET, "/login", "", None).await;
+    let csrf_cookie = cookie_pair(&login, "hearth_csrf");
+    let csrf = csrf_cookie.split_once('=').unwrap().1.to_owned();
+    let form = format!(
+        "csrf={csrf}&email={}&password={}",
+        encode(email),
+        encode(&password)
+    );
+    let ok = visit(api, Method::POST, "/login", &csrf_cookie, Some(&form)).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
+    let session = cookie_pair(&ok, "hearth_session");
+    (format!("{csrf_cookie}; {session}"), csrf)
+}
+
+#[tokio::test]
+async fn the_composer_replies_on_the_customers_channel_and_adds_notes() {
+    crate::each_backend!(|api| {
+        let (cookies, csrf) = sign_in(&api, "bob@example.com").await;
+        let sms = api
+            .inbound(
+                serde_json::json!({"channel": "SMS", "entryPoint": "+12065550100",
+                "from": {"address": "+12065550177"}, "content": {"content": "is the shop open?"}}),
+            )
+            .await;
+        let conv = sms["conversationId"].as_str().unwrap().to_owned();
+        visit(
+            &api,
+            Method::POST,
+            "/ui/availability",
+            &cookies,
+            Some(&format!("csrf={csrf}&messaging=on")),
+        )
+        .await;
+        let next = visit(
+            &api,
+            Method::POST,
+            "/ui/next",
+            &cookies,
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+        assert_eq!(
+            next.location,
+            Some(format!("/ui/conversations/{conv}")),
+            "{}",
+            next.html
+        );
+        let page = visit(
+            &api,
+            Method::GET,
+            &format!("/ui/conversations/{conv}"),
+            &cookies,
+            None,
+        )
+        .await;
+        assert!(page.html.contains("Send SMS reply"), "{}", page.html);
+        let item = sms["itemId"].as_str().unwrap();
+        assert!(
+            page.html
+                .contains(&format!("name=\"replyTo\" value=\"{item}\""))
+        );
+
+        let blank = visit(
+            &api,
+            Method::POST,
+            &format!("/ui/conversations/{conv}/compose"),
+            &cookies,
+            Some(&format!(
+                "csrf={csrf}&mode=reply&replyTo={item}&kind=SMS&body=+"
+            )),
+        )
+        .await;
+        assert_eq!(blank.status, StatusCode::BAD_REQUEST);
+        assert!(
+            blank.html.contains("write something first"),
+            "{}",
+            blank.html
+        );
+
+        let sent = visit(
+            &api,
+            Method::POST,
+            &format!("/ui/conversations/{conv}/compose"),
+            &cookies,
+            Some(&format!(
+                "csrf={csrf}&mode=reply&replyTo={item}&kind=SMS&body=Yes%2C+until+six"
+            )),
+        )
+        .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.html);
+        let noted = visit(
+            &api,
+            Method::POST,
+            &format!("/ui/conversations/{conv}/compose"),
+            &cookies,
+            Some(&format!("csrf={csrf}&mode=note&body=Asked+about+hours")),
+        )
+        .await;
+        assert_eq!(noted.status, StatusCode::SEE_OTHER, "{}", noted.html);
+
+        let (items, _) = api.app.conversation_items(&conv).await.unwrap();
+        let kinds: Vec<&str> = items.iter().map(|i| i.content.type_name()).collect();
+        assert_eq!(kinds, ["SMS", "SMS", "CONVERSATION_NOTE"]);
+        assert_eq!(items[1].content.text(), Some("Yes, until six"));
+        assert_eq!(items[1].initiator.kind.as_str(), "AGENT");
+        let page = visit(
+            &api,
+            Method::GET,
+            &format!("/ui/conversations/{conv}"),
+            &cookies,
+            None,
+        )
+        .await;
+        assert!(page.html.contains("Yes, until six") && page.html.contains("Asked about hours"));
+    });
+}
