@@ -2,6 +2,7 @@
 //! HTTP, graceful shutdown on SIGTERM, `rebuild --verify`, token commands, restarts
 //! and `--no-demo`, on SQLite and (when configured) PostgreSQL.
 
+mod browser;
 mod server;
 
 use serde_json::{Value, json};
