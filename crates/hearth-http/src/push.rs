@@ -40,6 +40,7 @@ struct Cursor {
     caller: Caller,
     after: i64,
     pending: std::collections::VecDeque<Event>,
+    named: bool,
 }
 
 /// `GET /api/v1/stream`: the calling agent's events as server-sent events.
@@ -48,6 +49,19 @@ pub async fn stream(
     ApiCaller(caller): ApiCaller,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    events_of(state, caller, &headers, true).await
+}
+
+/// The live event stream of `caller`, resumed after `Last-Event-ID` when given; the
+/// desktop's `/ui/stream` serves the same stream to a signed-in browser. `named`
+/// sends each event's kind as the SSE event name; without it every event is a
+/// plain `message` (what a browser's `onmessage` sees).
+pub async fn events_of(
+    state: AppState,
+    caller: Caller,
+    headers: &HeaderMap,
+    named: bool,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>> + use<>>> {
     caller.require(hearth_domain::config::Role::Agent)?;
     let after = match headers.get("last-event-id") {
         Some(raw) => raw
@@ -67,6 +81,7 @@ pub async fn stream(
         caller,
         after,
         pending: Default::default(),
+        named,
     };
     let events = futures::stream::unfold(cursor, |mut c| async move {
         loop {
@@ -80,12 +95,9 @@ pub async fn stream(
                     c.after = next;
                     for e in events {
                         let data = e.data.to_string();
-                        c.pending.push_back(
-                            Event::default()
-                                .id(e.seq.to_string())
-                                .event(e.kind)
-                                .data(data),
-                        );
+                        let event = Event::default().id(e.seq.to_string()).data(data);
+                        c.pending
+                            .push_back(if c.named { event.event(e.kind) } else { event });
                     }
                     if advanced {
                         continue;

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/ui/availability", post(set_availability))
         .route("/ui/next", post(next))
+        .route("/ui/stream", get(stream))
         .route("/ui/conversations/{id}", get(conversation))
         .route("/ui/conversations/{id}/act", post(act))
         .route("/ui/conversations/{id}/compose", post(compose))
@@ -611,5 +612,16 @@ async fn compose(
                 .unwrap_or_else(|e| crate::error::ApiError::from(e).into_response())
         }
         Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
+/// The signed-in agent's live events, for the pages' refresh script.
+async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some((caller, _)) = session(&state, &headers).await else {
+        return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
+    };
+    match crate::push::events_of(state, caller, &headers, false).await {
+        Ok(sse) => sse.into_response(),
+        Err(e) => e.into_response(),
     }
 }

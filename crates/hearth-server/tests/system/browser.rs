@@ -84,6 +84,17 @@ async fn shot(client: &Client, name: &str) {
     }
 }
 
+async fn click(client: &Client, css: &str) {
+    client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn text_of(client: &Client, css: &str) -> String {
     client
         .wait()
@@ -145,7 +156,7 @@ async fn an_agent_signs_in_takes_an_email_and_closes_it_after_confirming() {
         .unwrap();
     assert!(text_of(&client, "header .who").await.contains("Alice"));
 
-    // An email arrives; Alice turns on Mail & Tasks and it is pushed to her.
+    // An email waits; Alice turns on Mail & Tasks and the one mail item is pushed.
     let (status, created) = server
         .post(
             "/api/v1/contacts/inbound",
@@ -155,23 +166,10 @@ async fn an_agent_signs_in_takes_an_email_and_closes_it_after_confirming() {
         )
         .await;
     assert_eq!(status, 201, "{created}");
-    client
-        .find(Locator::Css("input[name=mail]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("#availability button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "input[name=mail]").await;
+    click(&client, "#availability button[type=submit]").await;
     let customer = created["customerId"].as_str().unwrap();
     assert!(text_of(&client, "#my-customers").await.contains(customer));
-    shot(&client, "desktop.png").await;
 
     // Next opens the customer: timeline, composer and the action menu.
     client
@@ -242,5 +240,45 @@ async fn an_agent_signs_in_takes_an_email_and_closes_it_after_confirming() {
     let conv = created["conversationId"].as_str().unwrap();
     let (_, body) = server.get(&format!("/api/v1/conversations/{conv}")).await;
     assert_eq!(body["status"], "CLOSED");
+
+    // Alice adds Messaging; a chat that arrives now is pushed to her and shows up in
+    // My Customers without a reload (the page follows her live stream).
+    click(&client, "input[name=messaging]").await;
+    click(&client, "#availability button[type=submit]").await;
+    // The saved page renders the box checked in its HTML (a click only sets the
+    // property), so this waits for the new page rather than the old one.
+    text_of(&client, "input[name=messaging][checked]").await;
+    assert!(
+        text_of(&client, "#no-customers")
+            .await
+            .contains("No customers")
+    );
+    let loaded_at = client.current_url().await.unwrap();
+    let (status, chat) = server
+        .post(
+            "/api/v1/contacts/inbound",
+            json!({"channel": "CHAT", "entryPoint": "chat", "sessionId": "live-1",
+                   "from": {"address": "visitor-9"}, "content": {"content": "anyone there?"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{chat}");
+    let row = client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("#my-customers"))
+        .await
+        .expect("the pushed chat appears without a reload");
+    assert!(
+        row.text()
+            .await
+            .unwrap()
+            .contains(chat["customerId"].as_str().unwrap())
+    );
+    assert_eq!(
+        client.current_url().await.unwrap(),
+        loaded_at,
+        "no navigation happened"
+    );
+    shot(&client, "desktop.png").await;
     client.close().await.unwrap();
 }
