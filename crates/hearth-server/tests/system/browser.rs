@@ -209,16 +209,23 @@ async fn an_agent_signs_in_takes_an_email_and_closes_it_after_confirming() {
     );
     shot(&client, "conversation.png").await;
 
-    // Close without a reply asks first; confirmed, Alice is back on her desktop.
-    client
-        .find(Locator::XPath(
-            "//details[@id='more-actions']//button[normalize-space()='Close']",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    // The `?` overlay lists the shortcuts; Alt+C closes, which first asks because
+    // the customer has no reply. Confirmed, Alice is back on her desktop.
+    let body = client.find(Locator::Css("body")).await.unwrap();
+    body.send_keys("?").await.unwrap();
+    assert!(
+        text_of(&client, "#shortcuts")
+            .await
+            .contains("Close & Next")
+    );
+    shot(&client, "shortcuts.png").await;
+    body.send_keys("?").await.unwrap();
+    let alt_c = format!(
+        "{}c{}",
+        char::from(fantoccini::key::Key::Alt),
+        char::from(fantoccini::key::Key::Null)
+    );
+    body.send_keys(&alt_c).await.unwrap();
     assert!(
         text_of(&client, "#confirm-no-reply")
             .await
