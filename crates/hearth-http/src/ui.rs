@@ -33,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/ui/availability", post(set_availability))
         .route("/ui/next", post(next))
         .route("/ui/stream", get(stream))
+        .route("/ui/offers/{id}/accept", post(accept_offer))
+        .route("/ui/offers/{id}/decline", post(decline_offer))
         .route("/ui/conversations/{id}", get(conversation))
         .route("/ui/conversations/{id}/act", post(act))
         .route("/ui/conversations/{id}/compose", post(compose))
@@ -217,10 +219,18 @@ struct Line {
     due: String,
 }
 
+/// A pending offer, ready to show.
+struct OfferLine {
+    id: String,
+    channel: String,
+    expires_at: String,
+}
+
 #[derive(Template)]
 #[template(path = "desktop.html")]
 struct DesktopPage {
     csrf: String,
+    offers: Vec<OfferLine>,
     agent_name: String,
     voice: bool,
     messaging: bool,
@@ -246,10 +256,21 @@ async fn render_desktop(
     };
     let availability = state.app.availability(caller).await;
     let customers = state.app.my_customers(caller).await;
-    let (availability, customers) = match (availability, customers) {
-        (Ok(a), Ok(c)) => (a, c),
-        (Err(e), _) | (_, Err(e)) => return crate::error::ApiError::from(e).into_response(),
+    let offers = state.app.offers(caller).await;
+    let (availability, customers, offers) = match (availability, customers, offers) {
+        (Ok(a), Ok(c), Ok(o)) => (a, c, o),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+            return crate::error::ApiError::from(e).into_response();
+        }
     };
+    let offers = offers
+        .into_iter()
+        .map(|o| OfferLine {
+            id: o.id,
+            channel: o.channel.unwrap_or_else(|| o.kind.clone()),
+            expires_at: o.expires_at,
+        })
+        .collect();
     let lines = customers
         .into_iter()
         .map(|c| Line {
@@ -272,6 +293,7 @@ async fn render_desktop(
     };
     let body = page(&DesktopPage {
         csrf,
+        offers,
         agent_name: caller.agent.name.clone(),
         voice: availability.available.contains(&Group::Voice),
         messaging: availability.available.contains(&Group::Messaging),
@@ -624,4 +646,50 @@ async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Response {
         Ok(sse) => sse.into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+/// Accept or Decline on an offer banner.
+async fn answer_offer(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    form: &HashMap<String, String>,
+    accept: bool,
+) -> Response {
+    let caller = match form_caller(state, headers, form).await {
+        Ok(c) => c,
+        Err(r) => return r.into_response(),
+    };
+    match state.app.answer_offer(&caller, id, accept).await {
+        Ok(Some(conv)) if accept => {
+            Redirect::to(&format!("/ui/conversations/{}", conv.id)).into_response()
+        }
+        Ok(_) => Redirect::to("/").into_response(),
+        Err(AppError::Domain(e)) => {
+            render_desktop(state, headers, &caller, Some(e.to_string()), None).await
+        }
+        Err(AppError::NotFound { .. }) => {
+            let error = Some("That offer is no longer open.".to_owned());
+            render_desktop(state, headers, &caller, error, None).await
+        }
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
+async fn accept_offer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    answer_offer(&state, &headers, &id, &form, true).await
+}
+
+async fn decline_offer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    answer_offer(&state, &headers, &id, &form, false).await
 }

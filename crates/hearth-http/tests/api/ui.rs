@@ -405,3 +405,81 @@ async fn the_composer_replies_on_the_customers_channel_and_adds_notes() {
         assert!(page.html.contains("Yes, until six") && page.html.contains("Asked about hours"));
     });
 }
+
+#[tokio::test]
+async fn offers_show_a_banner_with_accept_and_decline() {
+    crate::each_backend!(|api| {
+        let inbox = api.get("/api/v1/admin/inboxes").await.body[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let r = api
+            .patch(
+                &format!("/api/v1/admin/inboxes/{inbox}"),
+                serde_json::json!({"routing": {"acceptDecline": true}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let (cookies, csrf) = sign_in(&api, "alice@example.com").await;
+        visit(
+            &api,
+            Method::POST,
+            "/ui/availability",
+            &cookies,
+            Some(&format!("csrf={csrf}&voice=on")),
+        )
+        .await;
+
+        let call = |from: &'static str| serde_json::json!({"channel": "PHONE_CALL", "entryPoint": "+12065550100", "from": {"address": from}});
+        let first = api.inbound(call("+12065550181")).await;
+        let desk = visit(&api, Method::GET, "/", &cookies, None).await;
+        assert!(desk.html.contains("Incoming PHONE_CALL"), "{}", desk.html);
+        assert!(desk.html.contains("data-expires=\""), "{}", desk.html);
+        let credential = cookies.split("hearth_session=").nth(1).unwrap();
+        let alice_caller = api.app.session(credential).await.unwrap();
+        let offer = api.app.offers(&alice_caller).await.unwrap();
+        assert_eq!(offer.len(), 1);
+        let offer_id = offer[0].id.clone();
+        assert!(desk.html.contains(&format!("/ui/offers/{offer_id}/accept")));
+
+        // Accepting opens the call's conversation, now Alice's.
+        let accepted = visit(
+            &api,
+            Method::POST,
+            &format!("/ui/offers/{offer_id}/accept"),
+            &cookies,
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+        let conv = first["conversationId"].as_str().unwrap();
+        assert_eq!(
+            accepted.location,
+            Some(format!("/ui/conversations/{conv}")),
+            "{}",
+            accepted.html
+        );
+        let alice = api.id_of("agent", "alice@example.com").await;
+        assert_eq!(
+            api.app
+                .conversation(conv)
+                .await
+                .unwrap()
+                .agent_id
+                .map(|a| a.to_string()),
+            Some(alice)
+        );
+
+        // An answered offer is gone; answering it again says so on the page.
+        let again = visit(
+            &api,
+            Method::POST,
+            &format!("/ui/offers/{offer_id}/decline"),
+            &cookies,
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.html);
+        assert!(again.html.contains("no longer open"), "{}", again.html);
+        assert!(!again.html.contains("Incoming PHONE_CALL"));
+    });
+}
