@@ -196,7 +196,9 @@ impl App {
         })
     }
 
-    async fn customer_for(
+    /// The customer `who` names: by id, or found or created by email address or
+    /// mobile number; `attr` names the field in validation errors.
+    pub(super) async fn customer_for(
         &self,
         tx: &mut dyn StoreTx,
         who: &CustomerRef,

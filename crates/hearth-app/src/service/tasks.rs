@@ -5,15 +5,15 @@
 
 use hearth_domain::DomainError;
 use hearth_domain::Timestamp;
-use hearth_domain::channel::{Channel, Group};
-use hearth_domain::id::{AgentId, CommentId, CustomerId, InboxId, TaskId, validate_id};
+use hearth_domain::channel::Group;
+use hearth_domain::id::{AgentId, CommentId, InboxId, TaskId, validate_id};
 use hearth_domain::item::{Initiator, InitiatorType};
 use hearth_domain::task::{Task, TaskAssignee, TaskComment, TaskStatus};
 use hearth_routing::{Input, Unit, UnitId};
 use serde_json::{Value, json};
 
-use super::inbound::{identity_of, new_customer};
-use super::{App, Caller, load_agent, load_inbox, read_tx, save_customer, write_tx};
+use super::directory::CustomerRef;
+use super::{App, Caller, load_agent, load_inbox, read_tx, write_tx};
 use crate::clock::new_id;
 use crate::codec::{self, TaskDoc};
 use crate::error::AppError;
@@ -22,19 +22,12 @@ use crate::ports::{EventRow, StoreTx, TaskRow};
 /// The most tasks `GET /customers/{id}/tasks` returns.
 pub const TASKS_CAP: i64 = 2000;
 
-/// Whose task a new task is.
-#[derive(Debug, Clone)]
-pub enum TaskCustomer {
-    Id(String),
-    Email(String),
-    MobilePhone(String),
-}
-
 /// `POST /tasks` and `POST /customers/{id}/tasks`, shape-checked.
 #[derive(Debug, Clone)]
 pub struct NewTask {
     pub id: Option<String>,
-    pub customer: TaskCustomer,
+    /// Whose task it is: found, or created from an email or mobile number.
+    pub customer: CustomerRef,
     pub inbox_id: String,
     pub agent_id: Option<String>,
     pub body: String,
@@ -260,51 +253,6 @@ impl App {
         Ok(TaskAssignee { inbox_id, agent_id })
     }
 
-    async fn task_customer(
-        &self,
-        tx: &mut dyn StoreTx,
-        who: &TaskCustomer,
-    ) -> Result<CustomerId, AppError> {
-        let (channel, attr, raw) = match who {
-            TaskCustomer::Id(id) => {
-                return match tx.customer(id).await? {
-                    Some(_) => Ok(CustomerId::from_trusted(id)),
-                    None => Err(AppError::not_found("customer", id)),
-                };
-            }
-            TaskCustomer::Email(e) => (Channel::Email, "customer.emailAddress", e),
-            TaskCustomer::MobilePhone(p) => (Channel::Sms, "customer.mobilePhone", p),
-        };
-        let (kind, value) = identity_of(channel, raw).map_err(|e| match e {
-            DomainError::Invalid { code, detail, .. } => DomainError::Invalid {
-                attr: attr.into(),
-                code,
-                detail,
-            },
-            other => other,
-        })?;
-        if let Some(id) = tx.customer_by_identity(kind.as_str(), &value).await? {
-            return Ok(CustomerId::from_trusted(id));
-        }
-        let customer = new_customer(
-            CustomerId::from_trusted(new_id()),
-            None,
-            kind,
-            &value,
-            raw,
-            self.now(),
-        )?;
-        let initiator = Initiator {
-            kind: InitiatorType::Api,
-            id: None,
-        };
-        match save_customer(tx, &customer, "CUSTOMER_PROFILE/CREATED", &initiator).await {
-            Err(AppError::Taken { .. }) => return Err(AppError::Contention),
-            other => other?,
-        }
-        Ok(customer.id)
-    }
-
     /// Creates a task (R56: a body within limits, a due date in the future).
     pub async fn create_task(&self, caller: &Caller, new: NewTask) -> Result<Task, AppError> {
         let id = match &new.id {
@@ -314,7 +262,11 @@ impl App {
         let due_at = due("dueAt", &new.due_at)?;
         let initiator = Initiator::new(InitiatorType::Api, caller.agent.id.as_str());
         write_tx!(self, |tx| {
-            let customer_id = self.task_customer(tx, &new.customer).await?;
+            let attr = match &new.customer {
+                CustomerRef::MobilePhone(_) => "customer.mobilePhone",
+                CustomerRef::Email(_) | CustomerRef::Id(_) => "customer.emailAddress",
+            };
+            let customer_id = self.customer_for(tx, &new.customer, attr).await?;
             let assignee = self
                 .check_assignee(tx, &new.inbox_id, new.agent_id.as_deref())
                 .await?;

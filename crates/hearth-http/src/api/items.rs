@@ -95,29 +95,7 @@ async fn create(
     ApiCaller(caller): ApiCaller,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<ItemWire>> {
-    use hearth_app::service::directory::CustomerRef;
-    let who = body
-        .opt_obj("", "customer")?
-        .ok_or_else(|| ApiError::blank("customer", "is required"))?;
-    let customer = match (
-        who.opt_str("customer", "emailAddress")?,
-        who.opt_str("customer", "mobilePhone")?,
-    ) {
-        (Some(e), None) => CustomerRef::Email(e),
-        (None, Some(p)) => CustomerRef::MobilePhone(p),
-        (None, None) => {
-            return Err(ApiError::blank(
-                "customer",
-                "one of emailAddress, mobilePhone must be present",
-            ));
-        }
-        (Some(_), Some(_)) => {
-            return Err(ApiError::invalid(
-                Some("customer"),
-                "give one of emailAddress, mobilePhone",
-            ));
-        }
-    };
+    let customer = super::customer_by_contact(&body)?;
     let item = state
         .app
         .create_activity(

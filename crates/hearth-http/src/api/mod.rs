@@ -76,3 +76,30 @@ pub(crate) fn limited_header(limited: bool) -> Option<[(HeaderName, HeaderValue)
         )]
     })
 }
+
+/// The `customer` object of a create body that finds or creates the customer:
+/// exactly one of `emailAddress` and `mobilePhone`.
+pub(crate) fn customer_by_contact(
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> crate::error::ApiResult<hearth_app::service::directory::CustomerRef> {
+    use crate::body::Fields;
+    use hearth_app::service::directory::CustomerRef;
+    let who = body
+        .opt_obj("", "customer")?
+        .ok_or_else(|| ApiError::blank("customer", "is required"))?;
+    match (
+        who.opt_str("customer", "emailAddress")?,
+        who.opt_str("customer", "mobilePhone")?,
+    ) {
+        (Some(email), None) => Ok(CustomerRef::Email(email)),
+        (None, Some(phone)) => Ok(CustomerRef::MobilePhone(phone)),
+        (None, None) => Err(ApiError::blank(
+            "customer",
+            "one of emailAddress, mobilePhone must be present",
+        )),
+        (Some(_), Some(_)) => Err(ApiError::invalid(
+            Some("customer"),
+            "give one of emailAddress, mobilePhone",
+        )),
+    }
+}

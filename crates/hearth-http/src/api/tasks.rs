@@ -8,7 +8,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hearth_app::codec::{TaskCommentDto, TaskDoc, TaskWire};
-use hearth_app::service::tasks::{NewTask, TaskCustomer, TaskPatch};
+use hearth_app::service::directory::CustomerRef;
+use hearth_app::service::tasks::{NewTask, TaskPatch};
 use hearth_domain::task::{Task, TaskComment, TaskStatus};
 use serde_json::{Map, Value};
 
@@ -80,7 +81,7 @@ fn assignee(body: &Map<String, Value>) -> ApiResult<Option<(String, Option<Strin
     }
 }
 
-fn new_task(body: &Map<String, Value>, customer: TaskCustomer) -> ApiResult<NewTask> {
+fn new_task(body: &Map<String, Value>, customer: CustomerRef) -> ApiResult<NewTask> {
     let (inbox_id, agent_id) =
         assignee(body)?.ok_or_else(|| ApiError::blank("assignee", "is required"))?;
     Ok(NewTask {
@@ -110,28 +111,7 @@ async fn create(
     ApiCaller(caller): ApiCaller,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
-    let who = body
-        .opt_obj("", "customer")?
-        .ok_or_else(|| ApiError::blank("customer", "is required"))?;
-    let customer = match (
-        who.opt_str("customer", "emailAddress")?,
-        who.opt_str("customer", "mobilePhone")?,
-    ) {
-        (Some(email), None) => TaskCustomer::Email(email),
-        (None, Some(phone)) => TaskCustomer::MobilePhone(phone),
-        (None, None) => {
-            return Err(ApiError::blank(
-                "customer",
-                "one of emailAddress, mobilePhone must be present",
-            ));
-        }
-        (Some(_), Some(_)) => {
-            return Err(ApiError::invalid(
-                Some("customer"),
-                "give one of emailAddress, mobilePhone",
-            ));
-        }
-    };
+    let customer = super::customer_by_contact(&body)?;
     let task = state
         .app
         .create_task(&caller, new_task(&body, customer)?)
@@ -147,7 +127,7 @@ async fn create_for_customer(
 ) -> ApiResult<Response> {
     let task = state
         .app
-        .create_task(&caller, new_task(&body, TaskCustomer::Id(id))?)
+        .create_task(&caller, new_task(&body, CustomerRef::Id(id))?)
         .await?;
     Ok(created(&task))
 }
