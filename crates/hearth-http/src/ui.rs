@@ -452,8 +452,22 @@ struct ConversationPage {
     reply_to: Option<(String, &'static str)>,
 }
 
-/// Renders a conversation with the customer's whole timeline and the action menu.
+/// Renders a conversation with the customer's whole timeline and the action menu;
+/// a failure to load it answers as the API would.
 async fn render_conversation(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    id: &str,
+    error: Option<String>,
+    confirm: Option<&'static str>,
+) -> Response {
+    conversation_page(state, headers, caller, id, error, confirm)
+        .await
+        .unwrap_or_else(|e| crate::error::ApiError::from(e).into_response())
+}
+
+async fn conversation_page(
     state: &AppState,
     headers: &HeaderMap,
     caller: &Caller,
@@ -532,9 +546,7 @@ async fn conversation(
     let Some((caller, _)) = session(&state, &headers).await else {
         return Refused::SignIn.into_response();
     };
-    render_conversation(&state, &headers, &caller, &id, None, None)
-        .await
-        .unwrap_or_else(|e| crate::error::ApiError::from(e).into_response())
+    render_conversation(&state, &headers, &caller, &id, None, None).await
 }
 
 async fn act(
@@ -552,30 +564,25 @@ async fn act(
         .and_then(|a| hearth_domain::actions::Action::parse(a))
     else {
         let error = Some("Choose an action.".to_owned());
-        return render_conversation(&state, &headers, &caller, &id, error, None)
-            .await
-            .unwrap_or_else(|e| crate::error::ApiError::from(e).into_response());
+        return render_conversation(&state, &headers, &caller, &id, error, None).await;
     };
     let confirmed = form.get("confirmNoReply").is_some_and(|v| v == "on");
     let outcome = state.app.act(&caller, &id, action, confirmed).await;
-    let page = match outcome {
-        Ok(result) => {
-            return match result.next {
-                Some(next) if next.kind == "CONVERSATION" => {
-                    Redirect::to(&format!("/ui/conversations/{}", next.id)).into_response()
-                }
-                _ => Redirect::to("/").into_response(),
-            };
-        }
+    match outcome {
+        Ok(result) => match result.next {
+            Some(next) if next.kind == "CONVERSATION" => {
+                Redirect::to(&format!("/ui/conversations/{}", next.id)).into_response()
+            }
+            _ => Redirect::to("/").into_response(),
+        },
         Err(AppError::Domain(hearth_domain::DomainError::ReplyMissing)) => {
             render_conversation(&state, &headers, &caller, &id, None, Some(action.as_str())).await
         }
         Err(AppError::Domain(e)) => {
             render_conversation(&state, &headers, &caller, &id, Some(e.to_string()), None).await
         }
-        Err(e) => Err(e),
-    };
-    page.unwrap_or_else(|e| crate::error::ApiError::from(e).into_response())
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
 }
 
 /// The reply type that answers a customer message on its own channel (a voicemail
@@ -629,9 +636,7 @@ async fn compose(
     match outcome {
         Ok(()) => Redirect::to(&format!("/ui/conversations/{id}")).into_response(),
         Err(AppError::Domain(e)) => {
-            render_conversation(&state, &headers, &caller, &id, Some(e.to_string()), None)
-                .await
-                .unwrap_or_else(|e| crate::error::ApiError::from(e).into_response())
+            render_conversation(&state, &headers, &caller, &id, Some(e.to_string()), None).await
         }
         Err(e) => crate::error::ApiError::from(e).into_response(),
     }
