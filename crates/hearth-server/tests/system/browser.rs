@@ -147,13 +147,7 @@ async fn an_agent_signs_in_takes_an_email_and_closes_it_after_confirming() {
         .send_keys(&password)
         .await
         .unwrap();
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "button[type=submit]").await;
     assert!(text_of(&client, "header .who").await.contains("Alice"));
 
     // An email waits; Alice turns on Mail & Tasks and the one mail item is pushed.
@@ -172,26 +166,14 @@ async fn an_agent_signs_in_takes_an_email_and_closes_it_after_confirming() {
     assert!(text_of(&client, "#my-customers").await.contains(customer));
 
     // Next opens the customer: timeline, composer and the action menu.
-    client
-        .find(Locator::Css("#next"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#next").await;
     assert!(
         text_of(&client, "#timeline")
             .await
             .contains("Where is my order?")
     );
     let primary = text_of(&client, "#primary-action").await;
-    client
-        .find(Locator::Css("#more-actions summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#more-actions summary").await;
     let more = text_of(&client, "#more-actions").await;
     // An email with an unanswered customer: the table's mail row.
     let mut labels: Vec<String> = std::iter::once(primary.clone())
@@ -232,13 +214,7 @@ async fn an_agent_signs_in_takes_an_email_and_closes_it_after_confirming() {
             .contains("has not had a reply")
     );
     shot(&client, "confirm-no-reply.png").await;
-    client
-        .find(Locator::Css("#confirm-no-reply button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#confirm-no-reply button").await;
     assert!(
         text_of(&client, "#no-customers")
             .await
