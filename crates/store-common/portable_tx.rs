@@ -252,9 +252,33 @@ impl StoreTx for Tx {
             name: t.1,
             doc: t.2,
             external_customer_id: t.3,
+            search_terms: Vec::new(),
             created_at: t.4,
             updated_at: t.5,
         }))
+    }
+
+    async fn search_customers(&mut self, prefix: &str, limit: i64) -> Result<Vec<String>, StoreError> {
+        // Every term starting with `prefix` sorts in [prefix, prefix + U+10FFFF) under
+        // byte order (SQLite's default; the PostgreSQL column is COLLATE "C").
+        let end = format!("{prefix}\u{10FFFF}");
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT customer_id FROM customer_search WHERE term >= $1 AND term < $2 ORDER BY term, customer_id LIMIT $3",
+        )
+        .bind(prefix)
+        .bind(&end)
+        .bind(limit.saturating_mul(4))
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        let mut ids: Vec<String> = Vec::new();
+        for (id,) in rows {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok(ids)
     }
 
     async fn customers_by_external_id(&mut self, value: &str, limit: i64) -> Result<Vec<String>, StoreError> {
@@ -312,6 +336,19 @@ impl StoreTx for Tx {
             .execute(&mut *self.inner)
             .await
             .map_err(map_err)?;
+        sqlx::query("DELETE FROM customer_search WHERE customer_id = $1")
+            .bind(&row.id)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        for term in &row.search_terms {
+            sqlx::query("INSERT INTO customer_search (term, customer_id) VALUES ($1, $2)")
+                .bind(term)
+                .bind(&row.id)
+                .execute(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
+        }
         for (kind, value) in identities {
             sqlx::query("INSERT INTO customer_identity (kind, value, customer_id) VALUES ($1, $2, $3)")
                 .bind(kind)
@@ -339,6 +376,7 @@ impl StoreTx for Tx {
             "DELETE FROM conversation WHERE customer_id = $1",
             "DELETE FROM task WHERE customer_id = $1",
             "DELETE FROM customer_identity WHERE customer_id = $1",
+            "DELETE FROM customer_search WHERE customer_id = $1",
             "DELETE FROM customer WHERE customer_id = $1",
         ];
         for (i, statement) in statements.into_iter().enumerate() {

@@ -49,6 +49,8 @@ pub struct CustomerRow {
     pub doc: String,
     /// The client's own id for the customer; not unique, searchable.
     pub external_customer_id: Option<String>,
+    /// What the search box finds the customer by (written, never read back).
+    pub search_terms: Vec<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -292,7 +294,14 @@ pub trait StoreTx: Send {
         value: &str,
         limit: i64,
     ) -> Result<Vec<String>, StoreError>;
-    /// Inserts or replaces a customer and its identities; `Conflict` names the
+    /// Up to `limit` ids of customers with a search term starting with `prefix`,
+    /// in the order of the matching terms.
+    async fn search_customers(
+        &mut self,
+        prefix: &str,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError>;
+    /// Inserts or replaces a customer, its identities and its search terms; `Conflict` names the
     /// customer that already holds one of them.
     async fn save_customer(
         &mut self,

@@ -1,7 +1,7 @@
 //! Customer profiles: identity, email and phone normalisation, and the rules that
 //! make an email address or a mobile number point at exactly one profile.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::id::CustomerId;
 use crate::{DomainError, Timestamp};
@@ -278,6 +278,42 @@ impl Customer {
         keys
     }
 
+    /// The words a search box finds this customer by (see [`search_key`]): the
+    /// whole name and each of its words, lower-cased; every email address; every
+    /// phone number's digits, also without its first one to three digits (so a
+    /// national number finds an international one); and the other identities.
+    pub fn search_terms(&self) -> BTreeSet<String> {
+        let mut terms = BTreeSet::new();
+        if let Some(name) = &self.name {
+            let words: Vec<String> = name.split_whitespace().map(str::to_lowercase).collect();
+            if !words.is_empty() {
+                terms.insert(words.join(" "));
+                terms.extend(words);
+            }
+        }
+        for email in &self.emails {
+            terms.insert(email.address.normalized().to_lowercase());
+        }
+        for phone in &self.phones {
+            let digits: String = phone
+                .number
+                .e164()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            for skip in 0..=3 {
+                if digits.len() >= skip + 6 {
+                    terms.insert(digits[skip..].to_owned());
+                }
+            }
+        }
+        for (_, value) in &self.identities {
+            terms.insert(value.to_lowercase());
+        }
+        terms.retain(|t| !t.is_empty() && t.len() <= MAX_SEARCH_TERM_BYTES);
+        terms
+    }
+
     /// Checks the profile on its own: names and lists within their limits, and no
     /// email or mobile number listed twice.
     pub fn validate(&self) -> Result<(), DomainError> {
@@ -312,6 +348,32 @@ impl Customer {
         }
         Ok(())
     }
+}
+
+/// The longest search term kept, in bytes; longer ones are not indexed.
+pub const MAX_SEARCH_TERM_BYTES: usize = 200;
+
+/// What a search box query is matched against [`Customer::search_terms`] as a
+/// prefix: a query made only of phone characters (digits, spaces, `+`, `-`, `.`,
+/// parentheses) becomes its digits; anything else is lower-cased with its
+/// whitespace collapsed. `None` when nothing is left to search for.
+pub fn search_key(query: &str) -> Option<String> {
+    let phone_like = query
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.' | '(' | ')'));
+    let key = if phone_like {
+        query
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+    } else {
+        query
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    Some(key).filter(|k| !k.is_empty())
 }
 
 #[cfg(test)]
@@ -351,6 +413,62 @@ mod tests {
             PhoneNumber::parse("p", "2065550100", Some("ZZ")),
             Err(DomainError::Invalid { ref attr, .. }) if attr == "regionCode"
         ));
+    }
+
+    #[test]
+    fn a_customer_is_found_by_name_words_email_and_phone_digits() -> Result<(), DomainError> {
+        let number = PhoneNumber::parse("p", "+1 206 555 0100", None)?;
+        let customer = Customer {
+            id: CustomerId::from_trusted("c1"),
+            name: Some("  Jane   van Doe ".into()),
+            image: None,
+            address: None,
+            emails: vec![CustomerEmail {
+                address: EmailAddress::parse("e", "Jane@Example.com")?,
+                primary: true,
+            }],
+            phones: vec![CustomerPhone {
+                number,
+                extension: None,
+                region_code: None,
+                primary: true,
+                sms_preference: None,
+                phone_type: PhoneType::Home,
+            }],
+            external_customer_id: None,
+            custom_attributes: BTreeMap::new(),
+            identities: vec![(IdentityKind::ChatVisitor, "Visitor-9".into())],
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            updated_at: time::OffsetDateTime::UNIX_EPOCH,
+        };
+        let terms: Vec<String> = customer.search_terms().into_iter().collect();
+        assert_eq!(
+            terms,
+            [
+                "065550100",
+                "2065550100",
+                "65550100",
+                "jane",
+                "jane van doe",
+                "jane@example.com",
+                "doe",
+                "van",
+                "visitor-9",
+                "12065550100",
+            ]
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+        );
+        assert_eq!(search_key(" (206) 555-01 ").as_deref(), Some("20655501"));
+        assert_eq!(search_key("+1 206").as_deref(), Some("1206"));
+        assert_eq!(search_key("  Jane   VAN ").as_deref(), Some("jane van"));
+        assert_eq!(search_key("jane@EX").as_deref(), Some("jane@ex"));
+        assert_eq!(search_key(" - ( ) "), None);
+        assert_eq!(search_key("   "), None);
+        Ok(())
     }
 
     #[test]

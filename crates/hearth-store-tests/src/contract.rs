@@ -163,6 +163,7 @@ pub async fn customer_identities_are_unique(store: &dyn Store) {
         name: Some("Jane".into()),
         doc: "{}".into(),
         external_customer_id: Some("crm-7".into()),
+        search_terms: Vec::new(),
         created_at: 1,
         updated_at: 1,
     };
@@ -251,6 +252,54 @@ pub async fn customer_identities_are_unique(store: &dyn Store) {
             .as_deref(),
         Some("crm-7")
     );
+}
+
+/// Search terms are matched by prefix in byte order, one id per customer however
+/// many of its terms match, and are replaced with the customer and erased with it.
+pub async fn customers_are_found_by_term_prefix(store: &dyn Store) {
+    let row = |id: &str, terms: &[&str]| CustomerRow {
+        id: id.into(),
+        name: None,
+        doc: "{}".into(),
+        external_customer_id: None,
+        search_terms: terms.iter().map(|t| (*t).to_owned()).collect(),
+        created_at: 1,
+        updated_at: 1,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.save_customer(&row("s1", &["jane", "jane doe", "doe", "2065550100"]), &[])
+        .await
+        .unwrap();
+    tx.save_customer(&row("s2", &["janet", "jan@example.com", "zoë"]), &[])
+        .await
+        .unwrap();
+    tx.save_customer(&row("s3", &["ja_ne", "ja%"]), &[])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.search_customers("jan", 10).await.unwrap(), ["s2", "s1"]);
+    assert_eq!(tx.search_customers("jane", 10).await.unwrap(), ["s1", "s2"]);
+    assert_eq!(tx.search_customers("jane", 1).await.unwrap(), ["s1"]);
+    assert_eq!(tx.search_customers("jane d", 10).await.unwrap(), ["s1"]);
+    assert_eq!(tx.search_customers("206", 10).await.unwrap(), ["s1"]);
+    assert_eq!(tx.search_customers("zo", 10).await.unwrap(), ["s2"]);
+    assert_eq!(
+        tx.search_customers("ja%", 10).await.unwrap(),
+        ["s3"],
+        "no wildcards"
+    );
+    assert_eq!(tx.search_customers("ja_", 10).await.unwrap(), ["s3"]);
+    assert!(tx.search_customers("x", 10).await.unwrap().is_empty());
+    drop(tx);
+
+    let mut tx = store.begin().await.unwrap();
+    tx.save_customer(&row("s1", &["smith"]), &[]).await.unwrap();
+    tx.erase_customer("s2", "{}").await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert!(tx.search_customers("jan", 10).await.unwrap().is_empty());
+    assert_eq!(tx.search_customers("sm", 10).await.unwrap(), ["s1"]);
 }
 
 /// Conversations: optimistic versions, contact rows replaced with the conversation,

@@ -20,6 +20,7 @@ on_every_backend!(
     resources_round_trip_and_keep_keys_unique,
     tokens_resolve_until_revoked,
     customer_identities_are_unique,
+    customers_are_found_by_term_prefix,
     conversations_have_versions_and_one_open_per_customer,
     items_and_events_keep_their_order,
     inbound_ids_and_outbox_rows_are_kept,

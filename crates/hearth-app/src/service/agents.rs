@@ -63,6 +63,14 @@ fn agent_only(caller: &Caller) -> Result<AgentId, AppError> {
     Ok(caller.agent.id.clone())
 }
 
+/// Refuses to act on a conversation that changed since the caller saw `seen`.
+fn unchanged_since(conv: &Conversation, seen: Option<u64>) -> Result<(), AppError> {
+    match seen {
+        Some(v) if v != conv.version => Err(AppError::VersionOutdated),
+        _ => Ok(()),
+    }
+}
+
 /// The last moment something happened on a conversation.
 fn last_activity(c: &Conversation) -> Timestamp {
     c.contacts
@@ -449,19 +457,23 @@ impl App {
     }
 
     /// Takes a finishing action (Close & Next, Next, Close, End & Close, End, No
-    /// Reply Needed); every refusal leaves everything unchanged.
+    /// Reply Needed); every refusal leaves everything unchanged. With `seen`, the
+    /// version the caller looked at, a conversation changed since is refused with
+    /// `VersionOutdated`.
     pub async fn act(
         &self,
         caller: &Caller,
         conversation_id: &str,
         action: Action,
         confirm_no_reply: bool,
+        seen: Option<u64>,
     ) -> Result<ActionResult, AppError> {
         let agent = agent_only(caller)?;
         write_tx!(self, |tx| {
             let conv = load_conversation_for_update(tx, conversation_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", conversation_id))?;
+            unchanged_since(&conv, seen)?;
             let viewer = self.viewer(tx, caller, &conv).await?;
             let initiator = Initiator::new(InitiatorType::Agent, agent.as_str());
             let commands = commands_for(&conv, viewer, action, confirm_no_reply, initiator)?;
@@ -558,6 +570,63 @@ impl App {
     }
 }
 
+/// One agent on the supervisor's board: availability, live load and capacity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentBoardLine {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub disabled: bool,
+    pub available: BTreeSet<Group>,
+    pub focus: bool,
+    pub away: bool,
+    /// Live calls and messaging sessions.
+    pub voice_load: u32,
+    pub messaging_load: u32,
+    pub messaging_standard: u32,
+    pub messaging_maximum: u32,
+    /// Assigned conversations and tasks, live or not.
+    pub assigned: usize,
+    /// A pending offer.
+    pub offered: bool,
+}
+
+impl App {
+    /// Every agent with what routing knows of them, by name.
+    pub async fn agent_board(&self, caller: &Caller) -> Result<Vec<AgentBoardLine>, AppError> {
+        caller.require(Role::Supervisor)?;
+        read_tx!(self, |tx| {
+            self.routing_catch_up(tx).await?;
+            let mut lines = Vec::new();
+            for row in tx.resources(super::kind::AGENT).await? {
+                let agent =
+                    serde_json::from_str::<crate::codec::AgentDoc>(&row.doc)?.to_domain()?;
+                let line = self.with_engine(|e| {
+                    let state = e.agents.get(&agent.id);
+                    AgentBoardLine {
+                        id: agent.id.to_string(),
+                        name: agent.name.clone(),
+                        email: agent.email.clone(),
+                        disabled: agent.disabled,
+                        available: state.map(|s| s.available.clone()).unwrap_or_default(),
+                        focus: state.is_some_and(|s| s.focus),
+                        away: state.is_some_and(|s| s.away),
+                        voice_load: state.map_or(0, |s| s.load(Group::Voice)),
+                        messaging_load: state.map_or(0, |s| s.load(Group::Messaging)),
+                        messaging_standard: agent.messaging_capacity.standard,
+                        messaging_maximum: agent.messaging_capacity.maximum,
+                        assigned: state.map_or(0, |s| s.own.len()),
+                        offered: state.is_some_and(|s| s.offer.is_some()),
+                    }
+                });
+                lines.push(line);
+            }
+            lines.sort_by_key(|a| a.name.to_lowercase());
+            Ok(lines)
+        })
+    }
+}
+
 /// One line of the supervisor queue, in routing order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueLine {
@@ -643,12 +712,14 @@ impl App {
         caller: &Caller,
         conversation_id: &str,
         create_new: bool,
+        seen: Option<u64>,
     ) -> Result<Conversation, AppError> {
         let agent = agent_only(caller)?;
         write_tx!(self, |tx| {
             let conv = load_conversation_for_update(tx, conversation_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", conversation_id))?;
+            unchanged_since(&conv, seen)?;
             if conv.status != Status::Closed {
                 return Err(DomainError::NotClosed.into());
             }
@@ -708,12 +779,14 @@ impl App {
         conversation_id: &str,
         inbox_id: &str,
         agent_id: Option<&str>,
+        seen: Option<u64>,
     ) -> Result<Conversation, AppError> {
         agent_only(caller)?;
         write_tx!(self, |tx| {
             let conv = load_conversation_for_update(tx, conversation_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", conversation_id))?;
+            unchanged_since(&conv, seen)?;
             let is_assignee = conv.agent_id.as_ref() == Some(&caller.agent.id);
             if !is_assignee && !caller.agent.has_role(Role::Supervisor) {
                 return Err(DomainError::NotAssignee.into());

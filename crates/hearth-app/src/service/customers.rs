@@ -9,6 +9,9 @@ use crate::error::AppError;
 /// The most profiles a look-up returns.
 pub const FIND_CAP: usize = 50;
 
+/// The longest search box query, in characters.
+pub const SEARCH_QUERY_MAX: usize = 100;
+
 /// What to look a customer up by (exactly one key).
 #[derive(Debug, Clone)]
 pub enum CustomerQuery {
@@ -49,6 +52,37 @@ impl App {
                 found.push(c);
             }
             found.truncate(FIND_CAP);
+            Ok(found)
+        })
+    }
+
+    /// Customers whose name, a word of it, an email address or a phone number's
+    /// digits start with `query` (the desktop's search box), at most `limit`.
+    pub async fn search_customers(
+        &self,
+        caller: &super::Caller,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<Customer>, AppError> {
+        caller.require(hearth_domain::config::Role::Agent)?;
+        if query.chars().count() > SEARCH_QUERY_MAX {
+            return Err(DomainError::too_long(
+                "q",
+                format!("must be at most {SEARCH_QUERY_MAX} characters"),
+            )
+            .into());
+        }
+        let Some(key) = hearth_domain::customer::search_key(query) else {
+            return Err(DomainError::blank("q", "type a name, email or phone number").into());
+        };
+        let limit = i64::try_from(limit.clamp(1, FIND_CAP)).unwrap_or(1);
+        read_tx!(self, |tx| {
+            let mut found = Vec::new();
+            for id in tx.search_customers(&key, limit).await? {
+                if let Some(c) = load_customer(tx, &id).await? {
+                    found.push(c);
+                }
+            }
             Ok(found)
         })
     }

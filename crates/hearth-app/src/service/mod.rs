@@ -30,10 +30,10 @@ use crate::codec::{
 use crate::error::AppError;
 use crate::ports::{ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, Store, StoreTx};
 
-pub use agents::{ActionResult, Availability, MyCustomer, NextWork, QueueLine};
+pub use agents::{ActionResult, AgentBoardLine, Availability, MyCustomer, NextWork, QueueLine};
 pub use auth::Caller;
 pub use conversations::{PatchConversation, ReplyRequest};
-pub use customers::CustomerQuery;
+pub use customers::{CustomerQuery, FIND_CAP};
 pub use inbound::{InboundRequest, InboundResponse};
 
 /// Resource kinds in the configuration store.
@@ -431,6 +431,7 @@ pub(crate) async fn save_customer(
         name: customer.name.clone(),
         doc: json.clone(),
         external_customer_id: customer.external_customer_id.clone(),
+        search_terms: customer.search_terms().into_iter().collect(),
         created_at: codec::to_ms(customer.created_at),
         updated_at: codec::to_ms(customer.updated_at),
     };

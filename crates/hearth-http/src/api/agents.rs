@@ -233,7 +233,7 @@ async fn act(
         )
     })?;
     let confirm = body.opt_bool("", "confirmNoReply")?.unwrap_or(false);
-    let result = state.app.act(&caller, &id, action, confirm).await?;
+    let result = state.app.act(&caller, &id, action, confirm, None).await?;
     Ok(Json(
         json!({ "conversation": ConversationWire::of(&result.conversation), "next": next_json(result.next) }),
     ))
@@ -340,7 +340,7 @@ async fn reopen(
         }
     };
     Ok(Json(ConversationWire::of(
-        &state.app.reopen(&caller, &id, create_new).await?,
+        &state.app.reopen(&caller, &id, create_new, None).await?,
     )))
 }
 
@@ -355,7 +355,7 @@ async fn transfer(
     Ok(Json(ConversationWire::of(
         &state
             .app
-            .transfer(&caller, &id, &inbox, agent.as_deref())
+            .transfer(&caller, &id, &inbox, agent.as_deref(), None)
             .await?,
     )))
 }

@@ -31,6 +31,11 @@ pub(super) fn router() -> Api {
             create,
             doc(T, "Create a customer").body().ok(201).empty(),
         )
+        .get(
+            "/search",
+            search,
+            doc(T, "Customers by name, email or phone prefix").query(&["q", "limit"]),
+        )
         .get("/customer-profiles/{id}", read, doc(T, "A customer"))
         .patch(
             "/customer-profiles/{id}",
@@ -79,6 +84,26 @@ async fn find(
         }
     };
     let found = state.app.find_customers(q).await?;
+    Ok(Json(found.iter().map(wire::customer).collect()))
+}
+
+/// The search box: `q` is a prefix of a name (or a word of it), an email address
+/// or a phone number; `limit` is 1 to 50 (default 20).
+async fn search(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Vec<CustomerWire>>> {
+    let q = query.get("q").map(String::as_str).unwrap_or_default();
+    let limit = match query.get("limit") {
+        Some(raw) => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=hearth_app::service::FIND_CAP).contains(l))
+            .ok_or_else(|| ApiError::invalid(Some("limit"), "must be between 1 and 50"))?,
+        None => 20,
+    };
+    let found = state.app.search_customers(&caller, q, limit).await?;
     Ok(Json(found.iter().map(wire::customer).collect()))
 }
 

@@ -964,3 +964,76 @@ async fn export_jobs_older_than_14_days_are_pruned_but_the_newest_stays() {
         assert_eq!(api.app.prune_export_jobs().await.unwrap(), 0);
     });
 }
+
+#[tokio::test]
+async fn search_finds_customers_by_name_word_email_and_phone_prefix() {
+    each_backend!(|api| {
+        let created = api
+            .post(
+                "/api/v1/customer-profiles",
+                json!({
+                    "name": "Marisol Ortega",
+                    "emails": [{"original": "M.Ortega@Example.org"}],
+                    "phones": [{"original": "+1 (206) 555-0177", "type": "HOME"}],
+                }),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED);
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        api.post(
+            "/api/v1/customer-profiles",
+            json!({"name": "Mario Rossi", "emails": [{"original": "mario@example.org"}]}),
+        )
+        .await;
+        let ids = |reply: &crate::harness::Reply| {
+            assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+            reply
+                .body
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["name"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        };
+        for q in [
+            "orte",
+            "Marisol",
+            "marisol%20ort",
+            "m.ortega@ex",
+            "206%20555-01",
+            "%2B1206555",
+        ] {
+            let found = api.get(&format!("/api/v1/search?q={q}")).await;
+            assert_eq!(ids(&found), ["Marisol Ortega"], "q={q}");
+            assert_eq!(found.body[0]["id"], id.as_str());
+        }
+        let both = api.get("/api/v1/search?q=mar").await;
+        assert_eq!(ids(&both), ["Mario Rossi", "Marisol Ortega"]);
+        let one = api.get("/api/v1/search?q=mar&limit=1").await;
+        assert_eq!(ids(&one).len(), 1);
+        assert!(ids(&api.get("/api/v1/search?q=zzz").await).is_empty());
+
+        // A renamed customer is found by the new name only.
+        api.patch(
+            &format!("/api/v1/customer-profiles/{id}"),
+            json!({"name": "Sol Vega"}),
+        )
+        .await;
+        assert!(ids(&api.get("/api/v1/search?q=orte").await).is_empty());
+        assert_eq!(ids(&api.get("/api/v1/search?q=veg").await), ["Sol Vega"]);
+
+        for (path, code) in [
+            ("/api/v1/search", "blank"),
+            ("/api/v1/search?q=%20-%20", "blank"),
+            ("/api/v1/search?q=mar&limit=0", "invalid"),
+            ("/api/v1/search?q=mar&limit=51", "invalid"),
+        ] {
+            let reply = api.get(path).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}");
+            assert_eq!(reply.error().0, code, "{path}");
+        }
+        let long = "a".repeat(101);
+        let reply = api.get(&format!("/api/v1/search?q={long}")).await;
+        assert_eq!(reply.error().0, "too_long");
+    });
+}

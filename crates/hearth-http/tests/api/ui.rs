@@ -483,3 +483,467 @@ async fn offers_show_a_banner_with_accept_and_decline() {
         assert!(!again.html.contains("Incoming PHONE_CALL"));
     });
 }
+
+async fn get(api: &Api, cookies: &str, path: &str) -> Page {
+    visit(api, Method::GET, path, cookies, None).await
+}
+
+async fn post(api: &Api, cookies: &str, path: &str, form: &str) -> Page {
+    visit(api, Method::POST, path, cookies, Some(form)).await
+}
+
+/// Bob takes an SMS through the desktop; returns the conversation id.
+async fn bob_takes_an_sms(api: &Api, cookies: &str, csrf: &str, from: &str) -> String {
+    let sms = api
+        .inbound(
+            serde_json::json!({"channel": "SMS", "entryPoint": "+12065550100",
+            "from": {"address": from}, "content": {"content": "hello?"}}),
+        )
+        .await;
+    let conv = sms["conversationId"].as_str().unwrap().to_owned();
+    post(
+        api,
+        cookies,
+        "/ui/availability",
+        &format!("csrf={csrf}&messaging=on"),
+    )
+    .await;
+    let next = post(api, cookies, "/ui/next", &format!("csrf={csrf}")).await;
+    assert_eq!(
+        next.location,
+        Some(format!("/ui/conversations/{conv}")),
+        "{}",
+        next.html
+    );
+    conv
+}
+
+/// The id of the demo inbox Support.
+async fn support_inbox(api: &Api) -> String {
+    let inboxes = api.get("/api/v1/inboxes").await.body;
+    let support = inboxes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "Support")
+        .unwrap();
+    support["id"].as_str().unwrap().to_owned()
+}
+
+/// The value of the hidden `version` field of the page's action form.
+fn version_of(page: &Page) -> String {
+    let at = page
+        .html
+        .find("name=\"version\" value=\"")
+        .expect("a version field")
+        + 22;
+    page.html[at..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_search_box_finds_customers_and_opens_their_conversation() {
+    crate::each_backend!(|api| {
+        let (cookies, csrf) = sign_in(&api, "bob@example.com").await;
+        let conv = bob_takes_an_sms(&api, &cookies, &csrf, "+12065550188").await;
+        let customer = api
+            .app
+            .conversation(&conv)
+            .await
+            .unwrap()
+            .customer_id
+            .to_string();
+        api.patch(
+            &format!("/api/v1/customer-profiles/{customer}"),
+            serde_json::json!({"name": "Imogen Vale"}),
+        )
+        .await;
+        let desk = get(&api, &cookies, "/").await;
+        assert!(
+            desk.html.contains("name=\"q\""),
+            "every page has the search box"
+        );
+        for q in ["imo", "Vale", "206555018"] {
+            let found = get(&api, &cookies, &format!("/ui/search?q={q}")).await;
+            assert_eq!(found.status, StatusCode::OK);
+            assert!(
+                found.html.contains(&format!("/ui/customers/{customer}")),
+                "{q}: {}",
+                found.html
+            );
+            assert!(found.html.contains("Imogen Vale"));
+        }
+        let none = get(&api, &cookies, "/ui/search?q=nobody").await;
+        assert!(none.html.contains("id=\"no-hits\""));
+        let blank = get(&api, &cookies, "/ui/search?q=+").await;
+        assert_eq!(blank.status, StatusCode::BAD_REQUEST);
+        assert!(blank.html.contains("id=\"search-error\""));
+        let open = get(&api, &cookies, &format!("/ui/customers/{customer}")).await;
+        assert_eq!(open.location, Some(format!("/ui/conversations/{conv}")));
+        let page = get(&api, &cookies, &format!("/ui/conversations/{conv}")).await;
+        assert!(
+            page.html.contains("Imogen Vale") && page.html.contains("+12065550188"),
+            "the profile card"
+        );
+        assert_eq!(
+            get(&api, "", "/ui/search?q=imo").await.location.as_deref(),
+            Some("/login")
+        );
+    });
+}
+
+#[tokio::test]
+async fn a_stale_page_is_refused_with_the_fresh_state() {
+    crate::each_backend!(|api| {
+        let (cookies, csrf) = sign_in(&api, "bob@example.com").await;
+        let conv = bob_takes_an_sms(&api, &cookies, &csrf, "+12065550189").await;
+        let page = get(&api, &cookies, &format!("/ui/conversations/{conv}")).await;
+        let seen = version_of(&page);
+        // The customer writes again while Bob's page is open.
+        api.inbound(
+            serde_json::json!({"channel": "SMS", "entryPoint": "+12065550100",
+            "from": {"address": "+12065550189"}, "content": {"content": "never mind, solved"}}),
+        )
+        .await;
+        let stale = post(
+            &api,
+            &cookies,
+            &format!("/ui/conversations/{conv}/act"),
+            &format!("csrf={csrf}&version={seen}&action=CLOSE&confirmNoReply=on"),
+        )
+        .await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.html);
+        assert!(
+            stale
+                .html
+                .contains("Someone else changed this conversation")
+        );
+        assert!(
+            stale.html.contains("never mind, solved"),
+            "the fresh timeline is shown"
+        );
+        assert_ne!(version_of(&stale), seen);
+        assert_eq!(
+            api.app.conversation(&conv).await.unwrap().status.as_str(),
+            "OPEN"
+        );
+        // With the fresh page the same action goes through.
+        let fresh = version_of(&stale);
+        let done = post(
+            &api,
+            &cookies,
+            &format!("/ui/conversations/{conv}/act"),
+            &format!("csrf={csrf}&version={fresh}&action=CLOSE&confirmNoReply=on"),
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+        assert_eq!(
+            api.app.conversation(&conv).await.unwrap().status.as_str(),
+            "CLOSED"
+        );
+    });
+}
+
+#[tokio::test]
+async fn topics_transfer_and_reopen_work_from_the_conversation_page() {
+    crate::each_backend!(|api| {
+        let (cookies, csrf) = sign_in(&api, "bob@example.com").await;
+        let conv = bob_takes_an_sms(&api, &cookies, &csrf, "+12065550190").await;
+        let path = format!("/ui/conversations/{conv}");
+        api.call(
+            Method::PATCH,
+            "/api/v1/admin/settings",
+            Some(serde_json::json!({"requireTopic": true})),
+        )
+        .await;
+        let page = get(&api, &cookies, &path).await;
+        assert!(
+            page.html.contains("disabled title=\"topics_required\""),
+            "close needs a topic: {}",
+            page.html
+        );
+        let topic = api.app.topics().await.unwrap()[0].clone();
+        let added = post(
+            &api,
+            &cookies,
+            &format!("{path}/topics"),
+            &format!("csrf={csrf}&add={}", topic.id),
+        )
+        .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+        let page = get(&api, &cookies, &path).await;
+        assert!(!page.html.contains("topics_required"), "{}", page.html);
+        assert!(page.html.contains(&format!("Remove topic {}", topic.name)));
+        let removed = post(
+            &api,
+            &cookies,
+            &format!("{path}/topics"),
+            &format!("csrf={csrf}&remove={}", topic.id),
+        )
+        .await;
+        assert_eq!(removed.status, StatusCode::SEE_OTHER);
+        assert!(
+            api.app
+                .conversation(&conv)
+                .await
+                .unwrap()
+                .topic_ids
+                .is_empty()
+        );
+
+        // Transfer to an agent outside the inbox is refused next to the agent field.
+        let inbox = support_inbox(&api).await;
+        let other = api
+            .call(
+                Method::POST,
+                "/api/v1/admin/inboxes",
+                Some(serde_json::json!({"name": "Billing", "slaSeconds": 600})),
+            )
+            .await
+            .body["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let alice = api.id_of("agent", "alice@example.com").await;
+        let page = get(&api, &cookies, &path).await;
+        let refused = post(
+            &api,
+            &cookies,
+            &format!("{path}/transfer"),
+            &format!(
+                "csrf={csrf}&version={}&inboxId={other}&agentId={alice}",
+                version_of(&page)
+            ),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.html);
+        assert!(refused.html.contains("id=\"agent-error\""));
+        let moved = post(
+            &api,
+            &cookies,
+            &format!("{path}/transfer"),
+            &format!(
+                "csrf={csrf}&version={}&inboxId={inbox}&agentId={alice}",
+                version_of(&page)
+            ),
+        )
+        .await;
+        assert_eq!(moved.location.as_deref(), Some("/"), "{}", moved.html);
+        let after = api.app.conversation(&conv).await.unwrap();
+        assert_eq!(after.agent_id.map(|a| a.to_string()), Some(alice.clone()));
+
+        // Closed: the page offers Reopen and Create New instead of the actions.
+        api.call(
+            Method::PATCH,
+            "/api/v1/admin/settings",
+            Some(serde_json::json!({"requireTopic": false})),
+        )
+        .await;
+        let closing = api
+            .patch(
+                &format!("/api/v1/conversations/{conv}"),
+                serde_json::json!({"status": {"value": "CLOSED", "force": true}}),
+            )
+            .await;
+        assert_eq!(closing.status, StatusCode::NO_CONTENT, "{:?}", closing.body);
+        let closed = get(&api, &cookies, &path).await;
+        assert!(
+            closed.html.contains("id=\"reopen-this\"") && closed.html.contains("id=\"create-new\"")
+        );
+        assert!(!closed.html.contains("id=\"primary-action\""));
+        let reopened = post(
+            &api,
+            &cookies,
+            &format!("{path}/reopen"),
+            &format!("csrf={csrf}&version={}&mode=REOPEN", version_of(&closed)),
+        )
+        .await;
+        assert_eq!(reopened.location, Some(path.clone()), "{}", reopened.html);
+        let conv_now = api.app.conversation(&conv).await.unwrap();
+        assert_eq!(conv_now.status.as_str(), "OPEN");
+        assert_eq!(
+            conv_now.agent_id.map(|a| a.to_string()),
+            Some(api.id_of("agent", "bob@example.com").await)
+        );
+    });
+}
+
+#[tokio::test]
+async fn supervisor_and_admin_pages_are_for_their_roles_only() {
+    crate::each_backend!(|api| {
+        let (bob, bob_csrf) = sign_in(&api, "bob@example.com").await;
+        for path in [
+            "/ui/supervisor",
+            "/ui/admin",
+            "/ui/admin/agents",
+            "/ui/admin/settings",
+        ] {
+            let page = get(&api, &bob, path).await;
+            assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
+        }
+        let forbidden = post(
+            &api,
+            &bob,
+            "/ui/admin/topics",
+            &format!("csrf={bob_csrf}&name=Sneaky"),
+        )
+        .await;
+        assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+        assert!(
+            api.app
+                .topics()
+                .await
+                .unwrap()
+                .iter()
+                .all(|t| t.name != "Sneaky")
+        );
+        let desk = get(&api, &bob, "/").await;
+        assert!(!desk.html.contains("/ui/admin") && !desk.html.contains("/ui/supervisor"));
+
+        let (admin, _) = sign_in(&api, "admin@example.com").await;
+        api.inbound(serde_json::json!({"channel": "EMAIL", "entryPoint": "support@example.com",
+            "from": {"address": "wait@example.net"}, "content": {"subject": "hi", "content": "anyone?"}}))
+            .await;
+        let board = get(&api, &admin, "/ui/supervisor").await;
+        assert_eq!(board.status, StatusCode::OK);
+        assert!(
+            board.html.contains("id=\"queue-summary\""),
+            "{}",
+            board.html
+        );
+        assert!(
+            board
+                .html
+                .contains("<td>Support</td><td>EMAIL</td><td>1</td>"),
+            "{}",
+            board.html
+        );
+        assert!(board.html.contains("Alice") && board.html.contains("0 / 2 (max 3)"));
+    });
+}
+
+#[tokio::test]
+async fn admin_forms_validate_on_the_server_and_refuse_stale_edits() {
+    crate::each_backend!(|api| {
+        let (admin, csrf) = sign_in(&api, "admin@example.com").await;
+        let list = get(&api, &admin, "/ui/admin/agents").await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.html.contains("alice@example.com"));
+
+        // A bad email and a capacity that is not a number: both shown by their fields,
+        // what was typed is kept, nothing is created.
+        let bad = post(
+            &api,
+            &admin,
+            "/ui/admin/agents",
+            &format!("csrf={csrf}&version=&name=Carol&emailAddress=carol&roles=AGENT&messagingCapacity.standard=two&messagingCapacity.maximum=3"),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
+        assert!(bad.html.contains("must be a whole number"), "{}", bad.html);
+        assert!(bad.html.contains("value=\"Carol\""));
+        let bad = post(
+            &api,
+            &admin,
+            "/ui/admin/agents",
+            &format!("csrf={csrf}&version=&name=Carol&emailAddress=carol&roles=AGENT&messagingCapacity.standard=2&messagingCapacity.maximum=3"),
+        )
+        .await;
+        let field = bad.html.find("data-field=\"emailAddress\"").unwrap();
+        let next_field = bad.html[field..].find("data-field=\"password\"").unwrap();
+        assert!(
+            bad.html[field..field + next_field].contains("field-error"),
+            "{}",
+            bad.html
+        );
+        let agents = api.get("/api/v1/admin/agents").await.body;
+        assert_eq!(agents.as_array().unwrap().len(), 3);
+
+        let ok = post(
+            &api,
+            &admin,
+            "/ui/admin/agents",
+            &format!("csrf={csrf}&version=&name=Carol&emailAddress=carol%40example.com&roles=AGENT&inboxIds={}&messagingCapacity.standard=2&messagingCapacity.maximum=3", support_inbox(&api).await),
+        )
+        .await;
+        assert_eq!(
+            ok.location.as_deref(),
+            Some("/ui/admin/agents"),
+            "{}",
+            ok.html
+        );
+        let carol = api.id_of("agent", "carol@example.com").await;
+
+        // Two admins open Carol's page; the second save is refused with the fresh state.
+        let first = get(&api, &admin, &format!("/ui/admin/agents/{carol}")).await;
+        let v = version_of(&first);
+        let form = |name: &str| {
+            format!(
+                "csrf={csrf}&version={v}&name={name}&emailAddress=carol%40example.com&roles=AGENT&messagingCapacity.standard=2&messagingCapacity.maximum=3"
+            )
+        };
+        let saved = post(
+            &api,
+            &admin,
+            &format!("/ui/admin/agents/{carol}"),
+            &form("Carol+Ng"),
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+        let stale = post(
+            &api,
+            &admin,
+            &format!("/ui/admin/agents/{carol}"),
+            &form("Carol+Smith"),
+        )
+        .await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.html);
+        assert!(stale.html.contains("Someone else saved this"));
+        assert!(
+            stale.html.contains("value=\"Carol Ng\""),
+            "the saved state is shown"
+        );
+        let name = api.get(&format!("/api/v1/admin/agents/{carol}")).await.body["name"].clone();
+        assert_eq!(name, "Carol Ng");
+
+        // Settings and topics.
+        let settings = get(&api, &admin, "/ui/admin/settings").await;
+        let v = version_of(&settings);
+        let bad = post(&api, &admin, "/ui/admin/settings", &format!("csrf={csrf}&version={v}&eventRetentionDays=0&reopenWindowSeconds=86400&chatRejoinSeconds=60&timeUntilAwaySeconds=0&exportIntervalSeconds=86400&maxMessageBytes=1048576&rateLimitPerSecond=100")).await;
+        assert!(
+            bad.html.contains("must be between 1 and 365"),
+            "{}",
+            bad.html
+        );
+        let ok = post(&api, &admin, "/ui/admin/settings", &format!("csrf={csrf}&version={v}&requireTopic=on&eventRetentionDays=30&reopenWindowSeconds=86400&chatRejoinSeconds=60&timeUntilAwaySeconds=0&exportIntervalSeconds=86400&maxMessageBytes=1048576&rateLimitPerSecond=100")).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
+        let s = api.get("/api/v1/admin/settings").await.body;
+        assert_eq!(
+            (s["requireTopic"].clone(), s["eventRetentionDays"].clone()),
+            (serde_json::json!(true), serde_json::json!(30))
+        );
+        let topic = post(
+            &api,
+            &admin,
+            "/ui/admin/topics",
+            &format!("csrf={csrf}&version=&name=Refunds"),
+        )
+        .await;
+        assert_eq!(topic.status, StatusCode::SEE_OTHER, "{}", topic.html);
+        assert!(
+            api.app
+                .topics()
+                .await
+                .unwrap()
+                .iter()
+                .any(|t| t.name == "Refunds")
+        );
+        let dup = post(
+            &api,
+            &admin,
+            "/ui/admin/topics",
+            &format!("csrf={csrf}&version=&name=Refunds"),
+        )
+        .await;
+        assert!(dup.html.contains("field-error"), "{}", dup.html);
+    });
+}

@@ -1,0 +1,859 @@
+//! The admin pages: agents, inboxes with their routing settings, entry points,
+//! topics and the organization settings. Every form goes through the same
+//! validation as the admin API; a refusal is shown next to the field it names,
+//! with what was typed kept. A form that edits a resource someone else changed
+//! since it was opened is refused with the fresh state, never saved over it.
+//! Only agents with the ADMIN role may open these pages.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use hearth_app::AppError;
+use hearth_app::service::Caller;
+use hearth_app::service::admin::AdminKind;
+use hearth_domain::config::Role;
+use serde_json::{Map, Value};
+
+use super::{Nav, check_csrf, message_page, page, signed_in, with_cookie};
+use crate::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/ui/admin", get(index))
+        .route("/ui/admin/{section}", get(list).post(create))
+        .route("/ui/admin/{section}/{id}", get(edit).post(update))
+}
+
+/// How a field is typed in.
+#[derive(Clone, Copy)]
+enum Input {
+    Text,
+    Email,
+    Password,
+    Number,
+    Check,
+    Select(&'static [&'static str]),
+    /// One inbox (an optional one when the field is not required).
+    Inbox,
+    /// Several of a list.
+    Inboxes,
+    Roles,
+}
+
+/// One field of a form: its JSON path (dotted, as the API's error `attr`), label
+/// and input.
+struct Field {
+    path: &'static str,
+    label: &'static str,
+    input: Input,
+    help: &'static str,
+}
+
+const fn field(path: &'static str, label: &'static str, input: Input) -> Field {
+    Field {
+        path,
+        label,
+        input,
+        help: "",
+    }
+}
+
+/// An administered page: a collection of the admin API, the topics, or the
+/// settings singleton.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Collection(AdminKind),
+    Topics,
+    Settings,
+}
+
+impl Section {
+    fn parse(segment: &str) -> Option<Section> {
+        match segment {
+            "topics" => Some(Section::Topics),
+            "settings" => Some(Section::Settings),
+            "agents" | "inboxes" | "entry-points" => {
+                AdminKind::parse(segment).map(Section::Collection)
+            }
+            _ => None,
+        }
+    }
+
+    fn segment(self) -> &'static str {
+        match self {
+            Section::Collection(k) => k.segment(),
+            Section::Topics => "topics",
+            Section::Settings => "settings",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Section::Collection(AdminKind::Agents) => "Agents",
+            Section::Collection(AdminKind::Inboxes) => "Inboxes and routing",
+            Section::Collection(AdminKind::EntryPoints) => "Entry points",
+            Section::Collection(_) => "Resources",
+            Section::Topics => "Topics",
+            Section::Settings => "Organization settings",
+        }
+    }
+
+    fn fields(self) -> Vec<Field> {
+        use Input::*;
+        match self {
+            Section::Collection(AdminKind::Agents) => vec![
+                field("name", "Name", Text),
+                field("emailAddress", "Email address", Email),
+                Field {
+                    help: "Leave empty to keep the current password.",
+                    ..field("password", "Password", Password)
+                },
+                field("roles", "Roles", Roles),
+                field("inboxIds", "Inboxes", Inboxes),
+                field("messagingCapacity.standard", "Messaging capacity", Number),
+                field("messagingCapacity.maximum", "Messaging maximum", Number),
+                Field {
+                    help: "Revokes the agent's tokens and re-routes their open work.",
+                    ..field("disabled", "Disabled", Check)
+                },
+            ],
+            Section::Collection(AdminKind::Inboxes) => vec![
+                field("name", "Name", Text),
+                field("slaSeconds", "SLA (seconds)", Number),
+                field(
+                    "routing.selection",
+                    "Push selection",
+                    Select(&[
+                        "LONGEST_IDLE",
+                        "ROUND_ROBIN",
+                        "MOST_SPARE_CAPACITY",
+                        "FEWEST_OPEN",
+                    ]),
+                ),
+                field(
+                    "routing.acceptDecline",
+                    "Offer messaging with Accept/Decline",
+                    Check,
+                ),
+                field(
+                    "routing.offerTimeoutSeconds",
+                    "Offer timeout (seconds)",
+                    Number,
+                ),
+                field(
+                    "routing.nextMessageDelaySeconds",
+                    "Next-message delay (seconds)",
+                    Number,
+                ),
+                field(
+                    "routing.sameAgentLimitSeconds",
+                    "Same-agent limit (seconds)",
+                    Number,
+                ),
+                field(
+                    "routing.mailToSameAgent",
+                    "Mail goes back to the same agent",
+                    Check,
+                ),
+                field(
+                    "routing.afterCallWorkSeconds",
+                    "After-call work (seconds)",
+                    Number,
+                ),
+            ],
+            Section::Collection(_) => vec![
+                field(
+                    "channel",
+                    "Channel",
+                    Select(&[
+                        "EMAIL",
+                        "SMS",
+                        "CHAT",
+                        "PHONE_CALL",
+                        "VOICEMAIL",
+                        "FACEBOOK_MESSAGE",
+                        "INSTAGRAM_DIRECT",
+                        "WHATSAPP",
+                    ]),
+                ),
+                field("address", "Address", Text),
+                field("inboxId", "Inbox", Inbox),
+                Field {
+                    help: "Empty: the inbox's SLA.",
+                    ..field("slaSeconds", "SLA (seconds)", Number)
+                },
+            ],
+            Section::Topics => vec![
+                field("name", "Name", Text),
+                field("disabled", "Disabled", Check),
+            ],
+            Section::Settings => vec![
+                field("reopenWindowSeconds", "Reopen window (seconds)", Number),
+                field("requireTopic", "Require a topic before closing", Check),
+                field("chatRejoinSeconds", "Chat rejoin window (seconds)", Number),
+                Field {
+                    help: "0 turns automatic Away off.",
+                    ..field("timeUntilAwaySeconds", "Time until Away (seconds)", Number)
+                },
+                field("exportIntervalSeconds", "Export interval (seconds)", Number),
+                field("eventRetentionDays", "Event retention (days)", Number),
+                field("maxMessageBytes", "Largest message (bytes)", Number),
+                field(
+                    "rateLimitPerSecond",
+                    "API requests per second per token",
+                    Number,
+                ),
+            ],
+        }
+    }
+
+    /// A line's title and summary in the list.
+    fn describe(self, v: &Value) -> (String, String) {
+        let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+        match self {
+            Section::Collection(AdminKind::Agents) => (
+                s("name"),
+                format!(
+                    "{} · {}{}",
+                    s("emailAddress"),
+                    join(&v["roles"]),
+                    if v["disabled"] == Value::Bool(true) {
+                        " · disabled"
+                    } else {
+                        ""
+                    }
+                ),
+            ),
+            Section::Collection(AdminKind::Inboxes) => (
+                s("name"),
+                format!(
+                    "SLA {} s · {}",
+                    v["slaSeconds"],
+                    v["routing"]["selection"].as_str().unwrap_or_default()
+                ),
+            ),
+            Section::Collection(_) => (
+                s("address"),
+                format!("{} → inbox {}", s("channel"), s("inboxId")),
+            ),
+            Section::Topics => (
+                s("name"),
+                if v["disabled"] == Value::Bool(true) {
+                    "disabled".into()
+                } else {
+                    String::new()
+                },
+            ),
+            Section::Settings => (String::new(), String::new()),
+        }
+    }
+}
+
+fn join(v: &Value) -> String {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+/// A choice of a select or a checkbox list.
+struct Opt {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// A field as the template shows it.
+struct FieldView {
+    name: &'static str,
+    label: &'static str,
+    help: &'static str,
+    /// `text`, `email`, `password`, `number`, `checkbox`, `select` or `multi`.
+    kind: &'static str,
+    value: String,
+    options: Vec<Opt>,
+    error: Option<String>,
+}
+
+/// The value at a dotted path.
+fn at<'a>(v: &'a Value, path: &str) -> &'a Value {
+    path.split('.').fold(v, |v, k| &v[k])
+}
+
+/// Sets a dotted path, creating the objects on the way.
+fn put(m: &mut Map<String, Value>, path: &str, value: Value) {
+    match path.split_once('.') {
+        Some((head, rest)) => {
+            let entry = m
+                .entry(head.to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !entry.is_object() {
+                *entry = Value::Object(Map::new());
+            }
+            if let Value::Object(inner) = entry {
+                put(inner, rest, value);
+            }
+        }
+        None => {
+            m.insert(path.to_owned(), value);
+        }
+    }
+}
+
+/// What the form's choices are drawn from.
+struct Lists {
+    inboxes: Vec<(String, String)>,
+}
+
+fn views(
+    section: Section,
+    values: &Value,
+    errors: &BTreeMap<String, String>,
+    lists: &Lists,
+) -> Vec<FieldView> {
+    section
+        .fields()
+        .into_iter()
+        .map(|f| {
+            let v = at(values, f.path);
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                Value::Bool(b) => b.to_string(),
+                other => other.to_string(),
+            };
+            let picked = |value: &str| match v {
+                Value::Array(a) => a.iter().any(|x| x.as_str() == Some(value)),
+                other => other.as_str() == Some(value),
+            };
+            let (kind, options) = match f.input {
+                Input::Text => ("text", Vec::new()),
+                Input::Email => ("email", Vec::new()),
+                Input::Password => ("password", Vec::new()),
+                Input::Number => ("number", Vec::new()),
+                Input::Check => ("checkbox", Vec::new()),
+                Input::Select(list) => (
+                    "select",
+                    list.iter()
+                        .map(|o| Opt {
+                            value: (*o).to_owned(),
+                            label: (*o).to_owned(),
+                            selected: picked(o),
+                        })
+                        .collect(),
+                ),
+                Input::Inbox | Input::Inboxes => (
+                    if matches!(f.input, Input::Inbox) {
+                        "select"
+                    } else {
+                        "multi"
+                    },
+                    lists
+                        .inboxes
+                        .iter()
+                        .map(|(id, name)| Opt {
+                            value: id.clone(),
+                            label: name.clone(),
+                            selected: picked(id),
+                        })
+                        .collect(),
+                ),
+                Input::Roles => (
+                    "multi",
+                    ["AGENT", "SUPERVISOR", "ADMIN", "API_USER"]
+                        .iter()
+                        .map(|r| Opt {
+                            value: (*r).to_owned(),
+                            label: (*r).to_owned(),
+                            selected: picked(r),
+                        })
+                        .collect(),
+                ),
+            };
+            FieldView {
+                name: f.path,
+                label: f.label,
+                help: f.help,
+                kind,
+                value: if matches!(f.input, Input::Password) {
+                    String::new()
+                } else {
+                    text
+                },
+                options,
+                error: errors.get(f.path).cloned(),
+            }
+        })
+        .collect()
+}
+
+/// The form's fields as the JSON the admin API takes; a number that is not one is
+/// an error next to its field.
+fn body_of(
+    section: Section,
+    form: &[(String, String)],
+    errors: &mut BTreeMap<String, String>,
+) -> Map<String, Value> {
+    let mut m = Map::new();
+    fn values<'a>(form: &'a [(String, String)], name: &'a str) -> impl Iterator<Item = &'a str> {
+        form.iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+    }
+    for f in section.fields() {
+        let first = values(form, f.path).next().unwrap_or_default().to_owned();
+        let value = match f.input {
+            Input::Text | Input::Email | Input::Select(_) => Value::String(first),
+            Input::Inbox => {
+                if first.is_empty() {
+                    Value::Null
+                } else {
+                    Value::String(first)
+                }
+            }
+            Input::Password => {
+                if first.is_empty() {
+                    continue;
+                }
+                Value::String(first)
+            }
+            Input::Check => Value::Bool(values(form, f.path).any(|v| v == "on")),
+            Input::Inboxes | Input::Roles => Value::Array(
+                values(form, f.path)
+                    .map(|v| Value::String(v.to_owned()))
+                    .collect(),
+            ),
+            Input::Number if first.is_empty() => Value::Null,
+            Input::Number => match first.parse::<i64>() {
+                Ok(n) => Value::from(n),
+                Err(_) => {
+                    errors.insert(f.path.to_owned(), "must be a whole number".into());
+                    continue;
+                }
+            },
+        };
+        put(&mut m, f.path, value);
+    }
+    m
+}
+
+/// A refusal of the admin service as field errors (the whole form's under "").
+fn field_errors(e: &AppError) -> BTreeMap<String, String> {
+    let mut errors = BTreeMap::new();
+    match e {
+        AppError::Domain(hearth_domain::DomainError::Invalid { attr, detail, .. }) => {
+            errors.insert(attr.clone(), detail.clone());
+        }
+        AppError::Taken {
+            attr, holder_kind, ..
+        } => {
+            errors.insert(
+                attr.clone(),
+                format!("already used by another {holder_kind}"),
+            );
+        }
+        AppError::VersionOutdated => {
+            errors.insert(
+                String::new(),
+                "Someone else saved this after you opened it. The form now shows the saved \
+                 state; make your change again."
+                    .into(),
+            );
+        }
+        other => {
+            errors.insert(String::new(), other.to_string());
+        }
+    }
+    errors
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    nav: Nav,
+    sections: Vec<(&'static str, &'static str)>,
+    section: &'static str,
+    title: &'static str,
+    /// `(id, title, summary)` of every resource; empty on an edit page.
+    rows: Vec<(String, String, String)>,
+    /// The form: a new resource, or the one being edited.
+    action: String,
+    heading: String,
+    version: String,
+    fields: Vec<FieldView>,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+const SECTIONS: [(&str, &str); 5] = [
+    ("agents", "Agents"),
+    ("inboxes", "Inboxes and routing"),
+    ("entry-points", "Entry points"),
+    ("topics", "Topics"),
+    ("settings", "Organization settings"),
+];
+
+/// The signed-in admin, or the page that turns anyone else away.
+async fn admin_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(Caller, Nav, Option<super::SetCookie>), Response> {
+    let (caller, nav, set) = signed_in(state, headers).await?;
+    if !caller.agent.has_role(Role::Admin) {
+        let body = message_page(
+            nav,
+            StatusCode::FORBIDDEN,
+            "Administrators only",
+            "These pages need the ADMIN role. Ask an administrator if you need a change.",
+        );
+        return Err(with_cookie(body, set));
+    }
+    Ok((caller, nav, set))
+}
+
+async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match admin_caller(&state, &headers).await {
+        Ok(_) => Redirect::to("/ui/admin/agents").into_response(),
+        Err(r) => r,
+    }
+}
+
+/// Every resource of a section, as `(id, version, body)`.
+async fn resources(
+    state: &AppState,
+    caller: &Caller,
+    section: Section,
+) -> Result<Vec<(String, i64, Value)>, AppError> {
+    Ok(match section {
+        Section::Collection(kind) => state
+            .app
+            .admin_list(caller, kind)
+            .await?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.body["id"].as_str().unwrap_or_default().to_owned(),
+                    r.version,
+                    r.body,
+                )
+            })
+            .collect(),
+        Section::Topics => state
+            .app
+            .topics()
+            .await?
+            .into_iter()
+            .map(|t| {
+                (
+                    t.id.clone(),
+                    0,
+                    serde_json::to_value(&t).unwrap_or(Value::Null),
+                )
+            })
+            .collect(),
+        Section::Settings => {
+            let r = state.app.admin_settings(caller).await?;
+            vec![(String::new(), r.version, r.body)]
+        }
+    })
+}
+
+struct Shown {
+    id: Option<String>,
+    version: String,
+    values: Value,
+    errors: BTreeMap<String, String>,
+    notice: Option<String>,
+}
+
+/// Renders a section: its list and a form (new, or `shown.id` being edited).
+async fn render(
+    state: &AppState,
+    caller: &Caller,
+    nav: Nav,
+    section: Section,
+    shown: Shown,
+) -> Result<Response, AppError> {
+    let all = resources(state, caller, section).await?;
+    let inboxes = state
+        .app
+        .directory_inboxes()
+        .await?
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap_or_default().to_owned(),
+                i["name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let lists = Lists { inboxes };
+    let rows = if section == Section::Settings {
+        Vec::new()
+    } else {
+        let mut rows: Vec<(String, String, String)> = all
+            .iter()
+            .map(|(id, _, v)| {
+                let (title, summary) = section.describe(v);
+                (id.clone(), title, summary)
+            })
+            .collect();
+        rows.sort_by_key(|a| a.1.to_lowercase());
+        rows
+    };
+    let (action, heading) = match (&shown.id, section) {
+        (_, Section::Settings) => ("/ui/admin/settings".to_owned(), "Settings".to_owned()),
+        (Some(id), _) => (
+            format!("/ui/admin/{}/{id}", section.segment()),
+            format!("Edit {}", section.describe(&shown.values).0),
+        ),
+        (None, _) => (format!("/ui/admin/{}", section.segment()), "Add".to_owned()),
+    };
+    let status = if shown.errors.is_empty() {
+        StatusCode::OK
+    } else if shown.errors.contains_key("") && shown.errors.len() == 1 && shown.version.is_empty() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let body = page(&AdminPage {
+        nav,
+        sections: SECTIONS.to_vec(),
+        section: section.segment(),
+        title: section.title(),
+        rows,
+        action,
+        heading,
+        version: shown.version,
+        fields: views(section, &shown.values, &shown.errors, &lists),
+        error: shown.errors.get("").cloned(),
+        notice: shown.notice,
+    });
+    Ok((status, body).into_response())
+}
+
+fn answer(result: Result<Response, AppError>, set: Option<super::SetCookie>) -> Response {
+    match result {
+        Ok(r) => with_cookie(r, set),
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
+fn not_found(nav: Nav) -> Response {
+    message_page(
+        nav,
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is no such admin page.",
+    )
+}
+
+/// The defaults of a new resource's form.
+fn blank(section: Section) -> Value {
+    match section {
+        Section::Collection(AdminKind::Agents) => serde_json::json!({
+            "roles": ["AGENT"], "messagingCapacity": {"standard": 2, "maximum": 3}
+        }),
+        Section::Collection(AdminKind::Inboxes) => serde_json::json!({
+            "slaSeconds": 3600,
+            "routing": {"selection": "LONGEST_IDLE", "acceptDecline": false, "offerTimeoutSeconds": 30,
+                        "nextMessageDelaySeconds": 0, "sameAgentLimitSeconds": 0,
+                        "mailToSameAgent": true, "afterCallWorkSeconds": 0}
+        }),
+        _ => serde_json::json!({}),
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(segment): Path<String>,
+) -> Response {
+    let (caller, nav, set) = match admin_caller(&state, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(section) = Section::parse(&segment) else {
+        return with_cookie(not_found(nav), set);
+    };
+    let shown = if section == Section::Settings {
+        match state.app.admin_settings(&caller).await {
+            Ok(r) => Shown {
+                id: None,
+                version: r.version.to_string(),
+                values: r.body,
+                errors: BTreeMap::new(),
+                notice: None,
+            },
+            Err(e) => return crate::error::ApiError::from(e).into_response(),
+        }
+    } else {
+        Shown {
+            id: None,
+            version: String::new(),
+            values: blank(section),
+            errors: BTreeMap::new(),
+            notice: None,
+        }
+    };
+    answer(render(&state, &caller, nav, section, shown).await, set)
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((segment, id)): Path<(String, String)>,
+) -> Response {
+    let (caller, nav, set) = match admin_caller(&state, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(section) = Section::parse(&segment).filter(|s| *s != Section::Settings) else {
+        return with_cookie(not_found(nav), set);
+    };
+    let found = match resources(&state, &caller, section).await {
+        Ok(all) => all.into_iter().find(|(i, _, _)| *i == id),
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let Some((_, version, values)) = found else {
+        return with_cookie(not_found(nav), set);
+    };
+    let shown = Shown {
+        id: Some(id),
+        version: version.to_string(),
+        values,
+        errors: BTreeMap::new(),
+        notice: None,
+    };
+    answer(render(&state, &caller, nav, section, shown).await, set)
+}
+
+async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(segment): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    save(state, headers, segment, None, form).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((segment, id)): Path<(String, String)>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    save(state, headers, segment, Some(id), form).await
+}
+
+/// Creates or updates from a form; a refusal shows the form again with what was
+/// typed and the errors by field, a stale version shows the saved state.
+async fn save(
+    state: AppState,
+    headers: HeaderMap,
+    segment: String,
+    id: Option<String>,
+    form: Vec<(String, String)>,
+) -> Response {
+    let fields: std::collections::HashMap<String, String> = form.iter().cloned().collect();
+    if let Err(r) = check_csrf(&headers, &fields) {
+        return r.into_response();
+    }
+    let (caller, nav, set) = match admin_caller(&state, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(section) = Section::parse(&segment) else {
+        return with_cookie(not_found(nav), set);
+    };
+    let mut errors = BTreeMap::new();
+    let body = body_of(section, &form, &mut errors);
+    let version = fields.get("version").and_then(|v| v.parse::<i64>().ok());
+    let outcome = if !errors.is_empty() {
+        Err(None)
+    } else {
+        let result = match (section, &id) {
+            (Section::Settings, _) => state
+                .app
+                .admin_update_settings(&caller, body.clone(), version)
+                .await
+                .map(|_| ()),
+            (Section::Collection(kind), None) => state
+                .app
+                .admin_create(&caller, kind, body.clone())
+                .await
+                .map(|_| ()),
+            (Section::Collection(kind), Some(id)) => state
+                .app
+                .admin_update(&caller, kind, id, body.clone(), version)
+                .await
+                .map(|_| ()),
+            (Section::Topics, existing) => state
+                .app
+                .save_topic(existing.as_deref(), body.clone())
+                .await
+                .map(|_| ()),
+        };
+        result.map_err(Some)
+    };
+    let shown = match outcome {
+        Ok(()) => {
+            let to = match (section, &id) {
+                (Section::Settings, _) => "/ui/admin/settings".to_owned(),
+                _ => format!("/ui/admin/{}", section.segment()),
+            };
+            return Redirect::to(&to).into_response();
+        }
+        Err(Some(AppError::VersionOutdated)) => {
+            // Show what is saved now, not what this stale form held.
+            let fresh = match resources(&state, &caller, section).await {
+                Ok(all) => all
+                    .into_iter()
+                    .find(|(i, _, _)| id.as_ref().is_none_or(|id| i == id)),
+                Err(e) => return crate::error::ApiError::from(e).into_response(),
+            };
+            let Some((_, version, values)) = fresh else {
+                return with_cookie(not_found(nav), set);
+            };
+            let mut shown = Shown {
+                id,
+                version: version.to_string(),
+                values,
+                errors: field_errors(&AppError::VersionOutdated),
+                notice: None,
+            };
+            shown.notice = None;
+            let result = render(&state, &caller, nav, section, shown).await.map(|r| {
+                let (mut parts, body) = r.into_parts();
+                parts.status = StatusCode::CONFLICT;
+                Response::from_parts(parts, body)
+            });
+            return answer(result, set);
+        }
+        Err(Some(e @ (AppError::Domain(_) | AppError::Taken { .. }))) => Shown {
+            id,
+            version: version.map(|v| v.to_string()).unwrap_or_default(),
+            values: Value::Object(body),
+            errors: field_errors(&e),
+            notice: None,
+        },
+        Err(Some(e)) => return crate::error::ApiError::from(e).into_response(),
+        Err(None) => Shown {
+            id,
+            version: version.map(|v| v.to_string()).unwrap_or_default(),
+            values: Value::Object(body),
+            errors,
+            notice: None,
+        },
+    };
+    answer(render(&state, &caller, nav, section, shown).await, set)
+}

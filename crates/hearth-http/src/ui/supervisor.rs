@@ -1,0 +1,202 @@
+//! The supervisor's page: queues per inbox and channel, the agents with their
+//! availability, load and capacity, and the waiting work in routing order.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use hearth_domain::channel::Group;
+use hearth_domain::config::Role;
+
+use super::{Nav, message_page, page, signed_in, with_cookie};
+use crate::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/ui/supervisor", get(board))
+}
+
+/// Waiting work of one inbox on one channel.
+struct QueueRow {
+    inbox: String,
+    channel: String,
+    waiting: usize,
+    oldest: String,
+}
+
+/// One waiting conversation, in routing order.
+struct WaitingRow {
+    id: String,
+    inbox: String,
+    channel: String,
+    waited: String,
+    offered_to: String,
+}
+
+/// One agent's line.
+struct AgentRow {
+    name: String,
+    email: String,
+    state: String,
+    voice: String,
+    messaging: String,
+    assigned: usize,
+    offered: bool,
+}
+
+#[derive(Template)]
+#[template(path = "supervisor.html")]
+struct BoardPage {
+    nav: Nav,
+    queues: Vec<QueueRow>,
+    waiting: Vec<WaitingRow>,
+    agents: Vec<AgentRow>,
+}
+
+/// `1 h 05 min`, `4 min 10 s`, `12 s`.
+fn duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min {:02} s", s / 60, s % 60),
+        _ => format!("{} h {:02} min", s / 3600, (s % 3600) / 60),
+    }
+}
+
+/// The most waiting lines read to build the page.
+const QUEUE_READ: usize = 5000;
+/// The most waiting lines listed one by one.
+const QUEUE_SHOWN: usize = 50;
+
+async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (caller, nav, set) = match signed_in(&state, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if !caller.agent.has_role(Role::Supervisor) {
+        let body = message_page(
+            nav,
+            StatusCode::FORBIDDEN,
+            "Supervisors only",
+            "This page needs the SUPERVISOR role. Ask an administrator if you need it.",
+        );
+        return with_cookie(body, set);
+    }
+    let loaded = async {
+        let lines = state.app.queue(&caller, None, None, QUEUE_READ).await?;
+        let agents = state.app.agent_board(&caller).await?;
+        let inboxes = state.app.directory_inboxes().await?;
+        Ok::<_, hearth_app::AppError>((lines, agents, inboxes))
+    }
+    .await;
+    let (lines, agents, inboxes) = match loaded {
+        Ok(v) => v,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let inbox_names: HashMap<String, String> = inboxes
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap_or_default().to_owned(),
+                i["name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let agent_names: HashMap<String, String> = agents
+        .iter()
+        .map(|a| (a.id.clone(), a.name.clone()))
+        .collect();
+    let inbox_name = |id: &str| {
+        inbox_names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let mut summary: BTreeMap<(String, String), (usize, i64)> = BTreeMap::new();
+    for l in &lines {
+        let channel = l
+            .channel
+            .clone()
+            .unwrap_or_else(|| l.group.as_str().to_owned());
+        let entry = summary
+            .entry((inbox_name(&l.inbox_id), channel))
+            .or_insert((0, 0));
+        entry.0 += 1;
+        entry.1 = entry.1.max(l.waiting_seconds);
+    }
+    let queues = summary
+        .into_iter()
+        .map(|((inbox, channel), (waiting, oldest))| QueueRow {
+            inbox,
+            channel,
+            waiting,
+            oldest: duration(oldest),
+        })
+        .collect();
+    let waiting = lines
+        .iter()
+        .take(QUEUE_SHOWN)
+        .map(|l| WaitingRow {
+            id: l.id.clone(),
+            inbox: inbox_name(&l.inbox_id),
+            channel: l
+                .channel
+                .clone()
+                .unwrap_or_else(|| l.group.as_str().to_owned()),
+            waited: duration(l.waiting_seconds),
+            offered_to: l
+                .offered_to
+                .as_ref()
+                .map(|a| agent_names.get(a).cloned().unwrap_or_else(|| a.clone()))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let agents = agents
+        .into_iter()
+        .map(|a| {
+            let groups: Vec<&str> = [
+                (Group::Voice, "Voice"),
+                (Group::Messaging, "Messaging"),
+                (Group::Mail, "Mail"),
+                (Group::Task, "Tasks"),
+            ]
+            .into_iter()
+            .filter(|(g, _)| a.available.contains(g))
+            .map(|(_, n)| n)
+            .collect();
+            let state = if a.disabled {
+                "Disabled".to_owned()
+            } else if a.away {
+                "Away".to_owned()
+            } else if groups.is_empty() {
+                "Unavailable".to_owned()
+            } else if a.focus {
+                format!("{} (Focus)", groups.join(", "))
+            } else {
+                groups.join(", ")
+            };
+            AgentRow {
+                name: a.name,
+                email: a.email,
+                state,
+                voice: format!("{} / 1", a.voice_load),
+                messaging: format!(
+                    "{} / {} (max {})",
+                    a.messaging_load, a.messaging_standard, a.messaging_maximum
+                ),
+                assigned: a.assigned,
+                offered: a.offered,
+            }
+        })
+        .collect();
+    let body = page(&BoardPage {
+        nav,
+        queues,
+        waiting,
+        agents,
+    });
+    with_cookie(body, set)
+}
