@@ -106,21 +106,93 @@ async fn text_of(client: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// The demo password the banner printed for `email`.
+fn password_of(server: &Server, email: &str) -> String {
+    server
+        .banner
+        .iter()
+        .find(|l| l.trim_start().starts_with(email))
+        .and_then(|l| l.split("password: ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("the banner prints {email}'s password"))
+        .to_owned()
+}
+
+async fn type_into(client: &Client, css: &str, text: &str) {
+    client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn sign_in(client: &Client, server: &Server, email: &str) {
+    client
+        .goto(&format!("{}/login", server.base))
+        .await
+        .unwrap();
+    type_into(client, "#email", email).await;
+    type_into(client, "#password", &password_of(server, email)).await;
+    click(client, "button[type=submit]").await;
+    text_of(client, "header .who").await;
+}
+
+/// Keys pressed together with a modifier (`Key::Null` releases it).
+fn chord(modifiers: &[fantoccini::key::Key], key: &str) -> String {
+    let mut s: String = modifiers.iter().map(|m| char::from(*m)).collect();
+    s.push_str(key);
+    s.push(char::from(fantoccini::key::Key::Null));
+    s
+}
+
+/// The primary action's label and the dropdown's labels, sorted.
+async fn action_labels(client: &Client) -> (String, Vec<String>) {
+    let primary = text_of(client, "#primary-action").await;
+    click(client, "#more-actions summary").await;
+    let more = text_of(client, "#more-actions .menu").await;
+    click(client, "#more-actions summary").await;
+    let mut more: Vec<String> = more
+        .lines()
+        .map(|l| l.trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect();
+    more.sort();
+    (primary, more)
+}
+
+/// Waits until the page's text at `css` satisfies `ok`, without reloading.
+async fn until_text(client: &Client, css: &str, what: &str, ok: impl Fn(&str) -> bool) {
+    for _ in 0..150 {
+        if let Ok(e) = client.find(Locator::Css(css)).await
+            && let Ok(text) = e.text().await
+            && ok(&text)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what}: {css} never matched");
+}
+
+async fn inbound(server: &Server, body: serde_json::Value) -> serde_json::Value {
+    let (status, created) = server.post("/api/v1/contacts/inbound", body).await;
+    assert_eq!(status, 201, "{created}");
+    created
+}
+
 #[tokio::test]
-async fn an_agent_signs_in_takes_an_email_and_closes_it_after_confirming() {
+async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
     let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let Some((_driver2, second)) = browser().await else {
         return;
     };
     let dir = temp_dir();
     let server = Server::start(&dir, None, &[]).await;
-    let password = server
-        .banner
-        .iter()
-        .find(|l| l.trim_start().starts_with("alice@example.com"))
-        .and_then(|l| l.split("password: ").nth(1))
-        .and_then(|rest| rest.split_whitespace().next())
-        .expect("the banner prints Alice's password")
-        .to_owned();
 
     // Unauthenticated: the desktop sends the browser to the login page.
     client.goto(&format!("{}/", server.base)).await.unwrap();
@@ -133,66 +205,51 @@ async fn an_agent_signs_in_takes_an_email_and_closes_it_after_confirming() {
             .ends_with("/login")
     );
     shot(&client, "login.png").await;
-    client
-        .find(Locator::Css("#email"))
-        .await
-        .unwrap()
-        .send_keys("alice@example.com")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys(&password)
-        .await
-        .unwrap();
-    click(&client, "button[type=submit]").await;
+    sign_in(&client, &server, "alice@example.com").await;
     assert!(text_of(&client, "header .who").await.contains("Alice"));
 
-    // An email waits; Alice turns on Mail & Tasks and the one mail item is pushed.
-    let (status, created) = server
-        .post(
-            "/api/v1/contacts/inbound",
-            json!({"channel": "EMAIL", "entryPoint": "support@example.com",
-                   "from": {"address": "jane@example.com", "name": "Jane"},
-                   "content": {"subject": "Where is my order?", "content": "It is late."}}),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
+    // Two emails wait; Alice turns on Mail & Tasks and the oldest is pushed to her.
+    let first = inbound(
+        &server,
+        json!({"channel": "EMAIL", "entryPoint": "support@example.com",
+               "from": {"address": "jane@example.com", "name": "Jane"},
+               "content": {"subject": "Where is my order?", "content": "It is late."}}),
+    )
+    .await;
+    let second_mail = inbound(
+        &server,
+        json!({"channel": "EMAIL", "entryPoint": "support@example.com",
+               "from": {"address": "omar@example.com", "name": "Omar"},
+               "content": {"subject": "Invoice copy", "content": "Please resend it."}}),
+    )
+    .await;
     click(&client, "input[name=mail]").await;
     click(&client, "#availability button[type=submit]").await;
-    let customer = created["customerId"].as_str().unwrap();
-    assert!(text_of(&client, "#my-customers").await.contains(customer));
+    text_of(&client, "input[name=mail][checked]").await;
+    let jane = first["customerId"].as_str().unwrap();
+    assert!(text_of(&client, "#my-customers").await.contains(jane));
 
-    // Next opens the customer: timeline, composer and the action menu.
+    // Next opens her: timeline, composer and the action menu of an unanswered email.
     click(&client, "#next").await;
     assert!(
         text_of(&client, "#timeline")
             .await
             .contains("Where is my order?")
     );
-    let primary = text_of(&client, "#primary-action").await;
-    click(&client, "#more-actions summary").await;
-    let more = text_of(&client, "#more-actions").await;
-    // An email with an unanswered customer: the table's mail row.
-    let mut labels: Vec<String> = std::iter::once(primary.clone())
-        .chain(
-            more.lines()
-                .map(|l| l.trim().to_owned())
-                .filter(|l| !l.is_empty() && l != "▾"),
-        )
-        .collect();
-    labels.sort();
     assert_eq!(
-        labels,
-        ["Close", "Close & Next", "Next", "No Reply Needed"],
-        "primary {primary}, more {more}"
+        action_labels(&client).await,
+        (
+            "Next".to_owned(),
+            vec![
+                "Close".to_owned(),
+                "Close & Next".to_owned(),
+                "No Reply Needed".to_owned()
+            ]
+        )
     );
     shot(&client, "conversation.png").await;
 
-    // The `?` overlay lists the shortcuts; Alt+C closes, which first asks because
-    // the customer has no reply. Confirmed, Alice is back on her desktop.
+    // The `?` overlay lists the shortcuts.
     let body = client.find(Locator::Css("body")).await.unwrap();
     body.send_keys("?").await.unwrap();
     assert!(
@@ -202,12 +259,13 @@ async fn an_agent_signs_in_takes_an_email_and_closes_it_after_confirming() {
     );
     shot(&client, "shortcuts.png").await;
     body.send_keys("?").await.unwrap();
-    let alt_c = format!(
-        "{}c{}",
-        char::from(fantoccini::key::Key::Alt),
-        char::from(fantoccini::key::Key::Null)
-    );
-    body.send_keys(&alt_c).await.unwrap();
+
+    // Alt+Shift+N is Close & Next: without a reply it asks first; confirmed, the
+    // conversation closes and the next customer (Omar's email) opens.
+    use fantoccini::key::Key;
+    body.send_keys(&chord(&[Key::Alt, Key::Shift], "n"))
+        .await
+        .unwrap();
     assert!(
         text_of(&client, "#confirm-no-reply")
             .await
@@ -215,53 +273,173 @@ async fn an_agent_signs_in_takes_an_email_and_closes_it_after_confirming() {
     );
     shot(&client, "confirm-no-reply.png").await;
     click(&client, "#confirm-no-reply button").await;
+    let omar_conv = second_mail["conversationId"].as_str().unwrap();
+    until_text(&client, "#timeline", "the next customer opens", |t| {
+        t.contains("Invoice copy")
+    })
+    .await;
     assert!(
-        text_of(&client, "#no-customers")
+        client
+            .current_url()
             .await
-            .contains("No customers assigned")
+            .unwrap()
+            .as_str()
+            .ends_with(omar_conv)
     );
-    let conv = created["conversationId"].as_str().unwrap();
-    let (_, body) = server.get(&format!("/api/v1/conversations/{conv}")).await;
-    assert_eq!(body["status"], "CLOSED");
+    let conv = first["conversationId"].as_str().unwrap();
+    let (_, jane_now) = server.get(&format!("/api/v1/conversations/{conv}")).await;
+    assert_eq!(jane_now["status"], "CLOSED");
 
-    // Alice adds Messaging; a chat that arrives now is pushed to her and shows up in
-    // My Customers without a reload (the page follows her live stream).
+    // Omar gets a reply (Ctrl+Enter sends), and then Close needs no confirmation.
+    type_into(&client, "#body", "Here it is again.").await;
+    client
+        .find(Locator::Css("#body"))
+        .await
+        .unwrap()
+        .send_keys(&chord(&[Key::Control], &char::from(Key::Enter).to_string()))
+        .await
+        .unwrap();
+    until_text(&client, "#timeline", "the reply is on the timeline", |t| {
+        t.contains("Here it is again.")
+    })
+    .await;
+    let (primary, _) = action_labels(&client).await;
+    assert_eq!(primary, "Close & Next", "answered: the label flips back");
+    body_keys(&client, &chord(&[Key::Alt], "c")).await;
+    text_of(&client, "#no-customers").await;
+    let (_, omar_now) = server
+        .get(&format!("/api/v1/conversations/{omar_conv}"))
+        .await;
+    assert_eq!(omar_now["status"], "CLOSED");
+
+    // Alice adds Messaging. A second window (another browser signed in as Alice)
+    // shows the same desktop.
     click(&client, "input[name=messaging]").await;
     click(&client, "#availability button[type=submit]").await;
     // The saved page renders the box checked in its HTML (a click only sets the
     // property), so this waits for the new page rather than the old one.
     text_of(&client, "input[name=messaging][checked]").await;
-    assert!(
-        text_of(&client, "#no-customers")
-            .await
-            .contains("No customers")
-    );
+    sign_in(&second, &server, "alice@example.com").await;
+    text_of(&second, "#no-customers").await;
     let loaded_at = client.current_url().await.unwrap();
-    let (status, chat) = server
-        .post(
-            "/api/v1/contacts/inbound",
-            json!({"channel": "CHAT", "entryPoint": "chat", "sessionId": "live-1",
-                   "from": {"address": "visitor-9"}, "content": {"content": "anyone there?"}}),
-        )
-        .await;
-    assert_eq!(status, 201, "{chat}");
-    let row = client
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css("#my-customers"))
-        .await
-        .expect("the pushed chat appears without a reload");
-    assert!(
-        row.text()
-            .await
-            .unwrap()
-            .contains(chat["customerId"].as_str().unwrap())
-    );
+
+    // A chat arrives: it is pushed to Alice and appears in both windows without a
+    // reload.
+    let chat = inbound(
+        &server,
+        json!({"channel": "CHAT", "entryPoint": "chat", "sessionId": "live-1",
+               "from": {"address": "visitor-9"}, "content": {"content": "anyone there?"}}),
+    )
+    .await;
+    let visitor = chat["customerId"].as_str().unwrap();
+    until_text(&client, "#customers-card", "the pushed chat appears", |t| {
+        t.contains(visitor)
+    })
+    .await;
+    until_text(
+        &second,
+        "#customers-card",
+        "the second window sees it",
+        |t| t.contains(visitor),
+    )
+    .await;
     assert_eq!(
         client.current_url().await.unwrap(),
         loaded_at,
         "no navigation happened"
     );
     shot(&client, "desktop.png").await;
+
+    // Alice opens the chat: End & Close, with End and No Reply Needed.
+    click(&client, "#my-customers a").await;
+    assert!(
+        text_of(&client, "#timeline")
+            .await
+            .contains("anyone there?")
+    );
+    assert_eq!(
+        action_labels(&client).await,
+        (
+            "End & Close".to_owned(),
+            vec!["End".to_owned(), "No Reply Needed".to_owned()]
+        )
+    );
+    // The customer writes again; the open page shows it live.
+    inbound(
+        &server,
+        json!({"channel": "CHAT", "entryPoint": "chat", "sessionId": "live-1",
+               "from": {"address": "visitor-9"}, "content": {"content": "my parcel is lost"}}),
+    )
+    .await;
+    until_text(&client, "#timeline", "a new message appears live", |t| {
+        t.contains("my parcel is lost")
+    })
+    .await;
+    type_into(&client, "#body", "Let me check that for you.").await;
+    click(&client, "#send-reply").await;
+    until_text(&client, "#timeline", "the reply is shown", |t| {
+        t.contains("Let me check that for you.")
+    })
+    .await;
+    click(&client, "#primary-action").await;
+    text_of(&client, "#no-customers").await;
+    let chat_conv = chat["conversationId"].as_str().unwrap();
+    let (_, chat_now) = server
+        .get(&format!("/api/v1/conversations/{chat_conv}"))
+        .await;
+    assert_eq!(chat_now["status"], "CLOSED");
+    // The second window follows: Alice's list empties there too.
+    until_text(
+        &second,
+        "#customers-card",
+        "the second window sees the close",
+        |t| t.contains("No customers"),
+    )
+    .await;
+
+    // The search box finds Jane again and opens her closed conversation, which
+    // offers Reopen and Create New.
+    type_into(&client, "#search", "jane@").await;
+    client
+        .find(Locator::Css("#search"))
+        .await
+        .unwrap()
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await
+        .unwrap();
+    assert!(text_of(&client, "#hits").await.contains("jane@example.com"));
+    shot(&client, "search.png").await;
+    click(&client, "#hits a").await;
+    click(&client, "#reopen summary").await;
+    assert!(text_of(&client, "#reopen").await.contains("Create New"));
     client.close().await.unwrap();
+
+    // The admin's supervisor board and admin pages, in the second window after
+    // Alice signs out there.
+    click(&second, "header form[action='/logout'] button").await;
+    sign_in(&second, &server, "admin@example.com").await;
+    second
+        .goto(&format!("{}/ui/supervisor", server.base))
+        .await
+        .unwrap();
+    assert!(text_of(&second, "#agent-board").await.contains("Alice"));
+    shot(&second, "supervisor.png").await;
+    second
+        .goto(&format!("{}/ui/admin/inboxes", server.base))
+        .await
+        .unwrap();
+    click(&second, "#resources a").await;
+    text_of(&second, "#admin-form").await;
+    shot(&second, "admin.png").await;
+    second.close().await.unwrap();
+}
+
+async fn body_keys(client: &Client, keys: &str) {
+    client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
 }
