@@ -215,6 +215,14 @@ impl StoreTx for Tx {
         Ok(row.map(|r| r.0))
     }
 
+    async fn live_token(&mut self, token_hash: &str) -> Result<Option<(String, String, i64)>, StoreError> {
+        sqlx::query_as("SELECT agent_id, label, created_at FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL")
+            .bind(token_hash)
+            .fetch_optional(&mut *self.inner)
+            .await
+            .map_err(map_err)
+    }
+
     async fn insert_token(&mut self, id: &str, agent_id: &str, token_hash: &str, label: &str, at: i64) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO api_token (api_token_id, agent_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(id)

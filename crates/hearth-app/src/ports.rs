@@ -265,6 +265,11 @@ pub trait StoreTx: Send {
 
     /// The agent id of a live (unrevoked) token.
     async fn token_agent(&mut self, token_hash: &str) -> Result<Option<String>, StoreError>;
+    /// `(agent id, label, created at)` of a live (unrevoked) token.
+    async fn live_token(
+        &mut self,
+        token_hash: &str,
+    ) -> Result<Option<(String, String, i64)>, StoreError>;
     /// Stores a token hash; `label` groups tokens (the start-up token is `startup`).
     async fn insert_token(
         &mut self,

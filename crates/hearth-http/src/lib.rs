@@ -38,6 +38,8 @@ pub struct AppState {
     pub events: std::sync::Arc<push::Notifier>,
     /// Requests per second per credential.
     pub limiter: std::sync::Arc<ratelimit::RateLimiter>,
+    /// Failed desktop sign-ins per email and client address.
+    pub logins: std::sync::Arc<ui::LoginGuard>,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
             max_body,
             events,
             limiter,
+            logins: Default::default(),
         }
     }
 }

@@ -304,7 +304,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     drop(out);
 
     tracing::info!(%addr, backend = store.backend(), "serving");
-    axum::serve(listener, router)
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;

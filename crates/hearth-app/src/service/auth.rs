@@ -32,6 +32,10 @@ impl Caller {
 /// The label prefix of the web desktop's session credentials.
 pub const SESSION_LABEL: &str = "web-session";
 
+/// How long a desktop sign-in lasts: a long shift. After that the browser is sent
+/// to the login page again.
+pub const SESSION_LIFETIME: time::Duration = time::Duration::hours(12);
+
 /// Hashes a password with Argon2id (PHC string).
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     Argon2::default()
@@ -128,10 +132,18 @@ impl App {
 
     /// The agent behind a live session credential.
     pub async fn session(&self, credential: &str) -> Result<Caller, AppError> {
-        let (_, token) = credential.split_once('.').ok_or(AppError::Unauthorized)?;
+        let (session, token) = credential.split_once('.').ok_or(AppError::Unauthorized)?;
         let hash = token_hash(token);
+        let label = format!("{SESSION_LABEL}:{session}");
+        let oldest = codec::to_ms(self.now() - SESSION_LIFETIME);
         read_tx!(self, |tx| {
-            let Some(agent_id) = tx.token_agent(&hash).await? else {
+            // Only a session's own token, under its own label, and only while young:
+            // an API token is not a session cookie.
+            let Some((agent_id, _, _)) = tx
+                .live_token(&hash)
+                .await?
+                .filter(|(_, l, at)| *l == label && *at > oldest)
+            else {
                 return Err(AppError::Unauthorized);
             };
             match load_agent(tx, &agent_id).await? {

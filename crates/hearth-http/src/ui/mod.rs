@@ -22,7 +22,10 @@ use hearth_domain::channel::Group;
 use crate::AppState;
 
 mod admin;
+mod guard;
 mod supervisor;
+
+pub use guard::LoginGuard;
 
 const SESSION_COOKIE: &str = "hearth_session";
 const CSRF_COOKIE: &str = "hearth_csrf";
@@ -62,11 +65,31 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-fn set_cookie(name: &str, value: &str, max_age: Option<i64>) -> SetCookie {
+/// Whether the browser reached Hearth over HTTPS, through a proxy that says so
+/// (`X-Forwarded-Proto: https` or `Forwarded: proto=https`). Cookies are then
+/// marked `Secure`. A client faking the header only loses its own cookies on
+/// plain HTTP, so the header need not be trusted.
+fn over_tls(headers: &HeaderMap) -> bool {
+    let says = |name: &str, f: &dyn Fn(&str) -> bool| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| f(&v.to_ascii_lowercase()))
+    };
+    says("x-forwarded-proto", &|v| {
+        v.split(',').next().is_some_and(|p| p.trim() == "https")
+    }) || says("forwarded", &|v| {
+        v.split([';', ',']).any(|p| p.trim() == "proto=https")
+    })
+}
+
+fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age: Option<i64>) -> SetCookie {
     let age = max_age
         .map(|s| format!("; Max-Age={s}"))
         .unwrap_or_default();
-    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict{age}");
+    let secure = if over_tls(headers) { "; Secure" } else { "" };
+    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict{age}{secure}");
     (
         header::SET_COOKIE,
         HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("")),
@@ -109,7 +132,7 @@ fn csrf(headers: &HeaderMap) -> Result<(String, Option<SetCookie>), Refused> {
         return Ok((value, None));
     }
     let value = hearth_app::clock::new_token().map_err(|_| Refused::NoRandomness)?;
-    let header = set_cookie(CSRF_COOKIE, &value, None);
+    let header = set_cookie(headers, CSRF_COOKIE, &value, None);
     Ok((value, Some(header)))
 }
 
@@ -158,19 +181,45 @@ async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Respon
         Ok(v) => v,
         Err(r) => return r.into_response(),
     };
+    // A session cookie that no longer opens a session: it expired or was revoked.
+    let ended = cookie(&headers, SESSION_COOKIE).is_some_and(|c| !c.is_empty());
     let mut response = page(&LoginPage {
         csrf,
         email: String::new(),
-        error: None,
+        error: ended.then(|| "Your session has ended. Sign in again.".to_owned()),
     });
     if let Some((k, v)) = set {
+        response.headers_mut().append(k, v);
+    }
+    if ended {
+        let (k, v) = set_cookie(&headers, SESSION_COOKIE, "", Some(0));
         response.headers_mut().append(k, v);
     }
     response
 }
 
+/// The client's address, when the server was started with connection info.
+struct PeerIp(Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PeerIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(PeerIp(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
 async fn login(
     State(state): State<AppState>,
+    PeerIp(ip): PeerIp,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
@@ -179,20 +228,39 @@ async fn login(
     }
     let email = form.get("email").cloned().unwrap_or_default();
     let password = form.get("password").cloned().unwrap_or_default();
+    let again = |status: StatusCode, error: String| {
+        let csrf = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
+        let body = page(&LoginPage {
+            csrf,
+            email: email.clone(),
+            error: Some(error),
+        });
+        (status, body).into_response()
+    };
+    let now = std::time::Instant::now();
+    if let Some(wait) = state.logins.wait(&email, ip, now) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let mut response = again(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too many wrong passwords. Try again in {minutes} min."),
+        );
+        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return response;
+    }
     match state.app.login(&email, &password).await {
-        Ok((_, credential)) => (
-            [set_cookie(SESSION_COOKIE, &credential, None)],
-            Redirect::to("/"),
-        )
-            .into_response(),
+        Ok((_, credential)) => {
+            state.logins.succeeded(&email, ip);
+            (
+                [set_cookie(&headers, SESSION_COOKIE, &credential, None)],
+                Redirect::to("/"),
+            )
+                .into_response()
+        }
         Err(AppError::Unauthorized) => {
-            let csrf = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
-            let body = page(&LoginPage {
-                csrf,
-                email,
-                error: Some("Wrong email or password.".into()),
-            });
-            (StatusCode::UNAUTHORIZED, body).into_response()
+            state.logins.failed(&email, ip, now);
+            again(StatusCode::UNAUTHORIZED, "Wrong email or password.".into())
         }
         Err(e) => crate::error::ApiError::from(e).into_response(),
     }
@@ -212,7 +280,7 @@ async fn logout(
         return crate::error::ApiError::from(e).into_response();
     }
     (
-        [set_cookie(SESSION_COOKIE, "", Some(0))],
+        [set_cookie(&headers, SESSION_COOKIE, "", Some(0))],
         Redirect::to("/login"),
     )
         .into_response()
@@ -222,6 +290,8 @@ async fn logout(
 struct Line {
     unseen: bool,
     id: String,
+    /// The customer's name, or how they reached us when nameless.
+    name: String,
     customer_id: String,
     kind: &'static str,
     channel: &'static str,
@@ -422,21 +492,24 @@ async fn render_desktop(
             expires_at: o.expires_at,
         })
         .collect();
-    let lines = customers
-        .into_iter()
-        .map(|c| Line {
+    let mut lines = Vec::with_capacity(customers.len());
+    for c in customers {
+        // A customer erased meanwhile still shows as a line, by id.
+        let name = match state.app.customer(&c.customer_id).await {
+            Ok(customer) => Profile::of(&customer).name,
+            Err(_) => c.customer_id.clone(),
+        };
+        lines.push(Line {
             unseen: c.unseen,
             id: c.id,
+            name,
             customer_id: c.customer_id,
             kind: c.kind,
             channel: c.channel.unwrap_or("—"),
             status: c.status,
-            due: c
-                .due_at
-                .map(hearth_app::codec::fmt_ts)
-                .unwrap_or_else(|| "—".into()),
-        })
-        .collect();
+            due: c.due_at.map(when).unwrap_or_else(|| "—".into()),
+        });
+    }
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
@@ -567,6 +640,19 @@ impl ActionButton {
     }
 }
 
+/// A moment as agents read it: `2026-11-25 13:21 UTC`.
+fn when(t: hearth_domain::Timestamp) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
 /// One timeline entry, ready to show.
 struct Entry {
     kind: &'static str,
@@ -584,7 +670,7 @@ struct Entry {
 impl Entry {
     fn of(item: &hearth_domain::item::ConversationItem, topics: &HashMap<String, String>) -> Entry {
         use hearth_domain::item::ItemContent as C;
-        let ts = hearth_app::codec::fmt_ts;
+        let ts = when;
         let mut facts = Vec::new();
         let mut attachments = Vec::new();
         let mut recording = None;
@@ -730,8 +816,18 @@ struct Profile {
 
 impl Profile {
     fn of(c: &hearth_domain::customer::Customer) -> Profile {
+        let contact = c
+            .emails
+            .first()
+            .map(|e| e.address.original().to_owned())
+            .or_else(|| c.phones.first().map(|p| p.number.e164().to_owned()))
+            .or_else(|| c.identities.first().map(|(_, v)| v.clone()));
         Profile {
-            name: c.name.clone().unwrap_or_else(|| "Unnamed customer".into()),
+            name: c
+                .name
+                .clone()
+                .or(contact)
+                .unwrap_or_else(|| "Unnamed customer".into()),
             emails: c
                 .emails
                 .iter()
@@ -896,7 +992,7 @@ async fn conversation_page(
         timeline.push(Block {
             id: c.id.to_string(),
             status: c.status.as_str(),
-            started: hearth_app::codec::fmt_ts(c.created_at),
+            started: when(c.created_at),
             current: c.id == conv.id,
             items: items.iter().map(|i| Entry::of(i, &topic_names)).collect(),
         });

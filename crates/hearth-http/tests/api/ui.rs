@@ -947,3 +947,98 @@ async fn admin_forms_validate_on_the_server_and_refuse_stale_edits() {
         assert!(dup.html.contains("field-error"), "{}", dup.html);
     });
 }
+
+#[tokio::test]
+async fn a_session_ends_after_twelve_hours_and_api_tokens_are_not_sessions() {
+    crate::each_backend_with_clock!(|api, clock| {
+        let (cookies, _) = sign_in(&api, "alice@example.com").await;
+        assert_eq!(get(&api, &cookies, "/").await.status, StatusCode::OK);
+        clock.advance(time::Duration::hours(11));
+        assert_eq!(get(&api, &cookies, "/").await.status, StatusCode::OK);
+        clock.advance(time::Duration::hours(1));
+        let expired = get(&api, &cookies, "/").await;
+        assert_eq!(expired.location.as_deref(), Some("/login"));
+        let login = get(&api, &cookies, "/login").await;
+        assert!(
+            login.html.contains("Your session has ended"),
+            "{}",
+            login.html
+        );
+        assert!(
+            login
+                .set_cookies
+                .iter()
+                .any(|c| c.starts_with("hearth_session=;") && c.contains("Max-Age=0"))
+        );
+
+        // The API token printed at start is no session cookie, whatever the prefix.
+        let token = api.auth_header();
+        let token = token.rsplit(':').next().unwrap().to_owned();
+        for forged in [
+            format!("hearth_session=x.{token}"),
+            format!("hearth_session={token}"),
+        ] {
+            assert_eq!(
+                get(&api, &forged, "/").await.location.as_deref(),
+                Some("/login")
+            );
+        }
+    });
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_held_off_and_cookies_are_secure_behind_tls() {
+    crate::each_backend!(|api| {
+        let password = api.app.reset_password("bob@example.com").await.unwrap();
+        let login = get(&api, "", "/login").await;
+        let csrf_cookie = cookie_pair(&login, "hearth_csrf");
+        let csrf = csrf_cookie.split_once('=').unwrap().1.to_owned();
+        let attempt = |pw: &str| {
+            format!(
+                "csrf={csrf}&email=bob%40example.com&password={}",
+                encode(pw)
+            )
+        };
+        for _ in 0..5 {
+            let wrong = post(&api, &csrf_cookie, "/login", &attempt("guess")).await;
+            assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        }
+        let held = post(&api, &csrf_cookie, "/login", &attempt(&password)).await;
+        assert_eq!(
+            held.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "even the right password waits"
+        );
+        assert!(held.html.contains("Too many wrong passwords"));
+        // Another agent is not held.
+        let alice = api.app.reset_password("alice@example.com").await.unwrap();
+        let other = post(
+            &api,
+            &csrf_cookie,
+            "/login",
+            &format!(
+                "csrf={csrf}&email=alice%40example.com&password={}",
+                encode(&alice)
+            ),
+        )
+        .await;
+        assert_eq!(other.status, StatusCode::SEE_OTHER);
+
+        let request = Request::builder()
+            .uri("/login")
+            .header("x-forwarded-proto", "https")
+            .body(Body::empty())
+            .unwrap();
+        let response = api.router.clone().oneshot(request).await.unwrap();
+        let set = response
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(set.contains("; Secure"), "{set}");
+        let plain = get(&api, "", "/login").await;
+        assert!(!plain.set_cookies[0].contains("Secure"));
+    });
+}
