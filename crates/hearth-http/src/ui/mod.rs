@@ -237,14 +237,15 @@ async fn login(
         });
         (status, body).into_response()
     };
-    let now = std::time::Instant::now();
+    let now = state.app.now();
     if let Some(wait) = state.logins.wait(&email, ip, now) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let seconds = wait.whole_seconds().max(1);
+        let minutes = (seconds + 59) / 60;
         let mut response = again(
             StatusCode::TOO_MANY_REQUESTS,
             format!("Too many wrong passwords. Try again in {minutes} min."),
         );
-        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
         return response;
