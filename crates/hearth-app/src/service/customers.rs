@@ -72,6 +72,9 @@ impl App {
             )
             .into());
         }
+        if query.chars().any(char::is_control) {
+            return Err(DomainError::invalid("q", "must not contain control characters").into());
+        }
         let Some(key) = hearth_domain::customer::search_key(query) else {
             return Err(DomainError::blank("q", "type a name, email or phone number").into());
         };

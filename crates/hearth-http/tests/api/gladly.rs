@@ -1027,6 +1027,8 @@ async fn search_finds_customers_by_name_word_email_and_phone_prefix() {
             ("/api/v1/search?q=%20-%20", "blank"),
             ("/api/v1/search?q=mar&limit=0", "invalid"),
             ("/api/v1/search?q=mar&limit=51", "invalid"),
+            ("/api/v1/search?q=ma%00r", "invalid"),
+            ("/api/v1/search?q=%0A", "invalid"),
         ] {
             let reply = api.get(path).await;
             assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}");
