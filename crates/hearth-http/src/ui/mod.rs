@@ -24,6 +24,7 @@ use crate::AppState;
 mod admin;
 mod guard;
 mod supervisor;
+mod tasks;
 
 pub use guard::LoginGuard;
 
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/ui/search", get(search))
         .route("/ui/customers/{id}", get(customer))
         .merge(supervisor::router())
+        .merge(tasks::router())
         .merge(admin::router())
 }
 
@@ -607,10 +609,7 @@ async fn next(
         Ok(Some(work)) if work.kind == "CONVERSATION" => {
             Redirect::to(&format!("/ui/conversations/{}", work.id)).into_response()
         }
-        Ok(Some(work)) => {
-            let notice = format!("Next: customer {}", work.customer_id);
-            render_desktop(&state, &headers, &caller, None, Some(notice)).await
-        }
+        Ok(Some(work)) => Redirect::to(&format!("/ui/tasks/{}", work.id)).into_response(),
         Ok(None) => {
             let notice = "Nothing is waiting for you.".to_owned();
             render_desktop(&state, &headers, &caller, None, Some(notice)).await
@@ -1159,7 +1158,8 @@ async fn act(
             Some(next) if next.kind == "CONVERSATION" => {
                 Redirect::to(&format!("/ui/conversations/{}", next.id)).into_response()
             }
-            _ => Redirect::to("/").into_response(),
+            Some(next) => Redirect::to(&format!("/ui/tasks/{}", next.id)).into_response(),
+            None => Redirect::to("/").into_response(),
         },
         Err(AppError::Domain(hearth_domain::DomainError::ReplyMissing)) => {
             render_conversation(&state, &headers, &caller, &id, None, Some(action.as_str())).await

@@ -1042,3 +1042,83 @@ async fn repeated_wrong_passwords_are_held_off_and_cookies_are_secure_behind_tls
         assert!(!plain.set_cookies[0].contains("Secure"));
     });
 }
+
+#[tokio::test]
+async fn a_task_is_opened_commented_and_closed_from_the_desktop() {
+    crate::each_backend!(|api| {
+        let (cookies, csrf) = sign_in(&api, "bob@example.com").await;
+        let inbox = support_inbox(&api).await;
+        let due = hearth_app::codec::fmt_ts(api.app.now() + time::Duration::days(1));
+        let created = api
+            .post(
+                "/api/v1/tasks",
+                serde_json::json!({"id": "task-ui", "assignee": {"inboxId": inbox}, "body": "Call back about the refund",
+                    "dueAt": due, "customer": {"emailAddress": "ann@example.com"}}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+        post(
+            &api,
+            &cookies,
+            "/ui/availability",
+            &format!("csrf={csrf}&mail=on"),
+        )
+        .await;
+        let desk = get(&api, &cookies, "/").await;
+        assert!(
+            desk.html.contains("href=\"/ui/tasks/task-ui\""),
+            "{}",
+            desk.html
+        );
+        let page = get(&api, &cookies, "/ui/tasks/task-ui").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.html.contains("Call back about the refund")
+                && page.html.contains("ann@example.com")
+        );
+        assert!(page.html.contains("Close &amp; Next"));
+        let blank = post(
+            &api,
+            &cookies,
+            "/ui/tasks/task-ui/comment",
+            &format!("csrf={csrf}&comment=+"),
+        )
+        .await;
+        assert_eq!(blank.status, StatusCode::BAD_REQUEST, "{}", blank.html);
+        assert!(blank.html.contains("id=\"page-error\""));
+        let said = post(
+            &api,
+            &cookies,
+            "/ui/tasks/task-ui/comment",
+            &format!("csrf={csrf}&comment=Left+a+voicemail"),
+        )
+        .await;
+        assert_eq!(said.status, StatusCode::SEE_OTHER);
+        assert!(
+            get(&api, &cookies, "/ui/tasks/task-ui")
+                .await
+                .html
+                .contains("Left a voicemail")
+        );
+        let done = post(
+            &api,
+            &cookies,
+            "/ui/tasks/task-ui/act",
+            &format!("csrf={csrf}&action=CLOSE_AND_NEXT"),
+        )
+        .await;
+        assert_eq!(
+            done.location.as_deref(),
+            Some("/"),
+            "nothing else waits: {}",
+            done.html
+        );
+        let task = api.get("/api/v1/tasks/task-ui").await.body;
+        assert_eq!(task["status"], "CLOSED");
+        let closed = get(&api, &cookies, "/ui/tasks/task-ui").await;
+        assert!(
+            closed.html.contains("id=\"reopen-task\"")
+                && !closed.html.contains("id=\"add-comment\"")
+        );
+    });
+}
