@@ -27,6 +27,22 @@ pub(super) fn router() -> Router<AppState> {
         .route("/ui/admin", get(index))
         .route("/ui/admin/{section}", get(list).post(create))
         .route("/ui/admin/{section}/{id}", get(edit).post(update))
+        .route(
+            "/ui/admin/agents/{id}/tokens",
+            axum::routing::post(create_token),
+        )
+        .route(
+            "/ui/admin/agents/{id}/tokens/{token}/revoke",
+            axum::routing::post(revoke_token),
+        )
+}
+
+/// One credential of an agent, as the admin sees it (never its secret).
+struct TokenLine {
+    id: String,
+    kind: &'static str,
+    created: String,
+    revoked: Option<String>,
 }
 
 /// How a field is typed in.
@@ -491,7 +507,10 @@ struct AdminPage {
     version: String,
     fields: Vec<FieldView>,
     error: Option<String>,
-    notice: Option<String>,
+    /// On an agent's page: its credentials, and a token just made (shown once).
+    tokens: Option<Vec<TokenLine>>,
+    agent_id: String,
+    new_token: Option<String>,
 }
 
 const SECTIONS: [(&str, &str); 5] = [
@@ -572,7 +591,7 @@ struct Shown {
     version: String,
     values: Value,
     errors: BTreeMap<String, String>,
-    notice: Option<String>,
+    new_token: Option<String>,
 }
 
 /// Renders a section: its list and a form (new, or `shown.id` being edited).
@@ -625,6 +644,34 @@ async fn render(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let tokens = match (&shown.id, section) {
+        (Some(id), Section::Collection(AdminKind::Agents)) => Some(
+            state
+                .app
+                .admin_tokens(caller, id)
+                .await?
+                .into_iter()
+                .map(|t| TokenLine {
+                    kind: if t
+                        .label
+                        .starts_with(hearth_app::service::auth::SESSION_LABEL)
+                    {
+                        "Desktop session"
+                    } else if t.label == "startup" {
+                        "Start-up API token"
+                    } else {
+                        "API token"
+                    },
+                    id: t.id,
+                    created: super::when(hearth_app::codec::from_ms(t.created_at)),
+                    revoked: t
+                        .revoked_at
+                        .map(|at| super::when(hearth_app::codec::from_ms(at))),
+                })
+                .collect(),
+        ),
+        _ => None,
+    };
     let body = page(&AdminPage {
         nav,
         sections: SECTIONS.to_vec(),
@@ -636,7 +683,9 @@ async fn render(
         version: shown.version,
         fields: views(section, &shown.values, &shown.errors, &lists),
         error: shown.errors.get("").cloned(),
-        notice: shown.notice,
+        tokens,
+        agent_id: shown.id.clone().unwrap_or_default(),
+        new_token: shown.new_token,
     });
     Ok((status, body).into_response())
 }
@@ -692,7 +741,7 @@ async fn list(
                 version: r.version.to_string(),
                 values: r.body,
                 errors: BTreeMap::new(),
-                notice: None,
+                new_token: None,
             },
             Err(e) => return crate::error::ApiError::from(e).into_response(),
         }
@@ -702,7 +751,7 @@ async fn list(
             version: String::new(),
             values: blank(section),
             errors: BTreeMap::new(),
-            notice: None,
+            new_token: None,
         }
     };
     answer(render(&state, &caller, nav, section, shown).await, set)
@@ -732,7 +781,7 @@ async fn edit(
         version: version.to_string(),
         values,
         errors: BTreeMap::new(),
-        notice: None,
+        new_token: None,
     };
     answer(render(&state, &caller, nav, section, shown).await, set)
 }
@@ -824,14 +873,13 @@ async fn save(
             let Some((_, version, values)) = fresh else {
                 return with_cookie(not_found(nav), set);
             };
-            let mut shown = Shown {
+            let shown = Shown {
                 id,
                 version: version.to_string(),
                 values,
                 errors: field_errors(&AppError::VersionOutdated),
-                notice: None,
+                new_token: None,
             };
-            shown.notice = None;
             let result = render(&state, &caller, nav, section, shown).await.map(|r| {
                 let (mut parts, body) = r.into_parts();
                 parts.status = StatusCode::CONFLICT;
@@ -844,7 +892,7 @@ async fn save(
             version: version.map(|v| v.to_string()).unwrap_or_default(),
             values: Value::Object(body),
             errors: field_errors(&e),
-            notice: None,
+            new_token: None,
         },
         Err(Some(e)) => return crate::error::ApiError::from(e).into_response(),
         Err(None) => Shown {
@@ -852,8 +900,75 @@ async fn save(
             version: version.map(|v| v.to_string()).unwrap_or_default(),
             values: Value::Object(body),
             errors,
-            notice: None,
+            new_token: None,
         },
     };
     answer(render(&state, &caller, nav, section, shown).await, set)
+}
+
+/// Shows an agent's page after a change to its credentials.
+async fn agent_page(
+    state: &AppState,
+    caller: &Caller,
+    nav: Nav,
+    id: &str,
+    new_token: Option<String>,
+) -> Result<Response, AppError> {
+    let r = state.app.admin_get(caller, AdminKind::Agents, id).await?;
+    let shown = Shown {
+        id: Some(id.to_owned()),
+        version: r.version.to_string(),
+        values: r.body,
+        errors: BTreeMap::new(),
+        new_token,
+    };
+    render(
+        state,
+        caller,
+        nav,
+        Section::Collection(AdminKind::Agents),
+        shown,
+    )
+    .await
+}
+
+/// Makes an API token for the agent and shows it, once.
+async fn create_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = check_csrf(&headers, &form) {
+        return r.into_response();
+    }
+    let (caller, nav, set) = match admin_caller(&state, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let result = match state.app.admin_create_token(&caller, &id).await {
+        Ok((_, token)) => agent_page(&state, &caller, nav, &id, Some(token)).await,
+        Err(e) => Err(e),
+    };
+    answer(result, set)
+}
+
+/// Revokes one of the agent's credentials (an API token or a desktop session).
+async fn revoke_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, token)): Path<(String, String)>,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = check_csrf(&headers, &form) {
+        return r.into_response();
+    }
+    let (caller, _, _) = match admin_caller(&state, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match state.app.admin_revoke_token(&caller, &id, &token).await {
+        Ok(()) => Redirect::to(&format!("/ui/admin/agents/{id}")).into_response(),
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
 }

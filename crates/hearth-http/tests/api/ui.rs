@@ -862,7 +862,7 @@ async fn admin_forms_validate_on_the_server_and_refuse_stale_edits() {
             &api,
             &admin,
             "/ui/admin/agents",
-            &format!("csrf={csrf}&version=&name=Carol&emailAddress=carol%40example.com&roles=AGENT&inboxIds={}&messagingCapacity.standard=2&messagingCapacity.maximum=3", support_inbox(&api).await),
+            &format!("csrf={csrf}&version=&name=Carol&emailAddress=carol%40example.com&roles=AGENT&roles=API_USER&inboxIds={}&messagingCapacity.standard=2&messagingCapacity.maximum=3", support_inbox(&api).await),
         )
         .await;
         assert_eq!(
@@ -878,7 +878,7 @@ async fn admin_forms_validate_on_the_server_and_refuse_stale_edits() {
         let v = version_of(&first);
         let form = |name: &str| {
             format!(
-                "csrf={csrf}&version={v}&name={name}&emailAddress=carol%40example.com&roles=AGENT&messagingCapacity.standard=2&messagingCapacity.maximum=3"
+                "csrf={csrf}&version={v}&name={name}&emailAddress=carol%40example.com&roles=AGENT&roles=API_USER&messagingCapacity.standard=2&messagingCapacity.maximum=3"
             )
         };
         let saved = post(
@@ -904,6 +904,59 @@ async fn admin_forms_validate_on_the_server_and_refuse_stale_edits() {
         );
         let name = api.get(&format!("/api/v1/admin/agents/{carol}")).await.body["name"].clone();
         assert_eq!(name, "Carol Ng");
+
+        // Credentials: a token is shown once, works, and can be revoked.
+        let made = post(
+            &api,
+            &admin,
+            &format!("/ui/admin/agents/{carol}/tokens"),
+            &format!("csrf={csrf}"),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.html);
+        let at = made
+            .html
+            .find("id=\"new-token\"")
+            .expect("the token is shown");
+        let token = made.html[at..]
+            .split("<code>")
+            .nth(1)
+            .unwrap()
+            .split("</code>")
+            .next()
+            .unwrap()
+            .to_owned();
+        let carol_call = |token: String| {
+            let api = &api;
+            async move {
+                use base64::Engine as _;
+                let auth = format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD
+                        .encode(format!("carol@example.com:{token}"))
+                );
+                api.call_as(&auth, Method::GET, "/api/v1/me", None)
+                    .await
+                    .status
+            }
+        };
+        assert_eq!(carol_call(token.clone()).await, StatusCode::OK);
+        let again = get(&api, &admin, &format!("/ui/admin/agents/{carol}")).await;
+        assert!(!again.html.contains(&token), "shown only once");
+        let tokens = api
+            .get(&format!("/api/v1/admin/agents/{carol}/api-tokens"))
+            .await
+            .body;
+        let token_id = tokens[0]["id"].as_str().unwrap().to_owned();
+        let revoked = post(
+            &api,
+            &admin,
+            &format!("/ui/admin/agents/{carol}/tokens/{token_id}/revoke"),
+            &format!("csrf={csrf}"),
+        )
+        .await;
+        assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+        assert_eq!(carol_call(token).await, StatusCode::UNAUTHORIZED);
 
         // Settings and topics.
         let settings = get(&api, &admin, "/ui/admin/settings").await;
