@@ -306,6 +306,8 @@ struct Line {
 struct OfferLine {
     id: String,
     channel: String,
+    /// Who is calling or writing, when known.
+    customer: String,
     expires_at: String,
 }
 
@@ -487,14 +489,28 @@ async fn render_desktop(
             return crate::error::ApiError::from(e).into_response();
         }
     };
-    let offers = offers
-        .into_iter()
-        .map(|o| OfferLine {
+    let mut offer_lines = Vec::with_capacity(offers.len());
+    for o in offers {
+        let customer = match &o.conversation_id {
+            Some(id) => match state.app.conversation(id).await {
+                Ok(c) => state
+                    .app
+                    .customer(c.customer_id.as_str())
+                    .await
+                    .map(|c| Profile::of(&c).name)
+                    .unwrap_or_default(),
+                Err(_) => String::new(),
+            },
+            None => String::new(),
+        };
+        offer_lines.push(OfferLine {
             id: o.id,
             channel: o.channel.unwrap_or_else(|| o.kind.clone()),
+            customer,
             expires_at: o.expires_at,
-        })
-        .collect();
+        });
+    }
+    let offers = offer_lines;
     let mut lines = Vec::with_capacity(customers.len());
     for c in customers {
         // A customer erased meanwhile still shows as a line, by id.

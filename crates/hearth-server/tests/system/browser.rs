@@ -397,6 +397,33 @@ async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
     )
     .await;
 
+    // Alice adds Voice: a call is offered to her, the banner appears live with its
+    // countdown, and Accept opens the caller.
+    click(&client, "input[name=voice]").await;
+    click(&client, "#availability button[type=submit]").await;
+    text_of(&client, "input[name=voice][checked]").await;
+    inbound(
+        &server,
+        json!({"channel": "PHONE_CALL", "entryPoint": "+12065550100",
+               "from": {"address": "+12065550142"}}),
+    )
+    .await;
+    until_text(&client, "#offers", "the offer appears live", |t| {
+        t.contains("Incoming PHONE_CALL") && t.contains("+12065550142")
+    })
+    .await;
+    until_text(&client, "#offers .countdown", "the countdown runs", |t| {
+        t.ends_with(" s")
+    })
+    .await;
+    shot(&client, "offer.png").await;
+    // Alt+A accepts.
+    body_keys(&client, &chord(&[Key::Alt], "a")).await;
+    until_text(&client, "#timeline", "the call opens", |t| {
+        t.contains("PHONE_CALL")
+    })
+    .await;
+
     // The search box finds Jane again and opens her closed conversation, which
     // offers Reopen and Create New.
     type_into(&client, "#search", "jane@").await;
@@ -410,8 +437,28 @@ async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
     assert!(text_of(&client, "#hits").await.contains("jane@example.com"));
     shot(&client, "search.png").await;
     click(&client, "#hits a").await;
-    click(&client, "#reopen summary").await;
-    assert!(text_of(&client, "#reopen").await.contains("Create New"));
+    // Alt+U opens the Reopen / Create New dialog with Reopen focused; Enter takes it.
+    body_keys(&client, &chord(&[Key::Alt], "u")).await;
+    assert!(
+        text_of(&client, "#reopen[open]")
+            .await
+            .contains("Create New")
+    );
+    let focused = client.active_element().await.unwrap();
+    assert_eq!(
+        focused.attr("id").await.unwrap().as_deref(),
+        Some("reopen-this")
+    );
+    focused
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await
+        .unwrap();
+    until_text(&client, "#status", "Jane's conversation reopens", |t| {
+        t == "OPEN"
+    })
+    .await;
+    let (_, jane_again) = server.get(&format!("/api/v1/conversations/{conv}")).await;
+    assert_eq!(jane_again["status"], "OPEN");
     client.close().await.unwrap();
 
     // The admin's supervisor board and admin pages, in the second window after
