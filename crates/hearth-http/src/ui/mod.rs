@@ -560,28 +560,37 @@ async fn desktop(State(state): State<AppState>, headers: HeaderMap) -> Response 
     }
 }
 
-/// The signed-in agent of a form post, after the CSRF check.
-async fn form_caller(
-    state: &AppState,
-    headers: &HeaderMap,
-    form: &HashMap<String, String>,
-) -> Result<Caller, Refused> {
-    check_csrf(headers, form)?;
-    match session(state, headers).await {
-        Some((caller, _)) => Ok(caller),
-        None => Err(Refused::SignIn),
+/// A form post from a signed-in agent: the body is read, its CSRF value checked
+/// against the cookie, and the session resolved, before the handler runs.
+struct SignedForm {
+    caller: Caller,
+    form: HashMap<String, String>,
+}
+
+impl axum::extract::FromRequest<AppState> for SignedForm {
+    type Rejection = Response;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let Form(form) = Form::<HashMap<String, String>>::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        check_csrf(&headers, &form).map_err(IntoResponse::into_response)?;
+        match session(state, &headers).await {
+            Some((caller, _)) => Ok(SignedForm { caller, form }),
+            None => Err(Refused::SignIn.into_response()),
+        }
     }
 }
 
 async fn set_availability(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    SignedForm { caller, form }: SignedForm,
 ) -> Response {
-    let caller = match form_caller(&state, &headers, &form).await {
-        Ok(c) => c,
-        Err(r) => return r.into_response(),
-    };
     let on = |name: &str| form.get(name).is_some_and(|v| v == "on");
     let mut available = BTreeSet::new();
     if on("voice") {
@@ -611,12 +620,8 @@ async fn set_availability(
 async fn next(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    SignedForm { caller, .. }: SignedForm,
 ) -> Response {
-    let caller = match form_caller(&state, &headers, &form).await {
-        Ok(c) => c,
-        Err(r) => return r.into_response(),
-    };
     match state
         .app
         .next(&caller, hearth_routing::NextSource::AvailabilityBar)
@@ -1151,12 +1156,8 @@ async fn act(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    SignedForm { caller, form }: SignedForm,
 ) -> Response {
-    let caller = match form_caller(&state, &headers, &form).await {
-        Ok(c) => c,
-        Err(r) => return r.into_response(),
-    };
     let Some(action) = form
         .get("action")
         .and_then(|a| hearth_domain::actions::Action::parse(a))
@@ -1189,12 +1190,8 @@ async fn reopen(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    SignedForm { caller, form }: SignedForm,
 ) -> Response {
-    let caller = match form_caller(&state, &headers, &form).await {
-        Ok(c) => c,
-        Err(r) => return r.into_response(),
-    };
     let create_new = match form.get("mode").map(String::as_str) {
         Some("REOPEN") => false,
         Some("CREATE_NEW") => true,
@@ -1218,12 +1215,8 @@ async fn transfer(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    SignedForm { caller, form }: SignedForm,
 ) -> Response {
-    let caller = match form_caller(&state, &headers, &form).await {
-        Ok(c) => c,
-        Err(r) => return r.into_response(),
-    };
     let inbox = form.get("inboxId").cloned().unwrap_or_default();
     if inbox.is_empty() {
         let problem = Some(Problem::on("Choose an inbox.", "inboxId"));
@@ -1255,12 +1248,8 @@ async fn topics(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    SignedForm { caller, form }: SignedForm,
 ) -> Response {
-    let caller = match form_caller(&state, &headers, &form).await {
-        Ok(c) => c,
-        Err(r) => return r.into_response(),
-    };
     let outcome = match (form.get("add"), form.get("remove")) {
         (Some(add), _) if !add.is_empty() => {
             state
@@ -1294,12 +1283,8 @@ async fn compose(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    SignedForm { caller, form }: SignedForm,
 ) -> Response {
-    let caller = match form_caller(&state, &headers, &form).await {
-        Ok(c) => c,
-        Err(r) => return r.into_response(),
-    };
     let body = form
         .get("body")
         .map(|b| b.trim())
@@ -1359,25 +1344,21 @@ async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Response {
 async fn answer_offer(
     state: &AppState,
     headers: &HeaderMap,
+    caller: &Caller,
     id: &str,
-    form: &HashMap<String, String>,
     accept: bool,
 ) -> Response {
-    let caller = match form_caller(state, headers, form).await {
-        Ok(c) => c,
-        Err(r) => return r.into_response(),
-    };
-    match state.app.answer_offer(&caller, id, accept).await {
+    match state.app.answer_offer(caller, id, accept).await {
         Ok(Some(conv)) if accept => {
             Redirect::to(&format!("/ui/conversations/{}", conv.id)).into_response()
         }
         Ok(_) => Redirect::to("/").into_response(),
         Err(AppError::Domain(e)) => {
-            render_desktop(state, headers, &caller, Some(e.to_string()), None).await
+            render_desktop(state, headers, caller, Some(e.to_string()), None).await
         }
         Err(AppError::NotFound { .. }) => {
             let error = Some("That offer is no longer open.".to_owned());
-            render_desktop(state, headers, &caller, error, None).await
+            render_desktop(state, headers, caller, error, None).await
         }
         Err(e) => crate::error::ApiError::from(e).into_response(),
     }
@@ -1387,16 +1368,16 @@ async fn accept_offer(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    SignedForm { caller, .. }: SignedForm,
 ) -> Response {
-    answer_offer(&state, &headers, &id, &form, true).await
+    answer_offer(&state, &headers, &caller, &id, true).await
 }
 
 async fn decline_offer(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    SignedForm { caller, .. }: SignedForm,
 ) -> Response {
-    answer_offer(&state, &headers, &id, &form, false).await
+    answer_offer(&state, &headers, &caller, &id, false).await
 }

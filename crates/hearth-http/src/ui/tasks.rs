@@ -1,11 +1,9 @@
 //! A task on the desktop: its body, due date and comments; comment, and finish it
 //! with Close & Next, Next or Close as the action table has it for tasks.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -14,7 +12,7 @@ use hearth_app::service::Caller;
 use hearth_app::service::tasks::TaskPatch;
 use hearth_domain::task::TaskStatus;
 
-use super::{Nav, Profile, form_caller, page, signed_in, when, with_cookie};
+use super::{Nav, Profile, SignedForm, page, signed_in, when, with_cookie};
 use crate::AppState;
 
 pub(super) fn router() -> Router<AppState> {
@@ -122,12 +120,8 @@ async fn comment(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    SignedForm { caller, form }: SignedForm,
 ) -> Response {
-    let caller = match form_caller(&state, &headers, &form).await {
-        Ok(c) => c,
-        Err(r) => return r.into_response(),
-    };
     let text = form
         .get("comment")
         .map(|c| c.trim().to_owned())
@@ -148,12 +142,8 @@ async fn act(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    SignedForm { caller, form }: SignedForm,
 ) -> Response {
-    let caller = match form_caller(&state, &headers, &form).await {
-        Ok(c) => c,
-        Err(r) => return r.into_response(),
-    };
     let action = form.get("action").map(String::as_str).unwrap_or_default();
     let (close, next) = match action {
         "CLOSE_AND_NEXT" => (true, true),
