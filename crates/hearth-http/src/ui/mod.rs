@@ -627,10 +627,7 @@ async fn next(
         .next(&caller, hearth_routing::NextSource::AvailabilityBar)
         .await
     {
-        Ok(Some(work)) if work.kind == "CONVERSATION" => {
-            Redirect::to(&format!("/ui/conversations/{}", work.id)).into_response()
-        }
-        Ok(Some(work)) => Redirect::to(&format!("/ui/tasks/{}", work.id)).into_response(),
+        Ok(Some(work)) => open_work(Some(work)),
         Ok(None) => {
             let notice = "Nothing is waiting for you.".to_owned();
             render_desktop(&state, &headers, &caller, None, Some(notice)).await
@@ -639,6 +636,18 @@ async fn next(
             render_desktop(&state, &headers, &caller, Some(e.to_string()), None).await
         }
         Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
+/// Opens the work Next handed out: a conversation's page or a task's, or the
+/// desktop when there was none.
+fn open_work(work: Option<hearth_app::service::NextWork>) -> Response {
+    match work {
+        Some(w) if w.kind == "CONVERSATION" => {
+            Redirect::to(&format!("/ui/conversations/{}", w.id)).into_response()
+        }
+        Some(w) => Redirect::to(&format!("/ui/tasks/{}", w.id)).into_response(),
+        None => Redirect::to("/").into_response(),
     }
 }
 
@@ -1171,13 +1180,7 @@ async fn act(
         .act(&caller, &id, action, confirmed, seen_version(&form))
         .await;
     match outcome {
-        Ok(result) => match result.next {
-            Some(next) if next.kind == "CONVERSATION" => {
-                Redirect::to(&format!("/ui/conversations/{}", next.id)).into_response()
-            }
-            Some(next) => Redirect::to(&format!("/ui/tasks/{}", next.id)).into_response(),
-            None => Redirect::to("/").into_response(),
-        },
+        Ok(result) => open_work(result.next),
         Err(AppError::Domain(hearth_domain::DomainError::ReplyMissing)) => {
             render_conversation(&state, &headers, &caller, &id, None, Some(action.as_str())).await
         }
