@@ -229,7 +229,7 @@ impl Section {
     }
 
     /// A line's title and summary in the list.
-    fn describe(self, v: &Value) -> (String, String) {
+    fn describe(self, v: &Value, lists: &Lists) -> (String, String) {
         let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
         match self {
             Section::Collection(AdminKind::Agents) => (
@@ -255,7 +255,7 @@ impl Section {
             ),
             Section::Collection(_) => (
                 s("address"),
-                format!("{} → inbox {}", s("channel"), s("inboxId")),
+                format!("{} → {}", s("channel"), lists.inbox_name(&s("inboxId"))),
             ),
             Section::Topics => (
                 s("name"),
@@ -328,6 +328,15 @@ fn put(m: &mut Map<String, Value>, path: &str, value: Value) {
 /// What the form's choices are drawn from.
 struct Lists {
     inboxes: Vec<(String, String)>,
+}
+
+impl Lists {
+    fn inbox_name(&self, id: &str) -> String {
+        self.inboxes
+            .iter()
+            .find(|(i, _)| i == id)
+            .map_or_else(|| id.to_owned(), |(_, name)| name.clone())
+    }
 }
 
 fn views(
@@ -622,7 +631,7 @@ async fn render(
         let mut rows: Vec<(String, String, String)> = all
             .iter()
             .map(|(id, _, v)| {
-                let (title, summary) = section.describe(v);
+                let (title, summary) = section.describe(v, &lists);
                 (id.clone(), title, summary)
             })
             .collect();
@@ -633,7 +642,7 @@ async fn render(
         (_, Section::Settings) => ("/ui/admin/settings".to_owned(), "Settings".to_owned()),
         (Some(id), _) => (
             format!("/ui/admin/{}/{id}", section.segment()),
-            format!("Edit {}", section.describe(&shown.values).0),
+            format!("Edit {}", section.describe(&shown.values, &lists).0),
         ),
         (None, _) => (format!("/ui/admin/{}", section.segment()), "Add".to_owned()),
     };

@@ -1027,6 +1027,14 @@ async fn conversation_page(
             items: items.iter().map(|i| Entry::of(i, &topic_names)).collect(),
         });
     }
+    let inboxes = choices(state.app.directory_inboxes().await?, "name");
+    let agents = choices(state.app.directory_agents().await?, "name");
+    let agent_name = |id: &str| {
+        agents
+            .iter()
+            .find(|a| a.value == id)
+            .map_or_else(|| id.to_owned(), |a| a.label.clone())
+    };
     let supervisor = caller
         .agent
         .has_role(hearth_domain::config::Role::Supervisor);
@@ -1041,15 +1049,19 @@ async fn conversation_page(
                 input: d.input,
                 outcome: d.outcome,
                 rule: d.rule,
-                winner: d.winner_agent_id.unwrap_or_else(|| "—".into()),
+                winner: d
+                    .winner_agent_id
+                    .as_deref()
+                    .map_or_else(|| "—".into(), agent_name),
                 candidates: d
                     .candidates
                     .iter()
                     .map(|c| {
+                        let who = agent_name(&c.agent_id);
                         if c.eligible {
-                            format!("{} eligible (score {})", c.agent_id, c.score)
+                            format!("{who} eligible (score {})", c.score)
                         } else {
-                            format!("{} not eligible: {}", c.agent_id, c.reasons.join(", "))
+                            format!("{who} not eligible: {}", c.reasons.join(", "))
                         }
                     })
                     .collect(),
@@ -1058,8 +1070,6 @@ async fn conversation_page(
     } else {
         Vec::new()
     };
-    let inboxes = choices(state.app.directory_inboxes().await?, "name");
-    let agents = choices(state.app.directory_agents().await?, "name");
     let (status, error, error_field) = match problem {
         Some(p) => (p.status, Some(p.message), p.field),
         None => (StatusCode::OK, None, String::new()),

@@ -800,9 +800,29 @@ async fn supervisor_and_admin_pages_are_for_their_roles_only() {
         assert!(!desk.html.contains("/ui/admin") && !desk.html.contains("/ui/supervisor"));
 
         let (admin, _) = sign_in(&api, "admin@example.com").await;
-        api.inbound(serde_json::json!({"channel": "EMAIL", "entryPoint": "support@example.com",
+        let waiting = api.inbound(serde_json::json!({"channel": "EMAIL", "entryPoint": "support@example.com",
             "from": {"address": "wait@example.net"}, "content": {"subject": "hi", "content": "anyone?"}}))
             .await;
+        let chat = api
+            .inbound(
+                serde_json::json!({"channel": "CHAT", "entryPoint": "chat", "sessionId": "s-why",
+                "from": {"address": "visitor-why"}, "content": {"content": "hello"}}),
+            )
+            .await;
+        assert!(waiting["conversationId"].is_string());
+        let conv = chat["conversationId"].as_str().unwrap();
+        let explained = get(&api, &admin, &format!("/ui/conversations/{conv}")).await;
+        assert!(explained.html.contains("id=\"routing\""));
+        assert!(
+            explained.html.contains("Alice not eligible: NOT_AVAILABLE"),
+            "{}",
+            explained.html
+        );
+        let hidden = get(&api, &bob, &format!("/ui/conversations/{conv}")).await;
+        assert!(
+            !hidden.html.contains("id=\"routing\""),
+            "agents do not see routing decisions"
+        );
         let board = get(&api, &admin, "/ui/supervisor").await;
         assert_eq!(board.status, StatusCode::OK);
         assert!(
