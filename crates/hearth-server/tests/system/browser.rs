@@ -320,6 +320,21 @@ async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
     text_of(&client, "input[name=messaging][checked]").await;
     sign_in(&second, &server, "alice@example.com").await;
     text_of(&second, "#no-customers").await;
+    // That browser also has a second tab on the desktop: one tab reads the stream
+    // and tells the other.
+    let shared = second
+        .execute(
+            "return !!(navigator.locks && window.BroadcastChannel)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shared, json!(true), "the tabs share one stream here");
+    let first_tab = second.window().await.unwrap();
+    let tab = second.new_window(true).await.unwrap();
+    second.switch_to_window(tab.handle.clone()).await.unwrap();
+    second.goto(&format!("{}/", server.base)).await.unwrap();
+    text_of(&second, "#no-customers").await;
     let loaded_at = client.current_url().await.unwrap();
 
     // A chat arrives: it is pushed to Alice and appears in both windows without a
@@ -340,6 +355,14 @@ async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
         &second,
         "#customers-card",
         "the second window sees it",
+        |t| t.contains(visitor),
+    )
+    .await;
+    second.switch_to_window(first_tab.clone()).await.unwrap();
+    until_text(
+        &second,
+        "#customers-card",
+        "the other tab of that window sees it too",
         |t| t.contains(visitor),
     )
     .await;
