@@ -206,15 +206,6 @@ impl StoreTx for Tx {
         Ok(rows.into_iter().map(conversation_of).collect())
     }
 
-    async fn token_agent(&mut self, token_hash: &str) -> Result<Option<String>, StoreError> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT agent_id FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL")
-            .bind(token_hash)
-            .fetch_optional(&mut *self.inner)
-            .await
-            .map_err(map_err)?;
-        Ok(row.map(|r| r.0))
-    }
-
     async fn live_token(&mut self, token_hash: &str) -> Result<Option<(String, String, i64)>, StoreError> {
         sqlx::query_as("SELECT agent_id, label, created_at FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL")
             .bind(token_hash)

@@ -263,8 +263,6 @@ pub trait StoreTx: Send {
         agent_id: &str,
     ) -> Result<Vec<ConversationRow>, StoreError>;
 
-    /// The agent id of a live (unrevoked) token.
-    async fn token_agent(&mut self, token_hash: &str) -> Result<Option<String>, StoreError>;
     /// `(agent id, label, created at)` of a live (unrevoked) token.
     async fn live_token(
         &mut self,

@@ -140,18 +140,18 @@ pub async fn tokens_resolve_until_revoked(store: &dyn Store) {
     tx.commit().await.unwrap();
     let mut tx = store.begin().await.unwrap();
     assert_eq!(
-        tx.token_agent("hash-1").await.unwrap().as_deref(),
-        Some("a1")
+        tx.live_token("hash-1").await.unwrap(),
+        Some(("a1".into(), "startup".into(), 1))
     );
     assert_eq!(tx.revoke_tokens("a1", "startup", 2).await.unwrap(), 1);
     tx.commit().await.unwrap();
     let mut tx = store.read().await.unwrap();
-    assert_eq!(tx.token_agent("hash-1").await.unwrap(), None);
+    assert_eq!(tx.live_token("hash-1").await.unwrap(), None);
     assert_eq!(
-        tx.token_agent("hash-2").await.unwrap().as_deref(),
-        Some("a1")
+        tx.live_token("hash-2").await.unwrap(),
+        Some(("a1".into(), "api".into(), 1))
     );
-    assert_eq!(tx.token_agent("unknown").await.unwrap(), None);
+    assert_eq!(tx.live_token("unknown").await.unwrap(), None);
 }
 
 /// An email or mobile number belongs to one customer; a second customer claiming

@@ -52,14 +52,19 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 impl App {
-    /// Gladly's Basic auth: an agent's email and one of its live API tokens. Disabled
-    /// agents and agents without API_USER are refused alike (401), so the answer
-    /// tells an attacker nothing about which part was wrong.
+    /// Gladly's Basic auth: an agent's email and one of its live API tokens (a
+    /// desktop session's token is not one: it lives in its cookie and expires with
+    /// it). Disabled agents and agents without API_USER are refused alike (401), so
+    /// the answer tells an attacker nothing about which part was wrong.
     pub async fn authenticate(&self, email: &str, token: &str) -> Result<Caller, AppError> {
         let hash = token_hash(token);
         let email = email.trim().to_lowercase();
         read_tx!(self, |tx| {
-            let Some(agent_id) = tx.token_agent(&hash).await? else {
+            let Some((agent_id, _, _)) = tx
+                .live_token(&hash)
+                .await?
+                .filter(|(_, label, _)| !label.starts_with(SESSION_LABEL))
+            else {
                 return Err(AppError::Unauthorized);
             };
             let Some(agent) = load_agent(tx, &agent_id).await? else {

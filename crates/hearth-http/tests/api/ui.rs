@@ -1026,6 +1026,18 @@ async fn a_session_ends_after_twelve_hours_and_api_tokens_are_not_sessions() {
     crate::each_backend_with_clock!(|api, clock| {
         let (cookies, _) = sign_in(&api, "alice@example.com").await;
         assert_eq!(get(&api, &cookies, "/").await.status, StatusCode::OK);
+        // Nor is a session's token an API credential.
+        let session_token = cookies.rsplit('.').next().unwrap().to_owned();
+        let basic = {
+            use base64::Engine as _;
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD
+                    .encode(format!("alice@example.com:{session_token}"))
+            )
+        };
+        let refused = api.call_as(&basic, Method::GET, "/api/v1/me", None).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
         clock.advance(time::Duration::hours(11));
         assert_eq!(get(&api, &cookies, "/").await.status, StatusCode::OK);
         clock.advance(time::Duration::hours(1));
