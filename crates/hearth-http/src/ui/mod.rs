@@ -185,14 +185,12 @@ async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Respon
     };
     // A session cookie that no longer opens a session: it expired or was revoked.
     let ended = cookie(&headers, SESSION_COOKIE).is_some_and(|c| !c.is_empty());
-    let mut response = page(&LoginPage {
+    let page = page(&LoginPage {
         csrf,
         email: String::new(),
         error: ended.then(|| "Your session has ended. Sign in again.".to_owned()),
     });
-    if let Some((k, v)) = set {
-        response.headers_mut().append(k, v);
-    }
+    let mut response = with_cookie(page, set);
     if ended {
         let (k, v) = set_cookie(&headers, SESSION_COOKIE, "", Some(0));
         response.headers_mut().append(k, v);
@@ -411,11 +409,7 @@ async fn search(
             None,
             StatusCode::OK,
         ),
-        Err(AppError::Domain(e)) => (
-            Vec::new(),
-            Some(Problem::of(&AppError::Domain(e)).message),
-            StatusCode::BAD_REQUEST,
-        ),
+        Err(AppError::Domain(e)) => (Vec::new(), Some(e.to_string()), StatusCode::BAD_REQUEST),
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
     with_cookie(
@@ -468,6 +462,15 @@ struct DesktopPage {
     notice: Option<String>,
 }
 
+/// How the desktop names a customer (see [`Profile`]); a customer that cannot be
+/// read (erased meanwhile) is shown by id.
+async fn customer_name(state: &AppState, id: &str) -> String {
+    match state.app.customer(id).await {
+        Ok(customer) => Profile::of(&customer).name,
+        Err(_) => id.to_owned(),
+    }
+}
+
 /// Renders the desktop for `caller`, with an error or a notice.
 async fn render_desktop(
     state: &AppState,
@@ -493,12 +496,7 @@ async fn render_desktop(
     for o in offers {
         let customer = match &o.conversation_id {
             Some(id) => match state.app.conversation(id).await {
-                Ok(c) => state
-                    .app
-                    .customer(c.customer_id.as_str())
-                    .await
-                    .map(|c| Profile::of(&c).name)
-                    .unwrap_or_default(),
+                Ok(c) => customer_name(state, c.customer_id.as_str()).await,
                 Err(_) => String::new(),
             },
             None => String::new(),
@@ -513,11 +511,7 @@ async fn render_desktop(
     let offers = offer_lines;
     let mut lines = Vec::with_capacity(customers.len());
     for c in customers {
-        // A customer erased meanwhile still shows as a line, by id.
-        let name = match state.app.customer(&c.customer_id).await {
-            Ok(customer) => Profile::of(&customer).name,
-            Err(_) => c.customer_id.clone(),
-        };
+        let name = customer_name(state, &c.customer_id).await;
         lines.push(Line {
             unseen: c.unseen,
             id: c.id,
@@ -546,11 +540,7 @@ async fn render_desktop(
         error,
         notice,
     });
-    let mut response = (status, body).into_response();
-    if let Some((k, v)) = set {
-        response.headers_mut().append(k, v);
-    }
-    response
+    with_cookie((status, body).into_response(), set)
 }
 
 async fn desktop(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -656,16 +646,28 @@ struct ActionButton {
     action: &'static str,
     label: &'static str,
     enabled: bool,
+    /// Why it is disabled: the API's `disabledReason`, and in words.
     reason: &'static str,
+    why: &'static str,
 }
 
 impl ActionButton {
     fn of(b: &hearth_domain::actions::Button) -> ActionButton {
+        use hearth_domain::actions::Refusal;
         ActionButton {
             action: b.action.as_str(),
             label: b.action.label(),
             enabled: b.enabled,
             reason: b.disabled_reason.map(|r| r.as_str()).unwrap_or(""),
+            why: match b.disabled_reason {
+                None => "",
+                Some(Refusal::TopicsRequired) => "add a topic first",
+                Some(Refusal::FocusMode) => "you are in Focus: only Close is open",
+                Some(Refusal::ReplyMissing) => "the customer is waiting for a reply",
+                Some(Refusal::NotAssignee) => "the conversation is assigned to someone else",
+                Some(Refusal::ConversationClosed) => "the conversation is closed",
+                Some(Refusal::ActionNotAvailable) => "not available on this channel now",
+            },
         }
     }
 }
@@ -1115,11 +1117,7 @@ async fn conversation_page(
         subject,
         routing,
     });
-    let mut response = (status, body).into_response();
-    if let Some((k, v)) = set {
-        response.headers_mut().append(k, v);
-    }
-    Ok(response)
+    Ok(with_cookie((status, body).into_response(), set))
 }
 
 /// `{id, <label>}` objects as `<select>` choices, by label.

@@ -657,7 +657,7 @@ async fn topics_transfer_and_reopen_work_from_the_conversation_page() {
         .await;
         let page = get(&api, &cookies, &path).await;
         assert!(
-            page.html.contains("disabled title=\"topics_required\""),
+            page.html.contains("data-reason=\"topics_required\""),
             "close needs a topic: {}",
             page.html
         );
@@ -671,7 +671,11 @@ async fn topics_transfer_and_reopen_work_from_the_conversation_page() {
         .await;
         assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
         let page = get(&api, &cookies, &path).await;
-        assert!(!page.html.contains("topics_required"), "{}", page.html);
+        assert!(
+            !page.html.contains("data-reason=\"topics_required\""),
+            "{}",
+            page.html
+        );
         assert!(page.html.contains(&format!("Remove topic {}", topic.name)));
         let removed = post(
             &api,
