@@ -603,13 +603,15 @@ struct Shown {
     new_token: Option<String>,
 }
 
-/// Renders a section: its list and a form (new, or `shown.id` being edited).
+/// Renders a section with `status`: its list and a form (new, or `shown.id` being
+/// edited).
 async fn render(
     state: &AppState,
     caller: &Caller,
     nav: Nav,
     section: Section,
     shown: Shown,
+    status: StatusCode,
 ) -> Result<Response, AppError> {
     let all = resources(state, caller, section).await?;
     let inboxes = state
@@ -645,13 +647,6 @@ async fn render(
             format!("Edit {}", section.describe(&shown.values, &lists).0),
         ),
         (None, _) => (format!("/ui/admin/{}", section.segment()), "Add".to_owned()),
-    };
-    let status = if shown.errors.is_empty() {
-        StatusCode::OK
-    } else if shown.errors.contains_key("") && shown.errors.len() == 1 && shown.version.is_empty() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
     };
     let tokens = match (&shown.id, section) {
         (Some(id), Section::Collection(AdminKind::Agents)) => Some(
@@ -763,7 +758,10 @@ async fn list(
             new_token: None,
         }
     };
-    answer(render(&state, &caller, nav, section, shown).await, set)
+    answer(
+        render(&state, &caller, nav, section, shown, StatusCode::OK).await,
+        set,
+    )
 }
 
 async fn edit(
@@ -792,7 +790,10 @@ async fn edit(
         errors: BTreeMap::new(),
         new_token: None,
     };
-    answer(render(&state, &caller, nav, section, shown).await, set)
+    answer(
+        render(&state, &caller, nav, section, shown, StatusCode::OK).await,
+        set,
+    )
 }
 
 async fn create(
@@ -836,42 +837,57 @@ async fn save(
     let mut errors = BTreeMap::new();
     let body = body_of(section, &form, &mut errors);
     let version = fields.get("version").and_then(|v| v.parse::<i64>().ok());
-    let outcome = if !errors.is_empty() {
-        Err(None)
-    } else {
-        let result = match (section, &id) {
-            (Section::Settings, _) => state
-                .app
-                .admin_update_settings(&caller, body.clone(), version)
-                .await
-                .map(|_| ()),
-            (Section::Collection(kind), None) => state
-                .app
-                .admin_create(&caller, kind, body.clone())
-                .await
-                .map(|_| ()),
-            (Section::Collection(kind), Some(id)) => state
-                .app
-                .admin_update(&caller, kind, id, body.clone(), version)
-                .await
-                .map(|_| ()),
-            (Section::Topics, existing) => state
-                .app
-                .save_topic(existing.as_deref(), body.clone())
-                .await
-                .map(|_| ()),
-        };
-        result.map_err(Some)
+    // The form again, as typed, with errors by field.
+    let typed = |errors| Shown {
+        id: id.clone(),
+        version: version.map(|v| v.to_string()).unwrap_or_default(),
+        values: Value::Object(body.clone()),
+        errors,
+        new_token: None,
     };
-    let shown = match outcome {
+    if !errors.is_empty() {
+        let result = render(
+            &state,
+            &caller,
+            nav,
+            section,
+            typed(errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        return answer(result, set);
+    }
+    let saved = match (section, &id) {
+        (Section::Settings, _) => state
+            .app
+            .admin_update_settings(&caller, body.clone(), version)
+            .await
+            .map(|_| ()),
+        (Section::Collection(kind), None) => state
+            .app
+            .admin_create(&caller, kind, body.clone())
+            .await
+            .map(|_| ()),
+        (Section::Collection(kind), Some(id)) => state
+            .app
+            .admin_update(&caller, kind, id, body.clone(), version)
+            .await
+            .map(|_| ()),
+        (Section::Topics, existing) => state
+            .app
+            .save_topic(existing.as_deref(), body.clone())
+            .await
+            .map(|_| ()),
+    };
+    let (shown, status) = match saved {
         Ok(()) => {
-            let to = match (section, &id) {
-                (Section::Settings, _) => "/ui/admin/settings".to_owned(),
+            let to = match section {
+                Section::Settings => "/ui/admin/settings".to_owned(),
                 _ => format!("/ui/admin/{}", section.segment()),
             };
             return Redirect::to(&to).into_response();
         }
-        Err(Some(AppError::VersionOutdated)) => {
+        Err(AppError::VersionOutdated) => {
             // Show what is saved now, not what this stale form held.
             let fresh = match resources(&state, &caller, section).await {
                 Ok(all) => all
@@ -889,30 +905,17 @@ async fn save(
                 errors: field_errors(&AppError::VersionOutdated),
                 new_token: None,
             };
-            let result = render(&state, &caller, nav, section, shown).await.map(|r| {
-                let (mut parts, body) = r.into_parts();
-                parts.status = StatusCode::CONFLICT;
-                Response::from_parts(parts, body)
-            });
-            return answer(result, set);
+            (shown, StatusCode::CONFLICT)
         }
-        Err(Some(e @ (AppError::Domain(_) | AppError::Taken { .. }))) => Shown {
-            id,
-            version: version.map(|v| v.to_string()).unwrap_or_default(),
-            values: Value::Object(body),
-            errors: field_errors(&e),
-            new_token: None,
-        },
-        Err(Some(e)) => return crate::error::ApiError::from(e).into_response(),
-        Err(None) => Shown {
-            id,
-            version: version.map(|v| v.to_string()).unwrap_or_default(),
-            values: Value::Object(body),
-            errors,
-            new_token: None,
-        },
+        Err(e @ (AppError::Domain(_) | AppError::Taken { .. })) => {
+            (typed(field_errors(&e)), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
-    answer(render(&state, &caller, nav, section, shown).await, set)
+    answer(
+        render(&state, &caller, nav, section, shown, status).await,
+        set,
+    )
 }
 
 /// Shows an agent's page after a change to its credentials.
@@ -931,14 +934,8 @@ async fn agent_page(
         errors: BTreeMap::new(),
         new_token,
     };
-    render(
-        state,
-        caller,
-        nav,
-        Section::Collection(AdminKind::Agents),
-        shown,
-    )
-    .await
+    let agents = Section::Collection(AdminKind::Agents);
+    render(state, caller, nav, agents, shown, StatusCode::OK).await
 }
 
 /// Makes an API token for the agent and shows it, once.
