@@ -229,7 +229,24 @@ async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
     assert!(text_of(&client, "#my-customers").await.contains("Jane"));
 
     // Next opens her: timeline, composer and the action menu of an unanswered email.
-    click(&client, "#next").await;
+    // Alice moves Next to Alt+J in the `?` overlay (Alt+D is the browser's and is
+    // refused), then uses it.
+    use fantoccini::key::Key;
+    body_keys(&client, "?").await;
+    click(&client, "button[data-shortcut=next]").await;
+    body_keys(&client, &chord(&[Key::Alt], "d")).await;
+    assert!(
+        text_of(&client, "#shortcut-error")
+            .await
+            .contains("cannot be bound")
+    );
+    body_keys(&client, &chord(&[Key::Alt], "j")).await;
+    until_text(&client, "#shortcut-rows", "Next is now Alt+J", |t| {
+        t.lines().any(|l| l.contains("Alt+J") && l.contains("Next"))
+    })
+    .await;
+    body_keys(&client, &char::from(Key::Escape).to_string()).await;
+    body_keys(&client, &chord(&[Key::Alt], "j")).await;
     assert!(
         text_of(&client, "#timeline")
             .await
@@ -261,7 +278,6 @@ async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
 
     // Alt+Shift+N is Close & Next: without a reply it asks first; confirmed, the
     // conversation closes and the next customer (Omar's email) opens.
-    use fantoccini::key::Key;
     body.send_keys(&chord(&[Key::Alt, Key::Shift], "n"))
         .await
         .unwrap();
