@@ -1211,3 +1211,47 @@ async fn a_task_is_opened_commented_and_closed_from_the_desktop() {
         );
     });
 }
+
+#[tokio::test]
+async fn in_focus_only_close_is_open_and_the_page_says_why() {
+    crate::each_backend!(|api| {
+        let (cookies, csrf) = sign_in(&api, "bob@example.com").await;
+        let conv = bob_takes_an_sms(&api, &cookies, &csrf, "+12065550191").await;
+        let focused = post(
+            &api,
+            &cookies,
+            "/ui/availability",
+            &format!("csrf={csrf}&messaging=on&focus=on"),
+        )
+        .await;
+        assert_eq!(focused.status, StatusCode::SEE_OTHER, "{}", focused.html);
+        let page = get(&api, &cookies, &format!("/ui/conversations/{conv}")).await;
+        // Close becomes the primary; the others stay in the menu, disabled, saying why.
+        assert!(
+            page.html.contains("value=\"CLOSE\" id=\"primary-action\""),
+            "{}",
+            page.html
+        );
+        for other in ["NEXT", "CLOSE_AND_NEXT", "NO_REPLY_NEEDED"] {
+            let button = page
+                .html
+                .split("<button")
+                .find(|b| b.contains(&format!("value=\"{other}\"")))
+                .unwrap_or_else(|| panic!("{other} is listed"));
+            assert!(
+                button.contains("disabled title=\"you are in Focus: only Close is open\" data-reason=\"focus_mode\""),
+                "{other}: {button}"
+            );
+        }
+        let close_enabled = page
+            .html
+            .split("<button")
+            .filter(|b| b.contains("value=\"CLOSE\""))
+            .all(|b| !b.contains("disabled"));
+        assert!(close_enabled, "{}", page.html);
+        // The availability-bar Next is refused in Focus, with the reason on the desktop.
+        let next = post(&api, &cookies, "/ui/next", &format!("csrf={csrf}")).await;
+        assert_eq!(next.status, StatusCode::BAD_REQUEST);
+        assert!(next.html.contains("focus"), "{}", next.html);
+    });
+}
