@@ -675,6 +675,12 @@ pub enum Command {
         replied_to: Box<ConversationItem>,
         agent_id: Option<AgentId>,
     },
+    /// R54: an agent's own email or SMS to the customer, answering nothing (after
+    /// Reopen or Create New, or to follow up); it opens an outbound contact.
+    Send {
+        item: Box<ConversationItem>,
+        agent_id: Option<AgentId>,
+    },
     /// T13-T15, T21: close (R30 unless `force`, R32 when `require_topic`).
     Close { initiator: Initiator, force: bool },
     /// T19 and `PATCH status OPEN`: reopen to `agent_id`, or the last agent.
@@ -895,6 +901,23 @@ pub fn decide(
                 ));
             }
             reply(&mut d, *item, &replied_to, agent_id)?;
+        }
+        Command::Send { item, agent_id } => {
+            if closed {
+                return Err(DomainError::ConversationClosed(
+                    "reopen the conversation before writing to the customer",
+                ));
+            }
+            let channel = match message_channel(&item.content) {
+                Some(c @ (Channel::Email | Channel::Sms)) => c,
+                _ => {
+                    return Err(DomainError::invalid(
+                        "content.type",
+                        "a new message is an EMAIL or an SMS; other channels answer the customer",
+                    ));
+                }
+            };
+            deliver(&mut d, *item, channel, None, agent_id)?;
         }
         Command::Close { initiator, force } => {
             if closed {
@@ -1247,7 +1270,7 @@ fn ctx_of<'c, 'a>(d: Decision<'c, 'a>) -> &'c mut Context<'a> {
 
 fn reply(
     d: &mut Decision<'_, '_>,
-    mut item: ConversationItem,
+    item: ConversationItem,
     replied_to: &ConversationItem,
     agent_id: Option<AgentId>,
 ) -> Result<(), DomainError> {
@@ -1282,6 +1305,26 @@ fn reply(
             channel: replied_channel,
         });
     }
+    let own = replied_to
+        .contact_id
+        .as_ref()
+        .and_then(|id| state.contact(id))
+        .filter(|c| c.channel == reply_channel)
+        .cloned();
+    deliver(d, item, reply_channel, own.as_ref(), agent_id)
+}
+
+/// Sends `item` on `channel`: on `own` contact while it is active, else on an
+/// active contact of that channel, else on a new outbound one; pending contacts
+/// it answers are fulfilled, and an unassigned conversation goes to the sender.
+fn deliver(
+    d: &mut Decision<'_, '_>,
+    mut item: ConversationItem,
+    reply_channel: Channel,
+    own: Option<&Contact>,
+    agent_id: Option<AgentId>,
+) -> Result<(), DomainError> {
+    let state = d.conv().clone();
     match item.content.text() {
         Some(body) if body.trim().is_empty() => {
             return Err(DomainError::blank("content.body", "a reply needs a body"));
@@ -1297,11 +1340,6 @@ fn reply(
         _ => {}
     }
     let initiator = item.initiator.clone();
-    let own = replied_to
-        .contact_id
-        .as_ref()
-        .and_then(|id| state.contact(id))
-        .filter(|c| c.channel == reply_channel);
     let contact_id = match own {
         Some(c) if c.is_active() => c.id.clone(),
         Some(c) if c.channel == Channel::Chat => {

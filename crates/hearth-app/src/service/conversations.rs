@@ -431,24 +431,129 @@ impl App {
                 replied_to: Box::new(replied.clone()),
                 agent_id: agent.or_else(|| Some(caller.agent.id.clone())),
             };
-            let after = run(self, tx, &conv, vec![command]).await?;
-            let stored = tx
-                .item(item.id.as_str())
+            run(self, tx, &conv, vec![command]).await?;
+            self.to_outbox(tx, &item).await
+        })
+    }
+
+    /// Queues a sent message for its channel (pending until the channel adapter
+    /// delivers it) and returns it as stored.
+    async fn to_outbox(
+        &self,
+        tx: &mut dyn StoreTx,
+        item: &ConversationItem,
+    ) -> Result<ConversationItem, AppError> {
+        let stored = tx
+            .item(item.id.as_str())
+            .await?
+            .ok_or_else(|| AppError::Internal("the sent item was not stored".into()))?;
+        let stored = item_of_row(&stored)?;
+        let channel = message_channel(&stored.content).map_or("UNKNOWN", Channel::as_str);
+        tx.enqueue_outbox(&OutboxRow {
+            id: new_id(),
+            channel: channel.to_owned(),
+            conversation_id: stored.conversation_id.as_ref().map(ToString::to_string),
+            item_id: stored.id.to_string(),
+            status: "PENDING".to_owned(),
+            payload: serde_json::to_string(&ItemDoc::of(&stored).wire)?,
+            created_at: codec::to_ms(self.now()),
+        })
+        .await?;
+        Ok(stored)
+    }
+
+    /// R54: the agent writes to the customer first, by email or SMS, in a
+    /// non-closed conversation (after Reopen or Create New, or to follow up). The
+    /// message goes from the channel's entry point of the conversation's inbox (any
+    /// of that channel otherwise) to the customer's first email address or mobile
+    /// number.
+    pub async fn send_message(
+        &self,
+        caller: &Caller,
+        conversation_id: &str,
+        kind: &str,
+        subject: Option<&str>,
+        body: &str,
+    ) -> Result<ConversationItem, AppError> {
+        let channel = match kind {
+            "EMAIL" => Channel::Email,
+            "SMS" => Channel::Sms,
+            other => {
+                return Err(DomainError::invalid(
+                    "content.type",
+                    format!("a new message is an EMAIL or an SMS, not '{other}'"),
+                )
+                .into());
+            }
+        };
+        let subject = subject.map(str::trim).unwrap_or_default();
+        if channel == Channel::Email && subject.is_empty() {
+            return Err(DomainError::blank("content.subject", "an email needs a subject").into());
+        }
+        let initiator = agent_initiator(caller);
+        write_tx!(self, |tx| {
+            let conv = load_conversation_for_update(tx, conversation_id)
                 .await?
-                .ok_or_else(|| AppError::Internal("reply item was not stored".into()))?;
-            let stored = item_of_row(&stored)?;
-            let channel = message_channel(&stored.content).map_or("UNKNOWN", Channel::as_str);
-            tx.enqueue_outbox(&OutboxRow {
-                id: new_id(),
-                channel: channel.to_owned(),
-                conversation_id: Some(after.id.to_string()),
-                item_id: stored.id.to_string(),
-                status: "PENDING".to_owned(),
-                payload: serde_json::to_string(&ItemDoc::of(&stored).wire)?,
-                created_at: codec::to_ms(self.now()),
-            })
-            .await?;
-            Ok::<_, AppError>(stored)
+                .ok_or_else(|| AppError::not_found("conversation", conversation_id))?;
+            let customer = load_customer(tx, conv.customer_id.as_str())
+                .await?
+                .ok_or_else(|| AppError::not_found("customer", conv.customer_id.as_str()))?;
+            let to = match channel {
+                Channel::Email => customer
+                    .emails
+                    .first()
+                    .map(|e| e.address.original().to_owned()),
+                _ => customer
+                    .phones
+                    .iter()
+                    .find(|p| p.phone_type == hearth_domain::customer::PhoneType::Mobile)
+                    .or(customer.phones.first())
+                    .map(|p| p.number.e164().to_owned()),
+            }
+            .ok_or(DomainError::NotReplyable(match channel {
+                Channel::Email => "the customer has no email address",
+                _ => "the customer has no phone number",
+            }))?;
+            let from = company_address(tx, channel, conv.inbox_id.as_str())
+                .await?
+                .ok_or(DomainError::NotReplyable(match channel {
+                    Channel::Email => "no EMAIL entry point to send from",
+                    _ => "no SMS entry point to send from",
+                }))?;
+            let content = match channel {
+                Channel::Email => ItemContent::Email {
+                    from,
+                    to: vec![to],
+                    cc: Vec::new(),
+                    bcc: Vec::new(),
+                    subject: subject.to_owned(),
+                    content: body.to_owned(),
+                    attachments: Vec::new(),
+                },
+                _ => ItemContent::Sms {
+                    from,
+                    to,
+                    content: body.to_owned(),
+                    attachments: Vec::new(),
+                },
+            };
+            let item = ConversationItem {
+                id: ItemId::from_trusted(new_id()),
+                customer_id: conv.customer_id.clone(),
+                conversation_id: Some(conv.id.clone()),
+                contact_id: None,
+                session_id: None,
+                timestamp: self.now(),
+                initiator: initiator.clone(),
+                responder: None,
+                content,
+            };
+            let command = Command::Send {
+                item: Box::new(item.clone()),
+                agent_id: Some(caller.agent.id.clone()),
+            };
+            run(self, tx, &conv, vec![command]).await?;
+            self.to_outbox(tx, &item).await
         })
     }
 }
@@ -561,4 +666,25 @@ async fn reply_content(
         }
     };
     Ok(content)
+}
+
+/// The address Hearth writes from on `channel`: an entry point of that channel in
+/// `inbox`, else any entry point of that channel.
+async fn company_address(
+    tx: &mut dyn StoreTx,
+    channel: Channel,
+    inbox: &str,
+) -> Result<Option<String>, AppError> {
+    let mut any = None;
+    for row in tx.resources(super::kind::ENTRY_POINT).await? {
+        let ep: codec::EntryPointDoc = serde_json::from_str(&row.doc)?;
+        if ep.channel != channel.as_str() {
+            continue;
+        }
+        if ep.inbox_id == inbox {
+            return Ok(Some(ep.address));
+        }
+        any.get_or_insert(ep.address);
+    }
+    Ok(any)
 }

@@ -4,8 +4,8 @@ use hearth_domain::DomainError;
 use hearth_domain::Duration;
 use hearth_domain::channel::Channel;
 use hearth_domain::conversation::{
-    AssignReason, Command, Context, EndReason, EndStatus, EventKind, Fulfilment, QueueState,
-    Status, decide_create_for_outbound,
+    AssignReason, Command, Context, Direction, EndReason, EndStatus, EventKind, Fulfilment,
+    QueueState, Status, decide_create_for_outbound,
 };
 use hearth_domain::id::{AgentId, ConversationId, InboxId, ItemId, TopicId};
 use hearth_domain::item::{ConversationItem, ItemContent, StatusChange};
@@ -543,6 +543,63 @@ fn t19_an_agent_reopen_holds_the_conversation_open_and_unroutable() {
     assert_eq!(c.agent_id.as_ref().map(AgentId::as_str), Some("bob"));
     assert!(!c.is_routable());
     assert_eq!(c.closed_at, None);
+}
+
+#[test]
+fn t19_the_agents_own_message_opens_an_outbound_contact_and_ends_the_hold() {
+    let mut w = World::new();
+    w.inbound(Channel::Email).unwrap();
+    w.assign(Some("alice")).unwrap();
+    close(&mut w, true).unwrap();
+    let send = |w: &mut World, channel: Channel| {
+        let item = ConversationItem {
+            id: ItemId::from_trusted(w.fresh("out")),
+            customer_id: w.customer.clone(),
+            conversation_id: None,
+            contact_id: None,
+            session_id: None,
+            timestamp: w.now,
+            initiator: w.agent("bob"),
+            responder: None,
+            content: w.message(channel),
+        };
+        w.run(Command::Send {
+            item: Box::new(item),
+            agent_id: Some(AgentId::from_trusted("bob")),
+        })
+    };
+    assert!(
+        matches!(
+            send(&mut w, Channel::Email),
+            Err(DomainError::ConversationClosed(_))
+        ),
+        "closed conversations are read-only (R8)"
+    );
+    w.run(Command::Reopen {
+        initiator: w.agent("bob"),
+        agent_id: Some(AgentId::from_trusted("bob")),
+    })
+    .unwrap();
+    assert!(matches!(
+        send(&mut w, Channel::Chat),
+        Err(DomainError::Invalid { ref attr, .. }) if attr == "content.type"
+    ));
+    let events = send(&mut w, Channel::Email).unwrap();
+    assert_eq!(types(&events), ["CONTACT/STARTED", "CONTACT/MESSAGE_SENT"]);
+    let c = w.latest();
+    assert!(
+        !c.awaiting_outbound,
+        "the hold of R54 ends with the message"
+    );
+    assert_eq!(
+        c.status,
+        Status::Open,
+        "the agent still owns it and closes it"
+    );
+    let outbound = c.contacts.last().unwrap();
+    assert_eq!(outbound.direction, Direction::Outbound);
+    assert_eq!(outbound.channel, Channel::Email);
+    assert_eq!(c.agent_id.as_ref().map(AgentId::as_str), Some("bob"));
 }
 
 #[test]

@@ -48,6 +48,13 @@ pub(super) fn router() -> Api {
             reply,
             doc(T, "Reply to an item on its channel").body().ok(201),
         )
+        .post(
+            "/conversations/{id}/messages",
+            send,
+            doc(T, "Write to the customer first, by email or SMS")
+                .body()
+                .ok(201),
+        )
 }
 
 async fn read(
@@ -56,6 +63,33 @@ async fn read(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ItemWire>> {
     Ok(Json(wire::item(&state.app.item(&id).await?)))
+}
+
+/// `{"content": {"type": "EMAIL"|"SMS", "subject"?, "body"}}`: the agent's own
+/// message in a non-closed conversation (R54: after Reopen or Create New).
+async fn send(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Response> {
+    let content = body
+        .opt_obj("", "content")?
+        .ok_or_else(|| ApiError::blank("content", "is required"))?;
+    let kind = content.req_str("content", "type")?;
+    let subject = content.opt_str("content", "subject")?;
+    let text = content.req_str("content", "body")?;
+    let item = state
+        .app
+        .send_message(&caller, &id, &kind, subject.as_deref(), &text)
+        .await?;
+    let location = format!("/api/v1/conversation-items/{}", item.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(wire::item(&item)),
+    )
+        .into_response())
 }
 
 async fn reply(

@@ -1308,6 +1308,14 @@ async fn compose(
         )))
     } else if form.get("mode").map(String::as_str) == Some("note") {
         state.app.add_note(&caller, &id, &body).await.map(|_| ())
+    } else if form.get("mode").map(String::as_str) == Some("send") {
+        let kind = form.get("kind").map(String::as_str).unwrap_or_default();
+        let subject = form.get("subject").map(String::as_str);
+        state
+            .app
+            .send_message(&caller, &id, kind, subject, &body)
+            .await
+            .map(|_| ())
     } else {
         let target = form.get("replyTo").cloned().unwrap_or_default();
         let kind = form.get("kind").cloned().unwrap_or_default();

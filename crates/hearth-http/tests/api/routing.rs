@@ -663,6 +663,72 @@ async fn reopen_and_create_new_hold_the_conversation_for_the_agent() {
             )
             .await;
         assert_eq!(bad.error().1.as_deref(), Some("mode"));
+
+        // The new conversation waits for Alice's own message (R54): she writes first.
+        let new_id = fresh.body["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/conversations/{new_id}/messages");
+        for (body, attr) in [
+            (
+                json!({"content": {"type": "CHAT_MESSAGE", "body": "hi"}}),
+                "content.type",
+            ),
+            (
+                json!({"content": {"type": "EMAIL", "body": "hi"}}),
+                "content.subject",
+            ),
+            (
+                json!({"content": {"type": "EMAIL", "subject": "Hello"}}),
+                "content.body",
+            ),
+            (json!({}), "content"),
+        ] {
+            let refused = alice.post(&path, body.clone()).await;
+            assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
+            assert_eq!(refused.error().1.as_deref(), Some(attr), "{body}");
+        }
+        let no_phone = alice
+            .post(&path, json!({"content": {"type": "SMS", "body": "hi"}}))
+            .await;
+        assert_eq!(
+            no_phone.status,
+            StatusCode::BAD_REQUEST,
+            "{}",
+            no_phone.body
+        );
+        assert!(
+            no_phone.body.to_string().contains("no phone number"),
+            "{}",
+            no_phone.body
+        );
+        let sent = alice
+            .post(
+                &path,
+                json!({"content": {"type": "EMAIL", "subject": "Following up", "body": "Did the parcel arrive?"}}),
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+        assert_eq!(sent.body["content"]["to"], json!(["jane@example.com"]));
+        assert_eq!(sent.body["content"]["from"], "support@example.com");
+        assert_eq!(sent.body["content"]["subject"], "Following up");
+        let items = api
+            .get(&format!("/api/v1/conversations/{new_id}/items"))
+            .await
+            .body;
+        assert_eq!(items.as_array().map(Vec::len), Some(1));
+        let now = conversation(&api, &new_id).await;
+        assert_eq!(
+            (now["status"].as_str(), now["agentId"].clone()),
+            (Some("OPEN"), json!(alice_id))
+        );
+        // A closed conversation takes no new message.
+        let closed = alice
+            .post(
+                &format!("/api/v1/conversations/{id}/messages"),
+                json!({"content": {"type": "EMAIL", "subject": "x", "body": "y"}}),
+            )
+            .await;
+        assert_eq!(closed.status, StatusCode::BAD_REQUEST);
+        assert_eq!(closed.error().0, "invalid_state", "{}", closed.body);
     });
 }
 

@@ -1255,3 +1255,65 @@ async fn in_focus_only_close_is_open_and_the_page_says_why() {
         assert!(next.html.contains("focus"), "{}", next.html);
     });
 }
+
+#[tokio::test]
+async fn after_create_new_the_agent_writes_first_from_the_composer() {
+    crate::each_backend!(|api| {
+        let (cookies, csrf) = sign_in(&api, "bob@example.com").await;
+        let conv = bob_takes_an_sms(&api, &cookies, &csrf, "+12065550192").await;
+        api.patch(
+            &format!("/api/v1/conversations/{conv}"),
+            serde_json::json!({"status": {"value": "CLOSED", "force": true}}),
+        )
+        .await;
+        let closed = get(&api, &cookies, &format!("/ui/conversations/{conv}")).await;
+        let created = post(
+            &api,
+            &cookies,
+            &format!("/ui/conversations/{conv}/reopen"),
+            &format!(
+                "csrf={csrf}&version={}&mode=CREATE_NEW",
+                version_of(&closed)
+            ),
+        )
+        .await;
+        let to = created
+            .location
+            .clone()
+            .expect("the new conversation opens");
+        assert_ne!(to, format!("/ui/conversations/{conv}"));
+        let fresh = to.rsplit('/').next().unwrap().to_owned();
+        let page = get(&api, &cookies, &to).await;
+        assert!(page.html.contains("id=\"send-message\""), "{}", page.html);
+        assert!(page.html.contains("SMS to +12065550192"));
+        assert!(
+            !page.html.contains("Email to"),
+            "the customer has no email address"
+        );
+        let blank = post(
+            &api,
+            &cookies,
+            &format!("{to}/compose"),
+            &format!("csrf={csrf}&mode=send&kind=SMS&body=+"),
+        )
+        .await;
+        assert_eq!(blank.status, StatusCode::BAD_REQUEST);
+        let sent = post(
+            &api,
+            &cookies,
+            &format!("{to}/compose"),
+            &format!("csrf={csrf}&mode=send&kind=SMS&subject=&body=Your+replacement+ships+today"),
+        )
+        .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.html);
+        let (items, _) = api.app.conversation_items(&fresh).await.unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].content.type_name(), "SMS");
+        assert_eq!(
+            items[0].content.text(),
+            Some("Your replacement ships today")
+        );
+        let page = get(&api, &cookies, &to).await;
+        assert!(page.html.contains("Your replacement ships today"));
+    });
+}
