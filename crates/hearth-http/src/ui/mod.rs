@@ -824,6 +824,9 @@ impl Entry {
     }
 }
 
+/// How many of a customer's latest conversations the timeline shows in full.
+const TIMELINE_CONVERSATIONS: usize = 10;
+
 /// One conversation of the customer's timeline.
 struct Block {
     id: String,
@@ -903,6 +906,8 @@ struct ConversationPage {
     inboxes: Vec<Choice>,
     agents: Vec<Choice>,
     inbox_id: String,
+    /// Older conversations, by a link each (status and start in the label).
+    earlier: Vec<Choice>,
     timeline: Vec<Block>,
     error: Option<String>,
     /// The field an error is about, to show it next to that field.
@@ -1004,10 +1009,26 @@ async fn conversation_page(
         .iter()
         .find(|c| c.id != conv.id && c.status != hearth_domain::conversation::Status::Closed)
         .map(|c| c.id.to_string());
+    // The timeline reads the items of the latest conversations (and always of this
+    // one); older ones are listed by a link each, so a long history stays cheap.
+    let mut conversations = conversations;
+    conversations.sort_by_key(|c| c.created_at);
+    let cut = conversations.len().saturating_sub(TIMELINE_CONVERSATIONS);
+    let earlier: Vec<Choice> = conversations[..cut]
+        .iter()
+        .filter(|c| c.id != conv.id)
+        .map(|c| Choice {
+            value: c.id.to_string(),
+            label: format!("{} · started {}", c.status.as_str(), when(c.created_at)),
+        })
+        .collect();
     let mut timeline = Vec::new();
     let mut reply_to = None;
     let mut subject = String::new();
-    for c in conversations {
+    for (i, c) in conversations.into_iter().enumerate() {
+        if i < cut && c.id != conv.id {
+            continue;
+        }
         let (items, _) = state.app.conversation_items(c.id.as_str()).await?;
         if c.id == conv.id
             && let Some(last) = items.iter().rev().find(|i| i.is_customer_message())
@@ -1109,6 +1130,7 @@ async fn conversation_page(
         inboxes,
         agents,
         inbox_id: conv.inbox_id.to_string(),
+        earlier,
         timeline,
         error,
         error_field,

@@ -1317,3 +1317,71 @@ async fn after_create_new_the_agent_writes_first_from_the_composer() {
         assert!(page.html.contains("Your replacement ships today"));
     });
 }
+
+#[tokio::test]
+async fn a_long_history_shows_the_latest_ten_conversations_and_links_the_rest() {
+    crate::each_backend!(|api| {
+        let (cookies, _) = sign_in(&api, "admin@example.com").await;
+        let first = api
+            .inbound(
+                serde_json::json!({"channel": "SMS", "entryPoint": "+12065550100",
+                "from": {"address": "+12065550193"}, "content": {"content": "first of many"}}),
+            )
+            .await;
+        let mut ids = vec![first["conversationId"].as_str().unwrap().to_owned()];
+        for _ in 0..11 {
+            let last = ids.last().unwrap().clone();
+            let closing = api
+                .patch(
+                    &format!("/api/v1/conversations/{last}"),
+                    serde_json::json!({"status": {"value": "CLOSED", "force": true}}),
+                )
+                .await;
+            assert_eq!(closing.status, StatusCode::NO_CONTENT, "{:?}", closing.body);
+            let fresh = api
+                .post(
+                    &format!("/api/v1/conversations/{last}/reopen"),
+                    serde_json::json!({"mode": "CREATE_NEW"}),
+                )
+                .await;
+            assert_eq!(fresh.status, StatusCode::OK, "{:?}", fresh.body);
+            ids.push(fresh.body["id"].as_str().unwrap().to_owned());
+        }
+        let latest = get(&api, &cookies, &format!("/ui/conversations/{}", ids[11])).await;
+        assert!(
+            latest.html.contains("2 earlier conversations"),
+            "{}",
+            latest.html
+        );
+        for old in &ids[..2] {
+            assert!(
+                latest
+                    .html
+                    .contains(&format!("<a href=\"/ui/conversations/{old}\">"))
+            );
+            assert!(
+                !latest.html.contains(&format!("Conversation {old} ·")),
+                "not read in full"
+            );
+        }
+        for shown in &ids[2..] {
+            assert!(
+                latest.html.contains(&format!("Conversation {shown} ·")),
+                "{shown}"
+            );
+        }
+        // The oldest conversation's own page shows it in full, with the latest ten.
+        let oldest = get(&api, &cookies, &format!("/ui/conversations/{}", ids[0])).await;
+        assert!(oldest.html.contains("first of many"));
+        assert!(
+            oldest.html.contains("1 earlier conversation<"),
+            "{}",
+            oldest.html
+        );
+        assert!(
+            oldest
+                .html
+                .contains(&format!("<a href=\"/ui/conversations/{}\">", ids[1]))
+        );
+    });
+}
