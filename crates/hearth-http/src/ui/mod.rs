@@ -303,7 +303,7 @@ struct Line {
 /// A pending offer, ready to show.
 struct OfferLine {
     id: String,
-    channel: String,
+    channel: &'static str,
     /// Who is calling or writing, when known.
     customer: String,
     expires_at: String,
@@ -503,7 +503,7 @@ async fn render_desktop(
         };
         offer_lines.push(OfferLine {
             id: o.id,
-            channel: o.channel.unwrap_or_else(|| o.kind.clone()),
+            channel: channel_label(o.channel.as_deref().unwrap_or(&o.kind)),
             customer,
             expires_at: o.expires_at,
         });
@@ -518,7 +518,7 @@ async fn render_desktop(
             name,
             customer_id: c.customer_id,
             kind: c.kind,
-            channel: c.channel.unwrap_or("—"),
+            channel: c.channel.map_or("—", channel_label),
             status: c.status,
             due: c.due_at.map(when).unwrap_or_else(|| "—".into()),
         });
@@ -669,6 +669,25 @@ impl ActionButton {
                 Some(Refusal::ActionNotAvailable) => "not available on this channel now",
             },
         }
+    }
+}
+
+/// A channel (or `TASK`) as agents call it; an unknown code shows as itself.
+fn channel_label(code: &str) -> &'static str {
+    match code {
+        "PHONE_CALL" => "Call",
+        "VOICEMAIL" => "Voicemail",
+        "CHAT" => "Chat",
+        "SMS" => "SMS",
+        "EMAIL" => "Email",
+        "FACEBOOK_MESSAGE" | "FB_MESSENGER" => "Messenger",
+        "INSTAGRAM_DIRECT" => "Instagram",
+        "WHATSAPP" => "WhatsApp",
+        "TASK" => "Task",
+        "VOICE" => "Voice",
+        "MESSAGING" => "Messaging",
+        "MAIL" => "Mail",
+        _ => "Other",
     }
 }
 

@@ -56,6 +56,12 @@ struct BoardPage {
     agents: Vec<AgentRow>,
 }
 
+/// The channel of a waiting line as agents call it (its group when no contact
+/// is pending).
+fn channel_of(l: &hearth_app::service::QueueLine) -> String {
+    super::channel_label(l.channel.as_deref().unwrap_or(l.group.as_str())).to_owned()
+}
+
 /// `1 h 05 min`, `4 min 10 s`, `12 s`.
 fn duration(seconds: i64) -> String {
     let s = seconds.max(0);
@@ -117,10 +123,7 @@ async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
     };
     let mut summary: BTreeMap<(String, String), (usize, i64)> = BTreeMap::new();
     for l in &lines {
-        let channel = l
-            .channel
-            .clone()
-            .unwrap_or_else(|| l.group.as_str().to_owned());
+        let channel = channel_of(l);
         let entry = summary
             .entry((inbox_name(&l.inbox_id), channel))
             .or_insert((0, 0));
@@ -142,10 +145,7 @@ async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
         .map(|l| WaitingRow {
             id: l.id.clone(),
             inbox: inbox_name(&l.inbox_id),
-            channel: l
-                .channel
-                .clone()
-                .unwrap_or_else(|| l.group.as_str().to_owned()),
+            channel: channel_of(l),
             waited: duration(l.waiting_seconds),
             offered_to: l
                 .offered_to

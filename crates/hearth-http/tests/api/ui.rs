@@ -433,7 +433,7 @@ async fn offers_show_a_banner_with_accept_and_decline() {
         let call = |from: &'static str| serde_json::json!({"channel": "PHONE_CALL", "entryPoint": "+12065550100", "from": {"address": from}});
         let first = api.inbound(call("+12065550181")).await;
         let desk = visit(&api, Method::GET, "/", &cookies, None).await;
-        assert!(desk.html.contains("Incoming PHONE_CALL"), "{}", desk.html);
+        assert!(desk.html.contains("Incoming Call"), "{}", desk.html);
         assert!(desk.html.contains("data-expires=\""), "{}", desk.html);
         let credential = cookies.split("hearth_session=").nth(1).unwrap();
         let alice_caller = api.app.session(credential).await.unwrap();
@@ -480,7 +480,7 @@ async fn offers_show_a_banner_with_accept_and_decline() {
         .await;
         assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.html);
         assert!(again.html.contains("no longer open"), "{}", again.html);
-        assert!(!again.html.contains("Incoming PHONE_CALL"));
+        assert!(!again.html.contains("Incoming Call"));
     });
 }
 
@@ -837,7 +837,14 @@ async fn supervisor_and_admin_pages_are_for_their_roles_only() {
         assert!(
             board
                 .html
-                .contains("<td>Support</td><td>EMAIL</td><td>1</td>"),
+                .contains("<td>Support</td><td>Email</td><td>1</td>"),
+            "{}",
+            board.html
+        );
+        assert!(
+            board
+                .html
+                .contains("<td>Support</td><td>Chat</td><td>1</td>"),
             "{}",
             board.html
         );

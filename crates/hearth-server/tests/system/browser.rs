@@ -448,7 +448,7 @@ async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
     )
     .await;
     until_text(&client, "#offers", "the offer appears live", |t| {
-        t.contains("Incoming PHONE_CALL") && t.contains("+12065550142")
+        t.contains("Incoming Call") && t.contains("+12065550142")
     })
     .await;
     until_text(&client, "#offers .countdown", "the countdown runs", |t| {
