@@ -327,15 +327,12 @@ fn put(m: &mut Map<String, Value>, path: &str, value: Value) {
 
 /// What the form's choices are drawn from.
 struct Lists {
-    inboxes: Vec<(String, String)>,
+    inboxes: Vec<super::Choice>,
 }
 
 impl Lists {
     fn inbox_name(&self, id: &str) -> String {
-        self.inboxes
-            .iter()
-            .find(|(i, _)| i == id)
-            .map_or_else(|| id.to_owned(), |(_, name)| name.clone())
+        super::label_of(&self.inboxes, id)
     }
 }
 
@@ -385,10 +382,10 @@ fn views(
                     lists
                         .inboxes
                         .iter()
-                        .map(|(id, name)| Opt {
-                            value: id.clone(),
-                            label: name.clone(),
-                            selected: picked(id),
+                        .map(|c| Opt {
+                            value: c.value.clone(),
+                            label: c.label.clone(),
+                            selected: picked(&c.value),
                         })
                         .collect(),
                 ),
@@ -614,18 +611,7 @@ async fn render(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let all = resources(state, caller, section).await?;
-    let inboxes = state
-        .app
-        .directory_inboxes()
-        .await?
-        .iter()
-        .map(|i| {
-            (
-                i["id"].as_str().unwrap_or_default().to_owned(),
-                i["name"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
+    let inboxes = super::choices(state.app.directory_inboxes().await?, "name");
     let lists = Lists { inboxes };
     let rows = if section == Section::Settings {
         Vec::new()

@@ -1071,12 +1071,7 @@ async fn conversation_page(
     }
     let inboxes = choices(state.app.directory_inboxes().await?, "name");
     let agents = choices(state.app.directory_agents().await?, "name");
-    let agent_name = |id: &str| {
-        agents
-            .iter()
-            .find(|a| a.value == id)
-            .map_or_else(|| id.to_owned(), |a| a.label.clone())
-    };
+    let agent_name = |id: &str| label_of(&agents, id);
     let supervisor = caller
         .agent
         .has_role(hearth_domain::config::Role::Supervisor);
@@ -1172,6 +1167,15 @@ fn choices(values: Vec<serde_json::Value>, label: &str) -> Vec<Choice> {
         .collect();
     out.sort_by(|a, b| a.label.cmp(&b.label));
     out
+}
+
+/// The label of the choice with this value, or the value itself when none has it
+/// (a deleted agent or inbox is still shown, by id).
+fn label_of(choices: &[Choice], value: &str) -> String {
+    choices
+        .iter()
+        .find(|c| c.value == value)
+        .map_or_else(|| value.to_owned(), |c| c.label.clone())
 }
 
 async fn conversation(

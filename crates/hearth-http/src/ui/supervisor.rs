@@ -102,25 +102,12 @@ async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
         Ok(v) => v,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
-    let inbox_names: HashMap<String, String> = inboxes
-        .iter()
-        .map(|i| {
-            (
-                i["id"].as_str().unwrap_or_default().to_owned(),
-                i["name"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
+    let inboxes = super::choices(inboxes, "name");
     let agent_names: HashMap<String, String> = agents
         .iter()
         .map(|a| (a.id.clone(), a.name.clone()))
         .collect();
-    let inbox_name = |id: &str| {
-        inbox_names
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| id.to_owned())
-    };
+    let inbox_name = |id: &str| super::label_of(&inboxes, id);
     let mut summary: BTreeMap<(String, String), (usize, i64)> = BTreeMap::new();
     for l in &lines {
         let channel = channel_of(l);

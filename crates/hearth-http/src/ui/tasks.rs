@@ -12,7 +12,7 @@ use hearth_app::service::Caller;
 use hearth_app::service::tasks::TaskPatch;
 use hearth_domain::task::TaskStatus;
 
-use super::{Nav, Profile, SignedForm, page, signed_in, when, with_cookie};
+use super::{Nav, Profile, SignedForm, choices, label_of, page, signed_in, when, with_cookie};
 use crate::AppState;
 
 pub(super) fn router() -> Router<AppState> {
@@ -65,13 +65,8 @@ async fn render(
         Ok(v) => v,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
-    let name_of = |list: &[serde_json::Value], id: &str| {
-        list.iter()
-            .find(|v| v["id"] == id)
-            .and_then(|v| v["name"].as_str())
-            .unwrap_or(id)
-            .to_owned()
-    };
+    let agents = choices(agents, "name");
+    let inboxes = choices(inboxes, "name");
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
@@ -85,12 +80,12 @@ async fn render(
         body: task.body.clone(),
         due: when(task.due_at),
         open: task.status == TaskStatus::Open,
-        inbox: name_of(&inboxes, task.assignee.inbox_id.as_str()),
+        inbox: label_of(&inboxes, task.assignee.inbox_id.as_str()),
         comments: task
             .comments
             .iter()
             .map(|c| CommentLine {
-                who: name_of(&agents, c.agent_id.as_str()),
+                who: label_of(&agents, c.agent_id.as_str()),
                 at: when(c.created_at),
                 text: c.comment.clone(),
             })
