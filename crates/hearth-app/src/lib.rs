@@ -6,18 +6,29 @@
 //!
 //! It must not know SQL or HTTP: adapters implement the ports, `hearth-http` maps
 //! [`AppError`] to Gladly's error body.
+//!
+//! Floors, each using only those below it:
+//! - `service/`: the use cases, one module per domain noun;
+//! - [`pipeline`]: decide → persist → timers → route → carry out;
+//! - [`route`]: the routing log and this instance's engine;
+//! - [`schedule`], [`unit_of_work`]: timer rows; loading and storing aggregates;
+//! - [`app`]: the `App` struct and its transaction macros;
+//! - [`codec`], [`ports`], [`clock`], [`error`].
 
+pub mod app;
 pub mod clock;
 pub mod codec;
 pub mod error;
 pub mod gladly_events;
+pub mod pipeline;
 pub mod ports;
 pub mod rebuild;
-pub mod routing;
+pub mod route;
+pub mod schedule;
 pub mod seed;
 pub mod service;
-pub mod timers;
+pub mod unit_of_work;
 
+pub use app::App;
 pub use clock::{Clock, SystemClock};
 pub use error::AppError;
-pub use service::App;

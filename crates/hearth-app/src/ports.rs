@@ -167,6 +167,13 @@ pub struct DeliveryRow {
     pub updated_at: i64,
 }
 
+/// What the binary tells the app about webhook targets.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WebhookPolicy {
+    /// `HEARTH_WEBHOOKS_ALLOW_INSECURE=1`: `http://` and loopback targets are allowed.
+    pub allow_insecure: bool,
+}
+
 /// Sends webhook requests (the HTTP client lives at the edge).
 #[async_trait]
 pub trait WebhookSender: Send + Sync + std::fmt::Debug {

@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use hearth_domain::conversation::{Conversation, evolve};
 use hearth_domain::item::{Initiator, InitiatorType};
 
+use crate::app::{App, read_tx};
 use crate::codec::{self, ConversationDoc, CustomerDoc, ItemDoc};
 use crate::error::AppError;
-use crate::service::{App, conversation_row, read_tx};
+use crate::unit_of_work::conversation_row;
 
 /// Events read per page.
 const PAGE: i64 = 1000;

@@ -9,12 +9,13 @@ use hearth_domain::config::{
 use hearth_domain::id::{AgentId, EntryPointId, InboxId, TopicId};
 use hearth_domain::{DomainError, Duration};
 
+use crate::app::{App, write_tx};
 use crate::clock::{new_id, new_password, new_token, token_hash};
 use crate::codec::{self, AgentDoc, CapacityDto, EntryPointDoc, InboxDoc, SettingsDoc, TopicDoc};
 use crate::error::AppError;
 use crate::ports::{ResourceRow, StoreTx};
 use crate::service::auth::hash_password;
-use crate::service::{App, SETTINGS_ID, kind, write_tx};
+use crate::unit_of_work::{SETTINGS_ID, kind};
 
 /// The admin every new organization gets.
 pub const ADMIN_EMAIL: &str = "admin@example.com";
@@ -168,7 +169,7 @@ impl App {
                 }
                 // Routing knows every inbox and agent from the start, so a decision
                 // lists every member of an inbox as a candidate.
-                let inputs = crate::routing::configuration_inputs(tx).await?;
+                let inputs = crate::route::translate::configuration_inputs(tx).await?;
                 self.route(tx, inputs).await?;
             }
             let admin = match tx.resource_by_key(kind::AGENT, ADMIN_EMAIL).await? {
@@ -193,7 +194,7 @@ impl App {
     }
 
     async fn any_agent(&self) -> Result<bool, AppError> {
-        crate::service::read_tx!(self, |tx| Ok::<_, AppError>(
+        crate::app::read_tx!(self, |tx| Ok::<_, AppError>(
             !tx.resources(kind::AGENT).await?.is_empty()
         ))
     }
@@ -246,7 +247,7 @@ impl App {
                 }
                 other => other?,
             }
-            self.route(tx, vec![crate::routing::agent_input(&agent)])
+            self.route(tx, vec![crate::route::translate::agent_input(&agent)])
                 .await
                 .map(|_| ())
         })?;

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::channel::Channel;
 use crate::id::CustomerId;
 use crate::{DomainError, Timestamp};
 
@@ -352,6 +353,78 @@ impl Customer {
 
 /// The longest search term kept, in bytes; longer ones are not indexed.
 pub const MAX_SEARCH_TERM_BYTES: usize = 200;
+
+/// How the sender is recognised on a channel.
+pub fn identity_of(channel: Channel, address: &str) -> Result<(IdentityKind, String), DomainError> {
+    let attr = "from.address";
+    if address.trim().is_empty() {
+        return Err(DomainError::blank(attr, "the sender's address is required"));
+    }
+    if address.len() > 320 {
+        return Err(DomainError::too_long(
+            attr,
+            "the sender's address is too long",
+        ));
+    }
+    Ok(match channel {
+        Channel::Email => (
+            IdentityKind::Email,
+            EmailAddress::parse(attr, address)?.normalized().to_owned(),
+        ),
+        c if c.identifies_by_phone() => (
+            IdentityKind::MobilePhone,
+            PhoneNumber::parse(attr, address, None)?.e164().to_owned(),
+        ),
+        Channel::Chat => match EmailAddress::parse(attr, address) {
+            Ok(email) => (IdentityKind::Email, email.normalized().to_owned()),
+            Err(_) => (IdentityKind::ChatVisitor, address.trim().to_owned()),
+        },
+        Channel::FacebookMessage => (IdentityKind::Facebook, address.trim().to_owned()),
+        _ => (IdentityKind::Instagram, address.trim().to_owned()),
+    })
+}
+
+/// A new customer known by one identity: the sender of a first message, or a
+/// customer named by email or mobile number that is not known yet.
+pub fn new_customer(
+    id: CustomerId,
+    name: Option<String>,
+    kind: IdentityKind,
+    value: &str,
+    raw: &str,
+    now: Timestamp,
+) -> Result<Customer, DomainError> {
+    let mut customer = Customer {
+        id,
+        name: name.filter(|n| !n.trim().is_empty()),
+        image: None,
+        address: None,
+        emails: Vec::new(),
+        phones: Vec::new(),
+        external_customer_id: None,
+        custom_attributes: BTreeMap::new(),
+        identities: Vec::new(),
+        created_at: now,
+        updated_at: now,
+    };
+    match kind {
+        IdentityKind::Email => customer.emails.push(CustomerEmail {
+            address: EmailAddress::parse("from.address", raw)?,
+            primary: true,
+        }),
+        IdentityKind::MobilePhone => customer.phones.push(CustomerPhone {
+            number: PhoneNumber::parse("from.address", raw, None)?,
+            extension: None,
+            region_code: None,
+            primary: true,
+            sms_preference: None,
+            phone_type: PhoneType::Mobile,
+        }),
+        other => customer.identities.push((other, value.to_owned())),
+    }
+    customer.validate()?;
+    Ok(customer)
+}
 
 /// What a search box query is matched against [`Customer::search_terms`] as a
 /// prefix: a query made only of phone characters (digits, spaces, `+`, `-`, `.`,

@@ -17,16 +17,16 @@ use hearth_domain::item::{Initiator, InitiatorType};
 use hearth_routing::Input;
 use serde_json::{Map, Value, json};
 
+use super::auth::Caller;
 use super::auth::hash_password;
-use super::{
-    App, Caller, SETTINGS_ID, conversation_of_row, kind, load_settings, read_tx, write_tx,
-};
+use crate::app::{App, read_tx, write_tx};
 use crate::clock::{new_id, new_token, token_hash};
 use crate::codec::{
     self, AgentDoc, CapacityDto, EntryPointDoc, InboxDoc, RoutingDto, SettingsDoc, TeamDoc,
 };
 use crate::error::AppError;
 use crate::ports::{ResourceRow, StoreTx};
+use crate::unit_of_work::{SETTINGS_ID, conversation_of_row, kind, load_settings};
 
 /// The administered collections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -571,14 +571,14 @@ impl App {
         doc: &Value,
     ) -> Result<(), AppError> {
         let input = match kind {
-            AdminKind::Agents => crate::routing::agent_input(
+            AdminKind::Agents => crate::route::translate::agent_input(
                 &serde_json::from_value::<AgentDoc>(doc.clone())?.to_domain()?,
             ),
             AdminKind::Inboxes => {
                 let inbox: InboxDoc = serde_json::from_value(doc.clone())?;
                 Input::InboxConfigured {
                     inbox: hearth_domain::id::InboxId::from_trusted(&inbox.id),
-                    policy: crate::routing::inbox_policy(&inbox)?,
+                    policy: crate::route::translate::inbox_policy(&inbox)?,
                 }
             }
             _ => return Ok(()),
@@ -603,7 +603,7 @@ impl App {
                 reason: AssignReason::UserDeactivation,
                 inbox_sla: hearth_domain::Duration::ZERO,
             };
-            super::conversations::run(self, tx, &conv, vec![command]).await?;
+            self.run(tx, &conv, vec![command]).await?;
         }
         Ok(())
     }
@@ -786,8 +786,11 @@ impl App {
                     let mut gone: AgentDoc = serde_json::from_str(&row.doc)?;
                     gone.disabled = true;
                     gone.inbox_ids.clear();
-                    self.route(tx, vec![crate::routing::agent_input(&gone.to_domain()?)])
-                        .await?;
+                    self.route(
+                        tx,
+                        vec![crate::route::translate::agent_input(&gone.to_domain()?)],
+                    )
+                    .await?;
                 }
                 AdminKind::Inboxes => {
                     for ep in tx.resources(kind::ENTRY_POINT).await? {

@@ -13,13 +13,14 @@ use hearth_domain::id::{AgentId, ConversationId};
 use hearth_domain::item::{Initiator, InitiatorType};
 use hearth_routing::{Decision, Effect, Input, NextSource, OfferId, UnitId};
 
-use super::{
-    App, Caller, load_conversation, load_conversation_for_update, load_settings, read_tx, write_tx,
-};
+use super::auth::Caller;
+use crate::app::{App, read_tx, write_tx};
 use crate::codec;
 use crate::error::AppError;
+use crate::pipeline::Change;
 use crate::ports::{EventRow, StoreTx};
-use crate::routing::{DecisionDoc, OfferDoc};
+use crate::route::{DecisionDoc, OfferDoc};
+use crate::unit_of_work::{load_conversation, load_conversation_for_update, load_settings};
 
 /// `{availableFor, focus, away}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -189,12 +190,15 @@ impl App {
             return Ok(());
         }
         let due = self.now() + window;
-        if !self.away_rearm_needed(&caller.agent.id, due, window) {
+        if !self
+            .routing
+            .away_rearm_needed(&caller.agent.id, due, window)
+        {
             return Ok(());
         }
         let agent = caller.agent.id.clone();
         write_tx!(self, |tx| {
-            tx.put_timer(&crate::timers::away_timer(&agent, due))
+            tx.put_timer(&crate::schedule::away_timer(&agent, due))
                 .await?;
             Ok::<_, AppError>(())
         })
@@ -356,7 +360,7 @@ impl App {
                     }
                     UnitId::Task(id) => {
                         if let Some(row) = tx.task(id.as_str()).await?
-                            && let Ok(task) = super::tasks::task_of_row(&row)
+                            && let Ok(task) = crate::unit_of_work::task_of_row(&row)
                             && task.status == hearth_domain::task::TaskStatus::Open
                             && task.assignee.agent_id.as_ref() == Some(&agent)
                         {
@@ -480,7 +484,7 @@ impl App {
             let after = if commands.is_empty() {
                 conv.clone()
             } else {
-                super::conversations::run(self, tx, &conv, commands).await?
+                self.run(tx, &conv, commands).await?
             };
             let next = if action.requests_next() {
                 let decisions = self
@@ -598,7 +602,7 @@ impl App {
         read_tx!(self, |tx| {
             self.routing_catch_up(tx).await?;
             let mut lines = Vec::new();
-            for row in tx.resources(super::kind::AGENT).await? {
+            for row in tx.resources(crate::unit_of_work::kind::AGENT).await? {
                 let agent =
                     serde_json::from_str::<crate::codec::AgentDoc>(&row.doc)?.to_domain()?;
                 let line = self.with_engine(|e| {
@@ -724,7 +728,7 @@ impl App {
                 return Err(DomainError::NotClosed.into());
             }
             let latest = match tx.latest_conversation(conv.customer_id.as_str()).await? {
-                Some(row) => Some(super::conversation_of_row(&row)?),
+                Some(row) => Some(crate::unit_of_work::conversation_of_row(&row)?),
                 None => None,
             };
             if latest.as_ref().is_some_and(|l| l.status != Status::Closed) {
@@ -732,41 +736,29 @@ impl App {
             }
             let initiator = Initiator::new(InitiatorType::Agent, agent.as_str());
             if !create_new {
-                return super::conversations::run(
-                    self,
-                    tx,
-                    &conv,
-                    vec![hearth_domain::conversation::Command::Reopen {
-                        initiator,
-                        agent_id: Some(agent.clone()),
-                    }],
-                )
-                .await;
+                return self
+                    .run(
+                        tx,
+                        &conv,
+                        vec![hearth_domain::conversation::Command::Reopen {
+                            initiator,
+                            agent_id: Some(agent.clone()),
+                        }],
+                    )
+                    .await;
             }
-            let settings = load_settings(tx).await?;
-            let inbox = super::load_inbox(tx, conv.inbox_id.as_str())
-                .await?
-                .ok_or_else(|| AppError::Internal("inbox missing".into()))?;
-            let mut ids = crate::clock::FreshIds;
-            let mut ctx = hearth_domain::conversation::Context {
-                now: self.now(),
-                settings: &settings,
-                routing: &inbox.routing,
-                ids: &mut ids,
-            };
-            let events = hearth_domain::conversation::decide_create_for_outbound(
-                ConversationId::from_trusted(crate::clock::new_id()),
-                conv.customer_id.clone(),
-                conv.inbox_id.clone(),
-                agent.clone(),
-                latest.as_ref(),
-                &mut ctx,
-            )?;
-            let created = super::persist(tx, None, &events)
-                .await?
-                .ok_or_else(|| AppError::Internal("no conversation created".into()))?;
-            let inputs = crate::routing::inputs_for_change(None, &created, self.now(), false);
-            self.route(tx, inputs).await?;
+            let (created, _) = self
+                .decide_and_commit(tx, None, &conv.inbox_id, Change::Internal, |ctx| {
+                    hearth_domain::conversation::decide_create_for_outbound(
+                        ConversationId::from_trusted(crate::clock::new_id()),
+                        conv.customer_id.clone(),
+                        conv.inbox_id.clone(),
+                        agent.clone(),
+                        latest.as_ref(),
+                        ctx,
+                    )
+                })
+                .await?;
             Ok(created)
         })
     }
@@ -791,14 +783,22 @@ impl App {
             if !is_assignee && !caller.agent.has_role(Role::Supervisor) {
                 return Err(DomainError::NotAssignee.into());
             }
-            let inbox = super::load_inbox(tx, inbox_id).await?.ok_or_else(|| {
-                DomainError::invalid("inboxId", format!("inbox {inbox_id} does not exist"))
-            })?;
+            let inbox = crate::unit_of_work::load_inbox(tx, inbox_id)
+                .await?
+                .ok_or_else(|| {
+                    DomainError::invalid("inboxId", format!("inbox {inbox_id} does not exist"))
+                })?;
             let agent = match agent_id {
                 Some(raw) => {
-                    let agent = super::load_agent(tx, raw).await?.ok_or_else(|| {
-                        DomainError::invalid("agentId", format!("agent {raw} does not exist"))
-                    })?;
+                    let agent =
+                        crate::unit_of_work::load_agent(tx, raw)
+                            .await?
+                            .ok_or_else(|| {
+                                DomainError::invalid(
+                                    "agentId",
+                                    format!("agent {raw} does not exist"),
+                                )
+                            })?;
                     if !agent.is_member_of(&inbox.id) {
                         return Err(DomainError::AgentNotInInbox.into());
                     }
@@ -813,7 +813,7 @@ impl App {
                 reason: hearth_domain::conversation::AssignReason::Manual,
                 inbox_sla: inbox.sla,
             };
-            super::conversations::run(self, tx, &conv, vec![command]).await
+            self.run(tx, &conv, vec![command]).await
         })
     }
 }

@@ -5,10 +5,11 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use hearth_domain::config::{Agent, Role};
 
-use super::{App, kind, load_agent, read_tx, write_tx};
+use crate::app::{App, read_tx, write_tx};
 use crate::clock::{new_id, new_token, token_hash};
 use crate::codec::{self, AgentDoc};
 use crate::error::AppError;
+use crate::unit_of_work::{kind, load_agent};
 
 /// The authenticated agent behind a request.
 #[derive(Debug, Clone)]

@@ -5,22 +5,21 @@
 use hearth_domain::DomainError;
 use hearth_domain::channel::Channel;
 use hearth_domain::config::Role;
-use hearth_domain::conversation::{
-    AssignReason, Command, Context, Conversation, Status, decide, message_channel,
-};
+use hearth_domain::conversation::{AssignReason, Command, Conversation, Status, message_channel};
 use hearth_domain::id::{AgentId, ContactId, InboxId, ItemId, TopicId};
 use hearth_domain::item::{ConversationItem, Initiator, InitiatorType, ItemContent};
 use serde_json::{Map, Value};
 
-use super::{
-    App, Caller, conversation_of_row, item_of_row, kind, load_agent, load_conversation,
-    load_conversation_for_update, load_customer, load_inbox, load_settings, persist, read_tx,
-    write_tx,
-};
-use crate::clock::{FreshIds, new_id};
+use super::auth::Caller;
+use crate::app::{App, read_tx, write_tx};
+use crate::clock::new_id;
 use crate::codec::{self, ContentDto, ItemDoc};
 use crate::error::AppError;
 use crate::ports::{OutboxRow, StoreTx};
+use crate::unit_of_work::{
+    conversation_of_row, item_of_row, kind, load_agent, load_conversation,
+    load_conversation_for_update, load_customer, load_inbox,
+};
 
 /// The most items `GET /conversations/{id}/items` returns.
 pub const ITEMS_CAP: i64 = 1000;
@@ -40,45 +39,6 @@ pub struct PatchConversation {
 #[derive(Debug, Clone)]
 pub struct ReplyRequest {
     pub content: Map<String, Value>,
-}
-
-/// Runs one domain command on a loaded conversation with its inbox's settings.
-/// Runs domain commands on a loaded conversation, persists the events, and tells
-/// routing what changed.
-pub(crate) async fn run(
-    app: &App,
-    tx: &mut dyn StoreTx,
-    conv: &Conversation,
-    commands: Vec<Command>,
-) -> Result<Conversation, AppError> {
-    let now = app.now();
-    let settings = load_settings(tx).await?;
-    let inbox = load_inbox(tx, conv.inbox_id.as_str())
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("inbox {} is missing", conv.inbox_id)))?;
-    let mut ids = FreshIds;
-    let mut state = conv.clone();
-    let mut events = Vec::new();
-    for command in commands {
-        let mut ctx = Context {
-            now,
-            settings: &settings,
-            routing: &inbox.routing,
-            ids: &mut ids,
-        };
-        let step = decide(&state, command, settings.require_topic, &mut ctx)?;
-        for e in &step {
-            state.apply(e);
-        }
-        events.extend(step);
-    }
-    persist(tx, Some(conv), &events).await?;
-    let inputs = crate::routing::inputs_for_change(Some(conv), &state, now, false);
-    app.route(tx, inputs).await?;
-    // Routing may have assigned the conversation meanwhile.
-    Ok(load_conversation_for_update(tx, conv.id.as_str())
-        .await?
-        .unwrap_or(state))
 }
 
 fn agent_initiator(caller: &Caller) -> Initiator {
@@ -227,7 +187,7 @@ impl App {
                 }
                 _ => commands.extend(assign),
             }
-            run(self, tx, &conv, commands).await
+            self.run(tx, &conv, commands).await
         })
     }
 
@@ -261,7 +221,7 @@ impl App {
                 topic_ids: ids.clone(),
                 item_id: ItemId::from_trusted(new_id()),
             };
-            run(self, tx, &conv, vec![command]).await.map(|_| ())
+            self.run(tx, &conv, vec![command]).await.map(|_| ())
         })
     }
 
@@ -286,7 +246,7 @@ impl App {
                 topic_id: topic.clone(),
                 item_id: ItemId::from_trusted(new_id()),
             };
-            run(self, tx, &conv, vec![command]).await.map(|_| ())
+            self.run(tx, &conv, vec![command]).await.map(|_| ())
         })
     }
 
@@ -326,8 +286,7 @@ impl App {
                     attachments: Vec::new(),
                 },
             };
-            run(
-                self,
+            self.run(
                 tx,
                 &conv,
                 vec![Command::AddNote {
@@ -364,8 +323,7 @@ impl App {
             let conv = load_conversation_for_update(tx, &conv_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", &conv_id))?;
-            run(
-                self,
+            self.run(
                 tx,
                 &conv,
                 vec![Command::CustomerEnd {
@@ -431,7 +389,7 @@ impl App {
                 replied_to: Box::new(replied.clone()),
                 agent_id: agent.or_else(|| Some(caller.agent.id.clone())),
             };
-            run(self, tx, &conv, vec![command]).await?;
+            self.run(tx, &conv, vec![command]).await?;
             self.to_outbox(tx, &item).await
         })
     }
@@ -552,7 +510,7 @@ impl App {
                 item: Box::new(item.clone()),
                 agent_id: Some(caller.agent.id.clone()),
             };
-            run(self, tx, &conv, vec![command]).await?;
+            self.run(tx, &conv, vec![command]).await?;
             self.to_outbox(tx, &item).await
         })
     }
@@ -676,7 +634,7 @@ async fn company_address(
     inbox: &str,
 ) -> Result<Option<String>, AppError> {
     let mut any = None;
-    for row in tx.resources(super::kind::ENTRY_POINT).await? {
+    for row in tx.resources(kind::ENTRY_POINT).await? {
         let ep: codec::EntryPointDoc = serde_json::from_str(&row.doc)?;
         if ep.channel != channel.as_str() {
             continue;

@@ -1,10 +1,19 @@
 //! Customer profiles over the Gladly API: read and look-up by email or phone.
 
 use hearth_domain::DomainError;
-use hearth_domain::customer::{Customer, EmailAddress, IdentityKind, PhoneNumber};
+use hearth_domain::channel::Channel;
+use hearth_domain::customer::{
+    Customer, EmailAddress, IdentityKind, PhoneNumber, identity_of, new_customer,
+};
+use hearth_domain::id::CustomerId;
+use hearth_domain::item::{Initiator, InitiatorType};
 
-use super::{App, load_customer, read_tx};
+use super::auth::Caller;
+use crate::app::{App, read_tx, write_tx};
+use crate::clock::new_id;
 use crate::error::AppError;
+use crate::ports::StoreTx;
+use crate::unit_of_work::{load_customer, save_customer};
 
 /// The most profiles a look-up returns.
 pub const FIND_CAP: usize = 50;
@@ -21,7 +30,70 @@ pub enum CustomerQuery {
     External(String),
 }
 
+/// Who a customer-activity item or outbound message is for.
+#[derive(Debug, Clone)]
+pub enum CustomerRef {
+    Id(String),
+    Email(String),
+    MobilePhone(String),
+}
+
 impl App {
+    /// The customer `who` names: by id, or found or created by email address or
+    /// mobile number; `attr` names the field in validation errors.
+    pub(crate) async fn customer_for(
+        &self,
+        tx: &mut dyn StoreTx,
+        who: &CustomerRef,
+        attr: &str,
+    ) -> Result<CustomerId, AppError> {
+        let (channel, raw) = match who {
+            CustomerRef::Id(id) => {
+                return if load_customer(tx, id).await?.is_some() {
+                    Ok(CustomerId::from_trusted(id))
+                } else {
+                    Err(AppError::not_found("customer", id))
+                };
+            }
+            CustomerRef::Email(e) => (Channel::Email, e),
+            CustomerRef::MobilePhone(p) => (Channel::Sms, p),
+        };
+        let (identity, value) = identity_of(channel, raw).map_err(|e| match e {
+            DomainError::Invalid { code, detail, .. } => DomainError::Invalid {
+                attr: attr.into(),
+                code,
+                detail,
+            },
+            other => other,
+        })?;
+        if let Some(id) = tx.customer_by_identity(identity.as_str(), &value).await? {
+            return Ok(CustomerId::from_trusted(id));
+        }
+        let customer = new_customer(
+            CustomerId::from_trusted(new_id()),
+            None,
+            identity,
+            &value,
+            raw,
+            self.now(),
+        )?;
+        match save_customer(
+            tx,
+            &customer,
+            "CUSTOMER_PROFILE/CREATED",
+            &Initiator {
+                kind: InitiatorType::Api,
+                id: None,
+            },
+        )
+        .await
+        {
+            Err(AppError::Taken { .. }) => return Err(AppError::Contention),
+            other => other?,
+        }
+        Ok(customer.id)
+    }
+
     /// One profile.
     pub async fn customer(&self, id: &str) -> Result<Customer, AppError> {
         read_tx!(self, |tx| load_customer(tx, id)
@@ -60,7 +132,7 @@ impl App {
     /// digits start with `query` (the desktop's search box), at most `limit`.
     pub async fn search_customers(
         &self,
-        caller: &super::Caller,
+        caller: &Caller,
         query: &str,
         limit: usize,
     ) -> Result<Vec<Customer>, AppError> {
@@ -196,7 +268,7 @@ impl App {
     /// be free (409 `taken` names the holder).
     pub async fn create_customer(
         &self,
-        caller: &super::Caller,
+        caller: &Caller,
         body: ProfileBody,
     ) -> Result<Customer, AppError> {
         use hearth_domain::id::CustomerId;
@@ -208,7 +280,7 @@ impl App {
             hearth_domain::item::InitiatorType::Api,
             caller.agent.id.as_str(),
         );
-        super::write_tx!(self, |tx| {
+        write_tx!(self, |tx| {
             if tx.customer(id.as_str()).await?.is_some() {
                 return Err(AppError::Taken {
                     attr: "id".into(),
@@ -231,7 +303,7 @@ impl App {
                 updated_at: now,
             };
             apply_profile(&mut customer, &body)?;
-            super::save_customer(tx, &customer, "CUSTOMER_PROFILE/CREATED", &initiator)
+            save_customer(tx, &customer, "CUSTOMER_PROFILE/CREATED", &initiator)
                 .await
                 .map_err(profile_conflict)?;
             Ok(customer)
@@ -241,7 +313,7 @@ impl App {
     /// Updates a profile with the body's fields.
     pub async fn update_customer(
         &self,
-        caller: &super::Caller,
+        caller: &Caller,
         id: &str,
         body: ProfileBody,
     ) -> Result<Customer, AppError> {
@@ -249,13 +321,13 @@ impl App {
             hearth_domain::item::InitiatorType::Api,
             caller.agent.id.as_str(),
         );
-        super::write_tx!(self, |tx| {
+        write_tx!(self, |tx| {
             let mut customer = load_customer(tx, id)
                 .await?
                 .ok_or_else(|| AppError::not_found("customer", id))?;
             apply_profile(&mut customer, &body)?;
             customer.updated_at = self.now();
-            super::save_customer(tx, &customer, "CUSTOMER_PROFILE/UPDATED", &initiator)
+            save_customer(tx, &customer, "CUSTOMER_PROFILE/UPDATED", &initiator)
                 .await
                 .map_err(profile_conflict)?;
             Ok(customer)
@@ -265,10 +337,10 @@ impl App {
     /// Deletes a customer with every conversation, item and task (refused while a
     /// conversation is OPEN or WAITING or a task is open); the event log keeps only
     /// tombstones.
-    pub async fn delete_customer(&self, caller: &super::Caller, id: &str) -> Result<(), AppError> {
+    pub async fn delete_customer(&self, caller: &Caller, id: &str) -> Result<(), AppError> {
         use hearth_domain::conversation::Status;
         caller.require(hearth_domain::config::Role::Admin)?;
-        super::write_tx!(self, |tx| {
+        write_tx!(self, |tx| {
             if tx.customer(id).await?.is_none() {
                 return Err(AppError::not_found("customer", id));
             }

@@ -6,26 +6,18 @@ use hearth_domain::DomainError;
 use hearth_domain::channel::Channel;
 use hearth_domain::config::Topic;
 use hearth_domain::customer::{EmailAddress, PhoneNumber};
-use hearth_domain::id::{CustomerId, ItemId, TopicId};
+use hearth_domain::id::{ItemId, TopicId};
 use hearth_domain::item::{ConversationItem, Initiator, InitiatorType, ItemContent};
 use serde_json::{Map, Value, json};
 
-use super::inbound::{identity_of, new_customer};
-use super::{
-    App, Caller, item_row, kind, load_customer, load_entry_point, read_tx, save_customer, write_tx,
-};
+use super::auth::Caller;
+use super::customers::CustomerRef;
+use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;
 use crate::codec::{self, AgentDoc, ContentDto, InboxDoc, ItemDoc, TeamDoc, TopicDoc};
 use crate::error::AppError;
 use crate::ports::{EventRow, OutboxRow, ResourceRow, StoreTx};
-
-/// Who a customer-activity item or outbound message is for.
-#[derive(Debug, Clone)]
-pub enum CustomerRef {
-    Id(String),
-    Email(String),
-    MobilePhone(String),
-}
+use crate::unit_of_work::{item_row, kind, load_entry_point};
 
 /// `{customerId, conversationItemId}` of an outbound communication.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,61 +186,6 @@ impl App {
             }
             Ok(doc)
         })
-    }
-
-    /// The customer `who` names: by id, or found or created by email address or
-    /// mobile number; `attr` names the field in validation errors.
-    pub(super) async fn customer_for(
-        &self,
-        tx: &mut dyn StoreTx,
-        who: &CustomerRef,
-        attr: &str,
-    ) -> Result<CustomerId, AppError> {
-        let (channel, raw) = match who {
-            CustomerRef::Id(id) => {
-                return if load_customer(tx, id).await?.is_some() {
-                    Ok(CustomerId::from_trusted(id))
-                } else {
-                    Err(AppError::not_found("customer", id))
-                };
-            }
-            CustomerRef::Email(e) => (Channel::Email, e),
-            CustomerRef::MobilePhone(p) => (Channel::Sms, p),
-        };
-        let (identity, value) = identity_of(channel, raw).map_err(|e| match e {
-            DomainError::Invalid { code, detail, .. } => DomainError::Invalid {
-                attr: attr.into(),
-                code,
-                detail,
-            },
-            other => other,
-        })?;
-        if let Some(id) = tx.customer_by_identity(identity.as_str(), &value).await? {
-            return Ok(CustomerId::from_trusted(id));
-        }
-        let customer = new_customer(
-            CustomerId::from_trusted(new_id()),
-            None,
-            identity,
-            &value,
-            raw,
-            self.now(),
-        )?;
-        match save_customer(
-            tx,
-            &customer,
-            "CUSTOMER_PROFILE/CREATED",
-            &Initiator {
-                kind: InitiatorType::Api,
-                id: None,
-            },
-        )
-        .await
-        {
-            Err(AppError::Taken { .. }) => return Err(AppError::Contention),
-            other => other?,
-        }
-        Ok(customer.id)
     }
 
     async fn store_loose_item(

@@ -10,11 +10,12 @@ use hearth_domain::{DomainError, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{App, kind, load_customer, read_tx, write_tx};
+use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;
 use crate::codec::{self, AgentDoc, ItemDoc, TopicDoc, fmt_ts, from_ms, to_ms};
 use crate::error::AppError;
 use crate::ports::{EventRow, ResourceRow};
+use crate::unit_of_work::{kind, load_customer};
 
 /// The files of every completed job.
 pub const FILES: [&str; 4] = [
@@ -381,7 +382,7 @@ impl App {
         let mut start = self.next_start().await?;
         if start == time::OffsetDateTime::UNIX_EPOCH {
             let created = read_tx!(self, |tx| Ok::<_, AppError>(
-                tx.resource(kind::SETTINGS, super::SETTINGS_ID)
+                tx.resource(kind::SETTINGS, crate::unit_of_work::SETTINGS_ID)
                     .await?
                     .map(|r| r.created_at)
             ))?;

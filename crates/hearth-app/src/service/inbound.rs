@@ -3,29 +3,24 @@
 //! contact and item, and records the provider message id so a redelivery answers
 //! with the first response and writes nothing.
 
-use std::collections::BTreeMap;
-
 use hearth_domain::DomainError;
 use hearth_domain::channel::Channel;
-use hearth_domain::conversation::{
-    Context, Inbound, InboundTarget, decide_inbound, inbound_target,
-};
-use hearth_domain::customer::{
-    Customer, CustomerEmail, CustomerPhone, EmailAddress, IdentityKind, PhoneNumber, PhoneType,
-};
+use hearth_domain::conversation::{Inbound, InboundTarget, decide_inbound, inbound_target};
+use hearth_domain::customer::{IdentityKind, identity_of, new_customer};
 use hearth_domain::id::{ContactId, ConversationId, CustomerId, ItemId};
 use hearth_domain::item::{ConversationItem, Initiator, InitiatorType};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{
-    App, conversation_of_row, load_entry_point, load_inbox, load_settings, persist, save_customer,
-    write_tx,
-};
-use crate::clock::{FreshIds, new_id};
+use crate::app::{App, write_tx};
+use crate::clock::new_id;
 use crate::codec::{self, ContentDto};
 use crate::error::AppError;
+use crate::pipeline::Change;
 use crate::ports::StoreTx;
+use crate::unit_of_work::{
+    conversation_of_row, load_entry_point, load_inbox, load_settings, save_customer,
+};
 
 /// Longest accepted provider message id.
 const MAX_PROVIDER_ID: usize = 255;
@@ -50,39 +45,6 @@ pub struct InboundResponse {
     pub conversation_id: String,
     pub contact_id: String,
     pub item_id: String,
-}
-
-/// How the sender is recognised on a channel.
-pub(crate) fn identity_of(
-    channel: Channel,
-    address: &str,
-) -> Result<(IdentityKind, String), DomainError> {
-    let attr = "from.address";
-    if address.trim().is_empty() {
-        return Err(DomainError::blank(attr, "the sender's address is required"));
-    }
-    if address.len() > 320 {
-        return Err(DomainError::too_long(
-            attr,
-            "the sender's address is too long",
-        ));
-    }
-    Ok(match channel {
-        Channel::Email => (
-            IdentityKind::Email,
-            EmailAddress::parse(attr, address)?.normalized().to_owned(),
-        ),
-        c if c.identifies_by_phone() => (
-            IdentityKind::MobilePhone,
-            PhoneNumber::parse(attr, address, None)?.e164().to_owned(),
-        ),
-        Channel::Chat => match EmailAddress::parse(attr, address) {
-            Ok(email) => (IdentityKind::Email, email.normalized().to_owned()),
-            Err(_) => (IdentityKind::ChatVisitor, address.trim().to_owned()),
-        },
-        Channel::FacebookMessage => (IdentityKind::Facebook, address.trim().to_owned()),
-        _ => (IdentityKind::Instagram, address.trim().to_owned()),
-    })
 }
 
 /// Fills the content defaults of DESIGN section 5 and parses it.
@@ -134,46 +96,6 @@ fn content_of(
     let dto: ContentDto = serde_json::from_value(Value::Object(content))
         .map_err(|e| DomainError::invalid("content", e.to_string()))?;
     dto.to_domain(now)
-}
-
-pub(crate) fn new_customer(
-    id: CustomerId,
-    name: Option<String>,
-    kind: IdentityKind,
-    value: &str,
-    raw: &str,
-    now: hearth_domain::Timestamp,
-) -> Result<Customer, DomainError> {
-    let mut customer = Customer {
-        id,
-        name: name.filter(|n| !n.trim().is_empty()),
-        image: None,
-        address: None,
-        emails: Vec::new(),
-        phones: Vec::new(),
-        external_customer_id: None,
-        custom_attributes: BTreeMap::new(),
-        identities: Vec::new(),
-        created_at: now,
-        updated_at: now,
-    };
-    match kind {
-        IdentityKind::Email => customer.emails.push(CustomerEmail {
-            address: EmailAddress::parse("from.address", raw)?,
-            primary: true,
-        }),
-        IdentityKind::MobilePhone => customer.phones.push(CustomerPhone {
-            number: PhoneNumber::parse("from.address", raw, None)?,
-            extension: None,
-            region_code: None,
-            primary: true,
-            sms_preference: None,
-            phone_type: PhoneType::Mobile,
-        }),
-        other => customer.identities.push((other, value.to_owned())),
-    }
-    customer.validate()?;
-    Ok(customer)
 }
 
 impl App {
@@ -310,14 +232,17 @@ impl App {
             sla: entry.sla_for(&inbox),
             item,
         };
-        let mut ids = FreshIds;
-        let mut ctx = Context {
-            now,
-            settings: &settings,
-            routing: &inbox.routing,
-            ids: &mut ids,
+        // A second open conversation for the customer (a concurrent T1) violates the
+        // one-open-conversation index: lose, retry, and join the winner's.
+        let (after, events) = match self
+            .decide_and_commit(tx, target, inbox_id, Change::FromCustomer, |ctx| {
+                decide_inbound(target, inbound, ctx)
+            })
+            .await
+        {
+            Err(AppError::Taken { .. }) => return Err(AppError::Contention),
+            other => other?,
         };
-        let events = decide_inbound(target, inbound, &mut ctx)?;
         let contact_id = events
             .iter()
             .find_map(|e| match &e.kind {
@@ -327,15 +252,6 @@ impl App {
                 _ => None,
             })
             .ok_or_else(|| AppError::Internal("inbound decision without a message".into()))?;
-        // A second open conversation for the customer (a concurrent T1) violates the
-        // one-open-conversation index: lose, retry, and join the winner's.
-        let after = match persist(tx, target, &events).await {
-            Err(AppError::Taken { .. }) => return Err(AppError::Contention),
-            other => other?,
-        }
-        .ok_or_else(|| AppError::Internal("inbound decision left no conversation".into()))?;
-        let inputs = crate::routing::inputs_for_change(target, &after, now, true);
-        self.route(tx, inputs).await?;
         let response = InboundResponse {
             customer_id: customer_id.to_string(),
             conversation_id: after.id.to_string(),

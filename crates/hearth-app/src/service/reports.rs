@@ -7,9 +7,10 @@
 use hearth_domain::{DomainError, Timestamp};
 use serde_json::Value;
 
-use super::{App, kind, read_tx};
+use crate::app::{App, read_tx};
 use crate::codec::{self, AgentDoc, EventBody, EventPayload, InboxDoc, TopicDoc, to_ms};
 use crate::error::AppError;
+use crate::unit_of_work::kind;
 
 /// The columns of `ConversationTimestampsReport`.
 pub const CONVERSATION_TIMESTAMPS_COLUMNS: [&str; 21] = [

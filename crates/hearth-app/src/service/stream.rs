@@ -5,8 +5,10 @@
 use hearth_domain::config::Role;
 use serde_json::{Value, json};
 
-use super::{App, Caller, load_conversation, read_tx};
+use super::auth::Caller;
+use crate::app::{App, read_tx};
 use crate::error::AppError;
+use crate::unit_of_work::load_conversation;
 
 /// One event for the agent's stream.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,19 +5,21 @@
 
 use hearth_domain::DomainError;
 use hearth_domain::Timestamp;
-use hearth_domain::channel::Group;
 use hearth_domain::id::{AgentId, CommentId, InboxId, TaskId, validate_id};
 use hearth_domain::item::{Initiator, InitiatorType};
 use hearth_domain::task::{Task, TaskAssignee, TaskComment, TaskStatus};
-use hearth_routing::{Input, Unit, UnitId};
+use hearth_routing::UnitId;
 use serde_json::{Value, json};
 
-use super::directory::CustomerRef;
-use super::{App, Caller, load_agent, load_inbox, read_tx, write_tx};
+use super::auth::Caller;
+use super::customers::CustomerRef;
+use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;
-use crate::codec::{self, TaskDoc};
+use crate::codec::{self};
 use crate::error::AppError;
-use crate::ports::{EventRow, StoreTx, TaskRow};
+use crate::ports::StoreTx;
+use crate::route::translate::inputs_for_task_change;
+use crate::unit_of_work::{load_agent, load_inbox, task_of_row, write_task};
 
 /// The most tasks `GET /customers/{id}/tasks` returns.
 pub const TASKS_CAP: i64 = 2000;
@@ -47,74 +49,6 @@ fn due(attr: &str, raw: &str) -> Result<Timestamp, DomainError> {
     codec::parse_ts(raw).ok_or_else(|| DomainError::invalid(attr, "must be an RFC 3339 timestamp"))
 }
 
-/// The routable unit a task is, if any.
-fn unit_of(t: &Task) -> Option<Unit> {
-    (t.status == TaskStatus::Open && t.assignee.agent_id.is_none()).then(|| Unit {
-        id: UnitId::Task(t.id.clone()),
-        inbox_id: t.assignee.inbox_id.clone(),
-        group: Group::Task,
-        score: 0,
-        due_at: Some(t.due_at),
-        arrived_at: t.created_at,
-        preferred_agent: None,
-    })
-}
-
-/// What routing must learn from a task change.
-fn inputs_for(
-    before: Option<&Task>,
-    after: &Task,
-    now: Timestamp,
-    update_for_assignee: bool,
-) -> Vec<Input> {
-    let mut inputs = Vec::new();
-    let id = UnitId::Task(after.id.clone());
-    let was = before.and_then(unit_of);
-    match (&was, unit_of(after)) {
-        (_, Some(unit)) if was.as_ref() != Some(&unit) => inputs.push(Input::UnitRoutable(unit)),
-        (Some(_), None) => inputs.push(Input::UnitWithdrawn(id.clone())),
-        _ => {}
-    }
-    let holder = |t: &Task| {
-        if t.status == TaskStatus::Closed {
-            None
-        } else {
-            t.assignee.agent_id.clone()
-        }
-    };
-    let (old, new) = (before.and_then(holder), holder(after));
-    if old != new {
-        if let Some(agent) = old {
-            inputs.push(Input::WorkReleased {
-                agent,
-                unit: id.clone(),
-            });
-        }
-        if let Some(agent) = new {
-            inputs.push(Input::AssignedOutsideRouting {
-                agent,
-                unit: id,
-                group: Group::Task,
-                live: false,
-                at: now,
-            });
-        }
-    } else if let Some(agent) = new
-        && update_for_assignee
-    {
-        inputs.push(Input::WorkUpdated {
-            agent,
-            unit: id,
-            unseen_since: Some(now),
-        });
-    }
-    inputs
-}
-
-pub(crate) fn task_of_row(row: &TaskRow) -> Result<Task, AppError> {
-    Ok(serde_json::from_str::<TaskDoc>(&row.doc)?.to_domain()?)
-}
-
 /// Gladly's task event content: ids plus the context before the change.
 fn content(t: &Task, before: Option<&Task>) -> Value {
     let ctx = before.unwrap_or(t);
@@ -130,75 +64,6 @@ fn content(t: &Task, before: Option<&Task>) -> Value {
 }
 
 impl App {
-    /// Persists a task change: the row (guarded by its version) and one event per
-    /// change with the full document.
-    async fn write_task(
-        &self,
-        tx: &mut dyn StoreTx,
-        before: Option<(&Task, i64)>,
-        after: &Task,
-        events: Vec<(&'static str, Value)>,
-        initiator: &Initiator,
-    ) -> Result<(), AppError> {
-        let doc = TaskDoc::of(after);
-        let version = before.map_or(1, |(_, v)| v + 1);
-        let row = TaskRow {
-            id: after.id.to_string(),
-            customer_id: after.customer_id.to_string(),
-            inbox_id: after.assignee.inbox_id.to_string(),
-            agent_id: after.assignee.agent_id.as_ref().map(ToString::to_string),
-            status: after.status.as_str().to_owned(),
-            due_at: codec::to_ms(after.due_at),
-            created_at: codec::to_ms(after.created_at),
-            version,
-            doc: serde_json::to_string(&doc)?,
-        };
-        match tx.save_task(&row, before.map(|(_, v)| v)).await {
-            Err(crate::ports::StoreError::Conflict { .. }) => {
-                return Err(AppError::Taken {
-                    attr: "id".into(),
-                    holder_kind: "task",
-                    holder_id: row.id.clone(),
-                });
-            }
-            other => other?,
-        }
-        let now = self.now();
-        let rows: Vec<EventRow> = events
-            .into_iter()
-            .map(|(kind, content)| {
-                Ok(EventRow {
-                    id: new_id(),
-                    at: codec::to_ms(now),
-                    event_type: kind.to_owned(),
-                    aggregate_type: "task".to_owned(),
-                    aggregate_id: after.id.to_string(),
-                    initiator_type: Some(initiator.kind.as_str().to_owned()),
-                    initiator_id: initiator.id.clone(),
-                    payload: serde_json::to_string(
-                        &json!({ "v": codec::PAYLOAD_VERSION, "task": doc, "content": content }),
-                    )?,
-                })
-            })
-            .collect::<Result<_, AppError>>()?;
-        tx.append_events(&rows).await?;
-        Ok(())
-    }
-
-    /// Persists a task change routing made itself (it already knows about it).
-    pub(crate) async fn store_task_change(
-        &self,
-        tx: &mut dyn StoreTx,
-        before: &Task,
-        version: i64,
-        after: &Task,
-        events: Vec<(&'static str, Value)>,
-        initiator: &Initiator,
-    ) -> Result<(), AppError> {
-        self.write_task(tx, Some((before, version)), after, events, initiator)
-            .await
-    }
-
     /// Persists a task change and tells routing what changed.
     pub(crate) async fn save_task(
         &self,
@@ -209,11 +74,10 @@ impl App {
         initiator: &Initiator,
         update_for_assignee: bool,
     ) -> Result<(), AppError> {
-        self.write_task(tx, before, after, events, initiator)
-            .await?;
+        write_task(tx, self.now(), before, after, events, initiator).await?;
         self.route(
             tx,
-            inputs_for(
+            inputs_for_task_change(
                 before.map(|(t, _)| t),
                 after,
                 self.now(),

@@ -18,11 +18,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
-use super::{App, Caller, SETTINGS_ID, kind, read_tx, write_tx};
+use super::auth::Caller;
+use crate::app::{App, read_tx, write_tx};
 use crate::clock::{new_id, new_token};
 use crate::codec::{SettingsDoc, fmt_ts, from_ms, to_ms};
 use crate::error::AppError;
+pub use crate::ports::WebhookPolicy;
 use crate::ports::{DeliveryRow, ResourceRow, StoreTx, WebhookSender};
+use crate::unit_of_work::{SETTINGS_ID, kind};
 
 /// Resource kind of webhooks and of the fan-out cursor.
 const WEBHOOK: &str = "webhook";
@@ -146,13 +149,6 @@ pub fn signature(secret: &str, unix: i64, body: &str) -> String {
 fn unreachable_mac() -> ! {
     // HMAC accepts keys of any length; this cannot happen.
     panic!("HMAC refused a key")
-}
-
-/// What the binary tells the app about webhook targets.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct WebhookPolicy {
-    /// `HEARTH_WEBHOOKS_ALLOW_INSECURE=1`: `http://` and loopback targets are allowed.
-    pub allow_insecure: bool,
 }
 
 fn check_url(attr: &str, url: &str, policy: WebhookPolicy) -> Result<(), DomainError> {

@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hearth_app::codec::fmt_ts;
-use hearth_app::routing::{DecisionDoc, OfferDoc};
+use hearth_app::route::{DecisionDoc, OfferDoc};
 use hearth_app::service::{Availability, NextWork};
 use hearth_domain::actions::{Action, ActionMenu, Button};
 use hearth_domain::channel::Group;

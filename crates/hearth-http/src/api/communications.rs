@@ -4,7 +4,7 @@
 use super::doc::{Api, doc};
 use axum::Json;
 use axum::extract::State;
-use hearth_app::service::directory::CustomerRef;
+use hearth_app::service::CustomerRef;
 use hearth_domain::channel::Channel;
 use serde_json::{Value, json};
 

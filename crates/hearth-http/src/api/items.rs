@@ -148,7 +148,7 @@ async fn create_for_customer(
     Path(customer_id): Path<String>,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<ItemWire>> {
-    use hearth_app::service::directory::CustomerRef;
+    use hearth_app::service::CustomerRef;
     let item = state
         .app
         .create_activity(

@@ -81,9 +81,9 @@ pub(crate) fn limited_header(limited: bool) -> Option<[(HeaderName, HeaderValue)
 /// exactly one of `emailAddress` and `mobilePhone`.
 pub(crate) fn customer_by_contact(
     body: &serde_json::Map<String, serde_json::Value>,
-) -> crate::error::ApiResult<hearth_app::service::directory::CustomerRef> {
+) -> crate::error::ApiResult<hearth_app::service::CustomerRef> {
     use crate::body::Fields;
-    use hearth_app::service::directory::CustomerRef;
+    use hearth_app::service::CustomerRef;
     let who = body
         .opt_obj("", "customer")?
         .ok_or_else(|| ApiError::blank("customer", "is required"))?;

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hearth_app::codec::{TaskCommentDto, TaskDoc, TaskWire};
-use hearth_app::service::directory::CustomerRef;
+use hearth_app::service::CustomerRef;
 use hearth_app::service::tasks::{NewTask, TaskPatch};
 use hearth_domain::task::{Task, TaskComment, TaskStatus};
 use serde_json::{Map, Value};
