@@ -367,6 +367,9 @@ impl StoreTx for Tx {
             "UPDATE event SET payload = $2 WHERE (aggregate_type = 'customer' AND aggregate_id = $1) \
              OR (aggregate_type IN ('conversation', 'routing') AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)) \
              OR (aggregate_type = 'task' AND aggregate_id IN (SELECT task_id FROM task WHERE customer_id = $1))",
+            "DELETE FROM webhook_delivery WHERE event_id IN (SELECT event_id FROM event WHERE (aggregate_type = 'customer' AND aggregate_id = $1) \
+             OR (aggregate_type IN ('conversation', 'routing') AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)) \
+             OR (aggregate_type = 'task' AND aggregate_id IN (SELECT task_id FROM task WHERE customer_id = $1)))",
             "DELETE FROM routing_decision WHERE unit_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
             "DELETE FROM outbox WHERE conversation_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
             "DELETE FROM contact WHERE conversation_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
@@ -612,6 +615,15 @@ impl StoreTx for Tx {
             .await
             .map_err(map_err)?;
         Ok(row.map(|r| r.0))
+    }
+
+    async fn export_files_mentioning(&mut self, needle: &str) -> Result<Vec<(String, String, String)>, StoreError> {
+        let escaped = needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        sqlx::query_as("SELECT job_id, filename, content FROM export_file WHERE content LIKE $1 ESCAPE '\\' ORDER BY job_id, filename")
+            .bind(format!("%{escaped}%"))
+            .fetch_all(&mut *self.inner)
+            .await
+            .map_err(map_err)
     }
 
     async fn delete_export_files(&mut self, job_id: &str) -> Result<(), StoreError> {

@@ -36,9 +36,14 @@ pub enum AppError {
     /// The store cannot be reached; retry later.
     #[error("the database is unavailable")]
     Unavailable,
-    /// Anything else; the detail is for the log, not for the client.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Anything else; the detail and its causes are for the log, not for the
+    /// client.
+    #[error("internal error: {context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 impl From<StoreError> for AppError {
@@ -51,18 +56,49 @@ impl From<StoreError> for AppError {
                 holder_id: holder,
             },
             StoreError::VersionConflict => AppError::Contention,
-            StoreError::Other(msg) => AppError::Internal(msg),
+            StoreError::Other(msg) => AppError::internal(format!("store: {msg}")),
         }
     }
 }
 
 impl From<serde_json::Error> for AppError {
     fn from(e: serde_json::Error) -> Self {
-        AppError::Internal(format!("codec: {e}"))
+        AppError::internal_from("a stored or wire document does not decode", e)
     }
 }
 
 impl AppError {
+    /// An internal failure described by `context` alone.
+    pub fn internal(context: impl Into<String>) -> Self {
+        AppError::Internal {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// An internal failure caused by `source`.
+    pub fn internal_from(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        AppError::Internal {
+            context: context.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// The error and every cause under it, outermost first, joined by ": ".
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            out.push_str(": ");
+            out.push_str(&c.to_string());
+            cause = c.source();
+        }
+        out
+    }
+
     /// A missing resource.
     pub fn not_found(kind: &'static str, id: impl Into<String>) -> Self {
         AppError::NotFound {

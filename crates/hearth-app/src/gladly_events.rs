@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::codec::{EventBody, EventContext, EventPayload, fmt_ts, from_ms};
+use crate::error::AppError;
 use crate::ports::EventRow;
 
 /// The Events feed's entity filter values.
@@ -149,33 +150,80 @@ fn conversation_content(e: &EventRow, p: &EventPayload) -> Option<(String, Value
     Some((kind, content))
 }
 
-/// The Gladly form of a stored event, if it has one.
-pub fn to_gladly(e: &EventRow) -> Option<Value> {
-    let payload: Value = serde_json::from_str(&e.payload).ok()?;
+/// The Gladly form of a stored event: `None` when it has none (Hearth's own
+/// bookkeeping, erased data). A payload that does not decode is an error, never a
+/// silent skip: the webhook cursor must not move past an event it could not read
+/// (it may be one a newer instance wrote).
+pub fn to_gladly(e: &EventRow) -> Result<Option<Value>, AppError> {
+    let unreadable = |err: serde_json::Error| {
+        AppError::internal_from(
+            format!(
+                "event {} ({}) has an unreadable payload",
+                e.id, e.event_type
+            ),
+            err,
+        )
+    };
+    let payload: Value = serde_json::from_str(&e.payload).map_err(unreadable)?;
     let erased = payload.get("tombstone").and_then(Value::as_bool) == Some(true);
-    let (kind, content) = match e.aggregate_type.as_str() {
+    let found = match e.aggregate_type.as_str() {
         "conversation" if !erased => {
-            conversation_content(e, &serde_json::from_value(payload).ok()?)?
+            let decoded: EventPayload = serde_json::from_value(payload).map_err(unreadable)?;
+            conversation_content(e, &decoded)
         }
-        "customer" if e.event_type == "CUSTOMER_PROFILE/DELETED" => (
+        "customer" if e.event_type == "CUSTOMER_PROFILE/DELETED" => Some((
             e.event_type.clone(),
             json!({ "customerId": e.aggregate_id }),
-        ),
-        "customer" if !erased => (
+        )),
+        "customer" if !erased => Some((
             e.event_type.clone(),
             json!({ "customerId": e.aggregate_id }),
-        ),
-        "agent" | "routing" | "task" | "export" if !erased => {
-            (e.event_type.clone(), payload.get("content")?.clone())
-        }
-        _ => return None,
+        )),
+        "agent" | "routing" | "task" | "export" if !erased => payload
+            .get("content")
+            .map(|content| (e.event_type.clone(), content.clone())),
+        _ => None,
+    };
+    let Some((kind, content)) = found else {
+        return Ok(None);
     };
     let mut initiator =
         json!({ "type": e.initiator_type.clone().unwrap_or_else(|| "SYSTEM".into()) });
     if let Some(id) = &e.initiator_id {
         initiator["id"] = json!(id);
     }
-    Some(
+    Ok(Some(
         json!({ "id": e.id, "type": kind, "timestamp": fmt_ts(from_ms(e.at)), "initiator": initiator, "content": content }),
-    )
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(aggregate_type: &str, payload: &str) -> EventRow {
+        EventRow {
+            id: "e1".into(),
+            at: 0,
+            event_type: "CONVERSATION/CREATED".into(),
+            aggregate_type: aggregate_type.into(),
+            aggregate_id: "c1".into(),
+            initiator_type: None,
+            initiator_id: None,
+            payload: payload.into(),
+        }
+    }
+
+    #[test]
+    fn an_unreadable_payload_is_an_error_and_a_tombstone_has_no_gladly_form() {
+        let broken = to_gladly(&event("conversation", "{not json"));
+        assert!(
+            matches!(&broken, Err(AppError::Internal { .. })),
+            "{broken:?}"
+        );
+        let unknown_version = to_gladly(&event("conversation", r#"{"v": 99, "kind": "?"}"#));
+        assert!(unknown_version.is_err(), "{unknown_version:?}");
+        let erased = to_gladly(&event("conversation", r#"{"v": 1, "tombstone": true}"#));
+        assert!(matches!(erased, Ok(None)), "{erased:?}");
+    }
 }

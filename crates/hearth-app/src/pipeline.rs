@@ -104,7 +104,7 @@ impl App {
         let settings = load_settings(tx).await?;
         let inbox = load_inbox(tx, inbox_id.as_str())
             .await?
-            .ok_or_else(|| AppError::Internal(format!("inbox {inbox_id} is missing")))?;
+            .ok_or_else(|| AppError::internal(format!("inbox {inbox_id} is missing")))?;
         let mut ids = FreshIds;
         let mut ctx = Context {
             now,
@@ -115,7 +115,7 @@ impl App {
         let events = decide(&mut ctx)?;
         let after = persist(tx, before, &events)
             .await?
-            .ok_or_else(|| AppError::Internal("a decision left no conversation".into()))?;
+            .ok_or_else(|| AppError::internal("a decision left no conversation"))?;
         if !events.is_empty() {
             schedule_contact_timers(tx, before, &after).await?;
         }

@@ -320,9 +320,10 @@ pub trait StoreTx: Send {
     ) -> Result<(), StoreError>;
 
     /// Forgets a customer: every projection row of the customer, its conversations,
-    /// items, contacts, tasks, routing decisions and outbox messages goes, and the
-    /// payloads of their events become `tombstone` (ids and types stay, personal
-    /// data does not).
+    /// items, contacts, tasks, routing decisions, outbox messages and the webhook
+    /// deliveries of their events go, and the payloads of their events become
+    /// `tombstone` (ids and types stay, personal data does not). Export files are
+    /// the app's to rewrite ([`StoreTx::export_files_mentioning`]).
     async fn erase_customer(
         &mut self,
         customer_id: &str,
@@ -394,6 +395,12 @@ pub trait StoreTx: Send {
         job_id: &str,
         filename: &str,
     ) -> Result<Option<String>, StoreError>;
+    /// Export files whose content contains `needle` (matched literally), as
+    /// `(job_id, filename, content)`.
+    async fn export_files_mentioning(
+        &mut self,
+        needle: &str,
+    ) -> Result<Vec<(String, String, String)>, StoreError>;
     async fn delete_export_files(&mut self, job_id: &str) -> Result<(), StoreError>;
     /// Items of a conversation in timeline order, at most `limit`.
     async fn items(

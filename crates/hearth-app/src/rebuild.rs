@@ -77,7 +77,7 @@ impl App {
                         };
                         let event =
                             codec::decode_event(e.at, initiator, &e.payload).map_err(|err| {
-                                AppError::Internal(format!("event {} does not decode: {err}", e.id))
+                                AppError::internal(format!("event {} does not decode: {err}", e.id))
                             })?;
                         if let Some(item) = event.kind.item() {
                             items

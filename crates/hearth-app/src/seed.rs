@@ -123,7 +123,7 @@ impl App {
         if !initialized {
             for (name, email, roles) in people {
                 let password = new_password()
-                    .map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+                    .map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
                 let hash = hash_password(&password)?;
                 let agent = Agent {
                     id: AgentId::from_trusted(new_id()),
@@ -141,7 +141,7 @@ impl App {
                 plans.push((agent, password, hash));
             }
         }
-        let token = new_token().map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+        let token = new_token().map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
         let hash = token_hash(&token);
         let created = write_tx!(self, |tx| {
             let mut created = Vec::new();
@@ -202,7 +202,7 @@ impl App {
     /// Sets a new random password for an agent and returns it.
     pub async fn reset_password(&self, email: &str) -> Result<String, AppError> {
         let password =
-            new_password().map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+            new_password().map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
         let hash = hash_password(&password)?;
         let key = email.trim().to_lowercase();
         let now = codec::to_ms(self.now());
@@ -226,7 +226,7 @@ impl App {
     pub async fn create_admin(&self, email: &str, name: &str) -> Result<String, AppError> {
         hearth_domain::customer::EmailAddress::parse("email", email)?;
         let password =
-            new_password().map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+            new_password().map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
         let hash = hash_password(&password)?;
         let agent = Agent {
             id: AgentId::from_trusted(new_id()),

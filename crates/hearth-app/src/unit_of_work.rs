@@ -252,8 +252,8 @@ pub(crate) async fn persist(
         .iter()
         .fold(before.cloned(), hearth_domain::conversation::evolve);
     let Some(after) = after else {
-        return Err(AppError::Internal(
-            "a decision produced events for no conversation".into(),
+        return Err(AppError::internal(
+            "a decision produced events for no conversation",
         ));
     };
     tx.append_events(&event_rows(after.id.as_str(), before, events)?)

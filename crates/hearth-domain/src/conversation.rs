@@ -1334,7 +1334,7 @@ fn deliver(
         {
             return Err(DomainError::too_long(
                 "content.body",
-                "messaging replies are limited to 2048 characters",
+                format!("messaging replies are limited to {MAX_MESSAGING_BODY} characters"),
             ));
         }
         _ => {}

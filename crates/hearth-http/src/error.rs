@@ -168,8 +168,8 @@ impl From<AppError> for ApiError {
                     meta: None,
                 }
             }
-            AppError::Internal(cause) => {
-                tracing::error!(%cause, "request failed with an internal error");
+            AppError::Internal { .. } => {
+                tracing::error!(error = %e.chain(), "request failed with an internal error");
                 ApiError {
                     status: StatusCode::INTERNAL_SERVER_ERROR,
                     attr: None,

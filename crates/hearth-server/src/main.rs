@@ -332,7 +332,7 @@ async fn run_timers(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
         match app.fire_due_timers().await {
             Ok(n) if n > 0 => continue,
             Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "firing timers failed; retrying"),
+            Err(e) => tracing::warn!(error = %e.chain(), "firing timers failed; retrying"),
         }
         let wait = match app.next_timer_due().await {
             Ok(Some(due)) => {
@@ -358,20 +358,24 @@ async fn run_webhooks(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
         let mut busy = false;
         match app.fan_out_webhooks().await {
             Ok(n) => busy |= n > 0,
-            Err(e) => tracing::warn!(error = %e, "queueing webhook deliveries failed; retrying"),
+            Err(e) => {
+                tracing::warn!(error = %e.chain(), "queueing webhook deliveries failed; retrying")
+            }
         }
         match app.send_due_webhooks().await {
             Ok(n) => busy |= n > 0,
-            Err(e) => tracing::warn!(error = %e, "sending webhooks failed; retrying"),
+            Err(e) => tracing::warn!(error = %e.chain(), "sending webhooks failed; retrying"),
         }
         match app.run_scheduled_export().await {
             Ok(ran) => busy |= ran,
-            Err(e) => tracing::warn!(error = %e, "the scheduled export failed; retrying"),
+            Err(e) => tracing::warn!(error = %e.chain(), "the scheduled export failed; retrying"),
         }
         if last_prune.is_none_or(|at| app.now() - at >= prune_every) {
             match app.prune_export_jobs().await {
                 Ok(_) => last_prune = Some(app.now()),
-                Err(e) => tracing::warn!(error = %e, "pruning old export jobs failed; retrying"),
+                Err(e) => {
+                    tracing::warn!(error = %e.chain(), "pruning old export jobs failed; retrying")
+                }
             }
         }
         if busy {
@@ -389,7 +393,7 @@ async fn refresh_rate_limit(app: App, limiter: Arc<hearth_http::ratelimit::RateL
     loop {
         match app.rate_limit().await {
             Ok(limit) => limiter.set_limit(limit),
-            Err(e) => tracing::warn!(error = %e, "reading the rate limit failed"),
+            Err(e) => tracing::warn!(error = %e.chain(), "reading the rate limit failed"),
         }
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     }

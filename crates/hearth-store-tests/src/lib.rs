@@ -168,6 +168,99 @@ impl TestDb {
             }
         }
     }
+    /// The tables (every one in the database, found from its catalogue, so a table
+    /// added later is searched too) with a row where some column, read as text,
+    /// contains `needle`: the check that erasure leaves nothing behind.
+    pub async fn tables_containing(&self, needle: &str) -> Vec<String> {
+        let pattern = format!("%{needle}%");
+        let mut found = Vec::new();
+        if self.name == "sqlite" {
+            let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect(&self.url)
+                .await
+                .expect("open SQLite for inspection");
+            let tables: Vec<(String,)> = sqlx::query_as(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )
+            .fetch_all(&pool)
+            .await
+            .expect("list tables");
+            for (table,) in tables {
+                let columns: Vec<(String,)> =
+                    sqlx::query_as("SELECT name FROM pragma_table_info($1)")
+                        .bind(&table)
+                        .fetch_all(&pool)
+                        .await
+                        .expect("list columns");
+                if contains(&pool, &table, &columns, &pattern).await {
+                    found.push(table);
+                }
+            }
+            pool.close().await;
+        } else {
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(1)
+                .connect(&self.url)
+                .await
+                .expect("open PostgreSQL for inspection");
+            let tables: Vec<(String,)> = sqlx::query_as(
+                "SELECT table_name::text FROM information_schema.tables \
+                 WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+            )
+            .fetch_all(&pool)
+            .await
+            .expect("list tables");
+            for (table,) in tables {
+                let columns: Vec<(String,)> = sqlx::query_as(
+                    "SELECT column_name::text FROM information_schema.columns \
+                     WHERE table_schema = 'public' AND table_name = $1",
+                )
+                .bind(&table)
+                .fetch_all(&pool)
+                .await
+                .expect("list columns");
+                if contains(&pool, &table, &columns, &pattern).await {
+                    found.push(table);
+                }
+            }
+            pool.close().await;
+        }
+        found.sort();
+        found
+    }
+}
+
+/// Whether a row of `table` has `pattern` (a LIKE pattern) in one of `columns`.
+async fn contains<DB: sqlx::Database>(
+    pool: &sqlx::Pool<DB>,
+    table: &str,
+    columns: &[(String,)],
+    pattern: &str,
+) -> bool
+where
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    if columns.is_empty() {
+        return false;
+    }
+    let test = columns
+        .iter()
+        .map(|(c,)| format!("CAST(\"{c}\" AS TEXT) LIKE $1"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    // Table and column names come from the database's own catalogue.
+    let sql = format!("SELECT COUNT(*) FROM \"{table}\" WHERE {test}");
+    let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(pattern.to_owned())
+        .fetch_one(pool)
+        .await
+        .expect("search a table");
+    n > 0
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! This instance's routing state: an [`Engine`] that is the replay of the routing
 //! log up to `last_seq`. Inputs applied inside a write transaction taint it until
 //! the transaction ends; one that does not commit makes the cache start over from
-//! the log (see `docs/adr/0002-routing-state-is-a-replayed-log.md`).
+//! the log (see `docs/adr/0003-routing-state-is-a-replayed-log.md`).
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};

@@ -115,7 +115,7 @@ fn unit_of_key(raw: &str) -> Result<UnitId, AppError> {
     match raw.split_once(':') {
         Some(("conversation", id)) => Ok(UnitId::Conversation(ConversationId::from_trusted(id))),
         Some(("task", id)) => Ok(UnitId::Task(TaskId::from_trusted(id))),
-        _ => Err(AppError::Internal(format!(
+        _ => Err(AppError::internal(format!(
             "bad unit id in the routing log: {raw}"
         ))),
     }
@@ -123,7 +123,7 @@ fn unit_of_key(raw: &str) -> Result<UnitId, AppError> {
 
 fn group_of(raw: &str) -> Result<Group, AppError> {
     Group::parse(raw)
-        .ok_or_else(|| AppError::Internal(format!("bad group in the routing log: {raw}")))
+        .ok_or_else(|| AppError::internal(format!("bad group in the routing log: {raw}")))
 }
 
 pub(crate) fn encode(input: &Input) -> Result<String, AppError> {
@@ -238,7 +238,7 @@ pub(crate) fn encode(input: &Input) -> Result<String, AppError> {
 pub(crate) fn decode(raw: &str) -> Result<Input, AppError> {
     let stored: Stored = serde_json::from_str(raw)?;
     if stored.v != LOG_VERSION {
-        return Err(AppError::Internal(format!(
+        return Err(AppError::internal(format!(
             "unknown routing input version {}",
             stored.v
         )));

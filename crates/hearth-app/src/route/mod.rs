@@ -27,7 +27,6 @@ use crate::unit_of_work::{kind, load_conversation};
 use log_codec::{encode, unit_key};
 use translate::{agent_config, inbox_policy, next_refusal};
 
-
 /// A decision as `GET /conversations/{id}/routing` returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

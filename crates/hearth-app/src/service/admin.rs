@@ -254,7 +254,7 @@ async fn read_back(
     let row = tx
         .resource(store_kind, id)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("{store_kind} {id} vanished after a write")))?;
+        .ok_or_else(|| AppError::internal(format!("{store_kind} {id} vanished after a write")))?;
     wire(&row)
 }
 
@@ -966,7 +966,7 @@ impl App {
         agent_id: &str,
     ) -> Result<(String, String), AppError> {
         admin_only(caller)?;
-        let token = new_token().map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+        let token = new_token().map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
         let hash = token_hash(&token);
         let token_id = new_id();
         let now = codec::to_ms(self.now());

@@ -42,7 +42,7 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+        .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
 }
 
 /// Checks a password against its PHC hash.
@@ -86,7 +86,7 @@ impl App {
     pub async fn create_token(&self, email: &str) -> Result<String, AppError> {
         let key = email.trim().to_lowercase();
         let now = codec::to_ms(self.now());
-        let token = new_token().map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+        let token = new_token().map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
         let hash = token_hash(&token);
         write_tx!(self, |tx| {
             let Some(row) = tx.resource_by_key(kind::AGENT, &key).await? else {
@@ -123,7 +123,7 @@ impl App {
             return Err(AppError::Unauthorized);
         }
         let session = new_id();
-        let token = new_token().map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+        let token = new_token().map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
         let hash = token_hash(&token);
         let now = codec::to_ms(self.now());
         let label = format!("{SESSION_LABEL}:{session}");

@@ -404,7 +404,7 @@ impl App {
         let stored = tx
             .item(item.id.as_str())
             .await?
-            .ok_or_else(|| AppError::Internal("the sent item was not stored".into()))?;
+            .ok_or_else(|| AppError::internal("the sent item was not stored"))?;
         let stored = item_of_row(&stored)?;
         let channel = message_channel(&stored.content).map_or("UNKNOWN", Channel::as_str);
         tx.enqueue_outbox(&OutboxRow {

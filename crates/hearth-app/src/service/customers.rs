@@ -336,7 +336,9 @@ impl App {
 
     /// Deletes a customer with every conversation, item and task (refused while a
     /// conversation is OPEN or WAITING or a task is open); the event log keeps only
-    /// tombstones.
+    /// tombstones, webhook deliveries of those events go, and export files lose the
+    /// customer's lines (DESIGN section 3: events and export never return deleted
+    /// data).
     pub async fn delete_customer(&self, caller: &Caller, id: &str) -> Result<(), AppError> {
         use hearth_domain::conversation::Status;
         caller.require(hearth_domain::config::Role::Admin)?;
@@ -362,6 +364,7 @@ impl App {
                 serde_json::json!({ "v": crate::codec::PAYLOAD_VERSION, "tombstone": true })
                     .to_string();
             tx.erase_customer(id, &tombstone).await?;
+            super::export::erase_from_exports(tx, id).await?;
             tx.append_events(&[crate::ports::EventRow {
                 id: crate::clock::new_id(),
                 at: crate::codec::to_ms(self.now()),

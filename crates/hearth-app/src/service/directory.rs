@@ -5,6 +5,7 @@
 use hearth_domain::DomainError;
 use hearth_domain::channel::Channel;
 use hearth_domain::config::Topic;
+use hearth_domain::conversation::MAX_MESSAGING_BODY;
 use hearth_domain::customer::{EmailAddress, PhoneNumber};
 use hearth_domain::id::{ItemId, TopicId};
 use hearth_domain::item::{ConversationItem, Initiator, InitiatorType, ItemContent};
@@ -335,10 +336,12 @@ impl App {
         if body.trim().is_empty() {
             return Err(DomainError::blank("body", "a message needs a body").into());
         }
-        if channel == Channel::Sms && body.chars().count() > 2048 {
-            return Err(
-                DomainError::too_long("body", "SMS bodies are limited to 2048 characters").into(),
-            );
+        if channel == Channel::Sms && body.chars().count() > MAX_MESSAGING_BODY {
+            return Err(DomainError::too_long(
+                "body",
+                format!("SMS bodies are limited to {MAX_MESSAGING_BODY} characters"),
+            )
+            .into());
         }
         let now = self.now();
         write_tx!(self, |tx| {

@@ -14,7 +14,7 @@ use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;
 use crate::codec::{self, AgentDoc, ItemDoc, TopicDoc, fmt_ts, from_ms, to_ms};
 use crate::error::AppError;
-use crate::ports::{EventRow, ResourceRow};
+use crate::ports::{EventRow, ResourceRow, StoreTx};
 use crate::unit_of_work::{kind, load_customer};
 
 /// The files of every completed job.
@@ -63,6 +63,36 @@ fn lines<T: Serialize>(values: impl IntoIterator<Item = T>) -> Result<String, Ap
         out.push('\n');
     }
     Ok(out)
+}
+
+/// `content` (JSON lines of export file `filename`) without the lines about
+/// customer `id`: its profile in `customers.jsonl`, its items elsewhere.
+fn without_customer(filename: &str, content: &str, id: &str) -> Result<String, AppError> {
+    let key = if filename == "customers.jsonl" {
+        "id"
+    } else {
+        "customerId"
+    };
+    let mut kept = String::with_capacity(content.len());
+    for line in content.lines() {
+        let value: Value = serde_json::from_str(line)?;
+        if value.get(key).and_then(Value::as_str) != Some(id) {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    Ok(kept)
+}
+
+/// Removes an erased customer's lines from every export file that mentions it.
+pub(crate) async fn erase_from_exports(tx: &mut dyn StoreTx, id: &str) -> Result<(), AppError> {
+    for (job, filename, content) in tx.export_files_mentioning(id).await? {
+        let kept = without_customer(&filename, &content, id)?;
+        if kept != content {
+            tx.put_export_file(&job, &filename, &kept).await?;
+        }
+    }
+    Ok(())
 }
 
 impl App {
@@ -245,8 +275,20 @@ impl App {
             ("topics.jsonl", lines(topics)?),
         ];
         write_tx!(self, |tx| {
+            // The files were read in earlier transactions: a customer erased since
+            // then must not be written back.
+            let mut erased = Vec::new();
+            for id in &customers {
+                if tx.customer(id).await?.is_none() {
+                    erased.push(id.as_str());
+                }
+            }
             for (name, content) in &files {
-                tx.put_export_file(&job.id, name, content).await?;
+                let mut content = content.clone();
+                for id in &erased {
+                    content = without_customer(name, &content, id)?;
+                }
+                tx.put_export_file(&job.id, name, &content).await?;
             }
             Ok::<_, AppError>(())
         })

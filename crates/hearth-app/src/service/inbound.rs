@@ -203,7 +203,7 @@ impl App {
         };
         let inbox_id = target.map_or(&entry.inbox_id, |c| &c.inbox_id);
         let inbox = load_inbox(tx, inbox_id.as_str()).await?.ok_or_else(|| {
-            AppError::Internal(format!(
+            AppError::internal(format!(
                 "inbox {inbox_id} of entry point {} is missing",
                 entry.id
             ))
@@ -251,7 +251,7 @@ impl App {
                 }
                 _ => None,
             })
-            .ok_or_else(|| AppError::Internal("inbound decision without a message".into()))?;
+            .ok_or_else(|| AppError::internal("inbound decision without a message"))?;
         let response = InboundResponse {
             customer_id: customer_id.to_string(),
             conversation_id: after.id.to_string(),

@@ -139,7 +139,7 @@ impl App {
                 {
                     continue;
                 }
-                if let Some(v) = crate::gladly_events::to_gladly(e) {
+                if let Some(v) = crate::gladly_events::to_gladly(e)? {
                     out.push(v);
                     if out.len() >= EVENTS_CAP {
                         return Ok((out, true));

@@ -61,7 +61,7 @@ impl App {
             ROUTING_DELAY => {
                 let p: DelayPayload = serde_json::from_str(&timer.payload)?;
                 let group = Group::parse(&p.group)
-                    .ok_or_else(|| AppError::Internal(format!("bad timer group {}", p.group)))?;
+                    .ok_or_else(|| AppError::internal(format!("bad timer group {}", p.group)))?;
                 self.route(
                     tx,
                     vec![Input::TimerFired {

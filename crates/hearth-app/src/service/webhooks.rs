@@ -206,7 +206,7 @@ impl App {
         self.webhooks
             .as_ref()
             .map(|(s, p)| (s, *p))
-            .ok_or_else(|| AppError::Internal("no webhook sender configured".into()))
+            .ok_or_else(|| AppError::internal("no webhook sender configured"))
     }
 
     /// Sends the PING a webhook must answer with 200 before it is enabled.
@@ -353,7 +353,7 @@ impl App {
         _caller: &Caller,
         body: Map<String, Value>,
     ) -> Result<Value, AppError> {
-        let secret = new_token().map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+        let secret = new_token().map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
         let mut doc = WebhookDoc {
             id: new_id(),
             name: None,
@@ -540,7 +540,7 @@ impl App {
             let now = to_ms(self.now());
             let mut queued = 0;
             for stored in &page {
-                let Some(event) = crate::gladly_events::to_gladly(&stored.event) else {
+                let Some(event) = crate::gladly_events::to_gladly(&stored.event)? else {
                     continue;
                 };
                 let kind = event["type"].as_str().unwrap_or_default().to_owned();

@@ -146,11 +146,33 @@ fn check_csrf(headers: &HeaderMap, form: &HashMap<String, String>) -> Result<(),
     }
 }
 
-/// The signed-in agent and their session credential, if any.
-async fn session(state: &AppState, headers: &HeaderMap) -> Option<(Caller, String)> {
-    let credential = cookie(headers, SESSION_COOKIE)?;
-    let caller = state.app.session(&credential).await.ok()?;
-    Some((caller, credential))
+/// The signed-in agent and their session credential, if any. A session that is
+/// not valid is no session; a failure to find out (the database is down) is an
+/// error page, never a trip to the login page.
+async fn session(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(Caller, String)>, Response> {
+    let Some(credential) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    match state.app.session(&credential).await {
+        Ok(caller) => Ok(Some((caller, credential))),
+        Err(AppError::Unauthorized) => Ok(None),
+        Err(e) => Err(failed(e)),
+    }
+}
+
+/// The page for a failure that is not the agent's doing: logged at the edge like
+/// any API error, and said in words.
+fn failed(e: AppError) -> Response {
+    let status = crate::error::ApiError::from(e).status;
+    let text = if status == StatusCode::SERVICE_UNAVAILABLE {
+        "Hearth cannot reach its database right now. Try again in a moment."
+    } else {
+        "Something went wrong on Hearth's side. Try again; if it keeps happening, tell your administrator."
+    };
+    (status, text).into_response()
 }
 
 fn page<T: Template>(template: &T) -> Response {
@@ -176,8 +198,10 @@ struct LoginPage {
 }
 
 async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if session(&state, &headers).await.is_some() {
-        return Redirect::to("/").into_response();
+    match session(&state, &headers).await {
+        Ok(Some(_)) => return Redirect::to("/").into_response(),
+        Ok(None) => {}
+        Err(r) => return r,
     }
     let (csrf, set) = match csrf(&headers) {
         Ok(v) => v,
@@ -275,7 +299,11 @@ async fn logout(
     if let Err(r) = check_csrf(&headers, &form) {
         return r.into_response();
     }
-    if let Some((caller, credential)) = session(&state, &headers).await
+    let signed_in = match session(&state, &headers).await {
+        Ok(signed_in) => signed_in,
+        Err(r) => return r,
+    };
+    if let Some((caller, credential)) = signed_in
         && let Err(e) = state.app.logout(&caller, &credential).await
     {
         return crate::error::ApiError::from(e).into_response();
@@ -338,7 +366,7 @@ async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(Caller, Nav, Option<SetCookie>), Response> {
-    let Some((caller, _)) = session(state, headers).await else {
+    let Some((caller, _)) = session(state, headers).await? else {
         return Err(Refused::SignIn.into_response());
     };
     let (csrf, set) = csrf(headers).map_err(IntoResponse::into_response)?;
@@ -545,8 +573,9 @@ async fn render_desktop(
 
 async fn desktop(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match session(&state, &headers).await {
-        Some((caller, _)) => render_desktop(&state, &headers, &caller, None, None).await,
-        None => Redirect::to("/login").into_response(),
+        Ok(Some((caller, _))) => render_desktop(&state, &headers, &caller, None, None).await,
+        Ok(None) => Redirect::to("/login").into_response(),
+        Err(r) => r,
     }
 }
 
@@ -569,7 +598,7 @@ impl axum::extract::FromRequest<AppState> for SignedForm {
             .await
             .map_err(IntoResponse::into_response)?;
         check_csrf(&headers, &form).map_err(IntoResponse::into_response)?;
-        match session(state, &headers).await {
+        match session(state, &headers).await? {
             Some((caller, _)) => Ok(SignedForm { caller, form }),
             None => Err(Refused::SignIn.into_response()),
         }
@@ -1183,7 +1212,10 @@ async fn conversation(
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Response {
-    let Some((caller, _)) = session(&state, &headers).await else {
+    let Some((caller, _)) = (match session(&state, &headers).await {
+        Ok(signed_in) => signed_in,
+        Err(r) => return r,
+    }) else {
         return Refused::SignIn.into_response();
     };
     if let Err(e) = state.app.mark_seen(&caller, &id).await {
@@ -1395,7 +1427,10 @@ async fn compose(
 
 /// The signed-in agent's live events, for the pages' refresh script.
 async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some((caller, _)) = session(&state, &headers).await else {
+    let Some((caller, _)) = (match session(&state, &headers).await {
+        Ok(signed_in) => signed_in,
+        Err(r) => return r,
+    }) else {
         return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
     };
     match crate::push::events_of(state, caller, &headers, false).await {

@@ -1392,3 +1392,26 @@ async fn a_long_history_shows_the_latest_ten_conversations_and_links_the_rest() 
         );
     });
 }
+
+#[tokio::test]
+async fn a_database_outage_is_an_error_page_not_a_trip_to_the_login_page() {
+    crate::each_backend!(|api| {
+        let (cookies, _) = sign_in(&api, "alice@example.com").await;
+        assert_eq!(get(&api, &cookies, "/").await.status, StatusCode::OK);
+        api.db.store.close().await;
+        for path in ["/", "/login", "/ui/stream"] {
+            let page = get(&api, &cookies, path).await;
+            assert_eq!(
+                (page.status, page.location.as_deref()),
+                (StatusCode::SERVICE_UNAVAILABLE, None),
+                "{path}: {}",
+                page.html
+            );
+            assert!(
+                page.html.contains("cannot reach its database"),
+                "{path}: {}",
+                page.html
+            );
+        }
+    });
+}

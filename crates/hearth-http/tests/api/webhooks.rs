@@ -269,3 +269,102 @@ async fn a_failing_receiver_is_retried_on_schedule_then_its_webhook_is_disabled(
         );
     });
 }
+
+/// DESIGN section 3: events and export never return deleted data. Every table of
+/// the database (read from its catalogue, so a table added later is searched too)
+/// is searched for the customer's name, address and words after erasure; a table
+/// that keeps customer data and that erasure does not cover fails this test.
+#[tokio::test]
+async fn erasure_leaves_no_trace_of_the_customer_in_any_table() {
+    each_backend_with_clock!(|api, clock| {
+        let (_receiver, url) = Receiver::start().await;
+        let hook = api
+            .post(
+                "/api/v1/webhooks",
+                json!({"name": "CRM", "url": url, "enabled": true, "events": [
+                    "CONVERSATION/CREATED", "CONTACT/MESSAGE_RECEIVED", "CONVERSATION/CLOSED",
+                    "CUSTOMER_PROFILE/CREATED", "CUSTOMER_PROFILE/UPDATED", "TASK/CREATED"
+                ]}),
+            )
+            .await;
+        assert_eq!(hook.status, StatusCode::CREATED, "{}", hook.body);
+        let start = hearth_app::codec::fmt_ts(api.app.now() - time::Duration::seconds(1));
+
+        let mail = api
+            .inbound(json!({
+                "channel": "EMAIL",
+                "entryPoint": "support@example.com",
+                "from": {"address": "zelda.quasimodo@example.com", "name": "Zelda Quasimodo"},
+                "content": {"subject": "Xylophone order", "content": "My xylophone never came."}
+            }))
+            .await;
+        let customer = mail["customerId"].as_str().unwrap().to_owned();
+        let conv = mail["conversationId"].as_str().unwrap().to_owned();
+        let item = mail["itemId"].as_str().unwrap().to_owned();
+        let reply = api
+            .post(
+                &format!("/api/v1/conversation-items/{item}/reply"),
+                json!({"content": {"type": "EMAIL", "body": "Your xylophone ships today."}}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        api.post(
+            &format!("/api/v1/conversations/{conv}/notes"),
+            json!({"content": {"body": "Xylophone customer, be kind"}}),
+        )
+        .await;
+        let inbox = api.get("/api/v1/inboxes").await.body[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let task = api
+            .post(
+                &format!("/api/v1/customers/{customer}/tasks"),
+                json!({"assignee": {"inboxId": inbox}, "body": "Check the xylophone tracking",
+                       "dueAt": hearth_app::codec::fmt_ts(api.app.now() + time::Duration::days(1))}),
+            )
+            .await;
+        assert_eq!(task.status, StatusCode::CREATED, "{}", task.body);
+        api.patch(
+            &format!("/api/v1/tasks/{}", task.body["id"].as_str().unwrap()),
+            json!({"status": "CLOSED"}),
+        )
+        .await;
+        api.patch(
+            &format!("/api/v1/conversations/{conv}"),
+            json!({"status": {"value": "CLOSED", "force": true}}),
+        )
+        .await;
+        assert!(api.app.fan_out_webhooks().await.unwrap() > 0);
+        assert!(api.app.send_due_webhooks().await.unwrap() > 0);
+        clock.advance(Duration::seconds(1));
+        let job = api
+            .post("/api/v1/export/jobs", json!({"startAt": start}))
+            .await;
+        assert_eq!(job.body["status"], "COMPLETED", "{}", job.body);
+
+        let words = ["Quasimodo", "zelda.quasimodo", "xylophone"];
+        for word in words {
+            assert!(
+                !api.db.tables_containing(word).await.is_empty(),
+                "before erasure the story left '{word}' somewhere (else this test proves nothing)"
+            );
+        }
+        let erased = api
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/customer-profiles/{customer}"),
+                None,
+            )
+            .await;
+        assert_eq!(erased.status, StatusCode::NO_CONTENT, "{}", erased.body);
+        for word in words {
+            assert_eq!(
+                api.db.tables_containing(word).await,
+                Vec::<String>::new(),
+                "'{word}' is still stored after erasure ({})",
+                api.db.name
+            );
+        }
+    });
+}
