@@ -4,12 +4,13 @@
 //! by the version it was decided on); `save_customer` and `write_task` do the same
 //! for customers and tasks. Nothing here decides or routes: that is the pipeline's.
 
-use hearth_domain::Timestamp;
 use hearth_domain::config::{Agent, EntryPoint, Inbox, OrgSettings};
 use hearth_domain::conversation::{Conversation, Event};
 use hearth_domain::customer::Customer;
+use hearth_domain::id::{AgentId, InboxId};
 use hearth_domain::item::{ConversationItem, Initiator};
 use hearth_domain::task::Task;
+use hearth_domain::{DomainError, Timestamp};
 use serde_json::Value;
 
 use crate::clock::new_id;
@@ -70,6 +71,37 @@ pub(crate) async fn load_inbox(tx: &mut dyn StoreTx, id: &str) -> Result<Option<
         )),
         None => Ok(None),
     }
+}
+
+/// The inbox and optional agent an assignment names, checked: both exist and the
+/// agent is a member of the inbox. `prefix` goes before the attrs of errors
+/// (`"assignee."` where a body nests them).
+pub(crate) async fn resolve_assignee(
+    tx: &mut dyn StoreTx,
+    prefix: &str,
+    inbox: &str,
+    agent: Option<&str>,
+) -> Result<(Inbox, Option<Agent>), AppError> {
+    let inbox_attr = format!("{prefix}inboxId");
+    let inbox_id = InboxId::parse(&inbox_attr, inbox)?;
+    let inbox = load_inbox(tx, inbox_id.as_str()).await?.ok_or_else(|| {
+        DomainError::invalid(&inbox_attr, format!("inbox {inbox_id} does not exist"))
+    })?;
+    let agent = match agent {
+        Some(raw) => {
+            let agent_attr = format!("{prefix}agentId");
+            let agent_id = AgentId::parse(&agent_attr, raw)?;
+            let agent = load_agent(tx, agent_id.as_str()).await?.ok_or_else(|| {
+                DomainError::invalid(&agent_attr, format!("agent {agent_id} does not exist"))
+            })?;
+            if !agent.is_member_of(&inbox.id) {
+                return Err(DomainError::AgentNotInInbox.into());
+            }
+            Some(agent)
+        }
+        None => None,
+    };
+    Ok((inbox, agent))
 }
 
 pub(crate) async fn load_entry_point(

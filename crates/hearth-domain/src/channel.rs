@@ -23,6 +23,36 @@ pub enum Group {
     Task,
 }
 
+/// The availability switches an agent sees (Voice, Messaging, Mail & Tasks). MAIL
+/// and TASK are two groups that one switch turns on and off together (Q20 of
+/// `GLADLY-BEHAVIOUR.md`); the API, which names groups, accepts either alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Switch {
+    Voice,
+    Messaging,
+    MailAndTasks,
+}
+
+impl Switch {
+    /// Every switch, in the order the desktop shows them.
+    pub const ALL: [Switch; 3] = [Switch::Voice, Switch::Messaging, Switch::MailAndTasks];
+
+    /// The groups this switch turns on.
+    pub fn groups(self) -> &'static [Group] {
+        match self {
+            Switch::Voice => &[Group::Voice],
+            Switch::Messaging => &[Group::Messaging],
+            Switch::MailAndTasks => &[Group::Mail, Group::Task],
+        }
+    }
+
+    /// Whether the switch shows as on for an agent available for `available`: one of
+    /// its groups is on.
+    pub fn is_on(self, available: &std::collections::BTreeSet<Group>) -> bool {
+        self.groups().iter().any(|g| available.contains(g))
+    }
+}
+
 impl Channel {
     /// Every channel, in wire order.
     pub const ALL: [Channel; 8] = [

@@ -1552,6 +1552,22 @@ impl<'c, 'a> Decision<'c, 'a> {
     }
 }
 
+/// Whether an agent may reopen `conversation` or create a new one for its
+/// customer (T19, T20): only a closed conversation, and only while the customer's
+/// `latest` conversation is closed too (one active conversation per customer).
+pub fn check_reopen(
+    conversation: &Conversation,
+    latest: Option<&Conversation>,
+) -> Result<(), DomainError> {
+    if conversation.status != Status::Closed {
+        return Err(DomainError::NotClosed);
+    }
+    if latest.is_some_and(|l| l.status != Status::Closed) {
+        return Err(DomainError::CustomerHasOpenConversation);
+    }
+    Ok(())
+}
+
 /// T19/T20 "Create New": a conversation an agent starts for an outbound message. It is
 /// OPEN, assigned to the agent, and not routable until something is sent.
 pub fn decide_create_for_outbound(
@@ -1563,10 +1579,7 @@ pub fn decide_create_for_outbound(
     ctx: &mut Context<'_>,
 ) -> Result<Vec<Event>, DomainError> {
     if latest.is_some_and(|c| c.status != Status::Closed) {
-        return Err(DomainError::invalid(
-            "customerId",
-            "the customer already has an open conversation",
-        ));
+        return Err(DomainError::CustomerHasOpenConversation);
     }
     let initiator = Initiator::new(InitiatorType::Agent, agent_id.as_str());
     let mut d = Decision::new(None, ctx);

@@ -23,6 +23,7 @@ pub mod customer;
 pub mod error;
 pub mod id;
 pub mod item;
+pub mod outbound;
 pub mod task;
 
 pub use error::DomainError;

@@ -20,6 +20,7 @@ use crate::error::AppError;
 use crate::pipeline::Change;
 use crate::ports::{EventRow, StoreTx};
 use crate::route::{DecisionDoc, OfferDoc};
+use crate::unit_of_work::resolve_assignee;
 use crate::unit_of_work::{load_conversation, load_conversation_for_update, load_settings};
 
 /// `{availableFor, focus, away}`.
@@ -724,16 +725,11 @@ impl App {
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", conversation_id))?;
             unchanged_since(&conv, seen)?;
-            if conv.status != Status::Closed {
-                return Err(DomainError::NotClosed.into());
-            }
             let latest = match tx.latest_conversation(conv.customer_id.as_str()).await? {
                 Some(row) => Some(crate::unit_of_work::conversation_of_row(&row)?),
                 None => None,
             };
-            if latest.as_ref().is_some_and(|l| l.status != Status::Closed) {
-                return Err(DomainError::CustomerHasOpenConversation.into());
-            }
+            hearth_domain::conversation::check_reopen(&conv, latest.as_ref())?;
             let initiator = Initiator::new(InitiatorType::Agent, agent.as_str());
             if !create_new {
                 return self
@@ -783,33 +779,11 @@ impl App {
             if !is_assignee && !caller.agent.has_role(Role::Supervisor) {
                 return Err(DomainError::NotAssignee.into());
             }
-            let inbox = crate::unit_of_work::load_inbox(tx, inbox_id)
-                .await?
-                .ok_or_else(|| {
-                    DomainError::invalid("inboxId", format!("inbox {inbox_id} does not exist"))
-                })?;
-            let agent = match agent_id {
-                Some(raw) => {
-                    let agent =
-                        crate::unit_of_work::load_agent(tx, raw)
-                            .await?
-                            .ok_or_else(|| {
-                                DomainError::invalid(
-                                    "agentId",
-                                    format!("agent {raw} does not exist"),
-                                )
-                            })?;
-                    if !agent.is_member_of(&inbox.id) {
-                        return Err(DomainError::AgentNotInInbox.into());
-                    }
-                    Some(agent.id)
-                }
-                None => None,
-            };
+            let (inbox, agent) = resolve_assignee(tx, "", inbox_id, agent_id).await?;
             let command = hearth_domain::conversation::Command::Assign {
                 initiator: Initiator::new(InitiatorType::Agent, caller.agent.id.as_str()),
                 inbox_id: inbox.id.clone(),
-                agent_id: agent,
+                agent_id: agent.map(|a| a.id),
                 reason: hearth_domain::conversation::AssignReason::Manual,
                 inbox_sla: inbox.sla,
             };

@@ -6,8 +6,11 @@ use hearth_domain::DomainError;
 use hearth_domain::channel::Channel;
 use hearth_domain::config::Role;
 use hearth_domain::conversation::{AssignReason, Command, Conversation, Status, message_channel};
-use hearth_domain::id::{AgentId, ContactId, InboxId, ItemId, TopicId};
+use hearth_domain::id::{ContactId, ItemId, TopicId};
 use hearth_domain::item::{ConversationItem, Initiator, InitiatorType, ItemContent};
+use hearth_domain::outbound::{
+    ReplyText, email_or_sms_reply, first_message, first_message_channel,
+};
 use serde_json::{Map, Value};
 
 use super::auth::Caller;
@@ -17,8 +20,8 @@ use crate::codec::{self, ContentDto, ItemDoc};
 use crate::error::AppError;
 use crate::ports::{OutboxRow, StoreTx};
 use crate::unit_of_work::{
-    conversation_of_row, item_of_row, kind, load_agent, load_conversation,
-    load_conversation_for_update, load_customer, load_inbox,
+    conversation_of_row, item_of_row, kind, load_conversation, load_conversation_for_update,
+    load_customer, resolve_assignee,
 };
 
 /// The most items `GET /conversations/{id}/items` returns.
@@ -122,30 +125,9 @@ impl App {
             let mut commands = Vec::new();
             let assign = match &patch.assignee {
                 Some((inbox_raw, agent_raw)) => {
-                    let inbox_id = InboxId::parse("assignee.inboxId", inbox_raw)?;
-                    let inbox = load_inbox(tx, inbox_id.as_str()).await?.ok_or_else(|| {
-                        DomainError::invalid(
-                            "assignee.inboxId",
-                            format!("inbox {inbox_id} does not exist"),
-                        )
-                    })?;
-                    let agent_id = match agent_raw {
-                        Some(raw) => {
-                            let agent_id = AgentId::parse("assignee.agentId", raw)?;
-                            let agent =
-                                load_agent(tx, agent_id.as_str()).await?.ok_or_else(|| {
-                                    DomainError::invalid(
-                                        "assignee.agentId",
-                                        format!("agent {agent_id} does not exist"),
-                                    )
-                                })?;
-                            if !agent.is_member_of(&inbox.id) {
-                                return Err(DomainError::AgentNotInInbox.into());
-                            }
-                            Some(agent_id)
-                        }
-                        None => None,
-                    };
+                    let (inbox, agent) =
+                        resolve_assignee(tx, "assignee.", inbox_raw, agent_raw.as_deref()).await?;
+                    let agent_id = agent.map(|a| a.id);
                     Some(Command::Assign {
                         initiator: initiator.clone(),
                         inbox_id: inbox.id.clone(),
@@ -433,21 +415,7 @@ impl App {
         subject: Option<&str>,
         body: &str,
     ) -> Result<ConversationItem, AppError> {
-        let channel = match kind {
-            "EMAIL" => Channel::Email,
-            "SMS" => Channel::Sms,
-            other => {
-                return Err(DomainError::invalid(
-                    "content.type",
-                    format!("a new message is an EMAIL or an SMS, not '{other}'"),
-                )
-                .into());
-            }
-        };
-        let subject = subject.map(str::trim).unwrap_or_default();
-        if channel == Channel::Email && subject.is_empty() {
-            return Err(DomainError::blank("content.subject", "an email needs a subject").into());
-        }
+        let channel = first_message_channel(kind)?;
         let initiator = agent_initiator(caller);
         write_tx!(self, |tx| {
             let conv = load_conversation_for_update(tx, conversation_id)
@@ -456,45 +424,14 @@ impl App {
             let customer = load_customer(tx, conv.customer_id.as_str())
                 .await?
                 .ok_or_else(|| AppError::not_found("customer", conv.customer_id.as_str()))?;
-            let to = match channel {
-                Channel::Email => customer
-                    .emails
-                    .first()
-                    .map(|e| e.address.original().to_owned()),
-                _ => customer
-                    .phones
-                    .iter()
-                    .find(|p| p.phone_type == hearth_domain::customer::PhoneType::Mobile)
-                    .or(customer.phones.first())
-                    .map(|p| p.number.e164().to_owned()),
-            }
-            .ok_or(DomainError::NotReplyable(match channel {
-                Channel::Email => "the customer has no email address",
-                _ => "the customer has no phone number",
-            }))?;
             let from = company_address(tx, channel, conv.inbox_id.as_str())
                 .await?
                 .ok_or(DomainError::NotReplyable(match channel {
                     Channel::Email => "no EMAIL entry point to send from",
                     _ => "no SMS entry point to send from",
                 }))?;
-            let content = match channel {
-                Channel::Email => ItemContent::Email {
-                    from,
-                    to: vec![to],
-                    cc: Vec::new(),
-                    bcc: Vec::new(),
-                    subject: subject.to_owned(),
-                    content: body.to_owned(),
-                    attachments: Vec::new(),
-                },
-                _ => ItemContent::Sms {
-                    from,
-                    to,
-                    content: body.to_owned(),
-                    attachments: Vec::new(),
-                },
-            };
+            let content =
+                first_message(channel, from, &customer, subject.unwrap_or_default(), body)?;
             let item = ConversationItem {
                 id: ItemId::from_trusted(new_id()),
                 customer_id: conv.customer_id.clone(),
@@ -538,61 +475,19 @@ async fn reply_content(
         .and_then(|c| c.entry_point.clone())
         .unwrap_or_default();
     let customer = load_customer(tx, conv.customer_id.as_str()).await?;
-    let customer_email = customer
-        .as_ref()
-        .and_then(|c| c.emails.first())
-        .map(|e| e.address.original().to_owned());
-    let customer_phone = customer
-        .as_ref()
-        .and_then(|c| c.phones.first())
-        .map(|p| p.number.e164().to_owned());
     let content = match (kind.as_str(), &replied.content) {
-        (
-            "EMAIL",
-            ItemContent::Email {
-                from, to, subject, ..
-            },
-        ) => ItemContent::Email {
-            from: to.first().cloned().unwrap_or(company),
-            to: vec![from.clone()],
-            cc: Vec::new(),
-            bcc: Vec::new(),
-            subject: text_field(&req.content, "subject").unwrap_or_else(|| {
-                if subject.to_lowercase().starts_with("re:") {
-                    subject.clone()
-                } else {
-                    format!("Re: {subject}")
-                }
-            }),
-            content: text_field(&req.content, "bodyPlain").unwrap_or(body),
-            attachments: Vec::new(),
-        },
-        ("EMAIL", ItemContent::Voicemail { .. }) => ItemContent::Email {
-            from: company,
-            to: customer_email.into_iter().collect(),
-            cc: Vec::new(),
-            bcc: Vec::new(),
-            subject: text_field(&req.content, "subject")
-                .unwrap_or_else(|| "Your voicemail".to_owned()),
-            content: body,
-            attachments: Vec::new(),
-        },
-        ("SMS", ItemContent::Sms { from, to, .. }) => ItemContent::Sms {
-            from: to.clone(),
-            to: from.clone(),
-            content: body,
-            attachments: Vec::new(),
-        },
-        ("SMS", ItemContent::Voicemail { .. }) => {
-            let to = customer_phone.ok_or(DomainError::NotReplyable(
-                "the customer has no phone number for an SMS",
-            ))?;
-            ItemContent::Sms {
-                from: company,
-                to,
-                content: body,
-                attachments: Vec::new(),
-            }
+        (kind @ ("EMAIL" | "SMS"), replied_content) => {
+            let (channel, body) = if kind == "EMAIL" {
+                let plain = text_field(&req.content, "bodyPlain");
+                (Channel::Email, plain.unwrap_or(body))
+            } else {
+                (Channel::Sms, body)
+            };
+            let text = ReplyText {
+                body,
+                subject: text_field(&req.content, "subject"),
+            };
+            email_or_sms_reply(replied_content, channel, text, company, customer.as_ref())?
         }
         ("CHAT_MESSAGE" | "FACEBOOK_MESSAGE" | "INSTAGRAM_DIRECT" | "WHATSAPP" | "TWITTER", _) => {
             let mut dto = req.content.clone();
@@ -606,14 +501,6 @@ async fn reply_content(
             let parsed: ContentDto = serde_json::from_value(Value::Object(dto))
                 .map_err(|e| DomainError::invalid("content", e.to_string()))?;
             parsed.to_domain(replied.timestamp)?
-        }
-        ("EMAIL" | "SMS", _) => {
-            let channel = message_channel(&replied.content).map_or("this", Channel::as_str);
-            return Err(DomainError::invalid(
-                "content.type",
-                format!("a {kind} reply cannot answer a {channel} message"),
-            )
-            .into());
         }
         (other, _) => {
             return Err(DomainError::invalid(

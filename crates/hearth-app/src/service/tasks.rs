@@ -5,7 +5,7 @@
 
 use hearth_domain::DomainError;
 use hearth_domain::Timestamp;
-use hearth_domain::id::{AgentId, CommentId, InboxId, TaskId, validate_id};
+use hearth_domain::id::{AgentId, CommentId, TaskId, validate_id};
 use hearth_domain::item::{Initiator, InitiatorType};
 use hearth_domain::task::{Task, TaskAssignee, TaskComment, TaskStatus};
 use hearth_routing::UnitId;
@@ -19,7 +19,7 @@ use crate::codec::{self};
 use crate::error::AppError;
 use crate::ports::StoreTx;
 use crate::route::translate::inputs_for_task_change;
-use crate::unit_of_work::{load_agent, load_inbox, task_of_row, write_task};
+use crate::unit_of_work::{load_agent, resolve_assignee, task_of_row, write_task};
 
 /// The most tasks `GET /customers/{id}/tasks` returns.
 pub const TASKS_CAP: i64 = 2000;
@@ -94,27 +94,11 @@ impl App {
         inbox: &str,
         agent: Option<&str>,
     ) -> Result<TaskAssignee, AppError> {
-        let inbox_id = InboxId::parse("assignee.inboxId", inbox)?;
-        if load_inbox(tx, inbox_id.as_str()).await?.is_none() {
-            return Err(DomainError::invalid(
-                "assignee.inboxId",
-                format!("inbox {inbox} does not exist"),
-            )
-            .into());
-        }
-        let agent_id = match agent {
-            Some(raw) => {
-                let agent = load_agent(tx, raw).await?.ok_or_else(|| {
-                    DomainError::invalid("assignee.agentId", format!("agent {raw} does not exist"))
-                })?;
-                if !agent.is_member_of(&inbox_id) {
-                    return Err(DomainError::AgentNotInInbox.into());
-                }
-                Some(agent.id)
-            }
-            None => None,
-        };
-        Ok(TaskAssignee { inbox_id, agent_id })
+        let (inbox, agent) = resolve_assignee(tx, "assignee.", inbox, agent).await?;
+        Ok(TaskAssignee {
+            inbox_id: inbox.id,
+            agent_id: agent.map(|a| a.id),
+        })
     }
 
     /// Creates a task (R56: a body within limits, a due date in the future).

@@ -4,5 +4,6 @@
 
 mod actions;
 mod fixture;
+mod outbound;
 mod properties;
 mod transitions;

@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use hearth_app::AppError;
 use hearth_app::service::Availability;
 use hearth_app::service::Caller;
-use hearth_domain::channel::Group;
+use hearth_domain::channel::Switch;
 
 use crate::AppState;
 
@@ -559,9 +559,9 @@ async fn render_desktop(
     let body = page(&DesktopPage {
         nav: Nav::of(caller, csrf),
         offers,
-        voice: availability.available.contains(&Group::Voice),
-        messaging: availability.available.contains(&Group::Messaging),
-        mail: availability.available.contains(&Group::Mail),
+        voice: Switch::Voice.is_on(&availability.available),
+        messaging: Switch::Messaging.is_on(&availability.available),
+        mail: Switch::MailAndTasks.is_on(&availability.available),
         focus: availability.focus,
         away: availability.away,
         customers: lines,
@@ -612,15 +612,14 @@ async fn set_availability(
 ) -> Response {
     let on = |name: &str| form.get(name).is_some_and(|v| v == "on");
     let mut available = BTreeSet::new();
-    if on("voice") {
-        available.insert(Group::Voice);
-    }
-    if on("messaging") {
-        available.insert(Group::Messaging);
-    }
-    if on("mail") {
-        available.insert(Group::Mail);
-        available.insert(Group::Task);
+    for (switch, name) in [
+        (Switch::Voice, "voice"),
+        (Switch::Messaging, "messaging"),
+        (Switch::MailAndTasks, "mail"),
+    ] {
+        if on(name) {
+            available.extend(switch.groups());
+        }
     }
     let wanted = Availability {
         available,
@@ -1083,11 +1082,7 @@ async fn conversation_page(
         {
             reply_to = Some((last.id.to_string(), reply_type(&last.content)));
             if let hearth_domain::item::ItemContent::Email { subject: s, .. } = &last.content {
-                subject = if s.to_lowercase().starts_with("re:") {
-                    s.clone()
-                } else {
-                    format!("Re: {s}")
-                };
+                subject = hearth_domain::outbound::reply_subject(s);
             }
         }
         timeline.push(Block {
@@ -1357,13 +1352,11 @@ async fn topics(
     }
 }
 
-/// The reply type that answers a customer message on its own channel (a voicemail
-/// is answered by email).
+/// The reply type (Gladly's content type) that answers a customer message: the
+/// domain's reply channel.
 fn reply_type(content: &hearth_domain::item::ItemContent) -> &'static str {
-    match content.type_name() {
-        "VOICEMAIL" | "PHONE_CALL" => "EMAIL",
-        other => other,
-    }
+    hearth_domain::outbound::reply_channel(content)
+        .map_or(content.type_name(), |c| c.content_type())
 }
 
 /// The composer: a reply on the customer's channel, or an internal note.

@@ -1,0 +1,187 @@
+//! What Hearth writes to a customer: the reply to a message on its channel (with
+//! its addresses and subject), and the agent's own first email or SMS (R54). The
+//! edge (API, desktop) and the use cases ask here; none of them decides these rules
+//! again.
+
+use crate::DomainError;
+use crate::channel::Channel;
+use crate::conversation::message_channel;
+use crate::customer::{Customer, PhoneType};
+use crate::item::ItemContent;
+
+/// The channel a reply to a customer message goes out on by default: the message's
+/// own, and email for a call or a voicemail.
+pub fn reply_channel(replied: &ItemContent) -> Option<Channel> {
+    match message_channel(replied)? {
+        Channel::PhoneCall | Channel::Voicemail => Some(Channel::Email),
+        other => Some(other),
+    }
+}
+
+/// The subject of a reply to an email with `original`: "Re: " before it, once.
+pub fn reply_subject(original: &str) -> String {
+    if original.to_lowercase().starts_with("re:") {
+        original.to_owned()
+    } else {
+        format!("Re: {original}")
+    }
+}
+
+/// The subject of an email that answers a voicemail, unless the agent wrote one.
+pub const VOICEMAIL_REPLY_SUBJECT: &str = "Your voicemail";
+
+/// Where `customer` is reached on `channel`: the first email address, or a mobile
+/// number (any number when none is marked mobile).
+pub fn customer_address(customer: &Customer, channel: Channel) -> Option<String> {
+    match channel {
+        Channel::Email => customer
+            .emails
+            .first()
+            .map(|e| e.address.original().to_owned()),
+        _ => customer
+            .phones
+            .iter()
+            .find(|p| p.phone_type == PhoneType::Mobile)
+            .or(customer.phones.first())
+            .map(|p| p.number.e164().to_owned()),
+    }
+}
+
+/// What an email or SMS reply is built from besides the replied message.
+#[derive(Debug, Clone)]
+pub struct ReplyText {
+    pub body: String,
+    /// The agent's subject; by default [`reply_subject`] of the replied email's.
+    pub subject: Option<String>,
+}
+
+/// The content of an email or SMS reply to `replied`: back to the sender from the
+/// address it was written to, or, for a voicemail, from `company` (the entry point
+/// of the contact) to the customer's address on `channel`.
+pub fn email_or_sms_reply(
+    replied: &ItemContent,
+    channel: Channel,
+    text: ReplyText,
+    company: String,
+    customer: Option<&Customer>,
+) -> Result<ItemContent, DomainError> {
+    let ReplyText { body, subject } = text;
+    Ok(match (channel, replied) {
+        (
+            Channel::Email,
+            ItemContent::Email {
+                from,
+                to,
+                subject: original,
+                ..
+            },
+        ) => ItemContent::Email {
+            from: to.first().cloned().unwrap_or(company),
+            to: vec![from.clone()],
+            cc: Vec::new(),
+            bcc: Vec::new(),
+            subject: subject.unwrap_or_else(|| reply_subject(original)),
+            content: body,
+            attachments: Vec::new(),
+        },
+        (Channel::Email, ItemContent::Voicemail { .. }) => ItemContent::Email {
+            from: company,
+            to: customer
+                .and_then(|c| customer_address(c, Channel::Email))
+                .into_iter()
+                .collect(),
+            cc: Vec::new(),
+            bcc: Vec::new(),
+            subject: subject.unwrap_or_else(|| VOICEMAIL_REPLY_SUBJECT.to_owned()),
+            content: body,
+            attachments: Vec::new(),
+        },
+        (Channel::Sms, ItemContent::Sms { from, to, .. }) => ItemContent::Sms {
+            from: to.clone(),
+            to: from.clone(),
+            content: body,
+            attachments: Vec::new(),
+        },
+        (Channel::Sms, ItemContent::Voicemail { .. }) => ItemContent::Sms {
+            from: company,
+            to: customer
+                .and_then(|c| customer_address(c, Channel::Sms))
+                .ok_or(DomainError::NotReplyable(
+                    "the customer has no phone number for an SMS",
+                ))?,
+            content: body,
+            attachments: Vec::new(),
+        },
+        (Channel::Email | Channel::Sms, _) => {
+            let replied = message_channel(replied).map_or("this", Channel::as_str);
+            return Err(DomainError::invalid(
+                "content.type",
+                format!("a {channel} reply cannot answer a {replied} message"),
+            ));
+        }
+        (other, _) => {
+            return Err(DomainError::invalid(
+                "content.type",
+                format!("a {other} reply is not an email or an SMS"),
+            ));
+        }
+    })
+}
+
+/// R54: the agent's own first message to the customer, by email (with a subject)
+/// or SMS, from the company's address `from`.
+pub fn first_message(
+    channel: Channel,
+    from: String,
+    customer: &Customer,
+    subject: &str,
+    body: &str,
+) -> Result<ItemContent, DomainError> {
+    let subject = subject.trim();
+    if channel == Channel::Email && subject.is_empty() {
+        return Err(DomainError::blank(
+            "content.subject",
+            "an email needs a subject",
+        ));
+    }
+    let to =
+        customer_address(customer, channel).ok_or(DomainError::NotReplyable(match channel {
+            Channel::Email => "the customer has no email address",
+            _ => "the customer has no phone number",
+        }))?;
+    Ok(match channel {
+        Channel::Email => ItemContent::Email {
+            from,
+            to: vec![to],
+            cc: Vec::new(),
+            bcc: Vec::new(),
+            subject: subject.to_owned(),
+            content: body.to_owned(),
+            attachments: Vec::new(),
+        },
+        Channel::Sms => ItemContent::Sms {
+            from,
+            to,
+            content: body.to_owned(),
+            attachments: Vec::new(),
+        },
+        other => {
+            return Err(DomainError::invalid(
+                "content.type",
+                format!("a new message is an EMAIL or an SMS, not '{other}'"),
+            ));
+        }
+    })
+}
+
+/// The channel of the agent's own first message, from its type as written.
+pub fn first_message_channel(kind: &str) -> Result<Channel, DomainError> {
+    match kind {
+        "EMAIL" => Ok(Channel::Email),
+        "SMS" => Ok(Channel::Sms),
+        other => Err(DomainError::invalid(
+            "content.type",
+            format!("a new message is an EMAIL or an SMS, not '{other}'"),
+        )),
+    }
+}
