@@ -1,0 +1,26 @@
+//! The one versioned serde codec. Domain types are not `Serialize`; this module maps
+//! them to the JSON text that both storage adapters keep (`doc` columns and event
+//! payloads) and back. Item and customer documents use Gladly's wire shapes, so the
+//! HTTP edge and the export files serialise the same structs.
+//!
+//! Compatibility rule: fields are only ever added (with defaults); a breaking change
+//! bumps [`PAYLOAD_VERSION`] and keeps a reader for the old version.
+
+mod configuration;
+mod conversations;
+mod customers;
+mod events;
+mod instants;
+mod items;
+mod tasks;
+
+pub use configuration::*;
+pub use conversations::*;
+pub use customers::*;
+pub use events::*;
+pub use instants::*;
+pub use items::*;
+pub use tasks::*;
+
+/// Version written into every event payload.
+pub const PAYLOAD_VERSION: u32 = 1;
