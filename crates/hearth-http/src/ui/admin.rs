@@ -19,7 +19,8 @@ use hearth_app::service::admin::AdminKind;
 use hearth_domain::config::Role;
 use serde_json::{Map, Value};
 
-use super::{Nav, check_csrf, message_page, page, signed_in, with_cookie};
+use super::frame::{Nav, message_page, page, signed_in, with_cookie};
+use super::session::check_csrf;
 use crate::AppState;
 
 pub(super) fn router() -> Router<AppState> {
@@ -327,12 +328,12 @@ fn put(m: &mut Map<String, Value>, path: &str, value: Value) {
 
 /// What the form's choices are drawn from.
 struct Lists {
-    inboxes: Vec<super::Choice>,
+    inboxes: Vec<super::frame::Choice>,
 }
 
 impl Lists {
     fn inbox_name(&self, id: &str) -> String {
-        super::label_of(&self.inboxes, id)
+        super::frame::label_of(&self.inboxes, id)
     }
 }
 
@@ -611,7 +612,7 @@ async fn render(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let all = resources(state, caller, section).await?;
-    let inboxes = super::choices(state.app.directory_inboxes().await?, "name");
+    let inboxes = super::frame::choices(state.app.directory_inboxes().await?, "name");
     let lists = Lists { inboxes };
     let rows = if section == Section::Settings {
         Vec::new()
@@ -653,10 +654,10 @@ async fn render(
                         "API token"
                     },
                     id: t.id,
-                    created: super::when(hearth_app::codec::from_ms(t.created_at)),
+                    created: super::frame::when(hearth_app::codec::from_ms(t.created_at)),
                     revoked: t
                         .revoked_at
-                        .map(|at| super::when(hearth_app::codec::from_ms(at))),
+                        .map(|at| super::frame::when(hearth_app::codec::from_ms(at))),
                 })
                 .collect(),
         ),

@@ -12,7 +12,7 @@ use axum::routing::get;
 use hearth_domain::channel::Group;
 use hearth_domain::config::Role;
 
-use super::{Nav, message_page, page, signed_in, with_cookie};
+use super::frame::{Nav, message_page, page, signed_in, with_cookie};
 use crate::AppState;
 
 pub(super) fn router() -> Router<AppState> {
@@ -59,7 +59,7 @@ struct BoardPage {
 /// The channel of a waiting line as agents call it (its group when no contact
 /// is pending).
 fn channel_of(l: &hearth_app::service::QueueLine) -> String {
-    super::channel_label(l.channel.as_deref().unwrap_or(l.group.as_str())).to_owned()
+    super::frame::channel_label(l.channel.as_deref().unwrap_or(l.group.as_str())).to_owned()
 }
 
 /// `1 h 05 min`, `4 min 10 s`, `12 s`.
@@ -102,12 +102,12 @@ async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
         Ok(v) => v,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
-    let inboxes = super::choices(inboxes, "name");
+    let inboxes = super::frame::choices(inboxes, "name");
     let agent_names: HashMap<String, String> = agents
         .iter()
         .map(|a| (a.id.clone(), a.name.clone()))
         .collect();
-    let inbox_name = |id: &str| super::label_of(&inboxes, id);
+    let inbox_name = |id: &str| super::frame::label_of(&inboxes, id);
     let mut summary: BTreeMap<(String, String), (usize, i64)> = BTreeMap::new();
     for l in &lines {
         let channel = channel_of(l);

@@ -12,7 +12,9 @@ use hearth_app::service::Caller;
 use hearth_app::service::tasks::TaskPatch;
 use hearth_domain::task::TaskStatus;
 
-use super::{Nav, Profile, SignedForm, choices, label_of, page, signed_in, when, with_cookie};
+use super::frame::{Nav, choices, label_of, page, signed_in, when, with_cookie};
+use super::session::SignedForm;
+use super::timeline::Profile;
 use crate::AppState;
 
 pub(super) fn router() -> Router<AppState> {

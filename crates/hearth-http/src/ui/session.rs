@@ -1,0 +1,297 @@
+//! Signing in and out: the session cookie, the CSRF double-submit check, the
+//! login brake, and the extractor that resolves a signed form's agent.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use hearth_app::AppError;
+use hearth_app::service::Caller;
+
+use super::frame::{page, with_cookie};
+use crate::AppState;
+
+const SESSION_COOKIE: &str = "hearth_session";
+const CSRF_COOKIE: &str = "hearth_csrf";
+
+/// A cookie of the request, by name.
+pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Whether the browser reached Hearth over HTTPS, through a proxy that says so
+/// (`X-Forwarded-Proto: https` or `Forwarded: proto=https`). Cookies are then
+/// marked `Secure`. A client faking the header only loses its own cookies on
+/// plain HTTP, so the header need not be trusted.
+pub(super) fn over_tls(headers: &HeaderMap) -> bool {
+    let says = |name: &str, f: &dyn Fn(&str) -> bool| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| f(&v.to_ascii_lowercase()))
+    };
+    says("x-forwarded-proto", &|v| {
+        v.split(',').next().is_some_and(|p| p.trim() == "https")
+    }) || says("forwarded", &|v| {
+        v.split([';', ',']).any(|p| p.trim() == "proto=https")
+    })
+}
+
+pub(super) fn set_cookie(
+    headers: &HeaderMap,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) -> SetCookie {
+    let age = max_age
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
+    let secure = if over_tls(headers) { "; Secure" } else { "" };
+    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict{age}{secure}");
+    (
+        header::SET_COOKIE,
+        HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("")),
+    )
+}
+
+/// Why a page request was turned away before its handler ran.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Refused {
+    /// The form's CSRF value is missing or is not the cookie's.
+    Csrf,
+    /// No session: sign in first.
+    SignIn,
+    /// The system could not draw random bytes.
+    NoRandomness,
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::Csrf => (
+                StatusCode::FORBIDDEN,
+                "This form has expired or did not come from Hearth. Reload the page and try again.",
+            )
+                .into_response(),
+            Refused::SignIn => Redirect::to("/login").into_response(),
+            Refused::NoRandomness => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "no randomness available").into_response()
+            }
+        }
+    }
+}
+
+/// A `Set-Cookie` header.
+pub(super) type SetCookie = (header::HeaderName, HeaderValue);
+
+/// The request's CSRF value, or a new one with the cookie that sets it.
+pub(super) fn csrf(headers: &HeaderMap) -> Result<(String, Option<SetCookie>), Refused> {
+    if let Some(value) = cookie(headers, CSRF_COOKIE).filter(|v| !v.is_empty()) {
+        return Ok((value, None));
+    }
+    let value = hearth_app::clock::new_token().map_err(|_| Refused::NoRandomness)?;
+    let header = set_cookie(headers, CSRF_COOKIE, &value, None);
+    Ok((value, Some(header)))
+}
+
+/// Refuses a form whose `csrf` field is not the cookie's value.
+pub(super) fn check_csrf(
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<(), Refused> {
+    match (cookie(headers, CSRF_COOKIE), form.get("csrf")) {
+        (Some(c), Some(f)) if !c.is_empty() && c == *f => Ok(()),
+        _ => Err(Refused::Csrf),
+    }
+}
+
+/// The signed-in agent and their session credential, if any. A session that is
+/// not valid is no session; a failure to find out (the database is down) is an
+/// error page, never a trip to the login page.
+pub(super) async fn session(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(Caller, String)>, Response> {
+    let Some(credential) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    match state.app.session(&credential).await {
+        Ok(caller) => Ok(Some((caller, credential))),
+        Err(AppError::Unauthorized) => Ok(None),
+        Err(e) => Err(failed(e)),
+    }
+}
+
+/// The page for a failure that is not the agent's doing: logged at the edge like
+/// any API error, and said in words.
+pub(super) fn failed(e: AppError) -> Response {
+    let status = crate::error::ApiError::from(e).status;
+    let text = if status == StatusCode::SERVICE_UNAVAILABLE {
+        "Hearth cannot reach its database right now. Try again in a moment."
+    } else {
+        "Something went wrong on Hearth's side. Try again; if it keeps happening, tell your administrator."
+    };
+    (status, text).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub(super) struct LoginPage {
+    pub(super) csrf: String,
+    pub(super) email: String,
+    pub(super) error: Option<String>,
+}
+
+pub(super) async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match session(&state, &headers).await {
+        Ok(Some(_)) => return Redirect::to("/").into_response(),
+        Ok(None) => {}
+        Err(r) => return r,
+    }
+    let (csrf, set) = match csrf(&headers) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    // A session cookie that no longer opens a session: it expired or was revoked.
+    let ended = cookie(&headers, SESSION_COOKIE).is_some_and(|c| !c.is_empty());
+    let page = page(&LoginPage {
+        csrf,
+        email: String::new(),
+        error: ended.then(|| "Your session has ended. Sign in again.".to_owned()),
+    });
+    let mut response = with_cookie(page, set);
+    if ended {
+        let (k, v) = set_cookie(&headers, SESSION_COOKIE, "", Some(0));
+        response.headers_mut().append(k, v);
+    }
+    response
+}
+
+/// The client's address, when the server was started with connection info.
+pub(super) struct PeerIp(Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PeerIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(PeerIp(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+pub(super) async fn login(
+    State(state): State<AppState>,
+    PeerIp(ip): PeerIp,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = check_csrf(&headers, &form) {
+        return r.into_response();
+    }
+    let email = form.get("email").cloned().unwrap_or_default();
+    let password = form.get("password").cloned().unwrap_or_default();
+    let again = |status: StatusCode, error: String| {
+        let csrf = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
+        let body = page(&LoginPage {
+            csrf,
+            email: email.clone(),
+            error: Some(error),
+        });
+        (status, body).into_response()
+    };
+    let now = state.app.now();
+    if let Some(wait) = state.logins.wait(&email, ip, now) {
+        let seconds = wait.whole_seconds().max(1);
+        let minutes = (seconds + 59) / 60;
+        let mut response = again(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too many wrong passwords. Try again in {minutes} min."),
+        );
+        if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return response;
+    }
+    match state.app.login(&email, &password).await {
+        Ok((_, credential)) => {
+            state.logins.succeeded(&email, ip);
+            (
+                [set_cookie(&headers, SESSION_COOKIE, &credential, None)],
+                Redirect::to("/"),
+            )
+                .into_response()
+        }
+        Err(AppError::Unauthorized) => {
+            state.logins.failed(&email, ip, now);
+            again(StatusCode::UNAUTHORIZED, "Wrong email or password.".into())
+        }
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = check_csrf(&headers, &form) {
+        return r.into_response();
+    }
+    let signed_in = match session(&state, &headers).await {
+        Ok(signed_in) => signed_in,
+        Err(r) => return r,
+    };
+    if let Some((caller, credential)) = signed_in
+        && let Err(e) = state.app.logout(&caller, &credential).await
+    {
+        return crate::error::ApiError::from(e).into_response();
+    }
+    (
+        [set_cookie(&headers, SESSION_COOKIE, "", Some(0))],
+        Redirect::to("/login"),
+    )
+        .into_response()
+}
+
+/// A form post from a signed-in agent: the body is read, its CSRF value checked
+/// against the cookie, and the session resolved, before the handler runs.
+pub(super) struct SignedForm {
+    pub(super) caller: Caller,
+    pub(super) form: HashMap<String, String>,
+}
+
+impl axum::extract::FromRequest<AppState> for SignedForm {
+    type Rejection = Response;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let Form(form) = Form::<HashMap<String, String>>::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        check_csrf(&headers, &form).map_err(IntoResponse::into_response)?;
+        match session(state, &headers).await? {
+            Some((caller, _)) => Ok(SignedForm { caller, form }),
+            None => Err(Refused::SignIn.into_response()),
+        }
+    }
+}
