@@ -19,7 +19,7 @@ pub mod app;
 pub mod clock;
 pub mod codec;
 pub mod error;
-pub mod gladly_events;
+pub mod gladly;
 pub mod pipeline;
 pub mod ports;
 pub mod rebuild;

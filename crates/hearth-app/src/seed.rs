@@ -14,7 +14,7 @@ use crate::clock::{new_id, new_password, new_token, token_hash};
 use crate::codec::{self, AgentDoc, CapacityDto, EntryPointDoc, InboxDoc, SettingsDoc, TopicDoc};
 use crate::error::AppError;
 use crate::ports::{ResourceRow, StoreTx};
-use crate::service::auth::hash_password;
+use crate::service::credentials::hash_password;
 use crate::unit_of_work::{SETTINGS_ID, kind};
 
 /// The admin every new organization gets.

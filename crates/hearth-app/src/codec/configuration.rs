@@ -199,6 +199,16 @@ impl TopicDoc {
             parent_id: t.parent_id.as_ref().map(ToString::to_string),
         }
     }
+
+    /// To the domain.
+    pub fn to_domain(&self) -> Topic {
+        Topic {
+            id: TopicId::from_trusted(self.id.clone()),
+            name: self.name.clone(),
+            disabled: self.disabled,
+            parent_id: self.parent_id.clone().map(TopicId::from_trusted),
+        }
+    }
 }
 
 /// A team in Gladly's shape.
@@ -221,6 +231,21 @@ impl TeamDoc {
             name: t.name.clone(),
             description: t.description.clone(),
             agent_ids: t.agent_ids.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    /// To the domain.
+    pub fn to_domain(&self) -> Team {
+        Team {
+            id: TeamId::from_trusted(self.id.clone()),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            agent_ids: self
+                .agent_ids
+                .iter()
+                .cloned()
+                .map(AgentId::from_trusted)
+                .collect(),
         }
     }
 }

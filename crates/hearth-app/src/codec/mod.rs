@@ -24,3 +24,13 @@ pub use tasks::*;
 
 /// Version written into every event payload.
 pub const PAYLOAD_VERSION: u32 = 1;
+
+/// Reads a stored document (a `doc` column or an event payload).
+pub fn read<T: serde::de::DeserializeOwned>(doc: &str) -> Result<T, serde_json::Error> {
+    serde_json::from_str(doc)
+}
+
+/// Writes a stored document.
+pub fn write<T: serde::Serialize>(doc: &T) -> Result<String, serde_json::Error> {
+    serde_json::to_string(doc)
+}

@@ -13,7 +13,7 @@ use hearth_domain::outbound::{
 };
 use serde_json::{Map, Value};
 
-use super::auth::Caller;
+use super::credentials::Caller;
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;
 use crate::codec::{self, ContentDto, ItemDoc};

@@ -8,7 +8,7 @@ use hearth_domain::customer::{
 use hearth_domain::id::CustomerId;
 use hearth_domain::item::{Initiator, InitiatorType};
 
-use super::auth::Caller;
+use super::credentials::Caller;
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;
 use crate::error::AppError;
@@ -364,7 +364,7 @@ impl App {
                 serde_json::json!({ "v": crate::codec::PAYLOAD_VERSION, "tombstone": true })
                     .to_string();
             tx.erase_customer(id, &tombstone).await?;
-            super::export::erase_from_exports(tx, id).await?;
+            super::exports::erase_from_exports(tx, id).await?;
             tx.append_events(&[crate::ports::EventRow {
                 id: crate::clock::new_id(),
                 at: crate::codec::to_ms(self.now()),

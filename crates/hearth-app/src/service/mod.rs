@@ -3,24 +3,30 @@
 //! ([`crate::pipeline`]). Loading and storing aggregates is
 //! [`crate::unit_of_work`]'s.
 
-pub mod admin;
-mod agents;
-pub mod auth;
+mod availability;
+pub mod communications;
 pub(crate) mod conversations;
+pub mod credentials;
 mod customers;
-pub mod directory;
-pub mod export;
+pub mod events;
+pub mod exports;
 mod inbound;
+mod offers;
+pub mod organization;
+mod queue;
 pub mod reports;
-pub mod stream;
 pub mod tasks;
 mod timers;
+mod topics;
 pub mod webhooks;
+mod work;
 
 pub use crate::app::App;
 pub use crate::unit_of_work::{SETTINGS_ID, kind};
-pub use agents::{ActionResult, AgentBoardLine, Availability, MyCustomer, NextWork, QueueLine};
-pub use auth::Caller;
+pub use availability::{Availability, NextWork};
 pub use conversations::{PatchConversation, ReplyRequest};
+pub use credentials::Caller;
 pub use customers::{CustomerQuery, CustomerRef, FIND_CAP};
 pub use inbound::{InboundRequest, InboundResponse};
+pub use queue::{AgentBoardLine, QueueLine};
+pub use work::{ActionResult, MyCustomer};

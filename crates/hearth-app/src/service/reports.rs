@@ -123,7 +123,7 @@ impl App {
             let Some(last) = page.last() else { break };
             after = last.seq;
             for stored in &page {
-                let Some(e) = crate::gladly_events::to_gladly(&stored.event)? else {
+                let Some(e) = crate::gladly::events::to_gladly(&stored.event)? else {
                     continue;
                 };
                 let kind = text(&e["type"]);

@@ -11,7 +11,7 @@ use hearth_domain::task::{Task, TaskAssignee, TaskComment, TaskStatus};
 use hearth_routing::UnitId;
 use serde_json::{Value, json};
 
-use super::auth::Caller;
+use super::credentials::Caller;
 use super::customers::CustomerRef;
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;

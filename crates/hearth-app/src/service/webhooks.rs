@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
-use super::auth::Caller;
+use super::credentials::Caller;
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::{new_id, new_token};
 use crate::codec::{SettingsDoc, fmt_ts, from_ms, to_ms};
@@ -540,7 +540,7 @@ impl App {
             let now = to_ms(self.now());
             let mut queued = 0;
             for stored in &page {
-                let Some(event) = crate::gladly_events::to_gladly(&stored.event)? else {
+                let Some(event) = crate::gladly::events::to_gladly(&stored.event)? else {
                     continue;
                 };
                 let kind = event["type"].as_str().unwrap_or_default().to_owned();

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hearth_app::codec::{fmt_ts, from_ms};
-use hearth_app::service::admin::{AdminKind, AdminResource};
+use hearth_app::service::organization::{AdminKind, AdminResource};
 use serde_json::{Value, json};
 
 use crate::AppState;

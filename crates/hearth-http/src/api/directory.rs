@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hearth_app::codec::TopicDoc;
+use hearth_app::gladly::directory::{AgentEntry, InboxEntry, TeamEntry, TopicChange, TopicEntry};
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -38,47 +38,86 @@ pub(super) fn router() -> Api {
         )
 }
 
-fn one(list: Vec<Value>, id: &str, noun: &str) -> ApiResult<Json<Value>> {
+/// The entry with this id, or 404 naming the noun.
+fn one<T: HasId>(list: Vec<T>, id: &str, noun: &str) -> ApiResult<Json<T>> {
     list.into_iter()
-        .find(|v| v["id"] == id)
+        .find(|v| v.id() == id)
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("{noun} {id} does not exist")))
 }
 
-async fn agents(State(state): State<AppState>, _c: ApiCaller) -> ApiResult<Json<Vec<Value>>> {
-    Ok(Json(state.app.directory_agents().await?))
+/// A directory entry's id.
+trait HasId {
+    fn id(&self) -> &str;
+}
+
+impl HasId for AgentEntry {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl HasId for InboxEntry {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl HasId for TeamEntry {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+async fn agent_entries(state: &AppState) -> ApiResult<Vec<AgentEntry>> {
+    let agents = state.app.directory_agents().await?;
+    Ok(agents.iter().map(AgentEntry::from).collect())
+}
+
+async fn inbox_entries(state: &AppState) -> ApiResult<Vec<InboxEntry>> {
+    let inboxes = state.app.directory_inboxes().await?;
+    Ok(inboxes.iter().map(InboxEntry::from).collect())
+}
+
+async fn team_entries(state: &AppState) -> ApiResult<Vec<TeamEntry>> {
+    let teams = state.app.directory_teams().await?;
+    Ok(teams.iter().map(TeamEntry::from).collect())
+}
+
+async fn agents(State(state): State<AppState>, _c: ApiCaller) -> ApiResult<Json<Vec<AgentEntry>>> {
+    Ok(Json(agent_entries(&state).await?))
 }
 
 async fn agent(
     State(state): State<AppState>,
     _c: ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    one(state.app.directory_agents().await?, &id, "agent")
+) -> ApiResult<Json<AgentEntry>> {
+    one(agent_entries(&state).await?, &id, "agent")
 }
 
-async fn inboxes(State(state): State<AppState>, _c: ApiCaller) -> ApiResult<Json<Vec<Value>>> {
-    Ok(Json(state.app.directory_inboxes().await?))
+async fn inboxes(State(state): State<AppState>, _c: ApiCaller) -> ApiResult<Json<Vec<InboxEntry>>> {
+    Ok(Json(inbox_entries(&state).await?))
 }
 
 async fn inbox(
     State(state): State<AppState>,
     _c: ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    one(state.app.directory_inboxes().await?, &id, "inbox")
+) -> ApiResult<Json<InboxEntry>> {
+    one(inbox_entries(&state).await?, &id, "inbox")
 }
 
-async fn teams(State(state): State<AppState>, _c: ApiCaller) -> ApiResult<Json<Vec<Value>>> {
-    Ok(Json(state.app.directory_teams().await?))
+async fn teams(State(state): State<AppState>, _c: ApiCaller) -> ApiResult<Json<Vec<TeamEntry>>> {
+    Ok(Json(team_entries(&state).await?))
 }
 
 async fn team(
     State(state): State<AppState>,
     _c: ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    one(state.app.directory_teams().await?, &id, "team")
+) -> ApiResult<Json<TeamEntry>> {
+    one(team_entries(&state).await?, &id, "team")
 }
 
 async fn organization(_c: ApiCaller) -> Json<Value> {
@@ -88,16 +127,17 @@ async fn organization(_c: ApiCaller) -> Json<Value> {
     )
 }
 
-async fn topics(State(state): State<AppState>, _c: ApiCaller) -> ApiResult<Json<Vec<TopicDoc>>> {
-    Ok(Json(state.app.topics().await?))
+async fn topics(State(state): State<AppState>, _c: ApiCaller) -> ApiResult<Json<Vec<TopicEntry>>> {
+    let topics = state.app.topics().await?;
+    Ok(Json(topics.iter().map(TopicEntry::from).collect()))
 }
 
 async fn topic(
     State(state): State<AppState>,
     _c: ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<Json<TopicDoc>> {
-    Ok(Json(state.app.topic(&id).await?))
+) -> ApiResult<Json<TopicEntry>> {
+    Ok(Json(TopicEntry::from(&state.app.topic(&id).await?)))
 }
 
 async fn create_topic(
@@ -105,7 +145,8 @@ async fn create_topic(
     _c: ApiCaller,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
-    let topic = state.app.save_topic(None, body).await?;
+    let change = TopicChange::parse(&body, true)?;
+    let topic = TopicEntry::from(&state.app.save_topic(None, change).await?);
     let location = format!("/api/v1/topics/{}", topic.id);
     Ok((
         StatusCode::CREATED,
@@ -121,6 +162,7 @@ async fn update_topic(
     Path(id): Path<String>,
     JsonObject(body): JsonObject,
 ) -> ApiResult<StatusCode> {
-    state.app.save_topic(Some(&id), body).await?;
+    let change = TopicChange::parse(&body, false)?;
+    state.app.save_topic(Some(&id), change).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hearth_app::service::export::JobDoc;
+use hearth_app::service::exports::JobDoc;
 use hearth_app::service::reports::ReportRequest;
 use serde_json::Value;
 

@@ -14,8 +14,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use hearth_app::AppError;
+use hearth_app::gladly::directory::{TopicChange, TopicEntry};
 use hearth_app::service::Caller;
-use hearth_app::service::admin::AdminKind;
+use hearth_app::service::organization::AdminKind;
 use hearth_domain::config::Role;
 use serde_json::{Map, Value};
 
@@ -580,9 +581,9 @@ async fn resources(
             .into_iter()
             .map(|t| {
                 (
-                    t.id.clone(),
+                    t.id.to_string(),
                     0,
-                    serde_json::to_value(&t).unwrap_or(Value::Null),
+                    serde_json::to_value(TopicEntry::from(&t)).unwrap_or(Value::Null),
                 )
             })
             .collect(),
@@ -612,7 +613,9 @@ async fn render(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let all = resources(state, caller, section).await?;
-    let inboxes = super::frame::choices(state.app.directory_inboxes().await?, "name");
+    let inboxes = super::frame::choices(super::frame::inbox_names(
+        state.app.directory_inboxes().await?,
+    ));
     let lists = Lists { inboxes };
     let rows = if section == Section::Settings {
         Vec::new()
@@ -645,7 +648,7 @@ async fn render(
                 .map(|t| TokenLine {
                     kind: if t
                         .label
-                        .starts_with(hearth_app::service::auth::SESSION_LABEL)
+                        .starts_with(hearth_app::service::credentials::SESSION_LABEL)
                     {
                         "Desktop session"
                     } else if t.label == "startup" {
@@ -860,11 +863,14 @@ async fn save(
             .admin_update(&caller, kind, id, body.clone(), version)
             .await
             .map(|_| ()),
-        (Section::Topics, existing) => state
-            .app
-            .save_topic(existing.as_deref(), body.clone())
-            .await
-            .map(|_| ()),
+        (Section::Topics, existing) => match TopicChange::parse(&body, existing.is_none()) {
+            Ok(change) => state
+                .app
+                .save_topic(existing.as_deref(), change)
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e.into()),
+        },
     };
     let (shown, status) = match saved {
         Ok(()) => {

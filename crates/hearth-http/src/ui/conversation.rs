@@ -11,7 +11,9 @@ use hearth_app::AppError;
 use hearth_app::service::Caller;
 
 use super::desktop::open_work;
-use super::frame::{Choice, Nav, choices, label_of, page, when, with_cookie};
+use super::frame::{
+    Choice, Nav, agent_names, choices, inbox_names, label_of, page, when, with_cookie,
+};
 use super::session::{Refused, SignedForm, csrf, session};
 use super::timeline::{Block, Entry, Profile, TIMELINE_CONVERSATIONS};
 use crate::AppState;
@@ -172,7 +174,7 @@ pub(super) async fn conversation_page(
     let all_topics = state.app.topics().await?;
     let topic_names: HashMap<String, String> = all_topics
         .iter()
-        .map(|t| (t.id.clone(), t.name.clone()))
+        .map(|t| (t.id.to_string(), t.name.clone()))
         .collect();
     let (conversations, _) = state.app.customer_conversations(&customer_id).await?;
     let open_elsewhere = conversations
@@ -216,8 +218,8 @@ pub(super) async fn conversation_page(
             items: items.iter().map(|i| Entry::of(i, &topic_names)).collect(),
         });
     }
-    let inboxes = choices(state.app.directory_inboxes().await?, "name");
-    let agents = choices(state.app.directory_agents().await?, "name");
+    let inboxes = choices(inbox_names(state.app.directory_inboxes().await?));
+    let agents = choices(agent_names(state.app.directory_agents().await?));
     let agent_name = |id: &str| label_of(&agents, id);
     let supervisor = caller
         .agent
@@ -282,9 +284,9 @@ pub(super) async fn conversation_page(
             .collect(),
         topic_choices: all_topics
             .iter()
-            .filter(|t| !t.disabled && !conv.topic_ids.iter().any(|c| c.as_str() == t.id))
+            .filter(|t| !t.disabled && !conv.topic_ids.contains(&t.id))
             .map(|t| Choice {
-                value: t.id.clone(),
+                value: t.id.to_string(),
                 label: t.name.clone(),
             })
             .collect(),

@@ -125,14 +125,11 @@ pub(super) struct Choice {
     pub(super) label: String,
 }
 
-/// `{id, <label>}` objects as `<select>` choices, by label.
-pub(super) fn choices(values: Vec<serde_json::Value>, label: &str) -> Vec<Choice> {
+/// `(id, name)` pairs as `<select>` choices, by name.
+pub(super) fn choices(values: impl IntoIterator<Item = (String, String)>) -> Vec<Choice> {
     let mut out: Vec<Choice> = values
-        .iter()
-        .map(|v| Choice {
-            value: v["id"].as_str().unwrap_or_default().to_owned(),
-            label: v[label].as_str().unwrap_or_default().to_owned(),
-        })
+        .into_iter()
+        .map(|(value, label)| Choice { value, label })
         .collect();
     out.sort_by(|a, b| a.label.cmp(&b.label));
     out
@@ -145,4 +142,20 @@ pub(super) fn label_of(choices: &[Choice], value: &str) -> String {
         .iter()
         .find(|c| c.value == value)
         .map_or_else(|| value.to_owned(), |c| c.label.clone())
+}
+
+/// Agents as `(id, name)` for [`choices`].
+pub(super) fn agent_names(agents: Vec<hearth_domain::config::Agent>) -> Vec<(String, String)> {
+    agents
+        .into_iter()
+        .map(|a| (a.id.to_string(), a.name))
+        .collect()
+}
+
+/// Inboxes as `(id, name)` for [`choices`].
+pub(super) fn inbox_names(inboxes: Vec<hearth_domain::config::Inbox>) -> Vec<(String, String)> {
+    inboxes
+        .into_iter()
+        .map(|i| (i.id.to_string(), i.name))
+        .collect()
 }

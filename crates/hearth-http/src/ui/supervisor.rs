@@ -102,7 +102,7 @@ async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
         Ok(v) => v,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
-    let inboxes = super::frame::choices(inboxes, "name");
+    let inboxes = super::frame::choices(super::frame::inbox_names(inboxes));
     let agent_names: HashMap<String, String> = agents
         .iter()
         .map(|a| (a.id.clone(), a.name.clone()))

@@ -12,7 +12,9 @@ use hearth_app::service::Caller;
 use hearth_app::service::tasks::TaskPatch;
 use hearth_domain::task::TaskStatus;
 
-use super::frame::{Nav, choices, label_of, page, signed_in, when, with_cookie};
+use super::frame::{
+    Nav, agent_names, choices, inbox_names, label_of, page, signed_in, when, with_cookie,
+};
 use super::session::SignedForm;
 use super::timeline::Profile;
 use crate::AppState;
@@ -67,8 +69,8 @@ async fn render(
         Ok(v) => v,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
-    let agents = choices(agents, "name");
-    let inboxes = choices(inboxes, "name");
+    let agents = choices(agent_names(agents));
+    let inboxes = choices(inbox_names(inboxes));
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {

@@ -4,6 +4,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use hearth_domain::config::{Agent, Role};
+use hearth_domain::id::AgentId;
 
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::{new_id, new_token, token_hash};
@@ -183,4 +184,10 @@ impl App {
             }
         })
     }
+}
+
+/// The caller as an agent (role AGENT), for the use cases only agents have.
+pub(crate) fn agent_only(caller: &Caller) -> Result<AgentId, AppError> {
+    caller.require(Role::Agent)?;
+    Ok(caller.agent.id.clone())
 }

@@ -9,7 +9,9 @@
 
 use hearth_domain::DomainError;
 use hearth_domain::channel::Channel;
-use hearth_domain::config::{MessagingCapacity, Role, Selection, duration_setting};
+use hearth_domain::config::{
+    Agent, Inbox, MessagingCapacity, Role, Selection, Team, duration_setting,
+};
 use hearth_domain::conversation::{AssignReason, Command};
 use hearth_domain::customer::{EmailAddress, PhoneNumber};
 use hearth_domain::id::validate_id;
@@ -17,8 +19,8 @@ use hearth_domain::item::{Initiator, InitiatorType};
 use hearth_routing::Input;
 use serde_json::{Map, Value, json};
 
-use super::auth::Caller;
-use super::auth::hash_password;
+use super::credentials::Caller;
+use super::credentials::hash_password;
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::{new_id, new_token, token_hash};
 use crate::codec::{
@@ -265,6 +267,36 @@ struct Validated {
 }
 
 impl App {
+    /// Every agent (`GET /agents`).
+    pub async fn directory_agents(&self) -> Result<Vec<Agent>, AppError> {
+        read_tx!(self, |tx| tx
+            .resources(kind::AGENT)
+            .await?
+            .iter()
+            .map(|r| Ok(codec::read::<AgentDoc>(&r.doc)?.to_domain()?))
+            .collect::<Result<Vec<_>, AppError>>())
+    }
+
+    /// Every inbox (`GET /inboxes`).
+    pub async fn directory_inboxes(&self) -> Result<Vec<Inbox>, AppError> {
+        read_tx!(self, |tx| tx
+            .resources(kind::INBOX)
+            .await?
+            .iter()
+            .map(|r| Ok(codec::read::<InboxDoc>(&r.doc)?.to_domain()?))
+            .collect::<Result<Vec<_>, AppError>>())
+    }
+
+    /// Every team (`GET /teams`).
+    pub async fn directory_teams(&self) -> Result<Vec<Team>, AppError> {
+        read_tx!(self, |tx| tx
+            .resources(kind::TEAM)
+            .await?
+            .iter()
+            .map(|r| Ok(codec::read::<TeamDoc>(&r.doc)?.to_domain()))
+            .collect::<Result<Vec<_>, AppError>>())
+    }
+
     async fn validate(
         &self,
         tx: &mut dyn StoreTx,

@@ -1,24 +1,22 @@
-//! The Gladly dialect's read-only directory (agents, inboxes, teams, organization),
-//! topics, customer-activity items, and outbound communications (SMS and email
-//! through the outbox, outside any conversation).
+//! Communications outside a conversation: customer-activity items on a customer's
+//! timeline, and outbound SMS and email through the outbox.
 
 use hearth_domain::DomainError;
 use hearth_domain::channel::Channel;
-use hearth_domain::config::Topic;
 use hearth_domain::conversation::MAX_MESSAGING_BODY;
 use hearth_domain::customer::{EmailAddress, PhoneNumber};
-use hearth_domain::id::{ItemId, TopicId};
+use hearth_domain::id::ItemId;
 use hearth_domain::item::{ConversationItem, Initiator, InitiatorType, ItemContent};
 use serde_json::{Map, Value, json};
 
-use super::auth::Caller;
+use super::credentials::Caller;
 use super::customers::CustomerRef;
-use crate::app::{App, read_tx, write_tx};
+use crate::app::{App, write_tx};
 use crate::clock::new_id;
-use crate::codec::{self, AgentDoc, ContentDto, InboxDoc, ItemDoc, TeamDoc, TopicDoc};
+use crate::codec::{self, ContentDto, ItemDoc};
 use crate::error::AppError;
-use crate::ports::{EventRow, OutboxRow, ResourceRow, StoreTx};
-use crate::unit_of_work::{item_row, kind, load_entry_point};
+use crate::ports::{EventRow, OutboxRow, StoreTx};
+use crate::unit_of_work::{item_row, load_entry_point};
 
 /// `{customerId, conversationItemId}` of an outbound communication.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,168 +25,7 @@ pub struct Sent {
     pub item_id: String,
 }
 
-fn topic_doc(row: &ResourceRow) -> Result<TopicDoc, AppError> {
-    Ok(serde_json::from_str(&row.doc)?)
-}
-
 impl App {
-    /// `GET /agents`: `{id, name, emailAddress}` of every agent.
-    pub async fn directory_agents(&self) -> Result<Vec<Value>, AppError> {
-        read_tx!(self, |tx| tx
-            .resources(kind::AGENT)
-            .await?
-            .iter()
-            .map(|r| {
-                let a: AgentDoc = serde_json::from_str(&r.doc)?;
-                Ok(json!({ "id": a.id, "name": a.name, "emailAddress": a.email_address }))
-            })
-            .collect::<Result<Vec<_>, AppError>>())
-    }
-
-    /// `GET /inboxes`: `{id, name, disabled}` of every inbox.
-    pub async fn directory_inboxes(&self) -> Result<Vec<Value>, AppError> {
-        read_tx!(self, |tx| tx
-            .resources(kind::INBOX)
-            .await?
-            .iter()
-            .map(|r| {
-                let i: InboxDoc = serde_json::from_str(&r.doc)?;
-                Ok(json!({ "id": i.id, "name": i.name, "disabled": i.disabled }))
-            })
-            .collect::<Result<Vec<_>, AppError>>())
-    }
-
-    /// `GET /teams`: `{id, name, description, agentIds}` of every team.
-    pub async fn directory_teams(&self) -> Result<Vec<Value>, AppError> {
-        read_tx!(self, |tx| tx
-            .resources(kind::TEAM)
-            .await?
-            .iter()
-            .map(|r| Ok(serde_json::to_value(serde_json::from_str::<TeamDoc>(
-                &r.doc
-            )?)?))
-            .collect::<Result<Vec<_>, AppError>>())
-    }
-
-    /// All topics, including disabled ones.
-    pub async fn topics(&self) -> Result<Vec<TopicDoc>, AppError> {
-        read_tx!(self, |tx| tx
-            .resources(kind::TOPIC)
-            .await?
-            .iter()
-            .map(topic_doc)
-            .collect::<Result<Vec<_>, _>>())
-    }
-
-    /// One topic.
-    pub async fn topic(&self, id: &str) -> Result<TopicDoc, AppError> {
-        read_tx!(self, |tx| topic_doc(
-            &tx.resource(kind::TOPIC, id)
-                .await?
-                .ok_or_else(|| AppError::not_found("topic", id))?
-        ))
-    }
-
-    /// Creates (`id: None` in `existing`) or updates a topic; names are unique
-    /// (409 `taken` with the holder), a parent must exist and not be the topic.
-    pub async fn save_topic(
-        &self,
-        existing: Option<&str>,
-        body: Map<String, Value>,
-    ) -> Result<TopicDoc, AppError> {
-        let name_raw = match body.get("name") {
-            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-            Some(Value::String(_)) | Some(Value::Null) => {
-                return Err(DomainError::blank("name", "is required").into());
-            }
-            None if existing.is_some() => None,
-            None => return Err(DomainError::blank("name", "is required").into()),
-            Some(_) => return Err(DomainError::invalid("name", "must be a string").into()),
-        };
-        if name_raw.as_ref().is_some_and(|n| n.chars().count() > 200) {
-            return Err(DomainError::too_long("name", "must be at most 200 characters").into());
-        }
-        let id = match (existing, body.get("id")) {
-            (Some(id), _) => id.to_owned(),
-            (None, Some(Value::String(raw))) => TopicId::parse("id", raw)?.to_string(),
-            (None, _) => new_id(),
-        };
-        let now = codec::to_ms(self.now());
-        write_tx!(self, |tx| {
-            let current = match existing {
-                Some(id) => Some(topic_doc(
-                    &tx.resource(kind::TOPIC, id)
-                        .await?
-                        .ok_or_else(|| AppError::not_found("topic", id))?,
-                )?),
-                None => {
-                    if tx.resource(kind::TOPIC, &id).await?.is_some() {
-                        return Err(AppError::Taken {
-                            attr: "id".into(),
-                            holder_kind: "topic",
-                            holder_id: id.clone(),
-                        });
-                    }
-                    None
-                }
-            };
-            let name = name_raw
-                .clone()
-                .or_else(|| current.as_ref().map(|c| c.name.clone()))
-                .unwrap_or_default();
-            let disabled = match body.get("disabled") {
-                Some(Value::Bool(b)) => *b,
-                None | Some(Value::Null) => current.as_ref().is_some_and(|c| c.disabled),
-                Some(_) => return Err(DomainError::invalid("disabled", "must be a boolean").into()),
-            };
-            let parent_id = match body.get("parentId") {
-                Some(Value::String(p)) if !p.is_empty() => {
-                    if p == &id || tx.resource(kind::TOPIC, p).await?.is_none() {
-                        return Err(DomainError::invalid(
-                            "parentId",
-                            format!("{p} is not another existing topic"),
-                        )
-                        .into());
-                    }
-                    Some(TopicId::from_trusted(p.clone()))
-                }
-                Some(Value::String(_)) | Some(Value::Null) => None,
-                None => current
-                    .as_ref()
-                    .and_then(|c| c.parent_id.clone())
-                    .map(TopicId::from_trusted),
-                Some(_) => return Err(DomainError::invalid("parentId", "must be a string").into()),
-            };
-            let topic = Topic {
-                id: TopicId::from_trusted(id.clone()),
-                name: name.clone(),
-                disabled,
-                parent_id,
-            };
-            let doc = TopicDoc::of(&topic);
-            let row = ResourceRow {
-                kind: kind::TOPIC.into(),
-                id: id.clone(),
-                unique_key: Some(name.to_lowercase()),
-                doc: serde_json::to_string(&doc)?,
-                created_at: now,
-                updated_at: now,
-                version: 1,
-            };
-            match tx.put_resource(&row).await {
-                Err(crate::ports::StoreError::Conflict { holder, .. }) => {
-                    return Err(AppError::Taken {
-                        attr: "name".into(),
-                        holder_kind: "topic",
-                        holder_id: holder,
-                    });
-                }
-                other => other?,
-            }
-            Ok(doc)
-        })
-    }
-
     async fn store_loose_item(
         &self,
         tx: &mut dyn StoreTx,

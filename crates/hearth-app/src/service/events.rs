@@ -5,7 +5,7 @@
 use hearth_domain::config::Role;
 use serde_json::{Value, json};
 
-use super::auth::Caller;
+use super::credentials::Caller;
 use crate::app::{App, read_tx};
 use crate::error::AppError;
 use crate::unit_of_work::load_conversation;
@@ -113,7 +113,7 @@ impl App {
             return Err(DomainError::blank("entities", "name at least one entity").into());
         }
         for e in entities {
-            if !crate::gladly_events::ENTITIES.contains(&e.as_str()) {
+            if !crate::gladly::events::ENTITIES.contains(&e.as_str()) {
                 return Err(
                     DomainError::invalid("entities", format!("unknown entity '{e}'")).into(),
                 );
@@ -135,11 +135,11 @@ impl App {
                 if excluded
                     || !entities
                         .iter()
-                        .any(|x| x == crate::gladly_events::entity_of(&e.event_type))
+                        .any(|x| x == crate::gladly::events::entity_of(&e.event_type))
                 {
                     continue;
                 }
-                if let Some(v) = crate::gladly_events::to_gladly(e)? {
+                if let Some(v) = crate::gladly::events::to_gladly(e)? {
                     out.push(v);
                     if out.len() >= EVENTS_CAP {
                         return Ok((out, true));
