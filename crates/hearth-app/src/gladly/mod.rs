@@ -6,8 +6,12 @@
 //!
 //! - [`fields`]: the one field kit for request bodies;
 //! - [`events`]: the Gladly form of a stored event;
-//! - [`directory`]: agents, inboxes, teams and topics.
+//! - [`directory`]: agents, inboxes, teams and topics;
+//! - [`inbound`]: a contact arriving on any channel;
+//! - [`replies`]: an agent's reply to a customer message.
 
 pub mod directory;
 pub mod events;
 pub mod fields;
+pub mod inbound;
+pub mod replies;

@@ -11,12 +11,11 @@ use hearth_domain::item::{ConversationItem, Initiator, InitiatorType, ItemConten
 use hearth_domain::outbound::{
     ReplyText, email_or_sms_reply, first_message, first_message_channel,
 };
-use serde_json::{Map, Value};
 
 use super::credentials::Caller;
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;
-use crate::codec::{self, ContentDto, ItemDoc};
+use crate::codec::{self, ItemDoc};
 use crate::error::AppError;
 use crate::ports::{OutboxRow, StoreTx};
 use crate::unit_of_work::{
@@ -38,10 +37,15 @@ pub struct PatchConversation {
     pub status: Option<(Status, bool)>,
 }
 
-/// `POST /conversation-items/{id}/reply` content, as sent.
+/// A reply to a customer message.
 #[derive(Debug, Clone)]
-pub struct ReplyRequest {
-    pub content: Map<String, Value>,
+pub enum ReplyRequest {
+    /// An email or SMS: its addresses (and by default its subject) come from the
+    /// replied message ([`hearth_domain::outbound::email_or_sms_reply`]).
+    Text { channel: Channel, text: ReplyText },
+    /// A chat, Messenger, Instagram, WhatsApp or Twitter message as written; a chat
+    /// reply joins the replied message's session.
+    Message(ItemContent),
 }
 
 fn agent_initiator(caller: &Caller) -> Initiator {
@@ -453,64 +457,39 @@ impl App {
     }
 }
 
-fn text_field(content: &Map<String, Value>, key: &str) -> Option<String> {
-    content.get(key).and_then(Value::as_str).map(str::to_owned)
-}
-
-/// Builds the reply's content from Gladly's reply shapes (`GLADLY-API.md` 3.4),
-/// addressing it back to the customer on the replied message's channel.
+/// The reply's content, addressed back to the customer on the replied message's
+/// channel.
 async fn reply_content(
     tx: &mut dyn StoreTx,
     conv: &Conversation,
     replied: &ConversationItem,
     req: &ReplyRequest,
 ) -> Result<ItemContent, AppError> {
-    let kind = text_field(&req.content, "type")
-        .ok_or_else(|| DomainError::blank("content.type", "the reply type is required"))?;
-    let body = text_field(&req.content, "body")
-        .or_else(|| text_field(&req.content, "bodyPlain"))
-        .ok_or_else(|| DomainError::blank("content.body", "a reply needs a body"))?;
-    let contact = replied.contact_id.as_ref().and_then(|id| conv.contact(id));
-    let company = contact
-        .and_then(|c| c.entry_point.clone())
-        .unwrap_or_default();
-    let customer = load_customer(tx, conv.customer_id.as_str()).await?;
-    let content = match (kind.as_str(), &replied.content) {
-        (kind @ ("EMAIL" | "SMS"), replied_content) => {
-            let (channel, body) = if kind == "EMAIL" {
-                let plain = text_field(&req.content, "bodyPlain");
-                (Channel::Email, plain.unwrap_or(body))
-            } else {
-                (Channel::Sms, body)
-            };
-            let text = ReplyText {
-                body,
-                subject: text_field(&req.content, "subject"),
-            };
-            email_or_sms_reply(replied_content, channel, text, company, customer.as_ref())?
+    match req {
+        ReplyRequest::Text { channel, text } => {
+            let contact = replied.contact_id.as_ref().and_then(|id| conv.contact(id));
+            let company = contact
+                .and_then(|c| c.entry_point.clone())
+                .unwrap_or_default();
+            let customer = load_customer(tx, conv.customer_id.as_str()).await?;
+            Ok(email_or_sms_reply(
+                &replied.content,
+                *channel,
+                text.clone(),
+                company,
+                customer.as_ref(),
+            )?)
         }
-        ("CHAT_MESSAGE" | "FACEBOOK_MESSAGE" | "INSTAGRAM_DIRECT" | "WHATSAPP" | "TWITTER", _) => {
-            let mut dto = req.content.clone();
-            dto.insert("content".into(), Value::String(body));
-            dto.remove("body");
-            if kind == "CHAT_MESSAGE"
-                && let Some(session) = &replied.session_id
+        ReplyRequest::Message(content) => {
+            let mut content = content.clone();
+            if let ItemContent::ChatMessage { session_id, .. } = &mut content
+                && replied.session_id.is_some()
             {
-                dto.insert("sessionId".into(), Value::String(session.clone()));
+                session_id.clone_from(&replied.session_id);
             }
-            let parsed: ContentDto = serde_json::from_value(Value::Object(dto))
-                .map_err(|e| DomainError::invalid("content", e.to_string()))?;
-            parsed.to_domain(replied.timestamp)?
+            Ok(content)
         }
-        (other, _) => {
-            return Err(DomainError::invalid(
-                "content.type",
-                format!("unsupported reply type '{other}'"),
-            )
-            .into());
-        }
-    };
-    Ok(content)
+    }
 }
 
 /// The address Hearth writes from on `channel`: an entry point of that channel in

@@ -5,16 +5,17 @@
 
 use hearth_domain::DomainError;
 use hearth_domain::channel::Channel;
-use hearth_domain::conversation::{Inbound, InboundTarget, decide_inbound, inbound_target};
+use hearth_domain::conversation::{
+    Inbound, InboundTarget, decide_inbound, inbound_target, message_channel,
+};
 use hearth_domain::customer::{IdentityKind, identity_of, new_customer};
 use hearth_domain::id::{ContactId, ConversationId, CustomerId, ItemId};
-use hearth_domain::item::{ConversationItem, Initiator, InitiatorType};
+use hearth_domain::item::{ConversationItem, Initiator, InitiatorType, ItemContent};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::app::{App, write_tx};
 use crate::clock::new_id;
-use crate::codec::{self, ContentDto};
+use crate::codec;
 use crate::error::AppError;
 use crate::pipeline::Change;
 use crate::ports::StoreTx;
@@ -25,15 +26,21 @@ use crate::unit_of_work::{
 /// Longest accepted provider message id.
 const MAX_PROVIDER_ID: usize = 255;
 
-/// A validated-shape inbound request; values are checked by [`App::inbound`].
+/// A contact arriving: on which channel, at which entry point, from whom, with
+/// what. Channel adapters build it directly; the API reads it with
+/// [`crate::gladly::inbound::inbound_request`]. [`App::inbound`] checks the values.
 #[derive(Debug, Clone)]
 pub struct InboundRequest {
-    pub channel: String,
+    pub channel: Channel,
+    /// The address the customer wrote to (an entry point's).
     pub entry_point: String,
+    /// The customer's address on the channel (email, phone number, visitor id).
     pub from_address: String,
     pub from_name: Option<String>,
-    pub content: Map<String, Value>,
+    pub content: ItemContent,
+    /// A chat session, when the channel has one.
     pub session_id: Option<String>,
+    /// The provider's id of the message; a repeated one is answered from the first.
     pub provider_message_id: Option<String>,
 }
 
@@ -47,64 +54,11 @@ pub struct InboundResponse {
     pub item_id: String,
 }
 
-/// Fills the content defaults of DESIGN section 5 and parses it.
-fn content_of(
-    channel: Channel,
-    req: &InboundRequest,
-    now: hearth_domain::Timestamp,
-) -> Result<hearth_domain::item::ItemContent, DomainError> {
-    let mut content = req.content.clone();
-    let want = channel.content_type();
-    match content.get("type") {
-        None | Some(Value::Null) => {
-            content.insert("type".into(), Value::String(want.into()));
-        }
-        Some(Value::String(t)) if t == want => {}
-        Some(other) => {
-            return Err(DomainError::invalid(
-                "content.type",
-                format!("{other} does not fit channel {channel}; expected {want}"),
-            ));
-        }
-    }
-    let mut default = |key: &str, value: Value| {
-        if content.get(key).is_none_or(Value::is_null) {
-            content.insert(key.into(), value);
-        }
-    };
-    let from = Value::String(req.from_address.trim().to_owned());
-    let to = Value::String(req.entry_point.trim().to_owned());
-    match channel {
-        Channel::Email => {
-            default("from", from);
-            default("to", Value::Array(vec![to]));
-        }
-        Channel::Sms | Channel::PhoneCall => {
-            default("from", from);
-            default("to", to);
-        }
-        _ => {}
-    }
-    if matches!(channel, Channel::PhoneCall | Channel::Voicemail) {
-        default("startedAt", Value::String(codec::fmt_ts(now)));
-    }
-    if channel == Channel::Chat
-        && let Some(session) = &req.session_id
-    {
-        default("sessionId", Value::String(session.clone()));
-    }
-    let dto: ContentDto = serde_json::from_value(Value::Object(content))
-        .map_err(|e| DomainError::invalid("content", e.to_string()))?;
-    dto.to_domain(now)
-}
-
 impl App {
     /// Ingests one inbound message or call. Returns the response and whether it was
     /// newly created (`false`: a repeated provider message id, nothing written).
     pub async fn inbound(&self, req: InboundRequest) -> Result<(InboundResponse, bool), AppError> {
-        let channel = Channel::parse(req.channel.trim()).ok_or_else(|| {
-            DomainError::invalid("channel", format!("unknown channel '{}'", req.channel))
-        })?;
+        let channel = req.channel;
         if req.entry_point.trim().is_empty() {
             return Err(
                 DomainError::blank("entryPoint", "the entry point address is required").into(),
@@ -134,10 +88,15 @@ impl App {
             );
         }
         let (kind, value) = identity_of(channel, &req.from_address)?;
-        let now = self.now();
-        let content = content_of(channel, &req, now)?;
+        if message_channel(&req.content) != Some(channel) {
+            return Err(DomainError::invalid(
+                "content.type",
+                format!("{} does not fit channel {channel}", req.content.type_name()),
+            )
+            .into());
+        }
         write_tx!(self, |tx| self
-            .inbound_once(tx, &req, channel, kind, &value, &content)
+            .inbound_once(tx, &req, channel, kind, &value, &req.content)
             .await)
     }
 
@@ -153,7 +112,7 @@ impl App {
         if let Some(pid) = &req.provider_message_id
             && let Some(first) = tx.inbound_response(pid).await?
         {
-            return Ok((serde_json::from_str(&first)?, false));
+            return Ok((codec::read(&first)?, false));
         }
         let now = self.now();
         let entry = load_entry_point(tx, channel, &req.entry_point)
@@ -260,7 +219,7 @@ impl App {
         };
         if let Some(pid) = &req.provider_message_id {
             match tx
-                .record_inbound(pid, &serde_json::to_string(&response)?, codec::to_ms(now))
+                .record_inbound(pid, &codec::write(&response)?, codec::to_ms(now))
                 .await
             {
                 Err(crate::ports::StoreError::Conflict { .. }) => return Err(AppError::Contention),

@@ -175,15 +175,19 @@ async fn custom_channel(
     let session = body
         .opt_str("", "groupId")?
         .unwrap_or_else(|| format!("custom:{channel_id}:{address}"));
-    let mut item = serde_json::Map::new();
-    item.insert("type".into(), json!("CHAT_MESSAGE"));
-    item.insert("content".into(), json!(text));
+    let content = hearth_domain::item::ItemContent::ChatMessage {
+        session_id: Some(session.clone()),
+        message_type: "TEXT".into(),
+        content: text,
+        attachments: Vec::new(),
+        message_data: None,
+    };
     let req = hearth_app::service::InboundRequest {
-        channel: "CHAT".into(),
+        channel: hearth_domain::channel::Channel::Chat,
         entry_point: channel_id.clone(),
         from_address: identity,
         from_name: name,
-        content: item,
+        content,
         session_id: Some(session),
         provider_message_id: body
             .opt_str("", "id")?

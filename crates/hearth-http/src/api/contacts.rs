@@ -5,8 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hearth_app::service::InboundRequest;
-use serde_json::Value;
+use hearth_app::gladly::inbound::inbound_request;
 
 use crate::AppState;
 use crate::auth::ApiCaller;
@@ -33,27 +32,7 @@ async fn inbound(
     _caller: ApiCaller,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
-    let channel = body.req_str("", "channel")?;
-    let entry_point = body.req_str("", "entryPoint")?;
-    let from = body
-        .opt_obj("", "from")?
-        .ok_or_else(|| ApiError::blank("from", "is required"))?;
-    let from_address = from.req_str("from", "address")?;
-    let from_name = from.opt_str("from", "name")?;
-    let content = match body.get("content") {
-        None | Some(Value::Null) => serde_json::Map::new(),
-        Some(Value::Object(m)) => m.clone(),
-        Some(_) => return Err(ApiError::invalid(Some("content"), "must be an object")),
-    };
-    let req = InboundRequest {
-        channel,
-        entry_point,
-        from_address,
-        from_name,
-        content,
-        session_id: body.opt_str("", "sessionId")?,
-        provider_message_id: body.opt_str("", "providerMessageId")?,
-    };
+    let req = inbound_request(&body, state.app.now())?;
     let (response, created) = state.app.inbound(req).await?;
     let status = if created {
         StatusCode::CREATED

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hearth_app::codec::ItemWire;
-use hearth_app::service::ReplyRequest;
+use hearth_app::gladly::replies::reply_request;
 
 use crate::AppState;
 use crate::auth::ApiCaller;
@@ -100,12 +100,9 @@ async fn reply(
 ) -> ApiResult<Response> {
     let content = body
         .opt_obj("", "content")?
-        .ok_or_else(|| ApiError::blank("content", "is required"))?
-        .clone();
-    let item = state
-        .app
-        .reply(&caller, &id, ReplyRequest { content })
-        .await?;
+        .ok_or_else(|| ApiError::blank("content", "is required"))?;
+    let req = reply_request(content, state.app.now())?;
+    let item = state.app.reply(&caller, &id, req).await?;
     let location = format!("/api/v1/conversation-items/{}", item.id);
     Ok((
         StatusCode::CREATED,

@@ -505,15 +505,10 @@ pub(super) async fn compose(
                 serde_json::Value::String(subject.to_owned()),
             );
         }
-        state
-            .app
-            .reply(
-                &caller,
-                &target,
-                hearth_app::service::ReplyRequest { content },
-            )
-            .await
-            .map(|_| ())
+        match hearth_app::gladly::replies::reply_request(&content, state.app.now()) {
+            Ok(req) => state.app.reply(&caller, &target, req).await.map(|_| ()),
+            Err(e) => Err(e.into()),
+        }
     };
     match outcome {
         Ok(()) => Redirect::to(&format!("/ui/conversations/{id}")).into_response(),

@@ -1,0 +1,59 @@
+//! `POST /conversation-items/{id}/reply` (GLADLY-API.md 3.4): the reply content as
+//! a client writes it, read into a [`ReplyRequest`].
+
+use hearth_domain::channel::Channel;
+use hearth_domain::outbound::ReplyText;
+use hearth_domain::{DomainError, Timestamp};
+use serde_json::{Map, Value};
+
+use super::fields::Fields;
+use crate::codec::ContentDto;
+use crate::service::ReplyRequest;
+
+/// Reads a reply's `content` object. Email and SMS replies carry text only (their
+/// addresses come from the replied message); messaging replies keep what the client
+/// wrote (message type, attachments, quick replies).
+pub fn reply_request(
+    content: &Map<String, Value>,
+    now: Timestamp,
+) -> Result<ReplyRequest, DomainError> {
+    let kind = content
+        .opt_str("content", "type")?
+        .ok_or_else(|| DomainError::blank("content.type", "the reply type is required"))?;
+    let plain = content.opt_str("content", "bodyPlain")?;
+    let body = content
+        .opt_str("content", "body")?
+        .or_else(|| plain.clone())
+        .ok_or_else(|| DomainError::blank("content.body", "a reply needs a body"))?;
+    let subject = content.opt_str("content", "subject")?;
+    Ok(match kind.as_str() {
+        "EMAIL" => ReplyRequest::Text {
+            channel: Channel::Email,
+            text: ReplyText {
+                body: plain.unwrap_or(body),
+                subject,
+            },
+        },
+        "SMS" => ReplyRequest::Text {
+            channel: Channel::Sms,
+            text: ReplyText {
+                body,
+                subject: None,
+            },
+        },
+        "CHAT_MESSAGE" | "FACEBOOK_MESSAGE" | "INSTAGRAM_DIRECT" | "WHATSAPP" | "TWITTER" => {
+            let mut dto = content.clone();
+            dto.insert("content".into(), Value::String(body));
+            dto.remove("body");
+            let parsed: ContentDto = serde_json::from_value(Value::Object(dto))
+                .map_err(|e| DomainError::invalid("content", e.to_string()))?;
+            ReplyRequest::Message(parsed.to_domain(now)?)
+        }
+        other => {
+            return Err(DomainError::invalid(
+                "content.type",
+                format!("unsupported reply type '{other}'"),
+            ));
+        }
+    })
+}
