@@ -22,7 +22,7 @@ use hearth_routing::{Decision, Effect, Input, Outcome, UnitId};
 
 use crate::app::App;
 use crate::clock::FreshIds;
-use crate::codec::{fmt_ts, to_ms};
+use crate::codec::{TaskContent, fmt_ts, to_ms};
 use crate::error::AppError;
 use crate::ports::{OfferRow, StoreTx};
 use crate::route::OfferDoc;
@@ -269,12 +269,7 @@ impl App {
                         kind: InitiatorType::System,
                         id: Some("routing".into()),
                     };
-                    let content = serde_json::json!({
-                        "customerId": after.customer_id.to_string(),
-                        "taskId": after.id.to_string(),
-                        "assignee": { "inboxId": after.assignee.inbox_id.to_string(), "agentId": agent.to_string() },
-                        "context": { "assignee": { "inboxId": before.assignee.inbox_id.to_string() } },
-                    });
+                    let content = TaskContent::of(&after, Some(&before)).with_assignee(&after);
                     // Routing already counts this assignment: store it without new inputs.
                     write_task(
                         tx,

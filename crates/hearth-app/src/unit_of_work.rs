@@ -11,12 +11,11 @@ use hearth_domain::id::{AgentId, InboxId};
 use hearth_domain::item::{ConversationItem, Initiator};
 use hearth_domain::task::Task;
 use hearth_domain::{DomainError, Timestamp};
-use serde_json::Value;
 
 use crate::clock::new_id;
 use crate::codec::{
     self, AgentDoc, ConversationDoc, CustomerDoc, EntryPointDoc, InboxDoc, ItemDoc, SettingsDoc,
-    TaskDoc,
+    TaskContent, TaskDoc,
 };
 use crate::error::AppError;
 use crate::ports::{
@@ -350,7 +349,7 @@ pub(crate) async fn write_task(
     now: Timestamp,
     before: Option<(&Task, i64)>,
     after: &Task,
-    events: Vec<(&'static str, Value)>,
+    events: Vec<(&'static str, TaskContent)>,
     initiator: &Initiator,
 ) -> Result<(), AppError> {
     let doc = TaskDoc::of(after);
@@ -387,9 +386,7 @@ pub(crate) async fn write_task(
                 aggregate_id: after.id.to_string(),
                 initiator_type: Some(initiator.kind.as_str().to_owned()),
                 initiator_id: initiator.id.clone(),
-                payload: serde_json::to_string(
-                    &serde_json::json!({ "v": codec::PAYLOAD_VERSION, "task": doc, "content": content }),
-                )?,
+                payload: codec::task_payload(&doc, &content)?,
             })
         })
         .collect::<Result<_, AppError>>()?;

@@ -7,6 +7,7 @@
 //! bumps [`PAYLOAD_VERSION`] and keeps a reader for the old version.
 
 mod configuration;
+mod contents;
 mod conversations;
 mod customers;
 mod events;
@@ -15,6 +16,7 @@ mod items;
 mod tasks;
 
 pub use configuration::*;
+pub use contents::*;
 pub use conversations::*;
 pub use customers::*;
 pub use events::*;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::fields::Fields;
+use crate::service::TopicChange;
 
 /// `{id, name, emailAddress}` of an agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,53 +94,40 @@ impl From<&Topic> for TopicEntry {
 /// The longest topic name.
 pub const TOPIC_NAME_MAX: usize = 200;
 
-/// A topic created (`POST /topics`) or changed (`PATCH /topics/{id}`); a field left
-/// out keeps its value.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct TopicChange {
-    /// The client's id for a new topic.
-    pub id: Option<TopicId>,
-    pub name: Option<String>,
-    pub disabled: Option<bool>,
-    /// `Some(None)`: no parent any more.
-    pub parent_id: Option<Option<String>>,
-}
-
-impl TopicChange {
-    /// Reads a body; `creating` makes the name required.
-    pub fn parse(body: &Map<String, Value>, creating: bool) -> Result<TopicChange, DomainError> {
-        let name = match body.get("name") {
-            None if !creating => None,
-            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-            Some(Value::String(_)) | Some(Value::Null) | None => {
-                return Err(DomainError::blank("name", "is required"));
-            }
-            Some(_) => return Err(DomainError::invalid("name", "must be a string")),
-        };
-        if name
-            .as_ref()
-            .is_some_and(|n| n.chars().count() > TOPIC_NAME_MAX)
-        {
-            return Err(DomainError::too_long(
-                "name",
-                format!("must be at most {TOPIC_NAME_MAX} characters"),
-            ));
+/// Reads a topic body (`POST /topics`, `PATCH /topics/{id}`); `creating` makes the
+/// name required.
+pub fn topic_change(body: &Map<String, Value>, creating: bool) -> Result<TopicChange, DomainError> {
+    let name = match body.get("name") {
+        None if !creating => None,
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Some(Value::String(_)) | Some(Value::Null) | None => {
+            return Err(DomainError::blank("name", "is required"));
         }
-        let id = match (creating, body.opt_str("", "id")?) {
-            (true, Some(raw)) => Some(TopicId::parse("id", &raw)?),
-            _ => None,
-        };
-        let parent_id = match body.get("parentId") {
-            None => None,
-            Some(Value::String(p)) if !p.is_empty() => Some(Some(p.clone())),
-            Some(Value::String(_)) | Some(Value::Null) => Some(None),
-            Some(_) => return Err(DomainError::invalid("parentId", "must be a string")),
-        };
-        Ok(TopicChange {
-            id,
-            name,
-            disabled: body.opt_bool("", "disabled")?,
-            parent_id,
-        })
+        Some(_) => return Err(DomainError::invalid("name", "must be a string")),
+    };
+    if name
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > TOPIC_NAME_MAX)
+    {
+        return Err(DomainError::too_long(
+            "name",
+            format!("must be at most {TOPIC_NAME_MAX} characters"),
+        ));
     }
+    let id = match (creating, body.opt_str("", "id")?) {
+        (true, Some(raw)) => Some(TopicId::parse("id", &raw)?),
+        _ => None,
+    };
+    let parent_id = match body.get("parentId") {
+        None => None,
+        Some(Value::String(p)) if !p.is_empty() => Some(Some(p.clone())),
+        Some(Value::String(_)) | Some(Value::Null) => Some(None),
+        Some(_) => return Err(DomainError::invalid("parentId", "must be a string")),
+    };
+    Ok(TopicChange {
+        id,
+        name,
+        disabled: body.opt_bool("", "disabled")?,
+        parent_id,
+    })
 }

@@ -11,7 +11,7 @@ use hearth_routing::{Decision, Effect, Input, NextSource, UnitId};
 
 use super::credentials::{Caller, agent_only};
 use crate::app::{App, read_tx, write_tx};
-use crate::codec;
+use crate::codec::{self, AvailabilityUpdated, AvailableFor, AwayChanged, FocusChanged};
 use crate::error::AppError;
 use crate::ports::{EventRow, StoreTx};
 use crate::unit_of_work::load_conversation;
@@ -158,7 +158,11 @@ impl App {
         let groups: Vec<&str> = now.available.iter().map(|g| g.as_str()).collect();
         let mut events = Vec::new();
         if was_available != now.available {
-            events.push(("AGENT_AVAILABILITY/UPDATED", serde_json::json!({ "agentId": agent.to_string(), "availableFor": groups, "occurredAt": codec::fmt_ts(at) })));
+            let content = AvailabilityUpdated::of(agent, &groups, at);
+            events.push((
+                "AGENT_AVAILABILITY/UPDATED",
+                codec::content_payload(&content)?,
+            ));
         }
         if was_focus != now.focus {
             let kind = if now.focus {
@@ -166,7 +170,13 @@ impl App {
             } else {
                 "AGENT_AVAILABILITY/FOCUS_EXITED"
             };
-            events.push((kind, serde_json::json!({ "agentId": agent.to_string(), "context": { "availableFor": groups } })));
+            let content = FocusChanged {
+                agent_id: agent.to_string(),
+                context: AvailableFor {
+                    available_for: groups.iter().map(|g| (*g).to_owned()).collect(),
+                },
+            };
+            events.push((kind, codec::content_payload(&content)?));
         }
         if was_away != now.away {
             let kind = if now.away {
@@ -174,11 +184,15 @@ impl App {
             } else {
                 "AGENT_STATUS/RETURNED_FROM_AWAY"
             };
-            events.push((kind, serde_json::json!({ "agentId": agent.to_string(), "occurredAt": codec::fmt_ts(at) })));
+            let content = AwayChanged {
+                agent_id: agent.to_string(),
+                occurred_at: codec::fmt_ts(at),
+            };
+            events.push((kind, codec::content_payload(&content)?));
         }
         let rows: Vec<EventRow> = events
             .into_iter()
-            .map(|(kind, content)| EventRow {
+            .map(|(kind, payload)| EventRow {
                 id: crate::clock::new_id(),
                 at: codec::to_ms(at),
                 event_type: kind.to_owned(),
@@ -186,8 +200,7 @@ impl App {
                 aggregate_id: agent.to_string(),
                 initiator_type: Some("AGENT".to_owned()),
                 initiator_id: Some(agent.to_string()),
-                payload: serde_json::json!({ "v": codec::PAYLOAD_VERSION, "content": content })
-                    .to_string(),
+                payload,
             })
             .collect();
         tx.append_events(&rows).await?;

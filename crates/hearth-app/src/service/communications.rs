@@ -7,7 +7,7 @@ use hearth_domain::conversation::MAX_MESSAGING_BODY;
 use hearth_domain::customer::{EmailAddress, PhoneNumber};
 use hearth_domain::id::ItemId;
 use hearth_domain::item::{ConversationItem, Initiator, InitiatorType, ItemContent};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::credentials::Caller;
 use super::customers::CustomerRef;
@@ -51,7 +51,7 @@ impl App {
             aggregate_id: item.id.to_string(),
             initiator_type: Some(item.initiator.kind.as_str().to_owned()),
             initiator_id: item.initiator.id.clone(),
-            payload: json!({ "v": codec::PAYLOAD_VERSION, "content": { "itemId": item.id.to_string(), "customerId": item.customer_id.to_string() } }).to_string(),
+            payload: codec::content_payload(&codec::ItemIds::of(item))?,
         }])
         .await?;
         Ok(())
@@ -146,7 +146,7 @@ impl App {
             if customer_id.is_some_and(|c| c != row.customer_id) {
                 return Err(AppError::not_found("conversation item", id));
             }
-            let doc: ItemDoc = serde_json::from_str(&row.doc)?;
+            let doc: ItemDoc = codec::read(&row.doc)?;
             if !matches!(doc.wire.content, ContentDto::CustomerActivity { .. }) {
                 return Err(DomainError::invalid(
                     "id",
@@ -245,7 +245,7 @@ impl App {
                 conversation_id: None,
                 item_id: item.id.to_string(),
                 status: "PENDING".to_owned(),
-                payload: serde_json::to_string(&ItemDoc::of(&item).wire)?,
+                payload: codec::write(&ItemDoc::of(&item).wire)?,
                 created_at: codec::to_ms(now),
             })
             .await?;

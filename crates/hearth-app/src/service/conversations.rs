@@ -399,7 +399,7 @@ impl App {
             conversation_id: stored.conversation_id.as_ref().map(ToString::to_string),
             item_id: stored.id.to_string(),
             status: "PENDING".to_owned(),
-            payload: serde_json::to_string(&ItemDoc::of(&stored).wire)?,
+            payload: codec::write(&ItemDoc::of(&stored).wire)?,
             created_at: codec::to_ms(self.now()),
         })
         .await?;
@@ -501,7 +501,7 @@ async fn company_address(
 ) -> Result<Option<String>, AppError> {
     let mut any = None;
     for row in tx.resources(kind::ENTRY_POINT).await? {
-        let ep: codec::EntryPointDoc = serde_json::from_str(&row.doc)?;
+        let ep: codec::EntryPointDoc = codec::read(&row.doc)?;
         if ep.channel != channel.as_str() {
             continue;
         }

@@ -108,7 +108,7 @@ impl App {
         let key = email.trim().to_lowercase();
         let doc = read_tx!(self, |tx| {
             match tx.resource_by_key(kind::AGENT, &key).await? {
-                Some(row) => Ok(Some(serde_json::from_str::<AgentDoc>(&row.doc)?)),
+                Some(row) => Ok(Some(codec::read::<AgentDoc>(&row.doc)?)),
                 None => Ok::<_, AppError>(None),
             }
         })?;
@@ -177,9 +177,7 @@ impl App {
         let key = email.trim().to_lowercase();
         read_tx!(self, |tx| {
             match tx.resource_by_key(kind::AGENT, &key).await? {
-                Some(row) => Ok(Some(
-                    serde_json::from_str::<AgentDoc>(&row.doc)?.to_domain()?,
-                )),
+                Some(row) => Ok(Some(codec::read::<AgentDoc>(&row.doc)?.to_domain()?)),
                 None => Ok(None),
             }
         })

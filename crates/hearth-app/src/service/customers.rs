@@ -360,9 +360,7 @@ impl App {
                 )
                 .into());
             }
-            let tombstone =
-                serde_json::json!({ "v": crate::codec::PAYLOAD_VERSION, "tombstone": true })
-                    .to_string();
+            let tombstone = crate::codec::tombstone_payload(None)?;
             tx.erase_customer(id, &tombstone).await?;
             super::exports::erase_from_exports(tx, id).await?;
             tx.append_events(&[crate::ports::EventRow {
@@ -373,7 +371,7 @@ impl App {
                 aggregate_id: id.to_owned(),
                 initiator_type: Some("API".into()),
                 initiator_id: Some(caller.agent.id.to_string()),
-                payload: serde_json::json!({ "v": crate::codec::PAYLOAD_VERSION, "tombstone": true, "content": { "customerId": id } }).to_string(),
+                payload: crate::codec::tombstone_payload(Some(id))?,
             }])
             .await?;
             Ok(())

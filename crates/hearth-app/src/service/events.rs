@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::credentials::Caller;
 use crate::app::{App, read_tx};
+use crate::codec;
 use crate::error::AppError;
 use crate::unit_of_work::load_conversation;
 
@@ -40,7 +41,7 @@ impl App {
             let mut out = Vec::new();
             for stored in page {
                 let e = &stored.event;
-                let payload: Value = serde_json::from_str(&e.payload).unwrap_or(Value::Null);
+                let payload: Value = codec::read(&e.payload).unwrap_or(Value::Null);
                 let mut data = json!({ "id": e.id, "type": e.event_type, "at": crate::codec::fmt_ts(crate::codec::from_ms(e.at)) });
                 let relevant = match e.aggregate_type.as_str() {
                     "agent" => e.aggregate_id == me,

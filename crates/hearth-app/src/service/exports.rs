@@ -53,13 +53,13 @@ pub struct JobDoc {
 }
 
 fn job_of(row: &ResourceRow) -> Result<JobDoc, AppError> {
-    Ok(serde_json::from_str(&row.doc)?)
+    Ok(codec::read(&row.doc)?)
 }
 
 fn lines<T: Serialize>(values: impl IntoIterator<Item = T>) -> Result<String, AppError> {
     let mut out = String::new();
     for v in values {
-        out.push_str(&serde_json::to_string(&v)?);
+        out.push_str(&codec::write(&v)?);
         out.push('\n');
     }
     Ok(out)
@@ -75,7 +75,7 @@ fn without_customer(filename: &str, content: &str, id: &str) -> Result<String, A
     };
     let mut kept = String::with_capacity(content.len());
     for line in content.lines() {
-        let value: Value = serde_json::from_str(line)?;
+        let value: Value = codec::read(line)?;
         if value.get(key).and_then(Value::as_str) != Some(id) {
             kept.push_str(line);
             kept.push('\n');
@@ -103,7 +103,7 @@ impl App {
                 kind: JOB.into(),
                 id: job.id.clone(),
                 unique_key: None,
-                doc: serde_json::to_string(job)?,
+                doc: codec::write(job)?,
                 created_at,
                 updated_at: now,
                 version: 1,
@@ -185,7 +185,7 @@ impl App {
                 kind: JOB.into(),
                 id: job.id.clone(),
                 unique_key: None,
-                doc: serde_json::to_string(&job)?,
+                doc: codec::write(&job)?,
                 created_at: created,
                 updated_at: now,
                 version: 1,
@@ -199,8 +199,9 @@ impl App {
                 aggregate_id: job.id.clone(),
                 initiator_type: None,
                 initiator_id: None,
-                payload: json!({ "v": codec::PAYLOAD_VERSION, "content": { "jobId": job.id } })
-                    .to_string(),
+                payload: codec::content_payload(&codec::ExportJobIds {
+                    job_id: job.id.clone(),
+                })?,
             }])
             .await?;
             Ok::<_, AppError>(())
@@ -228,9 +229,9 @@ impl App {
             let Some((last, _)) = page.last() else { break };
             after = *last;
             for (_, row) in &page {
-                let doc: ItemDoc = serde_json::from_str(&row.doc)?;
+                let doc: ItemDoc = codec::read(&row.doc)?;
                 customers.insert(doc.wire.customer_id.clone());
-                items.push_str(&serde_json::to_string(&doc.wire)?);
+                items.push_str(&codec::write(&doc.wire)?);
                 items.push('\n');
             }
         }
@@ -240,7 +241,7 @@ impl App {
                 .await?
                 .iter()
                 .map(|r| {
-                    let a: AgentDoc = serde_json::from_str(&r.doc)?;
+                    let a: AgentDoc = codec::read(&r.doc)?;
                     Ok(json!({ "id": a.id, "name": a.name, "emailAddress": a.email_address }))
                 })
                 .collect::<Result<_, AppError>>()?;
@@ -248,7 +249,7 @@ impl App {
                 .resources(kind::TOPIC)
                 .await?
                 .iter()
-                .map(|r| serde_json::from_str(&r.doc))
+                .map(|r| codec::read(&r.doc))
                 .collect::<Result<_, _>>()?;
             let mut customer_lines = Vec::new();
             for id in &customers {

@@ -29,4 +29,5 @@ pub use credentials::Caller;
 pub use customers::{CustomerQuery, CustomerRef, FIND_CAP};
 pub use inbound::{InboundRequest, InboundResponse};
 pub use queue::{AgentBoardLine, QueueLine};
+pub use topics::TopicChange;
 pub use work::{ActionResult, MyCustomer};

@@ -5,6 +5,7 @@ use hearth_routing::{Input, OfferId};
 
 use super::credentials::{Caller, agent_only};
 use crate::app::{App, read_tx, write_tx};
+use crate::codec;
 use crate::error::AppError;
 use crate::route::OfferDoc;
 use crate::unit_of_work::load_conversation;
@@ -16,7 +17,7 @@ impl App {
         read_tx!(self, |tx| {
             let rows = tx.offers_for_agent(agent.as_str()).await?;
             rows.iter()
-                .map(|r| serde_json::from_str::<OfferDoc>(&r.doc).map_err(AppError::from))
+                .map(|r| codec::read::<OfferDoc>(&r.doc).map_err(AppError::from))
                 .collect()
         })
     }
@@ -49,7 +50,7 @@ impl App {
             if !accept {
                 return Ok(None);
             }
-            let doc: OfferDoc = serde_json::from_str(&row.doc)?;
+            let doc: OfferDoc = codec::read(&row.doc)?;
             match doc.conversation_id {
                 Some(id) => Ok(load_conversation(tx, &id).await?),
                 None => Ok(None),

@@ -106,7 +106,7 @@ fn admin_only(caller: &Caller) -> Result<(), AppError> {
 }
 
 fn wire(row: &ResourceRow) -> Result<AdminResource, AppError> {
-    let mut body: Value = serde_json::from_str(&row.doc)?;
+    let mut body: Value = codec::read(&row.doc)?;
     if let Some(map) = body.as_object_mut() {
         map.remove("passwordHash");
         map.insert(
@@ -755,7 +755,7 @@ impl App {
             if if_match.is_some_and(|v| v != row.version) {
                 return Err(AppError::VersionOutdated);
             }
-            let base: Map<String, Value> = serde_json::from_str(&row.doc)?;
+            let base: Map<String, Value> = codec::read(&row.doc)?;
             let old_hash = base
                 .get("passwordHash")
                 .and_then(Value::as_str)
@@ -815,7 +815,7 @@ impl App {
                         return Err(in_use("open conversations; disable the agent first"));
                     }
                     tx.revoke_all_tokens(id, codec::to_ms(self.now())).await?;
-                    let mut gone: AgentDoc = serde_json::from_str(&row.doc)?;
+                    let mut gone: AgentDoc = codec::read(&row.doc)?;
                     gone.disabled = true;
                     gone.inbox_ids.clear();
                     self.route(
@@ -826,12 +826,12 @@ impl App {
                 }
                 AdminKind::Inboxes => {
                     for ep in tx.resources(kind::ENTRY_POINT).await? {
-                        if serde_json::from_str::<EntryPointDoc>(&ep.doc)?.inbox_id == id {
+                        if codec::read::<EntryPointDoc>(&ep.doc)?.inbox_id == id {
                             return Err(in_use("entry points"));
                         }
                     }
                     for agent in tx.resources(kind::AGENT).await? {
-                        if serde_json::from_str::<AgentDoc>(&agent.doc)?
+                        if codec::read::<AgentDoc>(&agent.doc)?
                             .inbox_ids
                             .iter()
                             .any(|i| i == id)
@@ -842,7 +842,7 @@ impl App {
                 }
                 AdminKind::BusinessHours => {
                     for inbox in tx.resources(kind::INBOX).await? {
-                        if serde_json::from_str::<InboxDoc>(&inbox.doc)?
+                        if codec::read::<InboxDoc>(&inbox.doc)?
                             .business_hours_id
                             .as_deref()
                             == Some(id)
@@ -890,7 +890,7 @@ impl App {
                 return Err(AppError::VersionOutdated);
             }
             let current = match &row {
-                Some(r) => serde_json::to_value(serde_json::from_str::<SettingsDoc>(&r.doc)?)?,
+                Some(r) => serde_json::to_value(codec::read::<SettingsDoc>(&r.doc)?)?,
                 None => serde_json::to_value(SettingsDoc::of(&load_settings(tx).await?))?,
             };
             let base = current.as_object().cloned().unwrap_or_default();
@@ -981,7 +981,7 @@ impl App {
                 kind: kind::SETTINGS.into(),
                 id: SETTINGS_ID.into(),
                 unique_key: None,
-                doc: serde_json::to_string(&doc)?,
+                doc: codec::write(&doc)?,
                 created_at,
                 updated_at: now,
                 version: 1,
@@ -1007,7 +1007,7 @@ impl App {
                 .resource(kind::AGENT, agent_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("agent", agent_id))?;
-            if serde_json::from_str::<AgentDoc>(&row.doc)?.disabled {
+            if codec::read::<AgentDoc>(&row.doc)?.disabled {
                 return Err(DomainError::InUse("a disabled agent gets no tokens".into()).into());
             }
             tx.insert_token(&token_id, agent_id, &hash, "api", now)

@@ -10,6 +10,7 @@ use hearth_routing::UnitId;
 
 use super::credentials::Caller;
 use crate::app::{App, read_tx};
+use crate::codec;
 use crate::error::AppError;
 use crate::route::DecisionDoc;
 use crate::unit_of_work::load_conversation;
@@ -64,7 +65,7 @@ impl App {
             }
             let rows = tx.routing_decisions(conversation_id).await?;
             rows.iter()
-                .map(|r| serde_json::from_str::<DecisionDoc>(&r.doc).map_err(AppError::from))
+                .map(|r| codec::read::<DecisionDoc>(&r.doc).map_err(AppError::from))
                 .collect()
         })
     }
@@ -76,8 +77,7 @@ impl App {
             self.routing_catch_up(tx).await?;
             let mut lines = Vec::new();
             for row in tx.resources(crate::unit_of_work::kind::AGENT).await? {
-                let agent =
-                    serde_json::from_str::<crate::codec::AgentDoc>(&row.doc)?.to_domain()?;
+                let agent = codec::read::<crate::codec::AgentDoc>(&row.doc)?.to_domain()?;
                 let line = self.with_engine(|e| {
                     let state = e.agents.get(&agent.id);
                     AgentBoardLine {

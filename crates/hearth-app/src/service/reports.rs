@@ -89,19 +89,19 @@ impl App {
                 .resources(kind::AGENT)
                 .await?
                 .iter()
-                .map(|r| serde_json::from_str::<AgentDoc>(&r.doc).map(|a| (a.id, a.name)))
+                .map(|r| codec::read::<AgentDoc>(&r.doc).map(|a| (a.id, a.name)))
                 .collect::<Result<_, _>>()?;
             let inboxes: std::collections::BTreeMap<String, String> = tx
                 .resources(kind::INBOX)
                 .await?
                 .iter()
-                .map(|r| serde_json::from_str::<InboxDoc>(&r.doc).map(|i| (i.id, i.name)))
+                .map(|r| codec::read::<InboxDoc>(&r.doc).map(|i| (i.id, i.name)))
                 .collect::<Result<_, _>>()?;
             let topics: std::collections::BTreeMap<String, String> = tx
                 .resources(kind::TOPIC)
                 .await?
                 .iter()
-                .map(|r| serde_json::from_str::<TopicDoc>(&r.doc).map(|t| (t.id, t.name)))
+                .map(|r| codec::read::<TopicDoc>(&r.doc).map(|t| (t.id, t.name)))
                 .collect::<Result<_, _>>()?;
             Ok::<_, AppError>((agents, inboxes, topics))
         })?;
@@ -182,7 +182,7 @@ impl App {
                 if stored.event.aggregate_type != "conversation" {
                     continue;
                 }
-                let Ok(p) = serde_json::from_str::<EventPayload>(&stored.event.payload) else {
+                let Ok(p) = codec::read::<EventPayload>(&stored.event.payload) else {
                     continue; // an erased customer's tombstone
                 };
                 fold.apply(&stored.event.aggregate_id, stored.event.at, &p);

@@ -9,13 +9,12 @@ use hearth_domain::id::{AgentId, CommentId, TaskId, validate_id};
 use hearth_domain::item::{Initiator, InitiatorType};
 use hearth_domain::task::{Task, TaskAssignee, TaskComment, TaskStatus};
 use hearth_routing::UnitId;
-use serde_json::{Value, json};
 
 use super::credentials::Caller;
 use super::customers::CustomerRef;
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;
-use crate::codec::{self};
+use crate::codec::{self, TaskContent};
 use crate::error::AppError;
 use crate::ports::StoreTx;
 use crate::route::translate::inputs_for_task_change;
@@ -49,20 +48,6 @@ fn due(attr: &str, raw: &str) -> Result<Timestamp, DomainError> {
     codec::parse_ts(raw).ok_or_else(|| DomainError::invalid(attr, "must be an RFC 3339 timestamp"))
 }
 
-/// Gladly's task event content: ids plus the context before the change.
-fn content(t: &Task, before: Option<&Task>) -> Value {
-    let ctx = before.unwrap_or(t);
-    json!({
-        "customerId": t.customer_id.to_string(),
-        "taskId": t.id.to_string(),
-        "context": {
-            "assignee": { "inboxId": ctx.assignee.inbox_id.to_string(), "agentId": ctx.assignee.agent_id.as_ref().map(ToString::to_string) },
-            "dueAt": codec::fmt_ts(ctx.due_at),
-            "createdAt": codec::fmt_ts(t.created_at),
-        },
-    })
-}
-
 impl App {
     /// Persists a task change and tells routing what changed.
     pub(crate) async fn save_task(
@@ -70,7 +55,7 @@ impl App {
         tx: &mut dyn StoreTx,
         before: Option<(&Task, i64)>,
         after: &Task,
-        events: Vec<(&'static str, Value)>,
+        events: Vec<(&'static str, TaskContent)>,
         initiator: &Initiator,
         update_for_assignee: bool,
     ) -> Result<(), AppError> {
@@ -127,10 +112,9 @@ impl App {
                 due_at,
                 self.now(),
             )?;
-            let mut events = vec![("TASK/CREATED", content(&task, None))];
-            if let Some(agent) = &task.assignee.agent_id {
-                let mut c = content(&task, None);
-                c["assignee"] = json!({ "inboxId": task.assignee.inbox_id.to_string(), "agentId": agent.to_string() });
+            let mut events = vec![("TASK/CREATED", TaskContent::of(&task, None))];
+            if task.assignee.agent_id.is_some() {
+                let c = TaskContent::of(&task, None).with_assignee(&task);
                 events.push(("TASK/ASSIGNEE_UPDATED", c));
             }
             self.save_task(tx, None, &task, events, &initiator, false)
@@ -210,8 +194,7 @@ impl App {
                 let assignee = self.check_assignee(tx, inbox, agent.as_deref()).await?;
                 if assignee != after.assignee {
                     after.assignee = assignee;
-                    let mut c = content(&after, Some(&before));
-                    c["assignee"] = json!({ "inboxId": after.assignee.inbox_id.to_string(), "agentId": after.assignee.agent_id.as_ref().map(ToString::to_string) });
+                    let c = TaskContent::of(&after, Some(&before)).with_assignee(&after);
                     events.push(("TASK/ASSIGNEE_UPDATED", c));
                 }
             }
@@ -219,14 +202,16 @@ impl App {
                 && body != &after.body
             {
                 after.update_body(body.clone())?;
-                events.push(("TASK/CONTENT_UPDATED", content(&after, Some(&before))));
+                events.push((
+                    "TASK/CONTENT_UPDATED",
+                    TaskContent::of(&after, Some(&before)),
+                ));
             }
             if let Some(at) = due_at
                 && at != after.due_at
             {
                 after.update_due_at(at, self.now())?;
-                let mut c = content(&after, Some(&before));
-                c["dueAt"] = json!(codec::fmt_ts(at));
+                let c = TaskContent::of(&after, Some(&before)).with_due_at(at);
                 events.push(("TASK/DUE_DATE_UPDATED", c));
             }
             if let Some(status) = status
@@ -237,7 +222,7 @@ impl App {
                 } else {
                     "TASK/REOPENED"
                 };
-                events.push((kind, content(&after, Some(&before))));
+                events.push((kind, TaskContent::of(&after, Some(&before))));
             }
             if events.is_empty() {
                 return Ok(after);
@@ -301,8 +286,7 @@ impl App {
                 created_at: self.now(),
             };
             after.add_comment(comment.clone())?;
-            let mut c = content(&after, Some(&before));
-            c["commentId"] = json!(comment.id.to_string());
+            let c = TaskContent::of(&after, Some(&before)).with_comment(comment.id.as_str());
             let by_assignee = after.assignee.agent_id.as_ref() == Some(&comment.agent_id);
             self.save_task(
                 tx,

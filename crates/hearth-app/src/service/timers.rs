@@ -12,7 +12,7 @@ use hearth_domain::id::{AgentId, ContactId};
 use hearth_routing::{Input, OfferId};
 
 use crate::app::{App, read_tx, write_tx};
-use crate::codec::{from_ms, to_ms};
+use crate::codec::{self, from_ms, to_ms};
 use crate::error::AppError;
 use crate::ports::{StoreTx, TimerRow};
 use crate::schedule::{AWAY, DelayPayload, OFFER_EXPIRY, ROUTING_DELAY, SAME_AGENT_LIMIT};
@@ -59,7 +59,7 @@ impl App {
                 .await?;
             }
             ROUTING_DELAY => {
-                let p: DelayPayload = serde_json::from_str(&timer.payload)?;
+                let p: DelayPayload = codec::read(&timer.payload)?;
                 let group = Group::parse(&p.group)
                     .ok_or_else(|| AppError::internal(format!("bad timer group {}", p.group)))?;
                 self.route(

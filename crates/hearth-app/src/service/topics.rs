@@ -9,9 +9,20 @@ use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;
 use crate::codec::{self, TopicDoc};
 use crate::error::AppError;
-use crate::gladly::directory::TopicChange;
 use crate::ports::{ResourceRow, StoreError, StoreTx};
 use crate::unit_of_work::kind;
+
+/// A topic created (`POST /topics`) or changed (`PATCH /topics/{id}`); a field left
+/// out keeps its value.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TopicChange {
+    /// The client's id for a new topic.
+    pub id: Option<TopicId>,
+    pub name: Option<String>,
+    pub disabled: Option<bool>,
+    /// `Some(None)`: no parent any more.
+    pub parent_id: Option<Option<String>>,
+}
 
 async fn load_topic(tx: &mut dyn StoreTx, id: &str) -> Result<Option<Topic>, AppError> {
     match tx.resource(kind::TOPIC, id).await? {

@@ -21,7 +21,7 @@ use sha2::Sha256;
 use super::credentials::Caller;
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::{new_id, new_token};
-use crate::codec::{SettingsDoc, fmt_ts, from_ms, to_ms};
+use crate::codec::{self, SettingsDoc, fmt_ts, from_ms, to_ms};
 use crate::error::AppError;
 pub use crate::ports::WebhookPolicy;
 use crate::ports::{DeliveryRow, ResourceRow, StoreTx, WebhookSender};
@@ -183,12 +183,12 @@ fn check_url(attr: &str, url: &str, policy: WebhookPolicy) -> Result<(), DomainE
 }
 
 fn webhook_doc(row: &ResourceRow) -> Result<WebhookDoc, AppError> {
-    Ok(serde_json::from_str(&row.doc)?)
+    Ok(codec::read(&row.doc)?)
 }
 
 async fn webhook_settings(tx: &mut dyn StoreTx) -> Result<SettingsDoc, AppError> {
     match tx.resource(kind::SETTINGS, SETTINGS_ID).await? {
-        Some(row) => Ok(serde_json::from_str(&row.doc)?),
+        Some(row) => Ok(codec::read(&row.doc)?),
         None => Ok(SettingsDoc::of(
             &hearth_domain::config::OrgSettings::default(),
         )),
@@ -392,7 +392,7 @@ impl App {
                 kind: WEBHOOK.into(),
                 id: doc.id.clone(),
                 unique_key: None,
-                doc: serde_json::to_string(&doc)?,
+                doc: codec::write(&doc)?,
                 created_at: now,
                 updated_at: now,
                 version: 1,
@@ -438,7 +438,7 @@ impl App {
                 }
             }
             let updated = ResourceRow {
-                doc: serde_json::to_string(&doc)?,
+                doc: codec::write(&doc)?,
                 updated_at: now,
                 ..row.clone()
             };
@@ -523,7 +523,7 @@ impl App {
             let Some(cursor_row) = tx.resource(CURSOR, CURSOR_ID).await? else {
                 return Ok(0);
             };
-            let after = serde_json::from_str::<Value>(&cursor_row.doc)?["seq"]
+            let after = codec::read::<Value>(&cursor_row.doc)?["seq"]
                 .as_i64()
                 .unwrap_or(0);
             let page = tx.events_page(after, 500).await?;
@@ -687,7 +687,7 @@ impl App {
                 hook.enabled = false;
                 hook.disabled_at_due_to_retry_limit = Some(fmt_ts(self.now()));
                 tx.put_resource(&ResourceRow {
-                    doc: serde_json::to_string(&hook)?,
+                    doc: codec::write(&hook)?,
                     updated_at: now,
                     ..hook_row.clone()
                 })

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hearth_app::gladly::directory::{AgentEntry, InboxEntry, TeamEntry, TopicChange, TopicEntry};
+use hearth_app::gladly::directory::{AgentEntry, InboxEntry, TeamEntry, TopicEntry, topic_change};
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -145,7 +145,7 @@ async fn create_topic(
     _c: ApiCaller,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
-    let change = TopicChange::parse(&body, true)?;
+    let change = topic_change(&body, true)?;
     let topic = TopicEntry::from(&state.app.save_topic(None, change).await?);
     let location = format!("/api/v1/topics/{}", topic.id);
     Ok((
@@ -162,7 +162,7 @@ async fn update_topic(
     Path(id): Path<String>,
     JsonObject(body): JsonObject,
 ) -> ApiResult<StatusCode> {
-    let change = TopicChange::parse(&body, false)?;
+    let change = topic_change(&body, false)?;
     state.app.save_topic(Some(&id), change).await?;
     Ok(StatusCode::NO_CONTENT)
 }

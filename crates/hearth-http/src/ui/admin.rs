@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use hearth_app::AppError;
-use hearth_app::gladly::directory::{TopicChange, TopicEntry};
+use hearth_app::gladly::directory::{TopicEntry, topic_change};
 use hearth_app::service::Caller;
 use hearth_app::service::organization::AdminKind;
 use hearth_domain::config::Role;
@@ -863,7 +863,7 @@ async fn save(
             .admin_update(&caller, kind, id, body.clone(), version)
             .await
             .map(|_| ()),
-        (Section::Topics, existing) => match TopicChange::parse(&body, existing.is_none()) {
+        (Section::Topics, existing) => match topic_change(&body, existing.is_none()) {
             Ok(change) => state
                 .app
                 .save_topic(existing.as_deref(), change)
