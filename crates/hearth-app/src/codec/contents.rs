@@ -62,6 +62,16 @@ pub fn tombstone_payload(customer_id: Option<&str>) -> Result<String, serde_json
     })
 }
 
+/// Whether a stored payload is an erased aggregate's tombstone.
+pub fn is_tombstone(payload: &str) -> Result<bool, serde_json::Error> {
+    #[derive(serde::Deserialize)]
+    struct Mark {
+        #[serde(default)]
+        tombstone: bool,
+    }
+    Ok(serde_json::from_str::<Mark>(payload)?.tombstone)
+}
+
 /// `AGENT_AVAILABILITY/UPDATED`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -8,7 +8,8 @@ use hearth_domain::{DomainError, Timestamp};
 use serde_json::{Map, Value};
 
 use super::fields::Fields;
-use crate::codec::{ContentDto, fmt_ts};
+use super::items::item_content;
+use crate::codec::fmt_ts;
 use crate::service::InboundRequest;
 
 /// Reads an inbound contact; `now` is when it arrived (calls and voicemails start
@@ -98,7 +99,5 @@ fn content_of(
     {
         default("sessionId", Value::String(session.to_owned()));
     }
-    let dto: ContentDto = serde_json::from_value(Value::Object(content))
-        .map_err(|e| DomainError::invalid("content", e.to_string()))?;
-    dto.to_domain(now)
+    item_content(&content, now)
 }

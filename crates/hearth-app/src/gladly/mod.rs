@@ -6,12 +6,18 @@
 //!
 //! - [`fields`]: the one field kit for request bodies;
 //! - [`events`]: the Gladly form of a stored event;
+//! - [`customers`]: customer profiles as clients write them;
 //! - [`directory`]: agents, inboxes, teams and topics;
 //! - [`inbound`]: a contact arriving on any channel;
-//! - [`replies`]: an agent's reply to a customer message.
+//! - [`items`]: conversation items as clients write them;
+//! - [`replies`]: an agent's reply to a customer message;
+//! - [`reports`]: report rows from the event log.
 
+pub mod customers;
 pub mod directory;
 pub mod events;
 pub mod fields;
 pub mod inbound;
+pub mod items;
 pub mod replies;
+pub mod reports;

@@ -7,7 +7,7 @@ use hearth_domain::{DomainError, Timestamp};
 use serde_json::{Map, Value};
 
 use super::fields::Fields;
-use crate::codec::ContentDto;
+use super::items::item_content;
 use crate::service::ReplyRequest;
 
 /// Reads a reply's `content` object. Email and SMS replies carry text only (their
@@ -45,9 +45,7 @@ pub fn reply_request(
             let mut dto = content.clone();
             dto.insert("content".into(), Value::String(body));
             dto.remove("body");
-            let parsed: ContentDto = serde_json::from_value(Value::Object(dto))
-                .map_err(|e| DomainError::invalid("content", e.to_string()))?;
-            ReplyRequest::Message(parsed.to_domain(now)?)
+            ReplyRequest::Message(item_content(&dto, now)?)
         }
         other => {
             return Err(DomainError::invalid(

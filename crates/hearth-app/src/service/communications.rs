@@ -7,7 +7,6 @@ use hearth_domain::conversation::MAX_MESSAGING_BODY;
 use hearth_domain::customer::{EmailAddress, PhoneNumber};
 use hearth_domain::id::ItemId;
 use hearth_domain::item::{ConversationItem, Initiator, InitiatorType, ItemContent};
-use serde_json::{Map, Value};
 
 use super::credentials::Caller;
 use super::customers::CustomerRef;
@@ -64,16 +63,14 @@ impl App {
         caller: &Caller,
         id: Option<&str>,
         who: CustomerRef,
-        content: Map<String, Value>,
+        content: ItemContent,
     ) -> Result<ConversationItem, AppError> {
         let item_id = match id {
             Some(raw) => ItemId::parse("id", raw)?,
             None => ItemId::from_trusted(new_id()),
         };
-        let dto: ContentDto = serde_json::from_value(Value::Object(content))
-            .map_err(|e| DomainError::invalid("content", e.to_string()))?;
         let now = self.now();
-        let parsed = dto.to_domain(now)?;
+        let parsed = content;
         let ItemContent::CustomerActivity {
             title,
             body,

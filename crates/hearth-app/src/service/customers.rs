@@ -2,8 +2,11 @@
 
 use hearth_domain::DomainError;
 use hearth_domain::channel::Channel;
+use std::collections::BTreeMap;
+
 use hearth_domain::customer::{
-    Customer, EmailAddress, IdentityKind, PhoneNumber, identity_of, new_customer,
+    Customer, CustomerEmail, CustomerPhone, EmailAddress, IdentityKind, PhoneNumber, identity_of,
+    new_customer,
 };
 use hearth_domain::id::CustomerId;
 use hearth_domain::item::{Initiator, InitiatorType};
@@ -181,63 +184,46 @@ impl App {
     }
 }
 
-/// A customer profile body (`POST`/`PATCH /customer-profiles`), already parsed as
-/// JSON; read-only fields (`id` on PATCH, `createdAt`, `updatedAt`, `normalized`) are
-/// ignored.
-pub type ProfileBody = serde_json::Map<String, serde_json::Value>;
-
-fn text(
-    body: &ProfileBody,
-    key: &str,
-    max: usize,
-) -> Result<Option<Option<String>>, hearth_domain::DomainError> {
-    use serde_json::Value;
-    match body.get(key) {
-        None => Ok(None),
-        Some(Value::Null) => Ok(Some(None)),
-        Some(Value::String(s)) if s.chars().count() > max => Err(
-            hearth_domain::DomainError::too_long(key, format!("must be at most {max} characters")),
-        ),
-        Some(Value::String(s)) => Ok(Some(Some(s.clone()).filter(|s| !s.trim().is_empty()))),
-        Some(_) => Err(hearth_domain::DomainError::invalid(key, "must be a string")),
-    }
+/// A profile created (`POST /customer-profiles`) or changed (`PATCH`): each field
+/// left out keeps its value, `Some(None)` clears it, arrays are replaced whole (as
+/// Gladly does).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileChange {
+    /// The client's id for a new profile.
+    pub id: Option<CustomerId>,
+    pub name: Option<Option<String>>,
+    pub image: Option<Option<String>>,
+    pub address: Option<Option<String>>,
+    pub external_customer_id: Option<Option<String>>,
+    pub emails: Option<Vec<CustomerEmail>>,
+    pub phones: Option<Vec<CustomerPhone>>,
+    pub custom_attributes: Option<BTreeMap<String, String>>,
 }
 
-/// Lays the body's fields over `c` (arrays are replaced whole, as Gladly does).
-fn apply_profile(c: &mut Customer, body: &ProfileBody) -> Result<(), AppError> {
-    use hearth_domain::DomainError;
-    if let Some(v) = text(body, "name", 1000)? {
-        c.name = v;
-    }
-    if let Some(v) = text(body, "image", 2000)? {
-        c.image = v;
-    }
-    if let Some(v) = text(body, "address", 2000)? {
-        c.address = v;
-    }
-    if let Some(v) = text(body, "externalCustomerId", 200)? {
-        c.external_customer_id = v;
-    }
-    if let Some(raw) = body.get("emails") {
-        let list: Vec<crate::codec::EmailDto> = serde_json::from_value(raw.clone())
-            .map_err(|e| DomainError::invalid("emails", e.to_string()))?;
-        c.emails = crate::codec::emails_in(&list)?;
-    }
-    if let Some(raw) = body.get("phones") {
-        let list: Vec<crate::codec::PhoneDto> = serde_json::from_value(raw.clone())
-            .map_err(|e| DomainError::invalid("phones", e.to_string()))?;
-        c.phones = crate::codec::phones_in(&list)?;
-    }
-    if let Some(raw) = body.get("customAttributes") {
-        c.custom_attributes = match raw {
-            serde_json::Value::Null => Default::default(),
-            other => serde_json::from_value(other.clone()).map_err(|_| {
-                DomainError::invalid("customAttributes", "must map names to strings")
-            })?,
+impl ProfileChange {
+    /// Lays the change over `c` and checks the result.
+    fn apply(&self, c: &mut Customer) -> Result<(), AppError> {
+        let set = |field: &mut Option<String>, v: &Option<Option<String>>| {
+            if let Some(v) = v {
+                field.clone_from(v);
+            }
         };
+        set(&mut c.name, &self.name);
+        set(&mut c.image, &self.image);
+        set(&mut c.address, &self.address);
+        set(&mut c.external_customer_id, &self.external_customer_id);
+        if let Some(emails) = &self.emails {
+            c.emails.clone_from(emails);
+        }
+        if let Some(phones) = &self.phones {
+            c.phones.clone_from(phones);
+        }
+        if let Some(attributes) = &self.custom_attributes {
+            c.custom_attributes.clone_from(attributes);
+        }
+        c.validate()?;
+        Ok(())
     }
-    c.validate()?;
-    Ok(())
 }
 
 /// A uniqueness conflict of a profile, named by the field clients send.
@@ -269,13 +255,12 @@ impl App {
     pub async fn create_customer(
         &self,
         caller: &Caller,
-        body: ProfileBody,
+        change: ProfileChange,
     ) -> Result<Customer, AppError> {
-        use hearth_domain::id::CustomerId;
-        let id = match body.get("id").and_then(serde_json::Value::as_str) {
-            Some(raw) => CustomerId::parse("id", raw)?,
-            None => CustomerId::from_trusted(crate::clock::new_id()),
-        };
+        let id = change
+            .id
+            .clone()
+            .unwrap_or_else(|| CustomerId::from_trusted(crate::clock::new_id()));
         let initiator = hearth_domain::item::Initiator::new(
             hearth_domain::item::InitiatorType::Api,
             caller.agent.id.as_str(),
@@ -302,7 +287,7 @@ impl App {
                 created_at: now,
                 updated_at: now,
             };
-            apply_profile(&mut customer, &body)?;
+            change.apply(&mut customer)?;
             save_customer(tx, &customer, "CUSTOMER_PROFILE/CREATED", &initiator)
                 .await
                 .map_err(profile_conflict)?;
@@ -310,12 +295,12 @@ impl App {
         })
     }
 
-    /// Updates a profile with the body's fields.
+    /// Updates a profile with the changed fields.
     pub async fn update_customer(
         &self,
         caller: &Caller,
         id: &str,
-        body: ProfileBody,
+        change: ProfileChange,
     ) -> Result<Customer, AppError> {
         let initiator = hearth_domain::item::Initiator::new(
             hearth_domain::item::InitiatorType::Api,
@@ -325,7 +310,7 @@ impl App {
             let mut customer = load_customer(tx, id)
                 .await?
                 .ok_or_else(|| AppError::not_found("customer", id))?;
-            apply_profile(&mut customer, &body)?;
+            change.apply(&mut customer)?;
             customer.updated_at = self.now();
             save_customer(tx, &customer, "CUSTOMER_PROFILE/UPDATED", &initiator)
                 .await

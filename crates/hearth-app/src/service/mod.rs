@@ -26,7 +26,7 @@ pub use crate::unit_of_work::{SETTINGS_ID, kind};
 pub use availability::{Availability, NextWork};
 pub use conversations::{PatchConversation, ReplyRequest};
 pub use credentials::Caller;
-pub use customers::{CustomerQuery, CustomerRef, FIND_CAP};
+pub use customers::{CustomerQuery, CustomerRef, FIND_CAP, ProfileChange};
 pub use inbound::{InboundRequest, InboundResponse};
 pub use queue::{AgentBoardLine, QueueLine};
 pub use topics::TopicChange;

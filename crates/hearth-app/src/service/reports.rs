@@ -5,11 +5,11 @@
 //! `POST /reports/work-session-events`), in UTC.
 
 use hearth_domain::{DomainError, Timestamp};
-use serde_json::Value;
 
 use crate::app::{App, read_tx};
 use crate::codec::{self, AgentDoc, EventBody, EventPayload, InboxDoc, TopicDoc, to_ms};
 use crate::error::AppError;
+use crate::gladly::reports::{Names, conversation_timestamps_row};
 use crate::unit_of_work::kind;
 
 /// The columns of `ConversationTimestampsReport`.
@@ -105,13 +105,11 @@ impl App {
                 .collect::<Result<_, _>>()?;
             Ok::<_, AppError>((agents, inboxes, topics))
         })?;
-        let name = |map: &std::collections::BTreeMap<String, String>, id: &Value| {
-            id.as_str()
-                .and_then(|i| map.get(i))
-                .cloned()
-                .unwrap_or_default()
+        let names = Names {
+            agents,
+            inboxes,
+            topics,
         };
-        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
         let mut csv = CONVERSATION_TIMESTAMPS_COLUMNS.join(",");
         csv.push('\n');
         let mut after = 0i64;
@@ -123,41 +121,10 @@ impl App {
             let Some(last) = page.last() else { break };
             after = last.seq;
             for stored in &page {
-                let Some(e) = crate::gladly::events::to_gladly(&stored.event)? else {
+                let Some(row) = conversation_timestamps_row(&stored.event, &req.timezone, &names)?
+                else {
                     continue;
                 };
-                let kind = text(&e["type"]);
-                if !(kind.starts_with("CONVERSATION/")
-                    || kind.starts_with("CONVERSATION_ASSIGNEE/"))
-                {
-                    continue;
-                }
-                let c = &e["content"];
-                let assigned = &c["context"]["assignee"];
-                let initiator_id = &e["initiator"]["id"];
-                let row = [
-                    req.timezone.clone(),
-                    text(&e["timestamp"]),
-                    kind.clone(),
-                    text(&c["conversationId"]),
-                    text(&c["customerId"]),
-                    text(&e["initiator"]["type"]),
-                    text(initiator_id),
-                    name(&agents, initiator_id),
-                    text(&assigned["inboxId"]),
-                    name(&inboxes, &assigned["inboxId"]),
-                    text(&assigned["agentId"]),
-                    name(&agents, &assigned["agentId"]),
-                    text(&c["topicId"]),
-                    name(&topics, &c["topicId"]),
-                    text(&c["assignee"]["inboxId"]),
-                    name(&inboxes, &c["assignee"]["inboxId"]),
-                    text(&c["assignee"]["agentId"]),
-                    name(&agents, &c["assignee"]["agentId"]),
-                    text(&c["reason"]),
-                    String::new(),
-                    String::new(),
-                ];
                 csv.push_str(&row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
                 csv.push('\n');
             }
@@ -182,9 +149,10 @@ impl App {
                 if stored.event.aggregate_type != "conversation" {
                     continue;
                 }
-                let Ok(p) = codec::read::<EventPayload>(&stored.event.payload) else {
-                    continue; // an erased customer's tombstone
-                };
+                if codec::is_tombstone(&stored.event.payload)? {
+                    continue; // an erased customer's conversation
+                }
+                let p = codec::read::<EventPayload>(&stored.event.payload)?;
                 fold.apply(&stored.event.aggregate_id, stored.event.at, &p);
             }
         }

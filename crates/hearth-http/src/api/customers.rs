@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiResult};
 use crate::wire;
+use hearth_app::gladly::customers::profile_change;
 
 pub(super) fn router() -> Api {
     const T: &str = "Customers";
@@ -113,7 +114,8 @@ async fn create(
     crate::body::JsonObject(body): crate::body::JsonObject,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let customer = state.app.create_customer(&caller, body).await?;
+    let change = profile_change(&body, true)?;
+    let customer = state.app.create_customer(&caller, change).await?;
     let location = format!("/api/v1/customer-profiles/{}", customer.id);
     Ok((
         axum::http::StatusCode::CREATED,
@@ -129,7 +131,8 @@ async fn update(
     Path(id): Path<String>,
     crate::body::JsonObject(body): crate::body::JsonObject,
 ) -> ApiResult<axum::http::StatusCode> {
-    state.app.update_customer(&caller, &id, body).await?;
+    let change = profile_change(&body, false)?;
+    state.app.update_customer(&caller, &id, change).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

@@ -113,11 +113,16 @@ async fn reply(
 }
 
 fn activity_content(
+    state: &AppState,
     body: &serde_json::Map<String, serde_json::Value>,
-) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
-    body.opt_obj("", "content")?
-        .cloned()
-        .ok_or_else(|| ApiError::blank("content", "is required"))
+) -> ApiResult<hearth_domain::item::ItemContent> {
+    let content = body
+        .opt_obj("", "content")?
+        .ok_or_else(|| ApiError::blank("content", "is required"))?;
+    Ok(hearth_app::gladly::items::item_content(
+        content,
+        state.app.now(),
+    )?)
 }
 
 /// `POST /conversation-items`: 200 with the created customer-activity item.
@@ -133,7 +138,7 @@ async fn create(
             &caller,
             body.opt_str("", "id")?.as_deref(),
             customer,
-            activity_content(&body)?,
+            activity_content(&state, &body)?,
         )
         .await?;
     Ok(Json(wire::item(&item)))
@@ -152,7 +157,7 @@ async fn create_for_customer(
             &caller,
             body.opt_str("", "id")?.as_deref(),
             CustomerRef::Id(customer_id),
-            activity_content(&body)?,
+            activity_content(&state, &body)?,
         )
         .await?;
     Ok(Json(wire::item(&item)))

@@ -533,7 +533,7 @@ const SECTIONS: [(&str, &str); 5] = [
 async fn admin_caller(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<(Caller, Nav, Option<super::SetCookie>), Response> {
+) -> Result<(Caller, Nav, Option<super::session::SetCookie>), Response> {
     let (caller, nav, set) = signed_in(state, headers).await?;
     if !caller.agent.has_role(Role::Admin) {
         let body = message_page(
@@ -684,7 +684,7 @@ async fn render(
     Ok((status, body).into_response())
 }
 
-fn answer(result: Result<Response, AppError>, set: Option<super::SetCookie>) -> Response {
+fn answer(result: Result<Response, AppError>, set: Option<super::session::SetCookie>) -> Response {
     match result {
         Ok(r) => with_cookie(r, set),
         Err(e) => crate::error::ApiError::from(e).into_response(),

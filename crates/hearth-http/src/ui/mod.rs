@@ -12,14 +12,15 @@ use axum::routing::{get, post};
 use crate::AppState;
 use conversation::{act, compose, conversation, reopen, topics, transfer};
 use desktop::{accept_offer, decline_offer, desktop, next, set_availability, stream};
+use login::{login, login_page, logout};
 use search::{customer, search};
-use session::{SetCookie, login, login_page, logout};
 
 mod admin;
 mod conversation;
 mod desktop;
 mod frame;
 mod guard;
+mod login;
 mod search;
 mod session;
 mod supervisor;

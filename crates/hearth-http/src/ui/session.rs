@@ -1,20 +1,18 @@
-//! Signing in and out: the session cookie, the CSRF double-submit check, the
-//! login brake, and the extractor that resolves a signed form's agent.
+//! The session cookie, the CSRF double-submit check, and the extractor that
+//! resolves a signed form's agent.
 
 use std::collections::HashMap;
 
-use askama::Template;
-use axum::extract::{Form, State};
+use axum::extract::Form;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::AppError;
 use hearth_app::service::Caller;
 
-use super::frame::{page, with_cookie};
 use crate::AppState;
 
-const SESSION_COOKIE: &str = "hearth_session";
-const CSRF_COOKIE: &str = "hearth_csrf";
+pub(super) const SESSION_COOKIE: &str = "hearth_session";
+pub(super) const CSRF_COOKIE: &str = "hearth_csrf";
 
 /// A cookie of the request, by name.
 pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -142,132 +140,6 @@ pub(super) fn failed(e: AppError) -> Response {
         "Something went wrong on Hearth's side. Try again; if it keeps happening, tell your administrator."
     };
     (status, text).into_response()
-}
-
-#[derive(Template)]
-#[template(path = "login.html")]
-pub(super) struct LoginPage {
-    pub(super) csrf: String,
-    pub(super) email: String,
-    pub(super) error: Option<String>,
-}
-
-pub(super) async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match session(&state, &headers).await {
-        Ok(Some(_)) => return Redirect::to("/").into_response(),
-        Ok(None) => {}
-        Err(r) => return r,
-    }
-    let (csrf, set) = match csrf(&headers) {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
-    // A session cookie that no longer opens a session: it expired or was revoked.
-    let ended = cookie(&headers, SESSION_COOKIE).is_some_and(|c| !c.is_empty());
-    let page = page(&LoginPage {
-        csrf,
-        email: String::new(),
-        error: ended.then(|| "Your session has ended. Sign in again.".to_owned()),
-    });
-    let mut response = with_cookie(page, set);
-    if ended {
-        let (k, v) = set_cookie(&headers, SESSION_COOKIE, "", Some(0));
-        response.headers_mut().append(k, v);
-    }
-    response
-}
-
-/// The client's address, when the server was started with connection info.
-pub(super) struct PeerIp(Option<std::net::IpAddr>);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PeerIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(PeerIp(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
-    }
-}
-
-pub(super) async fn login(
-    State(state): State<AppState>,
-    PeerIp(ip): PeerIp,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Err(r) = check_csrf(&headers, &form) {
-        return r.into_response();
-    }
-    let email = form.get("email").cloned().unwrap_or_default();
-    let password = form.get("password").cloned().unwrap_or_default();
-    let again = |status: StatusCode, error: String| {
-        let csrf = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
-        let body = page(&LoginPage {
-            csrf,
-            email: email.clone(),
-            error: Some(error),
-        });
-        (status, body).into_response()
-    };
-    let now = state.app.now();
-    if let Some(wait) = state.logins.wait(&email, ip, now) {
-        let seconds = wait.whole_seconds().max(1);
-        let minutes = (seconds + 59) / 60;
-        let mut response = again(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("Too many wrong passwords. Try again in {minutes} min."),
-        );
-        if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return response;
-    }
-    match state.app.login(&email, &password).await {
-        Ok((_, credential)) => {
-            state.logins.succeeded(&email, ip);
-            (
-                [set_cookie(&headers, SESSION_COOKIE, &credential, None)],
-                Redirect::to("/"),
-            )
-                .into_response()
-        }
-        Err(AppError::Unauthorized) => {
-            state.logins.failed(&email, ip, now);
-            again(StatusCode::UNAUTHORIZED, "Wrong email or password.".into())
-        }
-        Err(e) => crate::error::ApiError::from(e).into_response(),
-    }
-}
-
-pub(super) async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Err(r) = check_csrf(&headers, &form) {
-        return r.into_response();
-    }
-    let signed_in = match session(&state, &headers).await {
-        Ok(signed_in) => signed_in,
-        Err(r) => return r,
-    };
-    if let Some((caller, credential)) = signed_in
-        && let Err(e) = state.app.logout(&caller, &credential).await
-    {
-        return crate::error::ApiError::from(e).into_response();
-    }
-    (
-        [set_cookie(&headers, SESSION_COOKIE, "", Some(0))],
-        Redirect::to("/login"),
-    )
-        .into_response()
 }
 
 /// A form post from a signed-in agent: the body is read, its CSRF value checked
