@@ -94,7 +94,7 @@ pub async fn events_of(
                     let advanced = next != c.after;
                     c.after = next;
                     for e in events {
-                        let data = e.data.to_string();
+                        let data = e.data;
                         let event = Event::default().id(e.seq.to_string()).data(data);
                         c.pending
                             .push_back(if c.named { event.event(e.kind) } else { event });

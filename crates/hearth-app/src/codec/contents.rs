@@ -72,6 +72,32 @@ pub fn is_tombstone(payload: &str) -> Result<bool, serde_json::Error> {
     Ok(serde_json::from_str::<Mark>(payload)?.tombstone)
 }
 
+/// The few fields of any stored payload that say whom an event concerns: an
+/// agent assigned or answering (conversation events), or the agent in an offer's
+/// or availability event's content.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayloadProbe {
+    #[serde(default)]
+    pub agent_id: Option<String>,
+    #[serde(default)]
+    content: Option<ContentProbe>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ContentProbe {
+    #[serde(default)]
+    agent_id: Option<String>,
+}
+
+impl PayloadProbe {
+    /// The agent named in the event's content.
+    pub fn content_agent_id(&self) -> Option<&str> {
+        self.content.as_ref()?.agent_id.as_deref()
+    }
+}
+
 /// `AGENT_AVAILABILITY/UPDATED`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

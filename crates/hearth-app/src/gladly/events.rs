@@ -5,6 +5,8 @@
 use serde_json::{Map, Value, json};
 
 use crate::codec::{EventBody, EventContext, EventPayload, fmt_ts, from_ms};
+use hearth_domain::conversation::Conversation;
+
 use crate::error::AppError;
 use crate::ports::EventRow;
 
@@ -150,11 +152,34 @@ fn conversation_content(e: &EventRow, p: &EventPayload) -> Option<(String, Value
     Some((kind, content))
 }
 
+/// An event in Gladly's shape (`{id, type, timestamp, initiator, content}`), ready
+/// to send; `Display` writes its JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GladlyEvent(Value);
+
+impl GladlyEvent {
+    /// Its `type` (`ENTITY/ACTION`).
+    pub fn kind(&self) -> &str {
+        self.0["type"].as_str().unwrap_or_default()
+    }
+
+    /// The JSON value.
+    pub fn as_json(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for GladlyEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// The Gladly form of a stored event: `None` when it has none (Hearth's own
 /// bookkeeping, erased data). A payload that does not decode is an error, never a
 /// silent skip: the webhook cursor must not move past an event it could not read
 /// (it may be one a newer instance wrote).
-pub fn to_gladly(e: &EventRow) -> Result<Option<Value>, AppError> {
+pub fn to_gladly(e: &EventRow) -> Result<Option<GladlyEvent>, AppError> {
     let unreadable = |err: serde_json::Error| {
         AppError::internal_from(
             format!(
@@ -192,9 +217,38 @@ pub fn to_gladly(e: &EventRow) -> Result<Option<Value>, AppError> {
     if let Some(id) = &e.initiator_id {
         initiator["id"] = json!(id);
     }
-    Ok(Some(
+    Ok(Some(GladlyEvent(
         json!({ "id": e.id, "type": kind, "timestamp": fmt_ts(from_ms(e.at)), "initiator": initiator, "content": content }),
-    ))
+    )))
+}
+
+/// The data of a live-stream event (`GET /stream`, the desktop's refresh): its id,
+/// type and time; for a conversation event the conversation, its customer and
+/// status, and the item it carries; and the event's Gladly content where it has
+/// one.
+pub fn stream_data(e: &EventRow, conversation: Option<&Conversation>) -> Result<String, AppError> {
+    let payload: Value = serde_json::from_str(&e.payload).map_err(|err| {
+        AppError::internal_from(
+            format!(
+                "event {} ({}) has an unreadable payload",
+                e.id, e.event_type
+            ),
+            err,
+        )
+    })?;
+    let mut data = json!({ "id": e.id, "type": e.event_type, "at": fmt_ts(from_ms(e.at)) });
+    if e.aggregate_type == "conversation" {
+        data["conversationId"] = json!(e.aggregate_id);
+        data["customerId"] = json!(conversation.map(|c| c.customer_id.to_string()));
+        data["status"] = json!(conversation.map(|c| c.status.as_str()));
+        if let Some(item) = payload.get("item") {
+            data["itemId"] = item["id"].clone();
+        }
+    }
+    if let Some(content) = payload.get("content") {
+        data["content"] = content.clone();
+    }
+    Ok(data.to_string())
 }
 
 #[cfg(test)]

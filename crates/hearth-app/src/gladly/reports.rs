@@ -27,6 +27,7 @@ pub fn conversation_timestamps_row(
     let Some(e) = to_gladly(event)? else {
         return Ok(None);
     };
+    let e = e.as_json();
     let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
     let name = |map: &BTreeMap<String, String>, id: &Value| {
         id.as_str()

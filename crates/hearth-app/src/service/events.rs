@@ -3,20 +3,21 @@
 //! `Last-Event-ID`.
 
 use hearth_domain::config::Role;
-use serde_json::{Value, json};
 
 use super::credentials::Caller;
 use crate::app::{App, read_tx};
-use crate::codec;
+use crate::codec::{self, PayloadProbe};
 use crate::error::AppError;
+use crate::gladly::events::{GladlyEvent, stream_data};
 use crate::unit_of_work::load_conversation;
 
-/// One event for the agent's stream.
+/// One event for the agent's stream: its log position, its type (the SSE event
+/// name) and its data as JSON text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamEvent {
     pub seq: i64,
     pub kind: String,
-    pub data: Value,
+    pub data: String,
 }
 
 impl App {
@@ -25,8 +26,9 @@ impl App {
         read_tx!(self, |tx| Ok::<_, AppError>(tx.last_event_seq().await?))
     }
 
-    /// The events after `after` that concern the calling agent, and the position
-    /// to continue from.
+    /// The events after `after` that concern the calling agent (its own
+    /// availability, offers made to it, conversations assigned to it), and the
+    /// position to continue from.
     pub async fn stream_after(
         &self,
         caller: &Caller,
@@ -41,36 +43,25 @@ impl App {
             let mut out = Vec::new();
             for stored in page {
                 let e = &stored.event;
-                let payload: Value = codec::read(&e.payload).unwrap_or(Value::Null);
-                let mut data = json!({ "id": e.id, "type": e.event_type, "at": crate::codec::fmt_ts(crate::codec::from_ms(e.at)) });
-                let relevant = match e.aggregate_type.as_str() {
-                    "agent" => e.aggregate_id == me,
-                    "routing" => payload["content"]["agentId"] == Value::String(me.clone()),
+                let probe: PayloadProbe = codec::read(&e.payload)?;
+                let (relevant, conversation) = match e.aggregate_type.as_str() {
+                    "agent" => (e.aggregate_id == me, None),
+                    "routing" => (probe.content_agent_id() == Some(me.as_str()), None),
                     "conversation" => {
-                        let assigned_to_me = payload["agentId"] == Value::String(me.clone());
                         let conv = load_conversation(tx, &e.aggregate_id).await?;
-                        data["conversationId"] = json!(e.aggregate_id);
-                        data["customerId"] =
-                            json!(conv.as_ref().map(|c| c.customer_id.to_string()));
-                        data["status"] = json!(conv.as_ref().map(|c| c.status.as_str()));
-                        if let Some(item) = payload.get("item") {
-                            data["itemId"] = item["id"].clone();
-                        }
-                        assigned_to_me
-                            || conv.is_some_and(|c| {
-                                c.agent_id.as_ref().map(ToString::to_string) == Some(me.clone())
-                            })
+                        let mine = probe.agent_id.as_deref() == Some(me.as_str())
+                            || conv.as_ref().is_some_and(|c| {
+                                c.agent_id.as_ref().is_some_and(|a| a.as_str() == me)
+                            });
+                        (mine, conv)
                     }
-                    _ => false,
+                    _ => (false, None),
                 };
                 if relevant {
-                    if let Some(content) = payload.get("content") {
-                        data["content"] = content.clone();
-                    }
                     out.push(StreamEvent {
                         seq: stored.seq,
                         kind: e.event_type.clone(),
-                        data,
+                        data: stream_data(e, conversation.as_ref())?,
                     });
                 }
             }
@@ -91,7 +82,7 @@ impl App {
         start: hearth_domain::Timestamp,
         end: Option<hearth_domain::Timestamp>,
         entities: &[String],
-    ) -> Result<(Vec<Value>, bool), AppError> {
+    ) -> Result<(Vec<GladlyEvent>, bool), AppError> {
         use hearth_domain::DomainError;
         let now = self.now();
         let settings = self.settings().await?;

@@ -543,7 +543,7 @@ impl App {
                 let Some(event) = crate::gladly::events::to_gladly(&stored.event)? else {
                     continue;
                 };
-                let kind = event["type"].as_str().unwrap_or_default().to_owned();
+                let kind = event.kind().to_owned();
                 for hook in hooks
                     .iter()
                     .filter(|h| h.enabled && h.events.contains(&kind))
