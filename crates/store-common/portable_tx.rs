@@ -996,7 +996,8 @@ impl StoreTx for Tx {
     async fn due_deliveries(&mut self, now: i64, limit: i64) -> Result<Vec<DeliveryRow>, StoreError> {
         let rows: Vec<DeliveryTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {DELIVERY_COLUMNS} FROM webhook_delivery WHERE status = 'PENDING' AND next_attempt_at <= $1 \
-             ORDER BY next_attempt_at, created_at, delivery_id LIMIT $2{FOR_UPDATE_SKIP_LOCKED}"
+             ORDER BY next_attempt_at, (SELECT event_seq FROM event WHERE event.event_id = webhook_delivery.event_id), delivery_id \
+             LIMIT $2{FOR_UPDATE_SKIP_LOCKED}"
         )))
         .bind(now)
         .bind(limit)

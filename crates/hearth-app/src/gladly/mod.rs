@@ -6,6 +6,7 @@
 //!
 //! - [`fields`]: the one field kit for request bodies;
 //! - [`events`]: the Gladly form of a stored event;
+//! - [`exports`]: export file lines and the schedule;
 //! - [`customers`]: customer profiles as clients write them;
 //! - [`directory`]: agents, inboxes, teams and topics;
 //! - [`inbound`]: a contact arriving on any channel;
@@ -16,6 +17,7 @@
 pub mod customers;
 pub mod directory;
 pub mod events;
+pub mod exports;
 pub mod fields;
 pub mod inbound;
 pub mod items;

@@ -8,12 +8,13 @@ use std::collections::BTreeSet;
 
 use hearth_domain::{DomainError, Timestamp};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;
 use crate::codec::{self, AgentDoc, ItemDoc, TopicDoc, fmt_ts, from_ms, to_ms};
 use crate::error::AppError;
+use crate::gladly::directory::{AgentEntry, TopicEntry};
+use crate::gladly::exports::{CustomerLine, ExportSchedule, lines, without_customer};
 use crate::ports::{EventRow, ResourceRow, StoreTx};
 use crate::unit_of_work::{kind, load_customer};
 
@@ -54,34 +55,6 @@ pub struct JobDoc {
 
 fn job_of(row: &ResourceRow) -> Result<JobDoc, AppError> {
     Ok(codec::read(&row.doc)?)
-}
-
-fn lines<T: Serialize>(values: impl IntoIterator<Item = T>) -> Result<String, AppError> {
-    let mut out = String::new();
-    for v in values {
-        out.push_str(&codec::write(&v)?);
-        out.push('\n');
-    }
-    Ok(out)
-}
-
-/// `content` (JSON lines of export file `filename`) without the lines about
-/// customer `id`: its profile in `customers.jsonl`, its items elsewhere.
-fn without_customer(filename: &str, content: &str, id: &str) -> Result<String, AppError> {
-    let key = if filename == "customers.jsonl" {
-        "id"
-    } else {
-        "customerId"
-    };
-    let mut kept = String::with_capacity(content.len());
-    for line in content.lines() {
-        let value: Value = codec::read(line)?;
-        if value.get(key).and_then(Value::as_str) != Some(id) {
-            kept.push_str(line);
-            kept.push('\n');
-        }
-    }
-    Ok(kept)
 }
 
 /// Removes an erased customer's lines from every export file that mentions it.
@@ -236,35 +209,30 @@ impl App {
             }
         }
         let (agents, topics, customer_lines) = read_tx!(self, |tx| {
-            let agents: Vec<Value> = tx
+            let agents: Vec<AgentEntry> = tx
                 .resources(kind::AGENT)
                 .await?
                 .iter()
                 .map(|r| {
-                    let a: AgentDoc = codec::read(&r.doc)?;
-                    Ok(json!({ "id": a.id, "name": a.name, "emailAddress": a.email_address }))
+                    Ok(AgentEntry::from(
+                        &codec::read::<AgentDoc>(&r.doc)?.to_domain()?,
+                    ))
                 })
                 .collect::<Result<_, AppError>>()?;
-            let topics: Vec<TopicDoc> = tx
+            let topics: Vec<TopicEntry> = tx
                 .resources(kind::TOPIC)
                 .await?
                 .iter()
-                .map(|r| codec::read(&r.doc))
-                .collect::<Result<_, _>>()?;
+                .map(|r| {
+                    Ok(TopicEntry::from(
+                        &codec::read::<TopicDoc>(&r.doc)?.to_domain(),
+                    ))
+                })
+                .collect::<Result<_, AppError>>()?;
             let mut customer_lines = Vec::new();
             for id in &customers {
                 if let Some(c) = load_customer(tx, id).await? {
-                    let mut v = json!({
-                        "id": c.id.to_string(),
-                        "name": c.name,
-                        "address": c.address,
-                        "emailAddresses": c.emails.iter().map(|e| e.address.original()).collect::<Vec<_>>(),
-                        "phoneNumbers": c.phones.iter().map(|p| p.number.e164()).collect::<Vec<_>>(),
-                    });
-                    if let Some(x) = &c.external_customer_id {
-                        v["externalCustomerId"] = json!(x);
-                    }
-                    customer_lines.push(v);
+                    customer_lines.push(CustomerLine::from(&c));
                 }
             }
             Ok::<_, AppError>((agents, topics, customer_lines))
@@ -400,7 +368,7 @@ impl App {
     }
 
     /// The one export schedule.
-    pub async fn export_schedules(&self) -> Result<Vec<Value>, AppError> {
+    pub async fn export_schedules(&self) -> Result<Vec<ExportSchedule>, AppError> {
         let interval = self.settings().await?.export_interval;
         let next = self
             .next_start()
@@ -412,9 +380,13 @@ impl App {
         } else {
             "DAILY"
         };
-        Ok(vec![
-            json!({ "id": SCHEDULE_ID, "frequency": frequency, "type": "CONVERSATIONS", "nextStartAt": fmt_ts(next.max(self.now())), "updatedAt": fmt_ts(from_ms(0).max(self.now())) }),
-        ])
+        Ok(vec![ExportSchedule {
+            id: SCHEDULE_ID.to_owned(),
+            frequency: frequency.to_owned(),
+            kind: "CONVERSATIONS".to_owned(),
+            next_start_at: fmt_ts(next.max(self.now())),
+            updated_at: fmt_ts(from_ms(0).max(self.now())),
+        }])
     }
 
     /// Runs the scheduled export when its interval has passed since the last job's

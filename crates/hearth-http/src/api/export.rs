@@ -10,7 +10,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hearth_app::service::exports::JobDoc;
 use hearth_app::service::reports::ReportRequest;
-use serde_json::Value;
 
 use crate::AppState;
 use crate::auth::ApiCaller;
@@ -66,7 +65,10 @@ fn ts(attr: &str, raw: Option<&String>) -> ApiResult<Option<hearth_domain::Times
     .transpose()
 }
 
-async fn schedules(State(state): State<AppState>, _c: ApiCaller) -> ApiResult<Json<Vec<Value>>> {
+async fn schedules(
+    State(state): State<AppState>,
+    _c: ApiCaller,
+) -> ApiResult<Json<Vec<hearth_app::gladly::exports::ExportSchedule>>> {
     Ok(Json(state.app.export_schedules().await?))
 }
 
