@@ -12,7 +12,8 @@
 //! - [`inbound`]: a contact arriving on any channel;
 //! - [`items`]: conversation items as clients write them;
 //! - [`replies`]: an agent's reply to a customer message;
-//! - [`reports`]: report rows from the event log.
+//! - [`reports`]: report rows from the event log;
+//! - [`webhooks`]: webhooks, their deliveries and the PING.
 
 pub mod customers;
 pub mod directory;
@@ -23,3 +24,4 @@ pub mod inbound;
 pub mod items;
 pub mod replies;
 pub mod reports;
+pub mod webhooks;

@@ -12,10 +12,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use hearth_domain::DomainError;
+use hearth_domain::{DomainError, Timestamp};
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
 use super::credentials::Caller;
@@ -23,6 +22,7 @@ use crate::app::{App, read_tx, write_tx};
 use crate::clock::{new_id, new_token};
 use crate::codec::{self, SettingsDoc, fmt_ts, from_ms, to_ms};
 use crate::error::AppError;
+use crate::gladly::webhooks::ping_body;
 pub use crate::ports::WebhookPolicy;
 use crate::ports::{DeliveryRow, ResourceRow, StoreTx, WebhookSender};
 use crate::unit_of_work::{SETTINGS_ID, kind};
@@ -115,25 +115,44 @@ pub struct WebhookDoc {
     pub disabled_at_due_to_retry_limit: Option<String>,
 }
 
-/// A webhook as the API shows it (credentials and header values never leave).
-pub fn webhook_wire(doc: &WebhookDoc, row: &ResourceRow) -> Value {
-    let mut v = json!({
-        "id": doc.id,
-        "url": doc.url,
-        "events": doc.events,
-        "enabled": doc.enabled,
-        "hasCredentials": doc.credentials.is_some(),
-        "headerKeys": doc.headers.keys().collect::<Vec<_>>(),
-        "createdAt": fmt_ts(from_ms(row.created_at)),
-        "updatedAt": fmt_ts(from_ms(row.updated_at)),
-    });
-    if let Some(name) = &doc.name {
-        v["name"] = json!(name);
+/// A webhook with its times, as the use cases return it; `new_secret` is its
+/// signing secret, present only in the answer to its creation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    pub doc: WebhookDoc,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub new_secret: Option<String>,
+}
+
+impl Webhook {
+    fn of(doc: WebhookDoc, row: &ResourceRow) -> Self {
+        Webhook {
+            doc,
+            created_at: from_ms(row.created_at),
+            updated_at: from_ms(row.updated_at),
+            new_secret: None,
+        }
     }
-    if let Some(at) = &doc.disabled_at_due_to_retry_limit {
-        v["disabledAtDueToRetryLimit"] = json!(at);
-    }
-    v
+}
+
+/// A webhook created or changed: each field left out keeps its value,
+/// `Some(None)` clears it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WebhookChange {
+    pub name: Option<Option<String>>,
+    pub url: Option<String>,
+    pub events: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+    pub credentials: Option<Option<Credentials>>,
+    pub headers: Option<BTreeMap<String, String>>,
+}
+
+/// The fan-out's position in the event log.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct Cursor {
+    #[serde(default)]
+    seq: i64,
 }
 
 /// `t=<unix>,v1=<hex HMAC-SHA256(secret, "t.body")>`.
@@ -212,7 +231,7 @@ impl App {
     /// Sends the PING a webhook must answer with 200 before it is enabled.
     async fn ping(&self, doc: &WebhookDoc, timeout: std::time::Duration) -> Result<(), AppError> {
         let (sender, _) = self.sender()?;
-        let body = json!({ "id": new_id(), "type": "PING", "timestamp": fmt_ts(self.now()), "content": {} }).to_string();
+        let body = ping_body(self.now());
         let (basic, headers) = request_parts(doc, &body, self.now().unix_timestamp());
         match sender.post(&doc.url, basic, headers, body, timeout).await {
             Ok(200) => Ok(()),
@@ -228,95 +247,65 @@ impl App {
     }
 
     /// Every webhook.
-    pub async fn webhooks(&self, _caller: &Caller) -> Result<Vec<Value>, AppError> {
+    pub async fn webhooks(&self, _caller: &Caller) -> Result<Vec<Webhook>, AppError> {
         read_tx!(self, |tx| tx
             .resources(WEBHOOK)
             .await?
             .iter()
-            .map(|r| Ok(webhook_wire(&webhook_doc(r)?, r)))
+            .map(|r| Ok(Webhook::of(webhook_doc(r)?, r)))
             .collect::<Result<Vec<_>, AppError>>())
     }
 
     /// One webhook.
-    pub async fn webhook(&self, _caller: &Caller, id: &str) -> Result<Value, AppError> {
+    pub async fn webhook(&self, _caller: &Caller, id: &str) -> Result<Webhook, AppError> {
         read_tx!(self, |tx| {
             let row = tx
                 .resource(WEBHOOK, id)
                 .await?
                 .ok_or_else(|| AppError::not_found("webhook", id))?;
-            Ok(webhook_wire(&webhook_doc(&row)?, &row))
+            Ok(Webhook::of(webhook_doc(&row)?, &row))
         })
     }
 
-    fn parse_fields(
-        &self,
-        doc: &mut WebhookDoc,
-        body: &Map<String, Value>,
-    ) -> Result<(), AppError> {
+    /// Lays a change over `doc` and checks the result: a name of at most 200
+    /// characters, an allowed URL, known event types (each once), header names
+    /// that may be set; a URL and at least one event type are required.
+    fn apply_change(&self, doc: &mut WebhookDoc, change: WebhookChange) -> Result<(), AppError> {
         let (_, policy) = self.sender()?;
-        if let Some(v) = body.get("name") {
-            doc.name = match v {
-                Value::Null => None,
-                Value::String(s) if s.chars().count() > 200 => {
-                    return Err(
-                        DomainError::too_long("name", "must be at most 200 characters").into(),
-                    );
-                }
-                Value::String(s) => Some(s.clone()),
-                _ => return Err(DomainError::invalid("name", "must be a string").into()),
-            };
+        if let Some(name) = change.name {
+            if name.as_ref().is_some_and(|n| n.chars().count() > 200) {
+                return Err(DomainError::too_long("name", "must be at most 200 characters").into());
+            }
+            doc.name = name;
         }
-        if let Some(v) = body.get("url") {
-            let url = v
-                .as_str()
-                .ok_or_else(|| DomainError::invalid("url", "must be a string"))?
-                .trim()
-                .to_owned();
+        if let Some(url) = change.url {
             check_url("url", &url, policy)?;
             doc.url = url;
         }
-        if let Some(v) = body.get("events") {
-            let list = v
-                .as_array()
-                .ok_or_else(|| DomainError::invalid("events", "must be an array of event types"))?;
-            let mut events = Vec::new();
-            for e in list {
-                let name = e.as_str().ok_or_else(|| {
-                    DomainError::invalid("events", "must be an array of event types")
-                })?;
-                if !EVENT_TYPES.contains(&name) {
+        if let Some(list) = change.events {
+            let mut events: Vec<String> = Vec::new();
+            for name in list {
+                if !EVENT_TYPES.contains(&name.as_str()) {
                     return Err(DomainError::invalid(
                         "events",
                         format!("unknown event type '{name}'"),
                     )
                     .into());
                 }
-                if !events.iter().any(|x: &String| x == name) {
-                    events.push(name.to_owned());
+                if !events.contains(&name) {
+                    events.push(name);
                 }
             }
             doc.events = events;
         }
-        if let Some(v) = body.get("enabled") {
-            doc.enabled = v
-                .as_bool()
-                .ok_or_else(|| DomainError::invalid("enabled", "must be a boolean"))?;
+        if let Some(enabled) = change.enabled {
+            doc.enabled = enabled;
         }
-        if let Some(v) = body.get("credentials") {
-            doc.credentials = match v {
-                Value::Null => None,
-                other => Some(serde_json::from_value(other.clone()).map_err(|_| {
-                    DomainError::invalid("credentials", "must be {username, password, realm?}")
-                })?),
-            };
+        if let Some(credentials) = change.credentials {
+            doc.credentials = credentials;
         }
-        if let Some(v) = body.get("headers") {
-            doc.headers = match v {
-                Value::Null => BTreeMap::new(),
-                other => serde_json::from_value(other.clone()).map_err(|_| {
-                    DomainError::invalid("headers", "must map header names to strings")
-                })?,
-            };
+        if let Some(headers) = change.headers {
+            doc.headers = headers;
             for name in doc.headers.keys() {
                 let reserved = [
                     "content-type",
@@ -346,13 +335,13 @@ impl App {
         Ok(())
     }
 
-    /// Creates a webhook; enabling it sends a PING first. Returns the wire form and
-    /// the signing secret (shown only now).
+    /// Creates a webhook; enabling it sends a PING first. Returns it with its
+    /// signing secret (shown only now).
     pub async fn create_webhook(
         &self,
         _caller: &Caller,
-        body: Map<String, Value>,
-    ) -> Result<Value, AppError> {
+        change: WebhookChange,
+    ) -> Result<Webhook, AppError> {
         let secret = new_token().map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
         let mut doc = WebhookDoc {
             id: new_id(),
@@ -365,13 +354,13 @@ impl App {
             signing_secret: secret.clone(),
             disabled_at_due_to_retry_limit: None,
         };
-        self.parse_fields(&mut doc, &body)?;
+        self.apply_change(&mut doc, change)?;
         let timeout = self.webhook_timeout().await?;
         if doc.enabled {
             self.ping(&doc, timeout).await?;
         }
         let now = to_ms(self.now());
-        let mut wire = write_tx!(self, |tx| {
+        let mut created = write_tx!(self, |tx| {
             let all = tx.resources(WEBHOOK).await?;
             if all.len() >= MAX_WEBHOOKS {
                 return Err(DomainError::InUse(format!(
@@ -399,10 +388,10 @@ impl App {
             };
             tx.put_resource(&row).await?;
             self.start_cursor(tx).await?;
-            Ok::<_, AppError>(webhook_wire(&doc, &row))
+            Ok::<_, AppError>(Webhook::of(doc.clone(), &row))
         })?;
-        wire["signingSecret"] = json!(secret);
-        Ok(wire)
+        created.new_secret = Some(secret);
+        Ok(created)
     }
 
     /// Updates a webhook; enabling it or changing its URL sends a PING first.
@@ -410,8 +399,8 @@ impl App {
         &self,
         _caller: &Caller,
         id: &str,
-        body: Map<String, Value>,
-    ) -> Result<Value, AppError> {
+        change: WebhookChange,
+    ) -> Result<Webhook, AppError> {
         let (row, before) = read_tx!(self, |tx| {
             let row = tx
                 .resource(WEBHOOK, id)
@@ -421,7 +410,7 @@ impl App {
             Ok::<_, AppError>((row, doc))
         })?;
         let mut doc = before.clone();
-        self.parse_fields(&mut doc, &body)?;
+        self.apply_change(&mut doc, change)?;
         if doc.enabled && (!before.enabled || doc.url != before.url) {
             self.ping(&doc, self.webhook_timeout().await?).await?;
             doc.disabled_at_due_to_retry_limit = None;
@@ -443,7 +432,7 @@ impl App {
                 ..row.clone()
             };
             tx.put_resource(&updated).await?;
-            Ok::<_, AppError>(webhook_wire(&doc, &updated))
+            Ok::<_, AppError>(Webhook::of(doc.clone(), &updated))
         })
     }
 
@@ -469,23 +458,12 @@ impl App {
         &self,
         _caller: &Caller,
         id: &str,
-    ) -> Result<Vec<Value>, AppError> {
+    ) -> Result<Vec<DeliveryRow>, AppError> {
         read_tx!(self, |tx| {
             if tx.resource(WEBHOOK, id).await?.is_none() {
                 return Err(AppError::not_found("webhook", id));
             }
-            Ok(tx
-                .deliveries_of(id, 100)
-                .await?
-                .iter()
-                .map(|d| {
-                    json!({
-                        "id": d.id, "eventId": d.event_id, "eventType": d.event_type, "status": d.status, "attempts": d.attempts,
-                        "nextAttemptAt": d.next_attempt_at.map(|t| fmt_ts(from_ms(t))), "lastStatusCode": d.last_status,
-                        "lastError": d.last_error, "createdAt": fmt_ts(from_ms(d.created_at)), "updatedAt": fmt_ts(from_ms(d.updated_at)),
-                    })
-                })
-                .collect())
+            Ok(tx.deliveries_of(id, 100).await?)
         })
     }
 
@@ -506,7 +484,7 @@ impl App {
                 kind: CURSOR.into(),
                 id: CURSOR_ID.into(),
                 unique_key: None,
-                doc: json!({ "seq": seq }).to_string(),
+                doc: codec::write(&Cursor { seq })?,
                 created_at: now,
                 updated_at: now,
                 version: 1,
@@ -523,9 +501,7 @@ impl App {
             let Some(cursor_row) = tx.resource(CURSOR, CURSOR_ID).await? else {
                 return Ok(0);
             };
-            let after = codec::read::<Value>(&cursor_row.doc)?["seq"]
-                .as_i64()
-                .unwrap_or(0);
+            let after = codec::read::<Cursor>(&cursor_row.doc)?.seq;
             let page = tx.events_page(after, 500).await?;
             let Some(last) = page.last() else {
                 return Ok(0);
@@ -567,7 +543,7 @@ impl App {
                 }
             }
             tx.put_resource(&ResourceRow {
-                doc: json!({ "seq": last_seq }).to_string(),
+                doc: codec::write(&Cursor { seq: last_seq })?,
                 updated_at: now,
                 ..cursor_row.clone()
             })

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
+use hearth_app::gladly::webhooks::{DeliveryWire, WebhookWire, webhook_change};
 
 use crate::AppState;
 use crate::auth::ApiCaller;
@@ -42,16 +42,19 @@ pub(super) fn router() -> Api {
 async fn list(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-) -> ApiResult<Json<Vec<Value>>> {
-    Ok(Json(state.app.webhooks(&caller).await?))
+) -> ApiResult<Json<Vec<WebhookWire>>> {
+    let all = state.app.webhooks(&caller).await?;
+    Ok(Json(all.iter().map(WebhookWire::from).collect()))
 }
 
 async fn read(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(state.app.webhook(&caller, &id).await?))
+) -> ApiResult<Json<WebhookWire>> {
+    Ok(Json(WebhookWire::from(
+        &state.app.webhook(&caller, &id).await?,
+    )))
 }
 
 async fn create(
@@ -59,11 +62,9 @@ async fn create(
     ApiCaller(caller): ApiCaller,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
-    let created = state.app.create_webhook(&caller, body).await?;
-    let location = format!(
-        "/api/v1/webhooks/{}",
-        created["id"].as_str().unwrap_or_default()
-    );
+    let change = webhook_change(&body)?;
+    let created = WebhookWire::from(&state.app.create_webhook(&caller, change).await?);
+    let location = format!("/api/v1/webhooks/{}", created.id);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -78,7 +79,8 @@ async fn update(
     Path(id): Path<String>,
     JsonObject(body): JsonObject,
 ) -> ApiResult<StatusCode> {
-    state.app.update_webhook(&caller, &id, body).await?;
+    let change = webhook_change(&body)?;
+    state.app.update_webhook(&caller, &id, change).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -95,6 +97,7 @@ async fn deliveries(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<Value>>> {
-    Ok(Json(state.app.webhook_deliveries(&caller, &id).await?))
+) -> ApiResult<Json<Vec<DeliveryWire>>> {
+    let deliveries = state.app.webhook_deliveries(&caller, &id).await?;
+    Ok(Json(deliveries.iter().map(DeliveryWire::from).collect()))
 }
