@@ -313,3 +313,24 @@ impl SettingsDoc {
         }
     }
 }
+
+/// Business hours (stored for the SLA clock; DESIGN section 5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BusinessHoursDoc {
+    pub id: String,
+    pub name: String,
+    pub time_zone: String,
+    #[serde(default)]
+    pub weekly: Vec<WeeklyHours>,
+    #[serde(default)]
+    pub holidays: Vec<String>,
+}
+
+/// One opening range of a weekday, `HH:MM` to `HH:MM`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeeklyHours {
+    pub day: String,
+    pub start: String,
+    pub end: String,
+}

@@ -7,6 +7,7 @@
 //! - [`fields`]: the one field kit for request bodies;
 //! - [`events`]: the Gladly form of a stored event;
 //! - [`exports`]: export file lines and the schedule;
+//! - [`admin`]: the admin API's resources and settings;
 //! - [`customers`]: customer profiles as clients write them;
 //! - [`directory`]: agents, inboxes, teams and topics;
 //! - [`inbound`]: a contact arriving on any channel;
@@ -15,6 +16,7 @@
 //! - [`reports`]: report rows from the event log;
 //! - [`webhooks`]: webhooks, their deliveries and the PING.
 
+pub mod admin;
 pub mod customers;
 pub mod directory;
 pub mod events;

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hearth_app::codec::{fmt_ts, from_ms};
+use hearth_app::gladly::admin::{admin_body, admin_id, draft_reader, settings_reader};
 use hearth_app::service::organization::{AdminKind, AdminResource};
 use serde_json::{Value, json};
 
@@ -105,12 +106,12 @@ fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
         .map_err(|_| ApiError::invalid(Some("If-Match"), "must be an ETag this API returned"))
 }
 
-fn item(resource: AdminResource) -> Response {
-    (
+fn item(resource: AdminResource) -> ApiResult<Response> {
+    Ok((
         [(header::ETAG, etag(resource.version))],
-        Json(resource.body),
+        Json(admin_body(&resource)?),
     )
-        .into_response()
+        .into_response())
 }
 
 async fn list(
@@ -119,15 +120,8 @@ async fn list(
     Path(segment): Path<String>,
 ) -> ApiResult<Json<Vec<Value>>> {
     let kind = collection(&segment)?;
-    Ok(Json(
-        state
-            .app
-            .admin_list(&caller, kind)
-            .await?
-            .into_iter()
-            .map(|r| r.body)
-            .collect(),
-    ))
+    let all = state.app.admin_list(&caller, kind).await?;
+    Ok(Json(all.iter().map(admin_body).collect::<Result<_, _>>()?))
 }
 
 async fn create(
@@ -137,13 +131,16 @@ async fn create(
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
     let kind = collection(&segment)?;
-    let created = state.app.admin_create(&caller, kind, body).await?;
-    let id = created.body["id"].as_str().unwrap_or_default().to_owned();
-    let location = format!("/api/v1/admin/{}/{id}", kind.segment());
+    let id = admin_id(&body)?;
+    let created = state
+        .app
+        .admin_create(&caller, kind, id, &draft_reader(kind, &body))
+        .await?;
+    let location = format!("/api/v1/admin/{}/{}", kind.segment(), created.id);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        item(created),
+        item(created)?,
     )
         .into_response())
 }
@@ -154,7 +151,7 @@ async fn read(
     Path((segment, id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let kind = collection(&segment)?;
-    Ok(item(state.app.admin_get(&caller, kind, &id).await?))
+    item(state.app.admin_get(&caller, kind, &id).await?)
 }
 
 async fn update(
@@ -165,12 +162,18 @@ async fn update(
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
     let kind = collection(&segment)?;
-    Ok(item(
+    item(
         state
             .app
-            .admin_update(&caller, kind, &id, body, if_match(&headers)?)
+            .admin_update(
+                &caller,
+                kind,
+                &id,
+                &draft_reader(kind, &body),
+                if_match(&headers)?,
+            )
             .await?,
-    ))
+    )
 }
 
 async fn remove(
@@ -191,7 +194,7 @@ async fn settings(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
 ) -> ApiResult<Response> {
-    Ok(item(state.app.admin_settings(&caller).await?))
+    item(state.app.admin_settings(&caller).await?)
 }
 
 async fn update_settings(
@@ -200,12 +203,12 @@ async fn update_settings(
     headers: HeaderMap,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
-    Ok(item(
+    item(
         state
             .app
-            .admin_update_settings(&caller, body, if_match(&headers)?)
+            .admin_update_settings(&caller, &settings_reader(&body), if_match(&headers)?)
             .await?,
-    ))
+    )
 }
 
 async fn create_token(

@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use hearth_app::AppError;
+use hearth_app::gladly::admin::{admin_body, admin_id, draft_reader, settings_reader};
 use hearth_app::gladly::directory::{TopicEntry, topic_change};
 use hearth_app::service::Caller;
 use hearth_app::service::organization::AdminKind;
@@ -566,14 +567,8 @@ async fn resources(
             .admin_list(caller, kind)
             .await?
             .into_iter()
-            .map(|r| {
-                (
-                    r.body["id"].as_str().unwrap_or_default().to_owned(),
-                    r.version,
-                    r.body,
-                )
-            })
-            .collect(),
+            .map(|r| Ok((r.id.clone(), r.version, admin_body(&r)?)))
+            .collect::<Result<_, AppError>>()?,
         Section::Topics => state
             .app
             .topics()
@@ -589,7 +584,7 @@ async fn resources(
             .collect(),
         Section::Settings => {
             let r = state.app.admin_settings(caller).await?;
-            vec![(String::new(), r.version, r.body)]
+            vec![(String::new(), r.version, admin_body(&r)?)]
         }
     })
 }
@@ -729,11 +724,16 @@ async fn list(
         return with_cookie(not_found(nav), set);
     };
     let shown = if section == Section::Settings {
-        match state.app.admin_settings(&caller).await {
-            Ok(r) => Shown {
+        match state
+            .app
+            .admin_settings(&caller)
+            .await
+            .and_then(|r| Ok((r.version, admin_body(&r)?)))
+        {
+            Ok((version, values)) => Shown {
                 id: None,
-                version: r.version.to_string(),
-                values: r.body,
+                version: version.to_string(),
+                values,
                 errors: BTreeMap::new(),
                 new_token: None,
             },
@@ -850,17 +850,20 @@ async fn save(
     let saved = match (section, &id) {
         (Section::Settings, _) => state
             .app
-            .admin_update_settings(&caller, body.clone(), version)
+            .admin_update_settings(&caller, &settings_reader(&body), version)
             .await
             .map(|_| ()),
-        (Section::Collection(kind), None) => state
-            .app
-            .admin_create(&caller, kind, body.clone())
-            .await
-            .map(|_| ()),
+        (Section::Collection(kind), None) => match admin_id(&body) {
+            Ok(id) => state
+                .app
+                .admin_create(&caller, kind, id, &draft_reader(kind, &body))
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e.into()),
+        },
         (Section::Collection(kind), Some(id)) => state
             .app
-            .admin_update(&caller, kind, id, body.clone(), version)
+            .admin_update(&caller, kind, id, &draft_reader(kind, &body), version)
             .await
             .map(|_| ()),
         (Section::Topics, existing) => match topic_change(&body, existing.is_none()) {
@@ -923,7 +926,7 @@ async fn agent_page(
     let shown = Shown {
         id: Some(id.to_owned()),
         version: r.version.to_string(),
-        values: r.body,
+        values: admin_body(&r)?,
         errors: BTreeMap::new(),
         new_token,
     };

@@ -1,0 +1,505 @@
+//! The admin API's bodies (`/api/v1/admin/...`, DESIGN section 5): a PATCH is the
+//! stored resource with the body's fields laid over it ([`merge`]) and read as a
+//! whole; a resource is shown as stored, without its password hash, with its
+//! times. What may be stored (inboxes and agents that exist, hashed passwords) is
+//! the use case's to check.
+
+use hearth_domain::DomainError;
+use hearth_domain::channel::Channel;
+use hearth_domain::config::{MessagingCapacity, Role, Selection, duration_setting};
+use hearth_domain::customer::{EmailAddress, PhoneNumber};
+use hearth_domain::id::validate_id;
+use serde_json::{Map, Value};
+
+use super::fields::Fields;
+use crate::codec::{
+    self, AgentDoc, BusinessHoursDoc, CapacityDto, EntryPointDoc, InboxDoc, RoutingDto,
+    SettingsDoc, TeamDoc, WeeklyHours, fmt_ts,
+};
+use crate::error::AppError;
+use crate::service::organization::{AdminDraft, AdminKind, AdminResource};
+
+fn str_field(
+    m: &Map<String, Value>,
+    key: &str,
+    required: bool,
+    max: usize,
+) -> Result<Option<String>, DomainError> {
+    m.text("", key, required, max)
+}
+
+fn int_field(m: &Map<String, Value>, key: &str) -> Result<Option<i64>, DomainError> {
+    m.opt_int("", key)
+}
+
+fn bool_field(m: &Map<String, Value>, key: &str) -> Result<Option<bool>, DomainError> {
+    m.opt_bool("", key)
+}
+
+fn string_list(m: &Map<String, Value>, key: &str) -> Result<Vec<String>, DomainError> {
+    m.str_list("", key)
+}
+
+fn object<'a>(
+    m: &'a Map<String, Value>,
+    key: &str,
+) -> Result<Option<&'a Map<String, Value>>, DomainError> {
+    m.opt_obj("", key)
+}
+
+fn not_a_number(key: &str) -> DomainError {
+    DomainError::Invalid {
+        attr: key.to_owned(),
+        code: hearth_domain::error::InvalidCode::NotANumber,
+        detail: "must be an integer".into(),
+    }
+}
+
+/// Lays `patch` over `base`, one level deep for nested objects.
+pub fn merge(base: &Map<String, Value>, patch: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = base.clone();
+    for (k, v) in patch {
+        match (out.get_mut(k), v) {
+            (Some(Value::Object(inner)), Value::Object(p)) => {
+                for (ik, iv) in p {
+                    inner.insert(ik.clone(), iv.clone());
+                }
+            }
+            _ => {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    // Read-only fields a client may send back are ignored.
+    for read_only in ["id", "createdAt", "updatedAt"] {
+        out.remove(read_only);
+        if let Some(v) = base.get(read_only) {
+            out.insert(read_only.to_owned(), v.clone());
+        }
+    }
+    out
+}
+
+fn prefixed(attr: &str, e: DomainError) -> DomainError {
+    match e {
+        DomainError::Invalid {
+            attr: inner,
+            code,
+            detail,
+        } => DomainError::Invalid {
+            attr: format!("{attr}.{inner}"),
+            code,
+            detail,
+        },
+        other => other,
+    }
+}
+
+/// Reads the whole body of a resource of `kind` with id `id` into a draft.
+pub fn admin_draft(
+    kind: AdminKind,
+    id: &str,
+    m: &Map<String, Value>,
+) -> Result<AdminDraft, DomainError> {
+    match kind {
+        AdminKind::Agents => {
+            let name = str_field(m, "name", true, 200)?.unwrap_or_default();
+            let email = EmailAddress::parse(
+                "emailAddress",
+                &str_field(m, "emailAddress", true, 254)?.unwrap_or_default(),
+            )?;
+            let raw_roles = string_list(m, "roles")?;
+            let mut roles = Vec::new();
+            for r in &raw_roles {
+                let role = Role::parse(r)
+                    .ok_or_else(|| DomainError::invalid("roles", format!("unknown role '{r}'")))?;
+                if !roles.contains(&role) {
+                    roles.push(role);
+                }
+            }
+            if roles.is_empty() {
+                return Err(DomainError::blank(
+                    "roles",
+                    "an agent needs at least one role",
+                ));
+            }
+            let inbox_ids = string_list(m, "inboxIds")?;
+            let capacity = match object(m, "messagingCapacity")? {
+                Some(c) => {
+                    let standard = int_field(c, "standard")
+                        .map_err(|e| prefixed("messagingCapacity", e))?
+                        .unwrap_or(2);
+                    let maximum = int_field(c, "maximum")
+                        .map_err(|e| prefixed("messagingCapacity", e))?
+                        .unwrap_or(standard.max(3));
+                    let bound = |v: i64, f: &str| {
+                        u32::try_from(v).ok().filter(|v| *v <= 100).ok_or_else(|| {
+                            DomainError::invalid(
+                                format!("messagingCapacity.{f}"),
+                                "must be between 0 and 100",
+                            )
+                        })
+                    };
+                    MessagingCapacity::new(
+                        bound(standard, "standard")?,
+                        bound(maximum, "maximum")?,
+                    )?
+                }
+                None => MessagingCapacity::new(2, 3)?,
+            };
+            let password = match str_field(m, "password", false, 200)? {
+                Some(p) if p.chars().count() < 8 => {
+                    return Err(DomainError::invalid(
+                        "password",
+                        "must be at least 8 characters",
+                    ));
+                }
+                other => other,
+            };
+            let doc = AgentDoc {
+                id: id.to_owned(),
+                name,
+                email_address: email.original().to_owned(),
+                roles: roles.iter().map(|r| r.as_str().to_owned()).collect(),
+                inbox_ids,
+                messaging_capacity: CapacityDto {
+                    standard: capacity.standard,
+                    maximum: capacity.maximum,
+                },
+                disabled: bool_field(m, "disabled")?.unwrap_or(false),
+                password_hash: None,
+            };
+            Ok(AdminDraft::Agent { doc, password })
+        }
+        AdminKind::Inboxes => {
+            let name = str_field(m, "name", true, 200)?.unwrap_or_default();
+            let sla = int_field(m, "slaSeconds")?.ok_or_else(|| {
+                DomainError::blank("slaSeconds", "every inbox needs an SLA (R48)")
+            })?;
+            let sla = duration_setting("slaSeconds", sla, 1)?;
+            let business_hours_id = str_field(m, "businessHoursId", false, 50)?;
+            let defaults = RoutingDto::of(&hearth_domain::config::InboxRouting::default());
+            let r = object(m, "routing")?.cloned().unwrap_or_default();
+            let attr = |f: &str| format!("routing.{f}");
+            let secs = |f: &str, default: i64, min: i64| -> Result<i64, DomainError> {
+                let v = int_field(&r, f)
+                    .map_err(|e| prefixed("routing", e))?
+                    .unwrap_or(default);
+                duration_setting(&attr(f), v, min).map(|d| d.whole_seconds())
+            };
+            let selection = str_field(&r, "selection", false, 40)
+                .map_err(|e| prefixed("routing", e))?
+                .unwrap_or(defaults.selection.clone());
+            if Selection::parse(&selection).is_none() {
+                return Err(DomainError::invalid(
+                    attr("selection"),
+                    "must be LONGEST_IDLE, ROUND_ROBIN, MOST_SPARE_CAPACITY or FEWEST_OPEN",
+                ));
+            }
+            let routing = RoutingDto {
+                selection,
+                accept_decline: bool_field(&r, "acceptDecline")
+                    .map_err(|e| prefixed("routing", e))?
+                    .unwrap_or(defaults.accept_decline),
+                offer_timeout_seconds: secs(
+                    "offerTimeoutSeconds",
+                    defaults.offer_timeout_seconds,
+                    1,
+                )?,
+                next_message_delay_seconds: secs(
+                    "nextMessageDelaySeconds",
+                    defaults.next_message_delay_seconds,
+                    0,
+                )?,
+                same_agent_limit_seconds: secs(
+                    "sameAgentLimitSeconds",
+                    defaults.same_agent_limit_seconds,
+                    1,
+                )?,
+                mail_to_same_agent: bool_field(&r, "mailToSameAgent")
+                    .map_err(|e| prefixed("routing", e))?
+                    .unwrap_or(defaults.mail_to_same_agent),
+                after_call_work_seconds: secs(
+                    "afterCallWorkSeconds",
+                    defaults.after_call_work_seconds,
+                    0,
+                )?,
+            };
+            let doc = InboxDoc {
+                id: id.to_owned(),
+                name,
+                sla_seconds: sla.whole_seconds(),
+                business_hours_id,
+                routing,
+                disabled: bool_field(m, "disabled")?.unwrap_or(false),
+            };
+            Ok(AdminDraft::Inbox(doc))
+        }
+        AdminKind::Teams => {
+            let agent_ids = string_list(m, "agentIds")?;
+            let doc = TeamDoc {
+                id: id.to_owned(),
+                name: str_field(m, "name", true, 200)?.unwrap_or_default(),
+                description: str_field(m, "description", false, 2000)?.unwrap_or_default(),
+                agent_ids,
+            };
+            Ok(AdminDraft::Team(doc))
+        }
+        AdminKind::EntryPoints => {
+            let raw = str_field(m, "channel", true, 40)?.unwrap_or_default();
+            let channel = Channel::parse(&raw).ok_or_else(|| {
+                DomainError::invalid("channel", format!("unknown channel '{raw}'"))
+            })?;
+            let address = str_field(m, "address", true, 320)?.unwrap_or_default();
+            let address = match channel {
+                Channel::Email => EmailAddress::parse("address", &address)?
+                    .normalized()
+                    .to_owned(),
+                c if c.identifies_by_phone() => PhoneNumber::parse("address", &address, None)?
+                    .e164()
+                    .to_owned(),
+                _ => address,
+            };
+            let inbox_id = str_field(m, "inboxId", true, 50)?.unwrap_or_default();
+            let sla_seconds = match int_field(m, "slaSeconds")? {
+                Some(s) => Some(duration_setting("slaSeconds", s, 1)?.whole_seconds()),
+                None => None,
+            };
+            let doc = EntryPointDoc {
+                id: id.to_owned(),
+                channel: channel.as_str().to_owned(),
+                address: address.clone(),
+                inbox_id,
+                sla_seconds,
+            };
+            Ok(AdminDraft::EntryPoint(doc))
+        }
+        AdminKind::BusinessHours => {
+            let name = str_field(m, "name", true, 200)?.unwrap_or_default();
+            let zone = str_field(m, "timeZone", true, 64)?.unwrap_or_default();
+            let zone_ok = zone == "UTC"
+                || (zone.contains('/')
+                    && zone
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c)));
+            if !zone_ok {
+                return Err(DomainError::invalid(
+                    "timeZone",
+                    "must be an IANA time zone such as Europe/Berlin",
+                ));
+            }
+            let days = [
+                "MONDAY",
+                "TUESDAY",
+                "WEDNESDAY",
+                "THURSDAY",
+                "FRIDAY",
+                "SATURDAY",
+                "SUNDAY",
+            ];
+            let hm = |s: &str| -> Option<u32> {
+                let (h, m) = s.split_once(':')?;
+                let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+                (h <= 24
+                    && m < 60
+                    && h * 60 + m <= 24 * 60
+                    && h.to_string().len() <= 2
+                    && m.to_string().len() <= 2)
+                    .then_some(h * 60 + m)
+            };
+            let mut weekly = Vec::new();
+            match m.get("weekly") {
+                None | Some(Value::Null) => {}
+                Some(Value::Array(entries)) => {
+                    for e in entries {
+                        let o = e.as_object().ok_or_else(|| {
+                            DomainError::invalid("weekly", "entries must be objects")
+                        })?;
+                        let day = str_field(o, "day", true, 10)
+                            .map_err(|e| prefixed("weekly", e))?
+                            .unwrap_or_default();
+                        if !days.contains(&day.as_str()) {
+                            return Err(DomainError::invalid(
+                                "weekly.day",
+                                format!("'{day}' is not a weekday name such as MONDAY"),
+                            ));
+                        }
+                        let start = str_field(o, "start", true, 5)
+                            .map_err(|e| prefixed("weekly", e))?
+                            .unwrap_or_default();
+                        let end = str_field(o, "end", true, 5)
+                            .map_err(|e| prefixed("weekly", e))?
+                            .unwrap_or_default();
+                        match (hm(&start), hm(&end)) {
+                            (Some(s), Some(e)) if s < e => {}
+                            _ => {
+                                return Err(DomainError::invalid(
+                                    "weekly",
+                                    format!("{day} {start}-{end} is not a time range HH:MM-HH:MM"),
+                                ));
+                            }
+                        }
+                        weekly.push(WeeklyHours { day, start, end });
+                    }
+                }
+                Some(_) => {
+                    return Err(DomainError::invalid("weekly", "must be an array"));
+                }
+            }
+            let holidays = string_list(m, "holidays")?;
+            let date = time::macros::format_description!("[year]-[month]-[day]");
+            for h in &holidays {
+                time::Date::parse(h, &date).map_err(|_| {
+                    DomainError::invalid("holidays", format!("'{h}' is not a YYYY-MM-DD date"))
+                })?;
+            }
+            Ok(AdminDraft::BusinessHours(BusinessHoursDoc {
+                id: id.to_owned(),
+                name,
+                time_zone: zone,
+                weekly,
+                holidays,
+            }))
+        }
+    }
+}
+
+/// The client's id of a resource to create (`id`, at most 50 URL-safe characters).
+pub fn admin_id(body: &Map<String, Value>) -> Result<Option<String>, DomainError> {
+    match str_field(body, "id", false, 50)? {
+        Some(id) => {
+            validate_id("id", &id)?;
+            Ok(Some(id))
+        }
+        None => Ok(None),
+    }
+}
+
+/// A resource as the admin API shows it: as stored, without a password hash, with
+/// `createdAt` and `updatedAt`.
+pub fn admin_body(resource: &AdminResource) -> Result<Value, AppError> {
+    let mut body: Value = codec::read(&resource.doc)?;
+    if let Some(map) = body.as_object_mut() {
+        map.remove("passwordHash");
+        map.insert(
+            "createdAt".into(),
+            Value::String(fmt_ts(resource.created_at)),
+        );
+        map.insert(
+            "updatedAt".into(),
+            Value::String(fmt_ts(resource.updated_at)),
+        );
+    }
+    Ok(body)
+}
+
+/// The state a PATCH asks for: the stored resource (without its password hash)
+/// with the patch laid over it.
+pub fn patched(
+    current: &AdminResource,
+    patch: &Map<String, Value>,
+) -> Result<Map<String, Value>, AppError> {
+    let mut base: Map<String, Value> = codec::read(&current.doc)?;
+    base.remove("passwordHash");
+    Ok(merge(&base, patch))
+}
+
+/// Reads the organization settings from a whole body (the stored settings with a
+/// PATCH laid over them).
+pub fn settings_doc(m: &Map<String, Value>) -> Result<SettingsDoc, DomainError> {
+    let int = |k: &str| {
+        int_field(m, k).and_then(|v| v.ok_or_else(|| DomainError::blank(k, "is required")))
+    };
+    let retries = match m.get("webhookRetrySeconds") {
+        Some(Value::Array(list)) if (1..=10).contains(&list.len()) => list
+            .iter()
+            .map(|v| {
+                v.as_i64()
+                    .ok_or_else(|| not_a_number("webhookRetrySeconds"))
+                    .and_then(|s| {
+                        duration_setting("webhookRetrySeconds", s, 0).map(|d| d.whole_seconds())
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        _ => {
+            return Err(DomainError::invalid(
+                "webhookRetrySeconds",
+                "must list 1 to 10 pauses in seconds",
+            ));
+        }
+    };
+    let timeout = int("webhookTimeoutSeconds")?;
+    if !(1..=300).contains(&timeout) {
+        return Err(DomainError::invalid(
+            "webhookTimeoutSeconds",
+            "must be between 1 and 300",
+        ));
+    }
+    let rate = int("rateLimitPerSecond")?;
+    if !(0..=100_000).contains(&rate) {
+        return Err(DomainError::invalid(
+            "rateLimitPerSecond",
+            "must be between 0 (no limit) and 100000",
+        ));
+    }
+    Ok(SettingsDoc {
+        webhook_retry_seconds: retries,
+        webhook_timeout_seconds: timeout,
+        rate_limit_per_second: rate,
+        reopen_window_seconds: duration_setting(
+            "reopenWindowSeconds",
+            int("reopenWindowSeconds")?,
+            0,
+        )?
+        .whole_seconds(),
+        require_topic: bool_field(m, "requireTopic")?.unwrap_or(false),
+        chat_rejoin_seconds: duration_setting("chatRejoinSeconds", int("chatRejoinSeconds")?, 0)?
+            .whole_seconds(),
+        time_until_away_seconds: duration_setting(
+            "timeUntilAwaySeconds",
+            int("timeUntilAwaySeconds")?,
+            0,
+        )?
+        .whole_seconds(),
+        export_interval_seconds: duration_setting(
+            "exportIntervalSeconds",
+            int("exportIntervalSeconds")?,
+            60,
+        )?
+        .whole_seconds(),
+        event_retention_days: u32::try_from(int("eventRetentionDays")?)
+            .ok()
+            .filter(|d| (1..=365).contains(d))
+            .ok_or_else(|| {
+                DomainError::invalid("eventRetentionDays", "must be between 1 and 365")
+            })?,
+        max_message_bytes: u64::try_from(int("maxMessageBytes")?)
+            .ok()
+            .filter(|b| (1024..=100 * 1024 * 1024).contains(b))
+            .ok_or_else(|| {
+                DomainError::invalid("maxMessageBytes", "must be between 1 KiB and 100 MiB")
+            })?,
+    })
+}
+
+/// What a create (no current state) or a PATCH (laid over the current state) of
+/// `body` asks for, as the use case reads it inside its transaction.
+pub fn draft_reader(
+    kind: AdminKind,
+    body: &Map<String, Value>,
+) -> impl Fn(&str, Option<&AdminResource>) -> Result<AdminDraft, AppError> + Send + Sync + '_ {
+    move |id, current| {
+        let whole = match current {
+            Some(c) => patched(c, body)?,
+            None => body.clone(),
+        };
+        Ok(admin_draft(kind, id, &whole)?)
+    }
+}
+
+/// What a PATCH of the settings with `body` asks for.
+pub fn settings_reader(
+    body: &Map<String, Value>,
+) -> impl Fn(&AdminResource) -> Result<SettingsDoc, AppError> + Send + Sync + '_ {
+    move |current| Ok(settings_doc(&patched(current, body)?)?)
+}
