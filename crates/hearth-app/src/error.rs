@@ -50,6 +50,8 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(_) => AppError::Unavailable,
+            // An unnamed key: a race lost to a concurrent writer; try again.
+            StoreError::Conflict { key, .. } if key.is_empty() => AppError::Contention,
             StoreError::Conflict { key, holder } => AppError::Taken {
                 attr: key,
                 holder_kind: "resource",

@@ -12,7 +12,10 @@ use async_trait::async_trait;
 /// What an adapter can fail with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
-    /// A unique key is held by another row; `holder` is its id.
+    /// A unique key is held by another row. `key` names it as the adapter checked
+    /// it (empty when the database refused a key the adapter did not check for: a
+    /// race lost to a concurrent writer, retried as such); `holder` is the other
+    /// row's id when known.
     #[error("unique key {key} is held by {holder}")]
     Conflict { key: String, holder: String },
     /// Optimistic concurrency: the row changed since it was read.

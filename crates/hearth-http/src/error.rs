@@ -6,25 +6,134 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hearth_app::AppError;
 use hearth_domain::DomainError;
+use hearth_domain::error::InvalidCode;
 use serde_json::{Value, json};
 
 /// An API error: a status and one error entry.
 #[derive(Debug, Clone)]
 pub struct ApiError {
-    pub status: StatusCode,
     pub attr: Option<String>,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub detail: String,
     pub meta: Option<Value>,
 }
 
+/// Every error code Hearth answers with and its HTTP status: the one table. The
+/// body is always Gladly's `{"errors":[{"attr","code","detail","meta"}]}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// A field's value is wrong (400).
+    Invalid,
+    /// A required field is missing or blank (400).
+    Blank,
+    /// A field is too long (400).
+    TooLong,
+    /// A field is not a number (400).
+    NotANumber,
+    /// The request is well formed but the state refuses it; `meta.reason` says why
+    /// (400).
+    InvalidState,
+    /// The resource does not exist (404).
+    NotExist,
+    /// A unique value is held by another resource; `meta` names it (409).
+    Taken,
+    /// `If-Match` names a version that is no longer current (412).
+    VersionOutdated,
+    /// The caller's roles do not allow this (403).
+    Forbidden,
+    /// Credentials are missing or wrong (401).
+    Unauthorized,
+    /// The body is larger than allowed (413).
+    TooLarge,
+    /// More requests in one second than allowed (429).
+    RateLimited,
+    /// The database cannot be reached or is contended; retry (503).
+    TemporaryFailure,
+    /// Anything else; the log has the cause (500).
+    InternalError,
+}
+
+impl ErrorCode {
+    /// Every code, in the table's order.
+    pub const ALL: [ErrorCode; 14] = [
+        ErrorCode::Invalid,
+        ErrorCode::Blank,
+        ErrorCode::TooLong,
+        ErrorCode::NotANumber,
+        ErrorCode::InvalidState,
+        ErrorCode::NotExist,
+        ErrorCode::Taken,
+        ErrorCode::VersionOutdated,
+        ErrorCode::Forbidden,
+        ErrorCode::Unauthorized,
+        ErrorCode::TooLarge,
+        ErrorCode::RateLimited,
+        ErrorCode::TemporaryFailure,
+        ErrorCode::InternalError,
+    ];
+
+    /// The stable wire code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::Blank => "blank",
+            ErrorCode::TooLong => "too_long",
+            ErrorCode::NotANumber => "not_a_number",
+            ErrorCode::InvalidState => "invalid_state",
+            ErrorCode::NotExist => "not_exist",
+            ErrorCode::Taken => "taken",
+            ErrorCode::VersionOutdated => "version_outdated",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::TemporaryFailure => "temporary_failure",
+            ErrorCode::InternalError => "internal_error",
+        }
+    }
+
+    /// The HTTP status the code answers with.
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::Invalid
+            | ErrorCode::Blank
+            | ErrorCode::TooLong
+            | ErrorCode::NotANumber
+            | ErrorCode::InvalidState => StatusCode::BAD_REQUEST,
+            ErrorCode::NotExist => StatusCode::NOT_FOUND,
+            ErrorCode::Taken => StatusCode::CONFLICT,
+            ErrorCode::VersionOutdated => StatusCode::PRECONDITION_FAILED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TemporaryFailure => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The code of a field-level refusal.
+    pub fn of_invalid(code: InvalidCode) -> ErrorCode {
+        match code {
+            InvalidCode::Invalid => ErrorCode::Invalid,
+            InvalidCode::Blank => ErrorCode::Blank,
+            InvalidCode::TooLong => ErrorCode::TooLong,
+            InvalidCode::NotANumber => ErrorCode::NotANumber,
+        }
+    }
+}
+
 impl ApiError {
+    /// The HTTP status of the error's code.
+    pub fn status(&self) -> StatusCode {
+        self.code.status()
+    }
+
     /// A 400 `invalid` on a field (or on the body when `attr` is `None`).
     pub fn invalid(attr: Option<&str>, detail: impl Into<String>) -> Self {
         ApiError {
-            status: StatusCode::BAD_REQUEST,
             attr: attr.map(str::to_owned),
-            code: "invalid",
+            code: ErrorCode::Invalid,
             detail: detail.into(),
             meta: None,
         }
@@ -32,9 +141,8 @@ impl ApiError {
     /// A 400 `blank` on a missing field.
     pub fn blank(attr: &str, detail: impl Into<String>) -> Self {
         ApiError {
-            status: StatusCode::BAD_REQUEST,
             attr: Some(attr.to_owned()),
-            code: "blank",
+            code: ErrorCode::Blank,
             detail: detail.into(),
             meta: None,
         }
@@ -42,9 +150,8 @@ impl ApiError {
     /// A 404 `not_exist`.
     pub fn not_found(detail: impl Into<String>) -> Self {
         ApiError {
-            status: StatusCode::NOT_FOUND,
             attr: None,
-            code: "not_exist",
+            code: ErrorCode::NotExist,
             detail: detail.into(),
             meta: None,
         }
@@ -52,9 +159,8 @@ impl ApiError {
     /// A 413 `too_large`.
     pub fn too_large(limit: usize) -> Self {
         ApiError {
-            status: StatusCode::PAYLOAD_TOO_LARGE,
             attr: None,
-            code: "too_large",
+            code: ErrorCode::TooLarge,
             detail: format!("the request body exceeds {limit} bytes"),
             meta: None,
         }
@@ -62,9 +168,8 @@ impl ApiError {
     /// A 401 `unauthorized`.
     pub fn unauthorized() -> Self {
         ApiError {
-            status: StatusCode::UNAUTHORIZED,
             attr: None,
-            code: "unauthorized",
+            code: ErrorCode::Unauthorized,
             detail: "HTTP Basic credentials (agent email and API token) are missing or wrong"
                 .into(),
             meta: None,
@@ -73,9 +178,8 @@ impl ApiError {
 
     fn invalid_state(attr: Option<&str>, reason: &str, detail: String) -> Self {
         ApiError {
-            status: StatusCode::BAD_REQUEST,
             attr: attr.map(str::to_owned),
-            code: "invalid_state",
+            code: ErrorCode::InvalidState,
             detail,
             meta: Some(json!({ "reason": reason })),
         }
@@ -87,9 +191,8 @@ impl From<DomainError> for ApiError {
         let detail = e.to_string();
         match e {
             DomainError::Invalid { attr, code, detail } => ApiError {
-                status: StatusCode::BAD_REQUEST,
                 attr: Some(attr),
-                code: code.as_str(),
+                code: ErrorCode::of_invalid(code),
                 detail,
                 meta: None,
             },
@@ -137,23 +240,20 @@ impl From<AppError> for ApiError {
                 holder_kind,
                 holder_id,
             } => ApiError {
-                status: StatusCode::CONFLICT,
                 attr: Some(attr.clone()),
-                code: "taken",
+                code: ErrorCode::Taken,
                 detail: format!("{attr} is already taken"),
                 meta: Some(json!({ "holderType": holder_kind, "id": holder_id })),
             },
             AppError::VersionOutdated => ApiError {
-                status: StatusCode::PRECONDITION_FAILED,
                 attr: None,
-                code: "version_outdated",
+                code: ErrorCode::VersionOutdated,
                 detail: "the resource changed since the version in If-Match; read it again".into(),
                 meta: None,
             },
             AppError::Forbidden(detail) => ApiError {
-                status: StatusCode::FORBIDDEN,
                 attr: None,
-                code: "forbidden",
+                code: ErrorCode::Forbidden,
                 detail: detail.into(),
                 meta: None,
             },
@@ -161,9 +261,8 @@ impl From<AppError> for ApiError {
             AppError::Unavailable | AppError::Contention => {
                 tracing::warn!(error = %e, "request failed: store unavailable or contended");
                 ApiError {
-                    status: StatusCode::SERVICE_UNAVAILABLE,
                     attr: None,
-                    code: "temporary_failure",
+                    code: ErrorCode::TemporaryFailure,
                     detail: "the service is temporarily unavailable; retry later".into(),
                     meta: None,
                 }
@@ -171,9 +270,8 @@ impl From<AppError> for ApiError {
             AppError::Internal { .. } => {
                 tracing::error!(error = %e.chain(), "request failed with an internal error");
                 ApiError {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
                     attr: None,
-                    code: "internal_error",
+                    code: ErrorCode::InternalError,
                     detail: "internal error".into(),
                     meta: None,
                 }
@@ -184,17 +282,15 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let status = self.status();
         let mut entry = serde_json::Map::new();
         entry.insert("attr".into(), self.attr.map_or(Value::Null, Value::String));
-        entry.insert("code".into(), Value::String(self.code.into()));
+        entry.insert("code".into(), Value::String(self.code.as_str().into()));
         entry.insert("detail".into(), Value::String(self.detail));
         entry.insert("meta".into(), self.meta.unwrap_or(Value::Null));
-        let mut response = (
-            self.status,
-            Json(json!({ "errors": [Value::Object(entry)] })),
-        )
-            .into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
+        let mut response =
+            (status, Json(json!({ "errors": [Value::Object(entry)] }))).into_response();
+        if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Basic realm=\"Hearth\""),

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -73,9 +73,8 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     let Some((limit, remaining)) = state.limiter.admit(credential, second) else {
         let limit = state.limiter.limit.load(Ordering::Relaxed);
         let mut response = ApiError {
-            status: StatusCode::TOO_MANY_REQUESTS,
             attr: None,
-            code: "rate_limited",
+            code: crate::error::ErrorCode::RateLimited,
             detail: format!("more than {limit} requests in one second; retry with backoff"),
             meta: None,
         }

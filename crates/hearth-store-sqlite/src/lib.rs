@@ -48,10 +48,16 @@ fn map_err(e: sqlx::Error) -> StoreError {
         | sqlx::Error::PoolClosed
         | sqlx::Error::Io(_)
         | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
-            key: db.message().to_owned(),
-            holder: String::new(),
-        },
+        // A unique key the adapter did not check for itself: a concurrent writer
+        // got there first. The database's own message stays in the log; it is
+        // never a field name for a client.
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            tracing::debug!(message = db.message(), "unique violation");
+            StoreError::Conflict {
+                key: String::new(),
+                holder: String::new(),
+            }
+        }
         other => StoreError::Other(other.to_string()),
     }
 }

@@ -91,9 +91,8 @@ async fn email(
     let subject = body.opt_str("", "subject")?.unwrap_or_default();
     if subject.chars().count() >= 1000 {
         return Err(ApiError {
-            status: axum::http::StatusCode::BAD_REQUEST,
             attr: Some("subject".into()),
-            code: "too_long",
+            code: crate::error::ErrorCode::TooLong,
             detail: "must be under 1000 characters".into(),
             meta: None,
         });

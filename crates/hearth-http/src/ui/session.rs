@@ -133,7 +133,7 @@ pub(super) async fn session(
 /// The page for a failure that is not the agent's doing: logged at the edge like
 /// any API error, and said in words.
 pub(super) fn failed(e: AppError) -> Response {
-    let status = crate::error::ApiError::from(e).status;
+    let status = crate::error::ApiError::from(e).status();
     let text = if status == StatusCode::SERVICE_UNAVAILABLE {
         "Hearth cannot reach its database right now. Try again in a moment."
     } else {

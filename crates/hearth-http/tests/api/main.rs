@@ -3,6 +3,7 @@
 
 mod admin;
 mod conversations;
+mod errors;
 mod gladly;
 mod harness;
 mod inbound;

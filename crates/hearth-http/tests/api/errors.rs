@@ -1,0 +1,158 @@
+//! The error table: every error Hearth can answer with, rendered as the client sees
+//! it (status and Gladly's error body), pinned in one snapshot. A new variant of
+//! `DomainError` or `AppError` does not compile here until it has a line, and a code
+//! of `ErrorCode` that no line produces fails the test.
+
+use std::collections::BTreeSet;
+
+use axum::response::IntoResponse;
+use hearth_app::AppError;
+use hearth_domain::DomainError;
+use hearth_domain::channel::Channel;
+use hearth_http::error::{ApiError, ErrorCode};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+
+/// One example of every domain refusal; the match below keeps the list whole.
+fn domain_errors() -> Vec<DomainError> {
+    let all = vec![
+        DomainError::invalid("content.type", "must be EMAIL or SMS"),
+        DomainError::blank("name", "is required"),
+        DomainError::too_long("name", "must be at most 200 characters"),
+        DomainError::Invalid {
+            attr: "slaSeconds".into(),
+            code: hearth_domain::error::InvalidCode::NotANumber,
+            detail: "must be an integer".into(),
+        },
+        DomainError::ConversationClosed("you cannot reply to items in closed conversations"),
+        DomainError::ReplyMissing,
+        DomainError::TopicsRequired,
+        DomainError::ActionNotAvailable { action: "END" },
+        DomainError::NotAvailable,
+        DomainError::FocusMode,
+        DomainError::NotAssignee,
+        DomainError::AgentNotInInbox,
+        DomainError::NotReplyable("the customer has no phone number"),
+        DomainError::ReplyChannelMismatch {
+            reply: "SMS",
+            channel: Channel::Email,
+        },
+        DomainError::ContactEnded,
+        DomainError::UnknownContact,
+        DomainError::NotClosed,
+        DomainError::CustomerHasOpenConversation,
+        DomainError::InUse("the inbox is still used by agents".into()),
+        DomainError::TaskState("a closed task takes no comments"),
+    ];
+    for e in &all {
+        // No wildcard: a new variant must be added to the list above.
+        match e {
+            DomainError::Invalid { .. }
+            | DomainError::ConversationClosed(_)
+            | DomainError::ReplyMissing
+            | DomainError::TopicsRequired
+            | DomainError::ActionNotAvailable { .. }
+            | DomainError::NotAvailable
+            | DomainError::FocusMode
+            | DomainError::NotAssignee
+            | DomainError::AgentNotInInbox
+            | DomainError::NotReplyable(_)
+            | DomainError::ReplyChannelMismatch { .. }
+            | DomainError::ContactEnded
+            | DomainError::UnknownContact
+            | DomainError::NotClosed
+            | DomainError::CustomerHasOpenConversation
+            | DomainError::InUse(_)
+            | DomainError::TaskState(_) => {}
+        }
+    }
+    all
+}
+
+/// One example of every application error besides the domain's.
+fn app_errors() -> Vec<AppError> {
+    let all = vec![
+        AppError::not_found("conversation", "c1"),
+        AppError::Taken {
+            attr: "emailAddress".into(),
+            holder_kind: "agent",
+            holder_id: "a1".into(),
+        },
+        AppError::VersionOutdated,
+        AppError::Forbidden("this needs the role ADMIN"),
+        AppError::Unauthorized,
+        AppError::Contention,
+        AppError::Unavailable,
+        AppError::internal("a stored document does not decode"),
+    ];
+    for e in &all {
+        match e {
+            AppError::Domain(_)
+            | AppError::NotFound { .. }
+            | AppError::Taken { .. }
+            | AppError::VersionOutdated
+            | AppError::Forbidden(_)
+            | AppError::Unauthorized
+            | AppError::Contention
+            | AppError::Unavailable
+            | AppError::Internal { .. } => {}
+        }
+    }
+    all
+}
+
+async fn rendered(name: String, e: ApiError) -> (ErrorCode, Value) {
+    let code = e.code;
+    let response = e.into_response();
+    let status = response.status().as_u16();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    (
+        code,
+        json!({ "case": name, "status": status, "body": body }),
+    )
+}
+
+#[tokio::test]
+async fn every_error_body_is_pinned() {
+    let mut cases = Vec::new();
+    for e in domain_errors() {
+        cases.push((format!("DomainError::{e:?}"), ApiError::from(e)));
+    }
+    for e in app_errors() {
+        cases.push((format!("AppError::{e:?}"), ApiError::from(e)));
+    }
+    cases.push(("too_large".into(), ApiError::too_large(65536)));
+    cases.push((
+        "malformed JSON".into(),
+        ApiError::invalid(None, "malformed JSON"),
+    ));
+    cases.push((
+        "rate_limited".into(),
+        ApiError {
+            attr: None,
+            code: ErrorCode::RateLimited,
+            detail: "more than 100 requests in one second; retry with backoff".into(),
+            meta: None,
+        },
+    ));
+    let mut seen = BTreeSet::new();
+    let mut table = Vec::new();
+    for (name, e) in cases {
+        let (code, line) = rendered(name, e).await;
+        assert_eq!(
+            line["status"].as_u64(),
+            Some(u64::from(code.status().as_u16())),
+            "{line}"
+        );
+        seen.insert(code.as_str());
+        table.push(line);
+    }
+    let missing: Vec<&str> = ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !seen.contains(c))
+        .collect();
+    assert!(missing.is_empty(), "codes no case produces: {missing:?}");
+    insta::assert_json_snapshot!("error_bodies", table);
+}
