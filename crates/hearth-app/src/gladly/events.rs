@@ -5,8 +5,10 @@
 use serde_json::{Map, Value, json};
 
 use crate::codec::{EventBody, EventContext, EventPayload, fmt_ts, from_ms};
+use hearth_domain::Timestamp;
 use hearth_domain::conversation::Conversation;
 
+use crate::clock::new_id;
 use crate::error::AppError;
 use crate::ports::EventRow;
 
@@ -249,6 +251,11 @@ pub fn stream_data(e: &EventRow, conversation: Option<&Conversation>) -> Result<
         data["content"] = content.clone();
     }
     Ok(data.to_string())
+}
+
+/// The body of the PING a webhook must answer with 200 before it is enabled.
+pub fn ping_body(at: Timestamp) -> String {
+    json!({ "id": new_id(), "type": "PING", "timestamp": fmt_ts(at), "content": {} }).to_string()
 }
 
 #[cfg(test)]

@@ -4,11 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use hearth_domain::{DomainError, Timestamp};
+use hearth_domain::DomainError;
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use crate::clock::new_id;
 use crate::codec::{fmt_ts, from_ms};
 use crate::ports::DeliveryRow;
 use crate::service::webhooks::{Credentials, Webhook, WebhookChange};
@@ -147,9 +146,4 @@ impl From<&DeliveryRow> for DeliveryWire {
             updated_at: fmt_ts(from_ms(d.updated_at)),
         }
     }
-}
-
-/// The body of the PING a webhook must answer with 200 before it is enabled.
-pub fn ping_body(at: Timestamp) -> String {
-    json!({ "id": new_id(), "type": "PING", "timestamp": fmt_ts(at), "content": {} }).to_string()
 }

@@ -22,7 +22,7 @@ use crate::app::{App, read_tx, write_tx};
 use crate::clock::{new_id, new_token};
 use crate::codec::{self, SettingsDoc, fmt_ts, from_ms, to_ms};
 use crate::error::AppError;
-use crate::gladly::webhooks::ping_body;
+use crate::gladly::events::ping_body;
 pub use crate::ports::WebhookPolicy;
 use crate::ports::{DeliveryRow, ResourceRow, StoreTx, WebhookSender};
 use crate::unit_of_work::{SETTINGS_ID, kind};
