@@ -1,31 +1,79 @@
-// The StoreTx implementation shared by hearth-store-sqlite and hearth-store-postgres.
-// Included with `include!` by each adapter after it defines:
-//   type Db = <the sqlx database>;
-//   const FOR_UPDATE: &str = " FOR UPDATE" or "" (row locks; SQLite has one writer);
-//   const ROUTING_LOCK: Option<&str> = the statement that serialises routing, if any;
-//   const FOR_UPDATE_SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED" or "";
-//   pub struct Tx { inner: sqlx::Transaction<'static, Db> }
-//   fn map_err(e: sqlx::Error) -> StoreError;
-// Every statement here must run unchanged on both backends.
+//! The `StoreTx` implementation both adapters share: every statement here runs
+//! unchanged on SQLite and PostgreSQL (`$N` placeholders, `ON CONFLICT`,
+//! `RETURNING`, partial unique indexes). Each adapter compiles this file as its
+//! module `portable_tx` (`#[path]`), after defining what differs:
+//!
+//! - `Db`, the sqlx database;
+//! - `FOR_UPDATE` (`" FOR UPDATE"`, or `""` where one writer makes row locks moot) and
+//!   `FOR_UPDATE_SKIP_LOCKED`;
+//! - `ROUTING_LOCK`, the statement that serialises routing, if any;
+//! - `Tx { inner: sqlx::Transaction<'static, Db> }`;
+//! - `map_err`, its reading of a database error.
 
+use super::{FOR_UPDATE, FOR_UPDATE_SKIP_LOCKED, ROUTING_LOCK, Tx, map_err};
 use hearth_app::ports::{
-    ContactRow, DeliveryRow, ConversationRow, CustomerRow, EventRow, ItemRow, OfferRow, OutboxRow, ResourceRow, RoutingDecisionRow, StoreTx, StoredEvent, TaskRow, TimerRow,
+    ContactRow, ConversationRow, CustomerRow, DeliveryRow, EventRow, ItemRow, OfferRow, OutboxRow,
+    ResourceRow, RoutingDecisionRow, StoreError, StoreTx, StoredEvent, TaskRow, TimerRow, stored,
 };
 
 type ResourceTuple = (String, String, Option<String>, String, i64, i64, i64);
-type ConversationTuple = (String, String, String, Option<String>, String, i64, Option<i64>, Option<i64>, i64, String);
-type TaskTuple = (String, String, String, Option<String>, String, i64, i64, i64, String);
+type ConversationTuple = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    String,
+);
+type TaskTuple = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    i64,
+    i64,
+    String,
+);
 
-const TASK_COLUMNS: &str = "task_id, customer_id, inbox_id, agent_id, status, due_at, created_at, version, doc";
+const TASK_COLUMNS: &str =
+    "task_id, customer_id, inbox_id, agent_id, status, due_at, created_at, version, doc";
 
 fn task_of(t: TaskTuple) -> TaskRow {
-    TaskRow { id: t.0, customer_id: t.1, inbox_id: t.2, agent_id: t.3, status: t.4, due_at: t.5, created_at: t.6, version: t.7, doc: t.8 }
+    TaskRow {
+        id: t.0,
+        customer_id: t.1,
+        inbox_id: t.2,
+        agent_id: t.3,
+        status: t.4,
+        due_at: t.5,
+        created_at: t.6,
+        version: t.7,
+        doc: t.8,
+    }
 }
 
-type DeliveryTuple = (String, String, String, String, String, String, i64, Option<i64>, Option<i64>, Option<String>, i64, i64);
+type DeliveryTuple = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    i64,
+    i64,
+);
 
-const DELIVERY_COLUMNS: &str =
-    "delivery_id, webhook_id, event_id, event_type, body, status, attempts, next_attempt_at, last_status, last_error, created_at, updated_at";
+const DELIVERY_COLUMNS: &str = "delivery_id, webhook_id, event_id, event_type, body, status, attempts, next_attempt_at, last_status, last_error, created_at, updated_at";
 
 fn delivery_of(t: DeliveryTuple) -> DeliveryRow {
     DeliveryRow {
@@ -44,13 +92,28 @@ fn delivery_of(t: DeliveryTuple) -> DeliveryRow {
     }
 }
 
-type ContactTuple = (String, String, String, i64, Option<i64>, Option<i64>, Option<String>);
+type ContactTuple = (
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
 
-const CONVERSATION_COLUMNS: &str =
-    "conversation_id, customer_id, inbox_id, agent_id, status, created_at, closed_at, due_at, version, doc";
+const CONVERSATION_COLUMNS: &str = "conversation_id, customer_id, inbox_id, agent_id, status, created_at, closed_at, due_at, version, doc";
 
 fn resource_of(t: ResourceTuple) -> ResourceRow {
-    ResourceRow { kind: t.0, id: t.1, unique_key: t.2, doc: t.3, created_at: t.4, updated_at: t.5, version: t.6 }
+    ResourceRow {
+        kind: t.0,
+        id: t.1,
+        unique_key: t.2,
+        doc: t.3,
+        created_at: t.4,
+        updated_at: t.5,
+        version: t.6,
+    }
 }
 
 fn conversation_of(t: ConversationTuple) -> ConversationRow {
@@ -69,11 +132,19 @@ fn conversation_of(t: ConversationTuple) -> ConversationRow {
 }
 
 fn contact_of(t: ContactTuple) -> ContactRow {
-    ContactRow { id: t.0, conversation_id: t.1, channel: t.2, started_at: t.3, ended_at: t.4, due_at: t.5, fulfilment: t.6 }
+    ContactRow {
+        id: t.0,
+        conversation_id: t.1,
+        channel: t.2,
+        started_at: t.3,
+        ended_at: t.4,
+        due_at: t.5,
+        fulfilment: t.6,
+    }
 }
 
 /// A database migrated by a newer Hearth is refused with a message that says so.
-fn migration_error(e: sqlx::migrate::MigrateError) -> StoreError {
+pub(crate) fn migration_error(e: sqlx::migrate::MigrateError) -> StoreError {
     match e {
         sqlx::migrate::MigrateError::VersionMissing(version) => StoreError::Other(format!(
             "the database schema is newer than this Hearth binary (it has migration {version}, which this binary does not know); run a newer Hearth"
@@ -87,7 +158,9 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 fn conversation_query(where_clause: &str) -> sqlx::AssertSqlSafe<String> {
-    sqlx::AssertSqlSafe(format!("SELECT {CONVERSATION_COLUMNS} FROM conversation {where_clause}"))
+    sqlx::AssertSqlSafe(format!(
+        "SELECT {CONVERSATION_COLUMNS} FROM conversation {where_clause}"
+    ))
 }
 
 #[async_trait::async_trait]
@@ -104,7 +177,11 @@ impl StoreTx for Tx {
         Ok(row.map(resource_of))
     }
 
-    async fn resource_by_key(&mut self, kind: &str, key: &str) -> Result<Option<ResourceRow>, StoreError> {
+    async fn resource_by_key(
+        &mut self,
+        kind: &str,
+        key: &str,
+    ) -> Result<Option<ResourceRow>, StoreError> {
         let row: Option<ResourceTuple> = sqlx::query_as(
             "SELECT kind, resource_id, unique_key, doc, created_at, updated_at, version FROM resource WHERE kind = $1 AND unique_key = $2",
         )
@@ -138,7 +215,10 @@ impl StoreTx for Tx {
                     .await
                     .map_err(map_err)?;
             if let Some((holder,)) = holder {
-                return Err(StoreError::Conflict { key: key.clone(), holder });
+                return Err(StoreError::Conflict {
+                    key: key.clone(),
+                    holder,
+                });
             }
         }
         sqlx::query(
@@ -168,16 +248,21 @@ impl StoreTx for Tx {
     }
 
     async fn revoke_all_tokens(&mut self, agent_id: &str, at: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE agent_id = $2 AND revoked_at IS NULL")
-            .bind(at)
-            .bind(agent_id)
-            .execute(&mut *self.inner)
-            .await
-            .map_err(map_err)?;
+        let done = sqlx::query(
+            "UPDATE api_token SET revoked_at = $1 WHERE agent_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(at)
+        .bind(agent_id)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
         Ok(done.rows_affected())
     }
 
-    async fn tokens_of(&mut self, agent_id: &str) -> Result<Vec<(String, String, i64, Option<i64>)>, StoreError> {
+    async fn tokens_of(
+        &mut self,
+        agent_id: &str,
+    ) -> Result<Vec<(String, String, i64, Option<i64>)>, StoreError> {
         sqlx::query_as("SELECT api_token_id, label, created_at, revoked_at FROM api_token WHERE agent_id = $1 ORDER BY created_at, api_token_id")
             .bind(agent_id)
             .fetch_all(&mut *self.inner)
@@ -185,7 +270,12 @@ impl StoreTx for Tx {
             .map_err(map_err)
     }
 
-    async fn revoke_token(&mut self, agent_id: &str, token_id: &str, at: i64) -> Result<bool, StoreError> {
+    async fn revoke_token(
+        &mut self,
+        agent_id: &str,
+        token_id: &str,
+        at: i64,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE api_token SET revoked_at = COALESCE(revoked_at, $1) WHERE agent_id = $2 AND api_token_id = $3")
             .bind(at)
             .bind(agent_id)
@@ -196,17 +286,25 @@ impl StoreTx for Tx {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn open_conversations_of_agent(&mut self, agent_id: &str) -> Result<Vec<ConversationRow>, StoreError> {
-        let rows: Vec<ConversationTuple> =
-            sqlx::query_as(conversation_query("WHERE agent_id = $1 AND status <> 'CLOSED' ORDER BY created_at, conversation_id"))
-                .bind(agent_id)
-                .fetch_all(&mut *self.inner)
-                .await
-                .map_err(map_err)?;
+    async fn open_conversations_of_agent(
+        &mut self,
+        agent_id: &str,
+    ) -> Result<Vec<ConversationRow>, StoreError> {
+        let rows: Vec<ConversationTuple> = sqlx::query_as(conversation_query(
+            "WHERE agent_id = $1 AND status <> $2 ORDER BY created_at, conversation_id",
+        ))
+        .bind(agent_id)
+        .bind(stored::CLOSED)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
         Ok(rows.into_iter().map(conversation_of).collect())
     }
 
-    async fn live_token(&mut self, token_hash: &str) -> Result<Option<(String, String, i64)>, StoreError> {
+    async fn live_token(
+        &mut self,
+        token_hash: &str,
+    ) -> Result<Option<(String, String, i64)>, StoreError> {
         sqlx::query_as("SELECT agent_id, label, created_at FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL")
             .bind(token_hash)
             .fetch_optional(&mut *self.inner)
@@ -214,7 +312,14 @@ impl StoreTx for Tx {
             .map_err(map_err)
     }
 
-    async fn insert_token(&mut self, id: &str, agent_id: &str, token_hash: &str, label: &str, at: i64) -> Result<(), StoreError> {
+    async fn insert_token(
+        &mut self,
+        id: &str,
+        agent_id: &str,
+        token_hash: &str,
+        label: &str,
+        at: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO api_token (api_token_id, agent_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(id)
             .bind(agent_id)
@@ -227,7 +332,12 @@ impl StoreTx for Tx {
         Ok(())
     }
 
-    async fn revoke_tokens(&mut self, agent_id: &str, label: &str, at: i64) -> Result<u64, StoreError> {
+    async fn revoke_tokens(
+        &mut self,
+        agent_id: &str,
+        label: &str,
+        at: i64,
+    ) -> Result<u64, StoreError> {
         let done = sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE agent_id = $2 AND label = $3 AND revoked_at IS NULL")
             .bind(at)
             .bind(agent_id)
@@ -257,7 +367,11 @@ impl StoreTx for Tx {
         }))
     }
 
-    async fn search_customers(&mut self, prefix: &str, limit: i64) -> Result<Vec<String>, StoreError> {
+    async fn search_customers(
+        &mut self,
+        prefix: &str,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
         // Every term starting with `prefix` sorts in [prefix, prefix + U+10FFFF) under
         // byte order (SQLite's default; the PostgreSQL column is COLLATE "C").
         let end = format!("{prefix}\u{10FFFF}");
@@ -280,7 +394,11 @@ impl StoreTx for Tx {
         Ok(ids)
     }
 
-    async fn customers_by_external_id(&mut self, value: &str, limit: i64) -> Result<Vec<String>, StoreError> {
+    async fn customers_by_external_id(
+        &mut self,
+        value: &str,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
         let rows: Vec<(String,)> = sqlx::query_as(
             "SELECT customer_id FROM customer WHERE external_customer_id = $1 ORDER BY updated_at DESC, customer_id LIMIT $2",
         )
@@ -292,17 +410,27 @@ impl StoreTx for Tx {
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
-    async fn customer_by_identity(&mut self, kind: &str, value: &str) -> Result<Option<String>, StoreError> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT customer_id FROM customer_identity WHERE kind = $1 AND value = $2")
-            .bind(kind)
-            .bind(value)
-            .fetch_optional(&mut *self.inner)
-            .await
-            .map_err(map_err)?;
+    async fn customer_by_identity(
+        &mut self,
+        kind: &str,
+        value: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT customer_id FROM customer_identity WHERE kind = $1 AND value = $2",
+        )
+        .bind(kind)
+        .bind(value)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
         Ok(row.map(|r| r.0))
     }
 
-    async fn save_customer(&mut self, row: &CustomerRow, identities: &[(String, String)]) -> Result<(), StoreError> {
+    async fn save_customer(
+        &mut self,
+        row: &CustomerRow,
+        identities: &[(String, String)],
+    ) -> Result<(), StoreError> {
         for (kind, value) in identities {
             let holder: Option<(String,)> =
                 sqlx::query_as("SELECT customer_id FROM customer_identity WHERE kind = $1 AND value = $2 AND customer_id <> $3")
@@ -313,7 +441,10 @@ impl StoreTx for Tx {
                     .await
                     .map_err(map_err)?;
             if let Some((holder,)) = holder {
-                return Err(StoreError::Conflict { key: format!("{kind}:{value}"), holder });
+                return Err(StoreError::Conflict {
+                    key: format!("{kind}:{value}"),
+                    holder,
+                });
             }
         }
         sqlx::query(
@@ -349,27 +480,40 @@ impl StoreTx for Tx {
                 .map_err(map_err)?;
         }
         for (kind, value) in identities {
-            sqlx::query("INSERT INTO customer_identity (kind, value, customer_id) VALUES ($1, $2, $3)")
-                .bind(kind)
-                .bind(value)
-                .bind(&row.id)
-                .execute(&mut *self.inner)
-                .await
-                .map_err(|e| {
-                    if is_unique_violation(&e) { StoreError::Conflict { key: format!("{kind}:{value}"), holder: String::new() } } else { map_err(e) }
-                })?;
+            sqlx::query(
+                "INSERT INTO customer_identity (kind, value, customer_id) VALUES ($1, $2, $3)",
+            )
+            .bind(kind)
+            .bind(value)
+            .bind(&row.id)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::Conflict {
+                        key: format!("{kind}:{value}"),
+                        holder: String::new(),
+                    }
+                } else {
+                    map_err(e)
+                }
+            })?;
         }
         Ok(())
     }
 
-    async fn erase_customer(&mut self, customer_id: &str, tombstone: &str) -> Result<(), StoreError> {
+    async fn erase_customer(
+        &mut self,
+        customer_id: &str,
+        tombstone: &str,
+    ) -> Result<(), StoreError> {
         let statements = [
-            "UPDATE event SET payload = $2 WHERE (aggregate_type = 'customer' AND aggregate_id = $1) \
-             OR (aggregate_type IN ('conversation', 'routing') AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)) \
-             OR (aggregate_type = 'task' AND aggregate_id IN (SELECT task_id FROM task WHERE customer_id = $1))",
-            "DELETE FROM webhook_delivery WHERE event_id IN (SELECT event_id FROM event WHERE (aggregate_type = 'customer' AND aggregate_id = $1) \
-             OR (aggregate_type IN ('conversation', 'routing') AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)) \
-             OR (aggregate_type = 'task' AND aggregate_id IN (SELECT task_id FROM task WHERE customer_id = $1)))",
+            "UPDATE event SET payload = $2 WHERE (aggregate_type = $3 AND aggregate_id = $1) \
+             OR (aggregate_type IN ($4, $5) AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)) \
+             OR (aggregate_type = $6 AND aggregate_id IN (SELECT task_id FROM task WHERE customer_id = $1))",
+            "DELETE FROM webhook_delivery WHERE event_id IN (SELECT event_id FROM event WHERE (aggregate_type = $2 AND aggregate_id = $1) \
+             OR (aggregate_type IN ($3, $4) AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)) \
+             OR (aggregate_type = $5 AND aggregate_id IN (SELECT task_id FROM task WHERE customer_id = $1)))",
             "DELETE FROM routing_decision WHERE unit_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
             "DELETE FROM outbox WHERE conversation_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
             "DELETE FROM contact WHERE conversation_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
@@ -381,81 +525,124 @@ impl StoreTx for Tx {
             "DELETE FROM customer_search WHERE customer_id = $1",
             "DELETE FROM customer WHERE customer_id = $1",
         ];
+        // The first statement also takes the tombstone; the first two name the
+        // erased customer's events by their aggregate types.
         for (i, statement) in statements.into_iter().enumerate() {
-            let query = sqlx::query(statement).bind(customer_id);
-            let query = if i == 0 { query.bind(tombstone) } else { query };
+            let mut query = sqlx::query(statement).bind(customer_id);
+            if i == 0 {
+                query = query.bind(tombstone);
+            }
+            if i < 2 {
+                query = query
+                    .bind(stored::CUSTOMER_EVENTS)
+                    .bind(stored::CONVERSATION_EVENTS)
+                    .bind(stored::ROUTING_EVENTS)
+                    .bind(stored::TASK_EVENTS);
+            }
             query.execute(&mut *self.inner).await.map_err(map_err)?;
         }
         Ok(())
     }
 
     async fn conversation(&mut self, id: &str) -> Result<Option<ConversationRow>, StoreError> {
-        let row: Option<ConversationTuple> = sqlx::query_as(conversation_query("WHERE conversation_id = $1"))
-            .bind(id)
-            .fetch_optional(&mut *self.inner)
-            .await
-            .map_err(map_err)?;
-        Ok(row.map(conversation_of))
-    }
-
-    async fn conversation_for_update(&mut self, id: &str) -> Result<Option<ConversationRow>, StoreError> {
-        let row: Option<ConversationTuple> = sqlx::query_as(conversation_query(&format!("WHERE conversation_id = $1{FOR_UPDATE}")))
-            .bind(id)
-            .fetch_optional(&mut *self.inner)
-            .await
-            .map_err(map_err)?;
-        Ok(row.map(conversation_of))
-    }
-
-    async fn lock_customer(&mut self, id: &str) -> Result<bool, StoreError> {
-        let row: Option<(String,)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT customer_id FROM customer WHERE customer_id = $1{FOR_UPDATE}")))
+        let row: Option<ConversationTuple> =
+            sqlx::query_as(conversation_query("WHERE conversation_id = $1"))
                 .bind(id)
                 .fetch_optional(&mut *self.inner)
                 .await
                 .map_err(map_err)?;
-        Ok(row.is_some())
-    }
-
-    async fn latest_conversation(&mut self, customer_id: &str) -> Result<Option<ConversationRow>, StoreError> {
-        let row: Option<ConversationTuple> =
-            sqlx::query_as(conversation_query("WHERE customer_id = $1 ORDER BY created_at DESC, conversation_id DESC LIMIT 1"))
-                .bind(customer_id)
-                .fetch_optional(&mut *self.inner)
-                .await
-                .map_err(map_err)?;
         Ok(row.map(conversation_of))
     }
 
-    async fn customer_conversations(&mut self, customer_id: &str, limit: i64) -> Result<Vec<ConversationRow>, StoreError> {
-        let rows: Vec<ConversationTuple> =
-            sqlx::query_as(conversation_query("WHERE customer_id = $1 ORDER BY created_at, conversation_id LIMIT $2"))
-                .bind(customer_id)
-                .bind(limit)
-                .fetch_all(&mut *self.inner)
-                .await
-                .map_err(map_err)?;
+    async fn conversation_for_update(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<ConversationRow>, StoreError> {
+        let row: Option<ConversationTuple> = sqlx::query_as(conversation_query(&format!(
+            "WHERE conversation_id = $1{FOR_UPDATE}"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(row.map(conversation_of))
+    }
+
+    async fn lock_customer(&mut self, id: &str) -> Result<bool, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT customer_id FROM customer WHERE customer_id = $1{FOR_UPDATE}"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(row.is_some())
+    }
+
+    async fn latest_conversation(
+        &mut self,
+        customer_id: &str,
+    ) -> Result<Option<ConversationRow>, StoreError> {
+        let row: Option<ConversationTuple> = sqlx::query_as(conversation_query(
+            "WHERE customer_id = $1 ORDER BY created_at DESC, conversation_id DESC LIMIT 1",
+        ))
+        .bind(customer_id)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(row.map(conversation_of))
+    }
+
+    async fn customer_conversations(
+        &mut self,
+        customer_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ConversationRow>, StoreError> {
+        let rows: Vec<ConversationTuple> = sqlx::query_as(conversation_query(
+            "WHERE customer_id = $1 ORDER BY created_at, conversation_id LIMIT $2",
+        ))
+        .bind(customer_id)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
         Ok(rows.into_iter().map(conversation_of).collect())
     }
 
-    async fn save_conversation(&mut self, row: &ConversationRow, contacts: &[ContactRow], expected_version: Option<i64>) -> Result<(), StoreError> {
-        if row.status != "CLOSED" {
+    async fn save_conversation(
+        &mut self,
+        row: &ConversationRow,
+        contacts: &[ContactRow],
+        expected_version: Option<i64>,
+    ) -> Result<(), StoreError> {
+        if row.status != stored::CLOSED {
             // R2, checked before writing so the holder can be named; the partial
             // unique index still guards against a concurrent writer.
             let holder: Option<(String,)> = sqlx::query_as(
-                "SELECT conversation_id FROM conversation WHERE customer_id = $1 AND status <> 'CLOSED' AND conversation_id <> $2",
+                "SELECT conversation_id FROM conversation WHERE customer_id = $1 AND status <> $3 AND conversation_id <> $2",
             )
             .bind(&row.customer_id)
             .bind(&row.id)
+            .bind(stored::CLOSED)
             .fetch_optional(&mut *self.inner)
             .await
             .map_err(map_err)?;
             if let Some((holder,)) = holder {
-                return Err(StoreError::Conflict { key: "customerId".into(), holder });
+                return Err(StoreError::Conflict {
+                    key: stored::ONE_OPEN_CONVERSATION.into(),
+                    holder,
+                });
             }
         }
         let unique = |e: sqlx::Error| {
-            if is_unique_violation(&e) { StoreError::Conflict { key: "customerId".into(), holder: String::new() } } else { map_err(e) }
+            if is_unique_violation(&e) {
+                StoreError::Conflict {
+                    key: stored::ONE_OPEN_CONVERSATION.into(),
+                    holder: String::new(),
+                }
+            } else {
+                map_err(e)
+            }
         };
         match expected_version {
             None => {
@@ -522,22 +709,32 @@ impl StoreTx for Tx {
         Ok(())
     }
 
-    async fn contact_conversation(&mut self, contact_id: &str) -> Result<Option<String>, StoreError> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT conversation_id FROM contact WHERE contact_id = $1")
-            .bind(contact_id)
-            .fetch_optional(&mut *self.inner)
-            .await
-            .map_err(map_err)?;
+    async fn contact_conversation(
+        &mut self,
+        contact_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT conversation_id FROM contact WHERE contact_id = $1")
+                .bind(contact_id)
+                .fetch_optional(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
         Ok(row.map(|r| r.0))
     }
 
-    async fn conversations_page(&mut self, after_id: &str, limit: i64) -> Result<Vec<ConversationRow>, StoreError> {
-        let rows: Vec<ConversationTuple> = sqlx::query_as(conversation_query("WHERE conversation_id > $1 ORDER BY conversation_id LIMIT $2"))
-            .bind(after_id)
-            .bind(limit)
-            .fetch_all(&mut *self.inner)
-            .await
-            .map_err(map_err)?;
+    async fn conversations_page(
+        &mut self,
+        after_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ConversationRow>, StoreError> {
+        let rows: Vec<ConversationTuple> = sqlx::query_as(conversation_query(
+            "WHERE conversation_id > $1 ORDER BY conversation_id LIMIT $2",
+        ))
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
         Ok(rows.into_iter().map(conversation_of).collect())
     }
 
@@ -573,15 +770,31 @@ impl StoreTx for Tx {
                 .fetch_optional(&mut *self.inner)
                 .await
                 .map_err(map_err)?;
-        Ok(row.map(|t| ItemRow { id: t.0, conversation_id: t.1, customer_id: t.2, at: t.3, doc: t.4 }))
+        Ok(row.map(|t| ItemRow {
+            id: t.0,
+            conversation_id: t.1,
+            customer_id: t.2,
+            at: t.3,
+            doc: t.4,
+        }))
     }
 
     async fn delete_item(&mut self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM conversation_item WHERE item_id = $1").bind(id).execute(&mut *self.inner).await.map_err(map_err)?;
+        sqlx::query("DELETE FROM conversation_item WHERE item_id = $1")
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
         Ok(())
     }
 
-    async fn items_in_range(&mut self, start: i64, end: i64, after: i64, limit: i64) -> Result<Vec<(i64, ItemRow)>, StoreError> {
+    async fn items_in_range(
+        &mut self,
+        start: i64,
+        end: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, ItemRow)>, StoreError> {
         let rows: Vec<(i64, String, Option<String>, String, i64, String)> = sqlx::query_as(
             "SELECT item_seq, item_id, conversation_id, customer_id, at, doc FROM conversation_item \
              WHERE at >= $1 AND at < $2 AND item_seq > $3 ORDER BY item_seq LIMIT $4",
@@ -593,10 +806,29 @@ impl StoreTx for Tx {
         .fetch_all(&mut *self.inner)
         .await
         .map_err(map_err)?;
-        Ok(rows.into_iter().map(|t| (t.0, ItemRow { id: t.1, conversation_id: t.2, customer_id: t.3, at: t.4, doc: t.5 })).collect())
+        Ok(rows
+            .into_iter()
+            .map(|t| {
+                (
+                    t.0,
+                    ItemRow {
+                        id: t.1,
+                        conversation_id: t.2,
+                        customer_id: t.3,
+                        at: t.4,
+                        doc: t.5,
+                    },
+                )
+            })
+            .collect())
     }
 
-    async fn put_export_file(&mut self, job_id: &str, filename: &str, content: &str) -> Result<(), StoreError> {
+    async fn put_export_file(
+        &mut self,
+        job_id: &str,
+        filename: &str,
+        content: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO export_file (job_id, filename, content) VALUES ($1, $2, $3) ON CONFLICT (job_id, filename) DO UPDATE SET content = excluded.content")
             .bind(job_id)
             .bind(filename)
@@ -607,18 +839,29 @@ impl StoreTx for Tx {
         Ok(())
     }
 
-    async fn export_file(&mut self, job_id: &str, filename: &str) -> Result<Option<String>, StoreError> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT content FROM export_file WHERE job_id = $1 AND filename = $2")
-            .bind(job_id)
-            .bind(filename)
-            .fetch_optional(&mut *self.inner)
-            .await
-            .map_err(map_err)?;
+    async fn export_file(
+        &mut self,
+        job_id: &str,
+        filename: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT content FROM export_file WHERE job_id = $1 AND filename = $2")
+                .bind(job_id)
+                .bind(filename)
+                .fetch_optional(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
         Ok(row.map(|r| r.0))
     }
 
-    async fn export_files_mentioning(&mut self, needle: &str) -> Result<Vec<(String, String, String)>, StoreError> {
-        let escaped = needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    async fn export_files_mentioning(
+        &mut self,
+        needle: &str,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        let escaped = needle
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         sqlx::query_as("SELECT job_id, filename, content FROM export_file WHERE content LIKE $1 ESCAPE '\\' ORDER BY job_id, filename")
             .bind(format!("%{escaped}%"))
             .fetch_all(&mut *self.inner)
@@ -627,11 +870,19 @@ impl StoreTx for Tx {
     }
 
     async fn delete_export_files(&mut self, job_id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM export_file WHERE job_id = $1").bind(job_id).execute(&mut *self.inner).await.map_err(map_err)?;
+        sqlx::query("DELETE FROM export_file WHERE job_id = $1")
+            .bind(job_id)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
         Ok(())
     }
 
-    async fn items(&mut self, conversation_id: &str, limit: i64) -> Result<Vec<ItemRow>, StoreError> {
+    async fn items(
+        &mut self,
+        conversation_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ItemRow>, StoreError> {
         let rows: Vec<(String, Option<String>, String, i64, String)> = sqlx::query_as(
             "SELECT item_id, conversation_id, customer_id, at, doc FROM conversation_item \
              WHERE conversation_id = $1 ORDER BY at, item_seq LIMIT $2",
@@ -641,7 +892,16 @@ impl StoreTx for Tx {
         .fetch_all(&mut *self.inner)
         .await
         .map_err(map_err)?;
-        Ok(rows.into_iter().map(|t| ItemRow { id: t.0, conversation_id: t.1, customer_id: t.2, at: t.3, doc: t.4 }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|t| ItemRow {
+                id: t.0,
+                conversation_id: t.1,
+                customer_id: t.2,
+                at: t.3,
+                doc: t.4,
+            })
+            .collect())
     }
 
     async fn append_events(&mut self, events: &[EventRow]) -> Result<(), StoreError> {
@@ -666,12 +926,29 @@ impl StoreTx for Tx {
     }
 
     async fn last_event_seq(&mut self) -> Result<i64, StoreError> {
-        let (seq,): (Option<i64>,) = sqlx::query_as("SELECT MAX(event_seq) FROM event").fetch_one(&mut *self.inner).await.map_err(map_err)?;
+        let (seq,): (Option<i64>,) = sqlx::query_as("SELECT MAX(event_seq) FROM event")
+            .fetch_one(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
         Ok(seq.unwrap_or(0))
     }
 
-    async fn events_page(&mut self, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        type EventTuple = (i64, String, i64, String, String, String, Option<String>, Option<String>, String);
+    async fn events_page(
+        &mut self,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        type EventTuple = (
+            i64,
+            String,
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+        );
         let rows: Vec<EventTuple> = sqlx::query_as(
             "SELECT event_seq, event_id, at, event_type, aggregate_type, aggregate_id, initiator_type, initiator_id, payload FROM event \
              WHERE event_seq > $1 ORDER BY event_seq LIMIT $2",
@@ -699,8 +976,24 @@ impl StoreTx for Tx {
             .collect())
     }
 
-    async fn events_in_range(&mut self, start: i64, end: i64, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        type EventTuple = (i64, String, i64, String, String, String, Option<String>, Option<String>, String);
+    async fn events_in_range(
+        &mut self,
+        start: i64,
+        end: i64,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        type EventTuple = (
+            i64,
+            String,
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+        );
         let rows: Vec<EventTuple> = sqlx::query_as(
             "SELECT event_seq, event_id, at, event_type, aggregate_type, aggregate_id, initiator_type, initiator_id, payload FROM event \
              WHERE event_seq > $1 AND at >= $3 AND at < $4 ORDER BY event_seq LIMIT $2",
@@ -730,16 +1023,25 @@ impl StoreTx for Tx {
             .collect())
     }
 
-    async fn inbound_response(&mut self, provider_message_id: &str) -> Result<Option<String>, StoreError> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT response FROM inbound_message WHERE provider_message_id = $1")
-            .bind(provider_message_id)
-            .fetch_optional(&mut *self.inner)
-            .await
-            .map_err(map_err)?;
+    async fn inbound_response(
+        &mut self,
+        provider_message_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT response FROM inbound_message WHERE provider_message_id = $1")
+                .bind(provider_message_id)
+                .fetch_optional(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
         Ok(row.map(|r| r.0))
     }
 
-    async fn record_inbound(&mut self, provider_message_id: &str, response: &str, at: i64) -> Result<(), StoreError> {
+    async fn record_inbound(
+        &mut self,
+        provider_message_id: &str,
+        response: &str,
+        at: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO inbound_message (provider_message_id, response, created_at) VALUES ($1, $2, $3)")
             .bind(provider_message_id)
             .bind(response)
@@ -783,28 +1085,45 @@ impl StoreTx for Tx {
         .map_err(map_err)?;
         Ok(rows
             .into_iter()
-            .map(|t| OutboxRow { id: t.0, channel: t.1, conversation_id: t.2, item_id: t.3, status: t.4, payload: t.5, created_at: t.6 })
+            .map(|t| OutboxRow {
+                id: t.0,
+                channel: t.1,
+                conversation_id: t.2,
+                item_id: t.3,
+                status: t.4,
+                payload: t.5,
+                created_at: t.6,
+            })
             .collect())
     }
 
     async fn lock_routing(&mut self) -> Result<(), StoreError> {
         if let Some(statement) = ROUTING_LOCK {
-            sqlx::query(statement).execute(&mut *self.inner).await.map_err(map_err)?;
+            sqlx::query(statement)
+                .execute(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
         }
         Ok(())
     }
 
     async fn append_routing_input(&mut self, at: i64, input: &str) -> Result<i64, StoreError> {
-        let (seq,): (i64,) = sqlx::query_as("INSERT INTO routing_input (at, input) VALUES ($1, $2) RETURNING routing_seq")
-            .bind(at)
-            .bind(input)
-            .fetch_one(&mut *self.inner)
-            .await
-            .map_err(map_err)?;
+        let (seq,): (i64,) = sqlx::query_as(
+            "INSERT INTO routing_input (at, input) VALUES ($1, $2) RETURNING routing_seq",
+        )
+        .bind(at)
+        .bind(input)
+        .fetch_one(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
         Ok(seq)
     }
 
-    async fn routing_inputs_after(&mut self, after: i64, limit: i64) -> Result<Vec<(i64, i64, String)>, StoreError> {
+    async fn routing_inputs_after(
+        &mut self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64, String)>, StoreError> {
         sqlx::query_as("SELECT routing_seq, at, input FROM routing_input WHERE routing_seq > $1 ORDER BY routing_seq LIMIT $2")
             .bind(after)
             .bind(limit)
@@ -813,7 +1132,10 @@ impl StoreTx for Tx {
             .map_err(map_err)
     }
 
-    async fn insert_routing_decision(&mut self, row: &RoutingDecisionRow) -> Result<(), StoreError> {
+    async fn insert_routing_decision(
+        &mut self,
+        row: &RoutingDecisionRow,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO routing_decision (routing_decision_id, routing_seq, at, unit_id, agent_id, doc) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -829,7 +1151,10 @@ impl StoreTx for Tx {
         Ok(())
     }
 
-    async fn routing_decisions(&mut self, unit_id: &str) -> Result<Vec<RoutingDecisionRow>, StoreError> {
+    async fn routing_decisions(
+        &mut self,
+        unit_id: &str,
+    ) -> Result<Vec<RoutingDecisionRow>, StoreError> {
         let rows: Vec<(String, i64, i64, Option<String>, Option<String>, String)> = sqlx::query_as(
             "SELECT routing_decision_id, routing_seq, at, unit_id, agent_id, doc FROM routing_decision \
              WHERE unit_id = $1 ORDER BY routing_seq, routing_decision_id",
@@ -840,7 +1165,14 @@ impl StoreTx for Tx {
         .map_err(map_err)?;
         Ok(rows
             .into_iter()
-            .map(|t| RoutingDecisionRow { id: t.0, seq: t.1, at: t.2, unit_id: t.3, agent_id: t.4, doc: t.5 })
+            .map(|t| RoutingDecisionRow {
+                id: t.0,
+                seq: t.1,
+                at: t.2,
+                unit_id: t.3,
+                agent_id: t.4,
+                doc: t.5,
+            })
             .collect())
     }
 
@@ -861,7 +1193,11 @@ impl StoreTx for Tx {
     }
 
     async fn delete_offer(&mut self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM offer WHERE offer_id = $1").bind(id).execute(&mut *self.inner).await.map_err(map_err)?;
+        sqlx::query("DELETE FROM offer WHERE offer_id = $1")
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
         Ok(())
     }
 
@@ -872,28 +1208,46 @@ impl StoreTx for Tx {
                 .fetch_all(&mut *self.inner)
                 .await
                 .map_err(map_err)?;
-        Ok(rows.into_iter().map(|t| OfferRow { id: t.0, agent_id: t.1, unit_id: t.2, doc: t.3, expires_at: t.4 }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|t| OfferRow {
+                id: t.0,
+                agent_id: t.1,
+                unit_id: t.2,
+                doc: t.3,
+                expires_at: t.4,
+            })
+            .collect())
     }
 
     async fn task(&mut self, id: &str) -> Result<Option<TaskRow>, StoreError> {
-        let row: Option<TaskTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM task WHERE task_id = $1")))
-            .bind(id)
-            .fetch_optional(&mut *self.inner)
-            .await
-            .map_err(map_err)?;
+        let row: Option<TaskTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {TASK_COLUMNS} FROM task WHERE task_id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
         Ok(row.map(task_of))
     }
 
     async fn task_for_update(&mut self, id: &str) -> Result<Option<TaskRow>, StoreError> {
-        let row: Option<TaskTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM task WHERE task_id = $1{FOR_UPDATE}")))
-            .bind(id)
-            .fetch_optional(&mut *self.inner)
-            .await
-            .map_err(map_err)?;
+        let row: Option<TaskTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {TASK_COLUMNS} FROM task WHERE task_id = $1{FOR_UPDATE}"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
         Ok(row.map(task_of))
     }
 
-    async fn customer_tasks(&mut self, customer_id: &str, status: Option<&str>, limit: i64) -> Result<Vec<TaskRow>, StoreError> {
+    async fn customer_tasks(
+        &mut self,
+        customer_id: &str,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<TaskRow>, StoreError> {
         let rows: Vec<TaskTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {TASK_COLUMNS} FROM task WHERE customer_id = $1 AND ($2 IS NULL OR status = $2) ORDER BY created_at DESC, task_id DESC LIMIT $3"
         )))
@@ -906,11 +1260,18 @@ impl StoreTx for Tx {
         Ok(rows.into_iter().map(task_of).collect())
     }
 
-    async fn save_task(&mut self, row: &TaskRow, expected_version: Option<i64>) -> Result<(), StoreError> {
+    async fn save_task(
+        &mut self,
+        row: &TaskRow,
+        expected_version: Option<i64>,
+    ) -> Result<(), StoreError> {
         match expected_version {
             None => {
                 if self.task(&row.id).await?.is_some() {
-                    return Err(StoreError::Conflict { key: "id".into(), holder: row.id.clone() });
+                    return Err(StoreError::Conflict {
+                        key: "id".into(),
+                        holder: row.id.clone(),
+                    });
                 }
                 sqlx::query(
                     "INSERT INTO task (task_id, customer_id, inbox_id, agent_id, status, due_at, created_at, version, doc) \
@@ -993,21 +1354,30 @@ impl StoreTx for Tx {
         Ok(())
     }
 
-    async fn due_deliveries(&mut self, now: i64, limit: i64) -> Result<Vec<DeliveryRow>, StoreError> {
+    async fn due_deliveries(
+        &mut self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
         let rows: Vec<DeliveryTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {DELIVERY_COLUMNS} FROM webhook_delivery WHERE status = 'PENDING' AND next_attempt_at <= $1 \
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_delivery WHERE status = $3 AND next_attempt_at <= $1 \
              ORDER BY next_attempt_at, (SELECT event_seq FROM event WHERE event.event_id = webhook_delivery.event_id), delivery_id \
              LIMIT $2{FOR_UPDATE_SKIP_LOCKED}"
         )))
         .bind(now)
         .bind(limit)
+        .bind(stored::PENDING)
         .fetch_all(&mut *self.inner)
         .await
         .map_err(map_err)?;
         Ok(rows.into_iter().map(delivery_of).collect())
     }
 
-    async fn deliveries_of(&mut self, webhook_id: &str, limit: i64) -> Result<Vec<DeliveryRow>, StoreError> {
+    async fn deliveries_of(
+        &mut self,
+        webhook_id: &str,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
         let rows: Vec<DeliveryTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {DELIVERY_COLUMNS} FROM webhook_delivery WHERE webhook_id = $1 ORDER BY created_at DESC, delivery_id DESC LIMIT $2"
         )))
@@ -1035,7 +1405,11 @@ impl StoreTx for Tx {
     }
 
     async fn delete_timer(&mut self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM timer WHERE timer_id = $1").bind(id).execute(&mut *self.inner).await.map_err(map_err)?;
+        sqlx::query("DELETE FROM timer WHERE timer_id = $1")
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
         Ok(())
     }
 
@@ -1047,12 +1421,23 @@ impl StoreTx for Tx {
                 .fetch_all(&mut *self.inner)
                 .await
                 .map_err(map_err)?;
-        Ok(rows.into_iter().map(|t| TimerRow { id: t.0, due_at: t.1, kind: t.2, payload: t.3 }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|t| TimerRow {
+                id: t.0,
+                due_at: t.1,
+                kind: t.2,
+                payload: t.3,
+            })
+            .collect())
     }
 
     async fn next_timer_due(&mut self) -> Result<Option<i64>, StoreError> {
         let row: Option<(i64,)> =
-            sqlx::query_as("SELECT due_at FROM timer ORDER BY due_at LIMIT 1").fetch_optional(&mut *self.inner).await.map_err(map_err)?;
+            sqlx::query_as("SELECT due_at FROM timer ORDER BY due_at LIMIT 1")
+                .fetch_optional(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
         Ok(row.map(|r| r.0))
     }
 

@@ -29,6 +29,23 @@ pub enum StoreError {
     Other(String),
 }
 
+/// Values of stored columns that statements compare against, named once here so
+/// that no business word is written into SQL: the adapters bind them.
+pub mod stored {
+    /// `conversation.status` of a closed conversation (the domain's `Status::Closed`).
+    pub const CLOSED: &str = "CLOSED";
+    /// `webhook_delivery.status` of a delivery still to be sent.
+    pub const PENDING: &str = "PENDING";
+    /// `event.aggregate_type` of customer, conversation, routing and task events.
+    pub const CUSTOMER_EVENTS: &str = "customer";
+    pub const CONVERSATION_EVENTS: &str = "conversation";
+    pub const ROUTING_EVENTS: &str = "routing";
+    pub const TASK_EVENTS: &str = "task";
+    /// The `StoreError::Conflict` key of R2: a customer has at most one conversation
+    /// that is not closed.
+    pub const ONE_OPEN_CONVERSATION: &str = "one_open_conversation";
+}
+
 /// A configuration resource (agent, inbox, team, entry point, topic, settings).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceRow {
@@ -512,4 +529,14 @@ pub trait StoreTx: Send {
     async fn next_timer_due(&mut self) -> Result<Option<i64>, StoreError>;
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use hearth_domain::conversation::Status;
+
+    #[test]
+    fn stored_values_are_the_domains() {
+        assert_eq!(super::stored::CLOSED, Status::Closed.as_str());
+    }
 }

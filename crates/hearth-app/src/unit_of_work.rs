@@ -20,6 +20,7 @@ use crate::codec::{
 use crate::error::AppError;
 use crate::ports::{
     ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, StoreError, StoreTx, TaskRow,
+    stored,
 };
 
 /// Resource kinds in the configuration store.
@@ -258,7 +259,7 @@ pub fn event_rows(
             id: new_id(),
             at: codec::to_ms(e.at),
             event_type: e.kind.type_name().to_owned(),
-            aggregate_type: "conversation".to_owned(),
+            aggregate_type: stored::CONVERSATION_EVENTS.to_owned(),
             aggregate_id: conversation_id.to_owned(),
             initiator_type: Some(e.initiator.kind.as_str().to_owned()),
             initiator_id: e.initiator.id.clone(),
@@ -294,7 +295,17 @@ pub(crate) async fn persist(
     }
     let (row, contacts) = conversation_row(&after)?;
     let expected = before.map(|b| i64::try_from(b.version).unwrap_or(i64::MAX));
-    tx.save_conversation(&row, &contacts, expected).await?;
+    match tx.save_conversation(&row, &contacts, expected).await {
+        // R2: the customer has another conversation that is not closed.
+        Err(StoreError::Conflict { key, holder }) if key == stored::ONE_OPEN_CONVERSATION => {
+            return Err(AppError::Taken {
+                attr: "customerId".into(),
+                holder_kind: "conversation",
+                holder_id: holder,
+            });
+        }
+        other => other?,
+    }
     Ok(Some(after))
 }
 
@@ -326,7 +337,7 @@ pub(crate) async fn save_customer(
         id: new_id(),
         at: codec::to_ms(customer.updated_at),
         event_type: event_type.to_owned(),
-        aggregate_type: "customer".to_owned(),
+        aggregate_type: stored::CUSTOMER_EVENTS.to_owned(),
         aggregate_id: customer.id.to_string(),
         initiator_type: Some(initiator.kind.as_str().to_owned()),
         initiator_id: initiator.id.clone(),
@@ -382,7 +393,7 @@ pub(crate) async fn write_task(
                 id: new_id(),
                 at: codec::to_ms(now),
                 event_type: kind.to_owned(),
-                aggregate_type: "task".to_owned(),
+                aggregate_type: stored::TASK_EVENTS.to_owned(),
                 aggregate_id: after.id.to_string(),
                 initiator_type: Some(initiator.kind.as_str().to_owned()),
                 initiator_id: initiator.id.clone(),

@@ -9,7 +9,8 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use hearth_app::ports::{Store, StoreError};
+use hearth_app::ports::{Store, StoreError, StoreTx};
+use portable_tx::migration_error;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres};
 
@@ -71,7 +72,9 @@ fn map_err(e: sqlx::Error) -> StoreError {
     }
 }
 
-include!("../../store-common/portable_tx.rs");
+/// The SQL both adapters share, compiled against this adapter's `Db`.
+#[path = "../../store-common/portable_tx.rs"]
+mod portable_tx;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

@@ -12,7 +12,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use hearth_app::ports::{Store, StoreError};
+use hearth_app::ports::{Store, StoreError, StoreTx};
+use portable_tx::migration_error;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
@@ -62,7 +63,9 @@ fn map_err(e: sqlx::Error) -> StoreError {
     }
 }
 
-include!("../../store-common/portable_tx.rs");
+/// The SQL both adapters share, compiled against this adapter's `Db`.
+#[path = "../../store-common/portable_tx.rs"]
+mod portable_tx;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

@@ -319,7 +319,7 @@ pub async fn conversations_have_versions_and_one_open_per_customer(store: &dyn S
     assert_eq!(
         second,
         Err(StoreError::Conflict {
-            key: "customerId".into(),
+            key: hearth_app::ports::stored::ONE_OPEN_CONVERSATION.into(),
             holder: "v1".into()
         })
     );

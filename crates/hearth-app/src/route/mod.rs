@@ -21,7 +21,7 @@ use crate::app::App;
 use crate::clock::new_id;
 use crate::codec::{self, AgentDoc, InboxDoc, fmt_ts, to_ms};
 use crate::error::AppError;
-use crate::ports::{EventRow, RoutingDecisionRow, StoreTx};
+use crate::ports::{EventRow, RoutingDecisionRow, StoreTx, stored};
 use crate::schedule::offer_timer_id;
 use crate::unit_of_work::{kind, load_conversation};
 use log_codec::{encode, unit_key};
@@ -265,7 +265,7 @@ impl App {
             id: new_id(),
             at: to_ms(now),
             event_type: kind.to_owned(),
-            aggregate_type: "routing".to_owned(),
+            aggregate_type: stored::ROUTING_EVENTS.to_owned(),
             aggregate_id: conv_id.to_string(),
             initiator_type: Some("SYSTEM".to_owned()),
             initiator_id: Some("routing".to_owned()),

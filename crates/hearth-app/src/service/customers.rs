@@ -352,7 +352,7 @@ impl App {
                 id: crate::clock::new_id(),
                 at: crate::codec::to_ms(self.now()),
                 event_type: "CUSTOMER_PROFILE/DELETED".into(),
-                aggregate_type: "customer".into(),
+                aggregate_type: crate::ports::stored::CUSTOMER_EVENTS.into(),
                 aggregate_id: id.to_owned(),
                 initiator_type: Some("API".into()),
                 initiator_id: Some(caller.agent.id.to_string()),
