@@ -16,130 +16,286 @@ use hearth_app::ports::{
     ResourceRow, RoutingDecisionRow, StoreError, StoreTx, StoredEvent, TaskRow, TimerRow, stored,
 };
 
-type ResourceTuple = (String, String, Option<String>, String, i64, i64, i64);
-type ConversationTuple = (
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    i64,
-    String,
-);
-type TaskTuple = (
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    i64,
-    i64,
-    i64,
-    String,
-);
+// Rows as the statements below select them: one struct per table read, its
+// fields named as the columns are, turned into the ports' row types.
+
+#[derive(sqlx::FromRow)]
+struct ResourceRecord {
+    kind: String,
+    resource_id: String,
+    unique_key: Option<String>,
+    doc: String,
+    created_at: i64,
+    updated_at: i64,
+    version: i64,
+}
+
+fn resource_of(r: ResourceRecord) -> ResourceRow {
+    ResourceRow {
+        kind: r.kind,
+        id: r.resource_id,
+        unique_key: r.unique_key,
+        doc: r.doc,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        version: r.version,
+    }
+}
+
+const CONVERSATION_COLUMNS: &str = "conversation_id, customer_id, inbox_id, agent_id, status, created_at, closed_at, due_at, version, doc";
+
+#[derive(sqlx::FromRow)]
+struct ConversationRecord {
+    conversation_id: String,
+    customer_id: String,
+    inbox_id: String,
+    agent_id: Option<String>,
+    status: String,
+    created_at: i64,
+    closed_at: Option<i64>,
+    due_at: Option<i64>,
+    version: i64,
+    doc: String,
+}
+
+fn conversation_of(r: ConversationRecord) -> ConversationRow {
+    ConversationRow {
+        id: r.conversation_id,
+        customer_id: r.customer_id,
+        inbox_id: r.inbox_id,
+        agent_id: r.agent_id,
+        status: r.status,
+        created_at: r.created_at,
+        closed_at: r.closed_at,
+        due_at: r.due_at,
+        version: r.version,
+        doc: r.doc,
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactRecord {
+    contact_id: String,
+    conversation_id: String,
+    channel: String,
+    started_at: i64,
+    ended_at: Option<i64>,
+    due_at: Option<i64>,
+    fulfilment: Option<String>,
+}
+
+fn contact_of(r: ContactRecord) -> ContactRow {
+    ContactRow {
+        id: r.contact_id,
+        conversation_id: r.conversation_id,
+        channel: r.channel,
+        started_at: r.started_at,
+        ended_at: r.ended_at,
+        due_at: r.due_at,
+        fulfilment: r.fulfilment,
+    }
+}
 
 const TASK_COLUMNS: &str =
     "task_id, customer_id, inbox_id, agent_id, status, due_at, created_at, version, doc";
 
-fn task_of(t: TaskTuple) -> TaskRow {
-    TaskRow {
-        id: t.0,
-        customer_id: t.1,
-        inbox_id: t.2,
-        agent_id: t.3,
-        status: t.4,
-        due_at: t.5,
-        created_at: t.6,
-        version: t.7,
-        doc: t.8,
-    }
+#[derive(sqlx::FromRow)]
+struct TaskRecord {
+    task_id: String,
+    customer_id: String,
+    inbox_id: String,
+    agent_id: Option<String>,
+    status: String,
+    due_at: i64,
+    created_at: i64,
+    version: i64,
+    doc: String,
 }
 
-type DeliveryTuple = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    i64,
-    i64,
-);
+fn task_of(r: TaskRecord) -> TaskRow {
+    TaskRow {
+        id: r.task_id,
+        customer_id: r.customer_id,
+        inbox_id: r.inbox_id,
+        agent_id: r.agent_id,
+        status: r.status,
+        due_at: r.due_at,
+        created_at: r.created_at,
+        version: r.version,
+        doc: r.doc,
+    }
+}
 
 const DELIVERY_COLUMNS: &str = "delivery_id, webhook_id, event_id, event_type, body, status, attempts, next_attempt_at, last_status, last_error, created_at, updated_at";
 
-fn delivery_of(t: DeliveryTuple) -> DeliveryRow {
+#[derive(sqlx::FromRow)]
+struct DeliveryRecord {
+    delivery_id: String,
+    webhook_id: String,
+    event_id: String,
+    event_type: String,
+    body: String,
+    status: String,
+    attempts: i64,
+    next_attempt_at: Option<i64>,
+    last_status: Option<i64>,
+    last_error: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+fn delivery_of(r: DeliveryRecord) -> DeliveryRow {
     DeliveryRow {
-        id: t.0,
-        webhook_id: t.1,
-        event_id: t.2,
-        event_type: t.3,
-        body: t.4,
-        status: t.5,
-        attempts: t.6,
-        next_attempt_at: t.7,
-        last_status: t.8,
-        last_error: t.9,
-        created_at: t.10,
-        updated_at: t.11,
+        id: r.delivery_id,
+        webhook_id: r.webhook_id,
+        event_id: r.event_id,
+        event_type: r.event_type,
+        body: r.body,
+        status: r.status,
+        attempts: r.attempts,
+        next_attempt_at: r.next_attempt_at,
+        last_status: r.last_status,
+        last_error: r.last_error,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
     }
 }
 
-type ContactTuple = (
-    String,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-);
+#[derive(sqlx::FromRow)]
+struct ItemRecord {
+    item_id: String,
+    conversation_id: Option<String>,
+    customer_id: String,
+    at: i64,
+    doc: String,
+}
 
-const CONVERSATION_COLUMNS: &str = "conversation_id, customer_id, inbox_id, agent_id, status, created_at, closed_at, due_at, version, doc";
-
-fn resource_of(t: ResourceTuple) -> ResourceRow {
-    ResourceRow {
-        kind: t.0,
-        id: t.1,
-        unique_key: t.2,
-        doc: t.3,
-        created_at: t.4,
-        updated_at: t.5,
-        version: t.6,
+fn item_of(r: ItemRecord) -> ItemRow {
+    ItemRow {
+        id: r.item_id,
+        conversation_id: r.conversation_id,
+        customer_id: r.customer_id,
+        at: r.at,
+        doc: r.doc,
     }
 }
 
-fn conversation_of(t: ConversationTuple) -> ConversationRow {
-    ConversationRow {
-        id: t.0,
-        customer_id: t.1,
-        inbox_id: t.2,
-        agent_id: t.3,
-        status: t.4,
-        created_at: t.5,
-        closed_at: t.6,
-        due_at: t.7,
-        version: t.8,
-        doc: t.9,
+#[derive(sqlx::FromRow)]
+struct EventRecord {
+    event_seq: i64,
+    event_id: String,
+    at: i64,
+    event_type: String,
+    aggregate_type: String,
+    aggregate_id: String,
+    initiator_type: Option<String>,
+    initiator_id: Option<String>,
+    payload: String,
+}
+
+fn event_of(r: EventRecord) -> StoredEvent {
+    StoredEvent {
+        seq: r.event_seq,
+        event: EventRow {
+            id: r.event_id,
+            at: r.at,
+            event_type: r.event_type,
+            aggregate_type: r.aggregate_type,
+            aggregate_id: r.aggregate_id,
+            initiator_type: r.initiator_type,
+            initiator_id: r.initiator_id,
+            payload: r.payload,
+        },
     }
 }
 
-fn contact_of(t: ContactTuple) -> ContactRow {
-    ContactRow {
-        id: t.0,
-        conversation_id: t.1,
-        channel: t.2,
-        started_at: t.3,
-        ended_at: t.4,
-        due_at: t.5,
-        fulfilment: t.6,
+#[derive(sqlx::FromRow)]
+struct CustomerRecord {
+    customer_id: String,
+    name: Option<String>,
+    doc: String,
+    external_customer_id: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct OutboxRecord {
+    outbox_id: String,
+    channel: String,
+    conversation_id: Option<String>,
+    item_id: String,
+    status: String,
+    payload: String,
+    created_at: i64,
+}
+
+fn outbox_of(r: OutboxRecord) -> OutboxRow {
+    OutboxRow {
+        id: r.outbox_id,
+        channel: r.channel,
+        conversation_id: r.conversation_id,
+        item_id: r.item_id,
+        status: r.status,
+        payload: r.payload,
+        created_at: r.created_at,
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DecisionRecord {
+    routing_decision_id: String,
+    routing_seq: i64,
+    at: i64,
+    unit_id: Option<String>,
+    agent_id: Option<String>,
+    doc: String,
+}
+
+fn decision_of(r: DecisionRecord) -> RoutingDecisionRow {
+    RoutingDecisionRow {
+        id: r.routing_decision_id,
+        seq: r.routing_seq,
+        at: r.at,
+        unit_id: r.unit_id,
+        agent_id: r.agent_id,
+        doc: r.doc,
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct OfferRecord {
+    offer_id: String,
+    agent_id: String,
+    unit_id: String,
+    doc: String,
+    expires_at: i64,
+}
+
+fn offer_of(r: OfferRecord) -> OfferRow {
+    OfferRow {
+        id: r.offer_id,
+        agent_id: r.agent_id,
+        unit_id: r.unit_id,
+        doc: r.doc,
+        expires_at: r.expires_at,
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct TimerRecord {
+    timer_id: String,
+    due_at: i64,
+    kind: String,
+    payload: String,
+}
+
+fn timer_of(r: TimerRecord) -> TimerRow {
+    TimerRow {
+        id: r.timer_id,
+        due_at: r.due_at,
+        kind: r.kind,
+        payload: r.payload,
     }
 }
 
@@ -166,7 +322,7 @@ fn conversation_query(where_clause: &str) -> sqlx::AssertSqlSafe<String> {
 #[async_trait::async_trait]
 impl StoreTx for Tx {
     async fn resource(&mut self, kind: &str, id: &str) -> Result<Option<ResourceRow>, StoreError> {
-        let row: Option<ResourceTuple> = sqlx::query_as(
+        let row: Option<ResourceRecord> = sqlx::query_as(
             "SELECT kind, resource_id, unique_key, doc, created_at, updated_at, version FROM resource WHERE kind = $1 AND resource_id = $2",
         )
         .bind(kind)
@@ -182,7 +338,7 @@ impl StoreTx for Tx {
         kind: &str,
         key: &str,
     ) -> Result<Option<ResourceRow>, StoreError> {
-        let row: Option<ResourceTuple> = sqlx::query_as(
+        let row: Option<ResourceRecord> = sqlx::query_as(
             "SELECT kind, resource_id, unique_key, doc, created_at, updated_at, version FROM resource WHERE kind = $1 AND unique_key = $2",
         )
         .bind(kind)
@@ -194,7 +350,7 @@ impl StoreTx for Tx {
     }
 
     async fn resources(&mut self, kind: &str) -> Result<Vec<ResourceRow>, StoreError> {
-        let rows: Vec<ResourceTuple> = sqlx::query_as(
+        let rows: Vec<ResourceRecord> = sqlx::query_as(
             "SELECT kind, resource_id, unique_key, doc, created_at, updated_at, version FROM resource WHERE kind = $1 ORDER BY created_at, resource_id",
         )
         .bind(kind)
@@ -290,7 +446,7 @@ impl StoreTx for Tx {
         &mut self,
         agent_id: &str,
     ) -> Result<Vec<ConversationRow>, StoreError> {
-        let rows: Vec<ConversationTuple> = sqlx::query_as(conversation_query(
+        let rows: Vec<ConversationRecord> = sqlx::query_as(conversation_query(
             "WHERE agent_id = $1 AND status <> $2 ORDER BY created_at, conversation_id",
         ))
         .bind(agent_id)
@@ -349,21 +505,21 @@ impl StoreTx for Tx {
     }
 
     async fn customer(&mut self, id: &str) -> Result<Option<CustomerRow>, StoreError> {
-        let row: Option<(String, Option<String>, String, Option<String>, i64, i64)> = sqlx::query_as(
+        let row: Option<CustomerRecord> = sqlx::query_as(
             "SELECT customer_id, name, doc, external_customer_id, created_at, updated_at FROM customer WHERE customer_id = $1",
         )
         .bind(id)
         .fetch_optional(&mut *self.inner)
         .await
         .map_err(map_err)?;
-        Ok(row.map(|t| CustomerRow {
-            id: t.0,
-            name: t.1,
-            doc: t.2,
-            external_customer_id: t.3,
+        Ok(row.map(|r| CustomerRow {
+            id: r.customer_id,
+            name: r.name,
+            doc: r.doc,
+            external_customer_id: r.external_customer_id,
             search_terms: Vec::new(),
-            created_at: t.4,
-            updated_at: t.5,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
         }))
     }
 
@@ -545,7 +701,7 @@ impl StoreTx for Tx {
     }
 
     async fn conversation(&mut self, id: &str) -> Result<Option<ConversationRow>, StoreError> {
-        let row: Option<ConversationTuple> =
+        let row: Option<ConversationRecord> =
             sqlx::query_as(conversation_query("WHERE conversation_id = $1"))
                 .bind(id)
                 .fetch_optional(&mut *self.inner)
@@ -558,7 +714,7 @@ impl StoreTx for Tx {
         &mut self,
         id: &str,
     ) -> Result<Option<ConversationRow>, StoreError> {
-        let row: Option<ConversationTuple> = sqlx::query_as(conversation_query(&format!(
+        let row: Option<ConversationRecord> = sqlx::query_as(conversation_query(&format!(
             "WHERE conversation_id = $1{FOR_UPDATE}"
         )))
         .bind(id)
@@ -583,7 +739,7 @@ impl StoreTx for Tx {
         &mut self,
         customer_id: &str,
     ) -> Result<Option<ConversationRow>, StoreError> {
-        let row: Option<ConversationTuple> = sqlx::query_as(conversation_query(
+        let row: Option<ConversationRecord> = sqlx::query_as(conversation_query(
             "WHERE customer_id = $1 ORDER BY created_at DESC, conversation_id DESC LIMIT 1",
         ))
         .bind(customer_id)
@@ -598,7 +754,7 @@ impl StoreTx for Tx {
         customer_id: &str,
         limit: i64,
     ) -> Result<Vec<ConversationRow>, StoreError> {
-        let rows: Vec<ConversationTuple> = sqlx::query_as(conversation_query(
+        let rows: Vec<ConversationRecord> = sqlx::query_as(conversation_query(
             "WHERE customer_id = $1 ORDER BY created_at, conversation_id LIMIT $2",
         ))
         .bind(customer_id)
@@ -727,7 +883,7 @@ impl StoreTx for Tx {
         after_id: &str,
         limit: i64,
     ) -> Result<Vec<ConversationRow>, StoreError> {
-        let rows: Vec<ConversationTuple> = sqlx::query_as(conversation_query(
+        let rows: Vec<ConversationRecord> = sqlx::query_as(conversation_query(
             "WHERE conversation_id > $1 ORDER BY conversation_id LIMIT $2",
         ))
         .bind(after_id)
@@ -739,7 +895,7 @@ impl StoreTx for Tx {
     }
 
     async fn contacts_of(&mut self, conversation_id: &str) -> Result<Vec<ContactRow>, StoreError> {
-        let rows: Vec<ContactTuple> = sqlx::query_as(
+        let rows: Vec<ContactRecord> = sqlx::query_as(
             "SELECT contact_id, conversation_id, channel, started_at, ended_at, due_at, fulfilment FROM contact \
              WHERE conversation_id = $1 ORDER BY started_at, contact_id",
         )
@@ -764,19 +920,13 @@ impl StoreTx for Tx {
     }
 
     async fn item(&mut self, id: &str) -> Result<Option<ItemRow>, StoreError> {
-        let row: Option<(String, Option<String>, String, i64, String)> =
+        let row: Option<ItemRecord> =
             sqlx::query_as("SELECT item_id, conversation_id, customer_id, at, doc FROM conversation_item WHERE item_id = $1")
                 .bind(id)
                 .fetch_optional(&mut *self.inner)
                 .await
                 .map_err(map_err)?;
-        Ok(row.map(|t| ItemRow {
-            id: t.0,
-            conversation_id: t.1,
-            customer_id: t.2,
-            at: t.3,
-            doc: t.4,
-        }))
+        Ok(row.map(item_of))
     }
 
     async fn delete_item(&mut self, id: &str) -> Result<(), StoreError> {
@@ -795,7 +945,13 @@ impl StoreTx for Tx {
         after: i64,
         limit: i64,
     ) -> Result<Vec<(i64, ItemRow)>, StoreError> {
-        let rows: Vec<(i64, String, Option<String>, String, i64, String)> = sqlx::query_as(
+        #[derive(sqlx::FromRow)]
+        struct SeqItem {
+            item_seq: i64,
+            #[sqlx(flatten)]
+            item: ItemRecord,
+        }
+        let rows: Vec<SeqItem> = sqlx::query_as(
             "SELECT item_seq, item_id, conversation_id, customer_id, at, doc FROM conversation_item \
              WHERE at >= $1 AND at < $2 AND item_seq > $3 ORDER BY item_seq LIMIT $4",
         )
@@ -808,18 +964,7 @@ impl StoreTx for Tx {
         .map_err(map_err)?;
         Ok(rows
             .into_iter()
-            .map(|t| {
-                (
-                    t.0,
-                    ItemRow {
-                        id: t.1,
-                        conversation_id: t.2,
-                        customer_id: t.3,
-                        at: t.4,
-                        doc: t.5,
-                    },
-                )
-            })
+            .map(|r| (r.item_seq, item_of(r.item)))
             .collect())
     }
 
@@ -883,7 +1028,7 @@ impl StoreTx for Tx {
         conversation_id: &str,
         limit: i64,
     ) -> Result<Vec<ItemRow>, StoreError> {
-        let rows: Vec<(String, Option<String>, String, i64, String)> = sqlx::query_as(
+        let rows: Vec<ItemRecord> = sqlx::query_as(
             "SELECT item_id, conversation_id, customer_id, at, doc FROM conversation_item \
              WHERE conversation_id = $1 ORDER BY at, item_seq LIMIT $2",
         )
@@ -892,16 +1037,7 @@ impl StoreTx for Tx {
         .fetch_all(&mut *self.inner)
         .await
         .map_err(map_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|t| ItemRow {
-                id: t.0,
-                conversation_id: t.1,
-                customer_id: t.2,
-                at: t.3,
-                doc: t.4,
-            })
-            .collect())
+        Ok(rows.into_iter().map(item_of).collect())
     }
 
     async fn append_events(&mut self, events: &[EventRow]) -> Result<(), StoreError> {
@@ -938,18 +1074,7 @@ impl StoreTx for Tx {
         after_seq: i64,
         limit: i64,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        type EventTuple = (
-            i64,
-            String,
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            String,
-        );
-        let rows: Vec<EventTuple> = sqlx::query_as(
+        let rows: Vec<EventRecord> = sqlx::query_as(
             "SELECT event_seq, event_id, at, event_type, aggregate_type, aggregate_id, initiator_type, initiator_id, payload FROM event \
              WHERE event_seq > $1 ORDER BY event_seq LIMIT $2",
         )
@@ -958,22 +1083,7 @@ impl StoreTx for Tx {
         .fetch_all(&mut *self.inner)
         .await
         .map_err(map_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|t| StoredEvent {
-                seq: t.0,
-                event: EventRow {
-                    id: t.1,
-                    at: t.2,
-                    event_type: t.3,
-                    aggregate_type: t.4,
-                    aggregate_id: t.5,
-                    initiator_type: t.6,
-                    initiator_id: t.7,
-                    payload: t.8,
-                },
-            })
-            .collect())
+        Ok(rows.into_iter().map(event_of).collect())
     }
 
     async fn events_in_range(
@@ -983,18 +1093,7 @@ impl StoreTx for Tx {
         after_seq: i64,
         limit: i64,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        type EventTuple = (
-            i64,
-            String,
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            String,
-        );
-        let rows: Vec<EventTuple> = sqlx::query_as(
+        let rows: Vec<EventRecord> = sqlx::query_as(
             "SELECT event_seq, event_id, at, event_type, aggregate_type, aggregate_id, initiator_type, initiator_id, payload FROM event \
              WHERE event_seq > $1 AND at >= $3 AND at < $4 ORDER BY event_seq LIMIT $2",
         )
@@ -1005,22 +1104,7 @@ impl StoreTx for Tx {
         .fetch_all(&mut *self.inner)
         .await
         .map_err(map_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|t| StoredEvent {
-                seq: t.0,
-                event: EventRow {
-                    id: t.1,
-                    at: t.2,
-                    event_type: t.3,
-                    aggregate_type: t.4,
-                    aggregate_id: t.5,
-                    initiator_type: t.6,
-                    initiator_id: t.7,
-                    payload: t.8,
-                },
-            })
-            .collect())
+        Ok(rows.into_iter().map(event_of).collect())
     }
 
     async fn inbound_response(
@@ -1076,25 +1160,14 @@ impl StoreTx for Tx {
     }
 
     async fn outbox_for_item(&mut self, item_id: &str) -> Result<Vec<OutboxRow>, StoreError> {
-        let rows: Vec<(String, String, Option<String>, String, String, String, i64)> = sqlx::query_as(
+        let rows: Vec<OutboxRecord> = sqlx::query_as(
             "SELECT outbox_id, channel, conversation_id, item_id, status, payload, created_at FROM outbox WHERE item_id = $1 ORDER BY created_at, outbox_id",
         )
         .bind(item_id)
         .fetch_all(&mut *self.inner)
         .await
         .map_err(map_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|t| OutboxRow {
-                id: t.0,
-                channel: t.1,
-                conversation_id: t.2,
-                item_id: t.3,
-                status: t.4,
-                payload: t.5,
-                created_at: t.6,
-            })
-            .collect())
+        Ok(rows.into_iter().map(outbox_of).collect())
     }
 
     async fn lock_routing(&mut self) -> Result<(), StoreError> {
@@ -1155,7 +1228,7 @@ impl StoreTx for Tx {
         &mut self,
         unit_id: &str,
     ) -> Result<Vec<RoutingDecisionRow>, StoreError> {
-        let rows: Vec<(String, i64, i64, Option<String>, Option<String>, String)> = sqlx::query_as(
+        let rows: Vec<DecisionRecord> = sqlx::query_as(
             "SELECT routing_decision_id, routing_seq, at, unit_id, agent_id, doc FROM routing_decision \
              WHERE unit_id = $1 ORDER BY routing_seq, routing_decision_id",
         )
@@ -1163,17 +1236,7 @@ impl StoreTx for Tx {
         .fetch_all(&mut *self.inner)
         .await
         .map_err(map_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|t| RoutingDecisionRow {
-                id: t.0,
-                seq: t.1,
-                at: t.2,
-                unit_id: t.3,
-                agent_id: t.4,
-                doc: t.5,
-            })
-            .collect())
+        Ok(rows.into_iter().map(decision_of).collect())
     }
 
     async fn put_offer(&mut self, row: &OfferRow) -> Result<(), StoreError> {
@@ -1202,26 +1265,17 @@ impl StoreTx for Tx {
     }
 
     async fn offers_for_agent(&mut self, agent_id: &str) -> Result<Vec<OfferRow>, StoreError> {
-        let rows: Vec<(String, String, String, String, i64)> =
+        let rows: Vec<OfferRecord> =
             sqlx::query_as("SELECT offer_id, agent_id, unit_id, doc, expires_at FROM offer WHERE agent_id = $1 ORDER BY expires_at, offer_id")
                 .bind(agent_id)
                 .fetch_all(&mut *self.inner)
                 .await
                 .map_err(map_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|t| OfferRow {
-                id: t.0,
-                agent_id: t.1,
-                unit_id: t.2,
-                doc: t.3,
-                expires_at: t.4,
-            })
-            .collect())
+        Ok(rows.into_iter().map(offer_of).collect())
     }
 
     async fn task(&mut self, id: &str) -> Result<Option<TaskRow>, StoreError> {
-        let row: Option<TaskTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let row: Option<TaskRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {TASK_COLUMNS} FROM task WHERE task_id = $1"
         )))
         .bind(id)
@@ -1232,7 +1286,7 @@ impl StoreTx for Tx {
     }
 
     async fn task_for_update(&mut self, id: &str) -> Result<Option<TaskRow>, StoreError> {
-        let row: Option<TaskTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let row: Option<TaskRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {TASK_COLUMNS} FROM task WHERE task_id = $1{FOR_UPDATE}"
         )))
         .bind(id)
@@ -1248,7 +1302,7 @@ impl StoreTx for Tx {
         status: Option<&str>,
         limit: i64,
     ) -> Result<Vec<TaskRow>, StoreError> {
-        let rows: Vec<TaskTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<TaskRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {TASK_COLUMNS} FROM task WHERE customer_id = $1 AND ($2 IS NULL OR status = $2) ORDER BY created_at DESC, task_id DESC LIMIT $3"
         )))
         .bind(customer_id)
@@ -1359,7 +1413,7 @@ impl StoreTx for Tx {
         now: i64,
         limit: i64,
     ) -> Result<Vec<DeliveryRow>, StoreError> {
-        let rows: Vec<DeliveryTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<DeliveryRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {DELIVERY_COLUMNS} FROM webhook_delivery WHERE status = $3 AND next_attempt_at <= $1 \
              ORDER BY next_attempt_at, (SELECT event_seq FROM event WHERE event.event_id = webhook_delivery.event_id), delivery_id \
              LIMIT $2{FOR_UPDATE_SKIP_LOCKED}"
@@ -1378,7 +1432,7 @@ impl StoreTx for Tx {
         webhook_id: &str,
         limit: i64,
     ) -> Result<Vec<DeliveryRow>, StoreError> {
-        let rows: Vec<DeliveryTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<DeliveryRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {DELIVERY_COLUMNS} FROM webhook_delivery WHERE webhook_id = $1 ORDER BY created_at DESC, delivery_id DESC LIMIT $2"
         )))
         .bind(webhook_id)
@@ -1414,22 +1468,14 @@ impl StoreTx for Tx {
     }
 
     async fn due_timers(&mut self, now: i64, limit: i64) -> Result<Vec<TimerRow>, StoreError> {
-        let rows: Vec<(String, i64, String, String)> =
+        let rows: Vec<TimerRecord> =
             sqlx::query_as("SELECT timer_id, due_at, kind, payload FROM timer WHERE due_at <= $1 ORDER BY due_at, timer_id LIMIT $2")
                 .bind(now)
                 .bind(limit)
                 .fetch_all(&mut *self.inner)
                 .await
                 .map_err(map_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|t| TimerRow {
-                id: t.0,
-                due_at: t.1,
-                kind: t.2,
-                payload: t.3,
-            })
-            .collect())
+        Ok(rows.into_iter().map(timer_of).collect())
     }
 
     async fn next_timer_due(&mut self) -> Result<Option<i64>, StoreError> {
