@@ -30,4 +30,4 @@ pub use customers::{CustomerQuery, CustomerRef, FIND_CAP, ProfileChange};
 pub use inbound::{InboundRequest, InboundResponse};
 pub use queue::{AgentBoardLine, QueueLine};
 pub use topics::TopicChange;
-pub use work::{ActionResult, MyCustomer};
+pub use work::{ActionResult, ConversationView, MyCustomer, VIEW_FULL_CONVERSATIONS};

@@ -14,9 +14,11 @@ use hearth_routing::{Input, NextSource, UnitId};
 use super::availability::NextWork;
 use super::credentials::{Caller, agent_only};
 use crate::app::{App, read_tx, write_tx};
+use crate::codec;
 use crate::error::AppError;
 use crate::pipeline::Change;
 use crate::ports::StoreTx;
+use crate::route::DecisionDoc;
 use crate::unit_of_work::resolve_assignee;
 use crate::unit_of_work::{load_conversation, load_conversation_for_update, load_settings};
 
@@ -33,6 +35,29 @@ pub struct MyCustomer {
     pub unseen: bool,
     pub last_activity_at: Timestamp,
 }
+
+/// Everything the customer page shows about a conversation, read in one snapshot:
+/// the conversation, its customer, the caller's action menu, the customer's
+/// conversations (oldest first; the latest ones and this one with their items,
+/// older ones without), topics and the directory for names, and, for supervisors,
+/// why routing chose whom.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationView {
+    pub conversation: Conversation,
+    pub customer: hearth_domain::customer::Customer,
+    pub menu: ActionMenu,
+    pub history: Vec<(
+        Conversation,
+        Option<Vec<hearth_domain::item::ConversationItem>>,
+    )>,
+    pub topics: Vec<hearth_domain::config::Topic>,
+    pub agents: Vec<hearth_domain::config::Agent>,
+    pub inboxes: Vec<hearth_domain::config::Inbox>,
+    pub routing: Option<Vec<DecisionDoc>>,
+}
+
+/// How many of a customer's latest conversations the view reads in full.
+pub const VIEW_FULL_CONVERSATIONS: usize = 10;
 
 /// The result of a finishing action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,6 +212,89 @@ impl App {
             focus,
             require_topic: settings.require_topic,
             is_assignee: conv.agent_id.as_ref() == Some(&caller.agent.id),
+        })
+    }
+
+    /// The customer page of a conversation for the calling agent, in one read
+    /// transaction (one snapshot: no part of it can be older than another).
+    pub async fn conversation_view(
+        &self,
+        caller: &Caller,
+        conversation_id: &str,
+    ) -> Result<ConversationView, AppError> {
+        agent_only(caller)?;
+        read_tx!(self, |tx| {
+            let conversation = load_conversation(tx, conversation_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("conversation", conversation_id))?;
+            let viewer = self.viewer(tx, caller, &conversation).await?;
+            let customer_id = conversation.customer_id.as_str();
+            let customer = crate::unit_of_work::load_customer(tx, customer_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("customer", customer_id))?;
+            let mut all = tx
+                .customer_conversations(customer_id, super::conversations::CONVERSATIONS_CAP)
+                .await?
+                .iter()
+                .map(crate::unit_of_work::conversation_of_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            all.sort_by_key(|c| c.created_at);
+            let cut = all.len().saturating_sub(VIEW_FULL_CONVERSATIONS);
+            let mut history = Vec::with_capacity(all.len());
+            for (i, c) in all.into_iter().enumerate() {
+                let items = if i >= cut || c.id == conversation.id {
+                    let rows = tx
+                        .items(c.id.as_str(), super::conversations::ITEMS_CAP)
+                        .await?;
+                    Some(
+                        rows.iter()
+                            .map(crate::unit_of_work::item_of_row)
+                            .collect::<Result<Vec<_>, _>>()?,
+                    )
+                } else {
+                    None
+                };
+                history.push((c, items));
+            }
+            let topics = tx
+                .resources(crate::unit_of_work::kind::TOPIC)
+                .await?
+                .iter()
+                .map(|r| Ok(codec::read::<codec::TopicDoc>(&r.doc)?.to_domain()))
+                .collect::<Result<Vec<_>, AppError>>()?;
+            let agents = tx
+                .resources(crate::unit_of_work::kind::AGENT)
+                .await?
+                .iter()
+                .map(|r| Ok(codec::read::<codec::AgentDoc>(&r.doc)?.to_domain()?))
+                .collect::<Result<Vec<_>, AppError>>()?;
+            let inboxes = tx
+                .resources(crate::unit_of_work::kind::INBOX)
+                .await?
+                .iter()
+                .map(|r| Ok(codec::read::<codec::InboxDoc>(&r.doc)?.to_domain()?))
+                .collect::<Result<Vec<_>, AppError>>()?;
+            let routing = if caller.agent.has_role(Role::Supervisor) {
+                Some(
+                    tx.routing_decisions(conversation_id)
+                        .await?
+                        .iter()
+                        .map(|r| Ok(codec::read::<DecisionDoc>(&r.doc)?))
+                        .collect::<Result<Vec<_>, AppError>>()?,
+                )
+            } else {
+                None
+            };
+            Ok(ConversationView {
+                menu: menu(&conversation, viewer),
+                conversation,
+                customer,
+                history,
+                topics,
+                agents,
+                inboxes,
+                routing,
+            })
         })
     }
 

@@ -15,7 +15,7 @@ use super::frame::{
     Choice, Nav, agent_names, choices, inbox_names, label_of, page, when, with_cookie,
 };
 use super::session::{Refused, SignedForm, csrf, session};
-use super::timeline::{Block, Entry, Profile, TIMELINE_CONVERSATIONS};
+use super::timeline::{Block, Entry, Profile};
 use crate::AppState;
 
 /// One button of the action menu.
@@ -167,29 +167,28 @@ pub(super) async fn conversation_page(
         Ok(v) => v,
         Err(r) => return Ok(r.into_response()),
     };
-    let conv = state.app.conversation(id).await?;
-    let menu = state.app.actions(caller, id).await?;
+    let view = state.app.conversation_view(caller, id).await?;
+    let conv = &view.conversation;
+    let menu = &view.menu;
     let customer_id = conv.customer_id.to_string();
-    let customer = state.app.customer(&customer_id).await?;
-    let all_topics = state.app.topics().await?;
+    let customer = &view.customer;
+    let all_topics = &view.topics;
     let topic_names: HashMap<String, String> = all_topics
         .iter()
         .map(|t| (t.id.to_string(), t.name.clone()))
         .collect();
-    let (conversations, _) = state.app.customer_conversations(&customer_id).await?;
-    let open_elsewhere = conversations
+    let open_elsewhere = view
+        .history
         .iter()
-        .find(|c| c.id != conv.id && c.status != hearth_domain::conversation::Status::Closed)
-        .map(|c| c.id.to_string());
-    // The timeline reads the items of the latest conversations (and always of this
+        .find(|(c, _)| c.id != conv.id && c.status != hearth_domain::conversation::Status::Closed)
+        .map(|(c, _)| c.id.to_string());
+    // The timeline shows the items of the latest conversations (and always of this
     // one); older ones are listed by a link each, so a long history stays cheap.
-    let mut conversations = conversations;
-    conversations.sort_by_key(|c| c.created_at);
-    let cut = conversations.len().saturating_sub(TIMELINE_CONVERSATIONS);
-    let earlier: Vec<Choice> = conversations[..cut]
+    let earlier: Vec<Choice> = view
+        .history
         .iter()
-        .filter(|c| c.id != conv.id)
-        .map(|c| Choice {
+        .filter(|(c, items)| items.is_none() && c.id != conv.id)
+        .map(|(c, _)| Choice {
             value: c.id.to_string(),
             label: format!("{} · started {}", c.status.as_str(), when(c.created_at)),
         })
@@ -197,11 +196,8 @@ pub(super) async fn conversation_page(
     let mut timeline = Vec::new();
     let mut reply_to = None;
     let mut subject = String::new();
-    for (i, c) in conversations.into_iter().enumerate() {
-        if i < cut && c.id != conv.id {
-            continue;
-        }
-        let (items, _) = state.app.conversation_items(c.id.as_str()).await?;
+    for (c, items) in &view.history {
+        let Some(items) = items else { continue };
         if c.id == conv.id
             && let Some(last) = items.iter().rev().find(|i| i.is_customer_message())
         {
@@ -218,44 +214,37 @@ pub(super) async fn conversation_page(
             items: items.iter().map(|i| Entry::of(i, &topic_names)).collect(),
         });
     }
-    let inboxes = choices(inbox_names(state.app.directory_inboxes().await?));
-    let agents = choices(agent_names(state.app.directory_agents().await?));
+    let inboxes = choices(inbox_names(view.inboxes.clone()));
+    let agents = choices(agent_names(view.agents.clone()));
     let agent_name = |id: &str| label_of(&agents, id);
-    let supervisor = caller
-        .agent
-        .has_role(hearth_domain::config::Role::Supervisor);
-    let routing = if supervisor {
-        state
-            .app
-            .routing_explanation(caller, id)
-            .await?
-            .into_iter()
-            .map(|d| Decision {
-                at: d.at,
-                input: d.input,
-                outcome: d.outcome,
-                rule: d.rule,
-                winner: d
-                    .winner_agent_id
-                    .as_deref()
-                    .map_or_else(|| "—".into(), agent_name),
-                candidates: d
-                    .candidates
-                    .iter()
-                    .map(|c| {
-                        let who = agent_name(&c.agent_id);
-                        if c.eligible {
-                            format!("{who} eligible (score {})", c.score)
-                        } else {
-                            format!("{who} not eligible: {}", c.reasons.join(", "))
-                        }
-                    })
-                    .collect(),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let routing = view
+        .routing
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| Decision {
+            at: d.at,
+            input: d.input,
+            outcome: d.outcome,
+            rule: d.rule,
+            winner: d
+                .winner_agent_id
+                .as_deref()
+                .map_or_else(|| "—".into(), agent_name),
+            candidates: d
+                .candidates
+                .iter()
+                .map(|c| {
+                    let who = agent_name(&c.agent_id);
+                    if c.eligible {
+                        format!("{who} eligible (score {})", c.score)
+                    } else {
+                        format!("{who} not eligible: {}", c.reasons.join(", "))
+                    }
+                })
+                .collect(),
+        })
+        .collect();
     let (status, error, error_field) = match problem {
         Some(p) => (p.status, Some(p.message), p.field),
         None => (StatusCode::OK, None, String::new()),
@@ -263,7 +252,7 @@ pub(super) async fn conversation_page(
     let body = page(&ConversationPage {
         nav: Nav::of(caller, csrf),
         customer_id,
-        profile: Profile::of(&customer),
+        profile: Profile::of(customer),
         conversation_id: conv.id.to_string(),
         version: conv.version,
         status: conv.status.as_str(),

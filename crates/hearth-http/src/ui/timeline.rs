@@ -147,9 +147,6 @@ impl Entry {
     }
 }
 
-/// How many of a customer's latest conversations the timeline shows in full.
-pub(super) const TIMELINE_CONVERSATIONS: usize = 10;
-
 /// One conversation of the customer's timeline.
 pub(super) struct Block {
     pub(super) id: String,
