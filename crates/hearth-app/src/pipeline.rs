@@ -11,7 +11,7 @@
 //!
 //! all inside the caller's write transaction, so either every step lands or none.
 //! Inputs that are not a conversation change (availability, Next, offers, agent and
-//! inbox configuration, task changes) enter at step 4 through [`App::route`].
+//! inbox configuration, task changes) enter at step 4 through `App::route`.
 
 use hearth_domain::DomainError;
 use hearth_domain::Timestamp;
