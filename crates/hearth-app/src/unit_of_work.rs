@@ -4,7 +4,7 @@
 //! by the version it was decided on); `save_customer` and `write_task` do the same
 //! for customers and tasks. Nothing here decides or routes: that is the pipeline's.
 
-use hearth_domain::config::{Agent, EntryPoint, Inbox, OrgSettings};
+use hearth_domain::config::{Agent, EntryPoint, Inbox, OrgSettings, Topic};
 use hearth_domain::conversation::{Conversation, Event};
 use hearth_domain::customer::Customer;
 use hearth_domain::id::{AgentId, InboxId};
@@ -15,7 +15,7 @@ use hearth_domain::{DomainError, Timestamp};
 use crate::clock::new_id;
 use crate::codec::{
     self, AgentDoc, ConversationDoc, CustomerDoc, EntryPointDoc, InboxDoc, ItemDoc, SettingsDoc,
-    TaskContent, TaskDoc,
+    TaskContent, TaskDoc, TopicDoc,
 };
 use crate::error::AppError;
 use crate::ports::{
@@ -71,6 +71,33 @@ pub(crate) async fn load_inbox(tx: &mut dyn StoreTx, id: &str) -> Result<Option<
         )),
         None => Ok(None),
     }
+}
+
+/// Every agent, in store order.
+pub(crate) async fn load_agents(tx: &mut dyn StoreTx) -> Result<Vec<Agent>, AppError> {
+    tx.resources(kind::AGENT)
+        .await?
+        .iter()
+        .map(|r| Ok(codec::read::<AgentDoc>(&r.doc)?.to_domain()?))
+        .collect()
+}
+
+/// Every inbox, in store order.
+pub(crate) async fn load_inboxes(tx: &mut dyn StoreTx) -> Result<Vec<Inbox>, AppError> {
+    tx.resources(kind::INBOX)
+        .await?
+        .iter()
+        .map(|r| Ok(codec::read::<InboxDoc>(&r.doc)?.to_domain()?))
+        .collect()
+}
+
+/// Every topic, disabled ones too, in store order.
+pub(crate) async fn load_topics(tx: &mut dyn StoreTx) -> Result<Vec<Topic>, AppError> {
+    tx.resources(kind::TOPIC)
+        .await?
+        .iter()
+        .map(|r| Ok(codec::read::<TopicDoc>(&r.doc)?.to_domain()))
+        .collect()
 }
 
 /// The inbox and optional agent an assignment names, checked: both exist and the

@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;
-use crate::codec::{self, AgentDoc, ItemDoc, TopicDoc, fmt_ts, from_ms, to_ms};
+use crate::codec::{self, ItemDoc, fmt_ts, from_ms, to_ms};
 use crate::error::AppError;
 use crate::gladly::directory::{AgentEntry, TopicEntry};
 use crate::gladly::exports::{CustomerLine, ExportSchedule, lines, without_customer};
 use crate::ports::{EventRow, ResourceRow, StoreTx};
-use crate::unit_of_work::{kind, load_customer};
+use crate::unit_of_work::{kind, load_agents, load_customer, load_topics};
 
 /// The files of every completed job.
 pub const FILES: [&str; 4] = [
@@ -209,26 +209,16 @@ impl App {
             }
         }
         let (agents, topics, customer_lines) = read_tx!(self, |tx| {
-            let agents: Vec<AgentEntry> = tx
-                .resources(kind::AGENT)
+            let agents: Vec<AgentEntry> = load_agents(tx)
                 .await?
                 .iter()
-                .map(|r| {
-                    Ok(AgentEntry::from(
-                        &codec::read::<AgentDoc>(&r.doc)?.to_domain()?,
-                    ))
-                })
-                .collect::<Result<_, AppError>>()?;
-            let topics: Vec<TopicEntry> = tx
-                .resources(kind::TOPIC)
+                .map(AgentEntry::from)
+                .collect();
+            let topics: Vec<TopicEntry> = load_topics(tx)
                 .await?
                 .iter()
-                .map(|r| {
-                    Ok(TopicEntry::from(
-                        &codec::read::<TopicDoc>(&r.doc)?.to_domain(),
-                    ))
-                })
-                .collect::<Result<_, AppError>>()?;
+                .map(TopicEntry::from)
+                .collect();
             let mut customer_lines = Vec::new();
             for id in &customers {
                 if let Some(c) = load_customer(tx, id).await? {

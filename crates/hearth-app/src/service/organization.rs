@@ -25,7 +25,9 @@ use crate::codec::{
 };
 use crate::error::AppError;
 use crate::ports::{ResourceRow, StoreTx};
-use crate::unit_of_work::{SETTINGS_ID, conversation_of_row, kind, load_settings};
+use crate::unit_of_work::{
+    SETTINGS_ID, conversation_of_row, kind, load_agents, load_inboxes, load_settings,
+};
 
 /// The administered collections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,22 +200,12 @@ struct Validated {
 impl App {
     /// Every agent (`GET /agents`).
     pub async fn directory_agents(&self) -> Result<Vec<Agent>, AppError> {
-        read_tx!(self, |tx| tx
-            .resources(kind::AGENT)
-            .await?
-            .iter()
-            .map(|r| Ok(codec::read::<AgentDoc>(&r.doc)?.to_domain()?))
-            .collect::<Result<Vec<_>, AppError>>())
+        read_tx!(self, |tx| load_agents(tx).await)
     }
 
     /// Every inbox (`GET /inboxes`).
     pub async fn directory_inboxes(&self) -> Result<Vec<Inbox>, AppError> {
-        read_tx!(self, |tx| tx
-            .resources(kind::INBOX)
-            .await?
-            .iter()
-            .map(|r| Ok(codec::read::<InboxDoc>(&r.doc)?.to_domain()?))
-            .collect::<Result<Vec<_>, AppError>>())
+        read_tx!(self, |tx| load_inboxes(tx).await)
     }
 
     /// Every team (`GET /teams`).

@@ -10,7 +10,7 @@ use crate::clock::new_id;
 use crate::codec::{self, TopicDoc};
 use crate::error::AppError;
 use crate::ports::{ResourceRow, StoreError, StoreTx};
-use crate::unit_of_work::kind;
+use crate::unit_of_work::{kind, load_topics};
 
 /// A topic created (`POST /topics`) or changed (`PATCH /topics/{id}`); a field left
 /// out keeps its value.
@@ -34,12 +34,7 @@ async fn load_topic(tx: &mut dyn StoreTx, id: &str) -> Result<Option<Topic>, App
 impl App {
     /// All topics, including disabled ones.
     pub async fn topics(&self) -> Result<Vec<Topic>, AppError> {
-        read_tx!(self, |tx| tx
-            .resources(kind::TOPIC)
-            .await?
-            .iter()
-            .map(|row| Ok(codec::read::<TopicDoc>(&row.doc)?.to_domain()))
-            .collect::<Result<Vec<_>, AppError>>())
+        read_tx!(self, |tx| load_topics(tx).await)
     }
 
     /// One topic.

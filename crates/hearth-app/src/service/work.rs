@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::pipeline::Change;
 use crate::ports::StoreTx;
 use crate::route::DecisionDoc;
-use crate::unit_of_work::resolve_assignee;
+use crate::unit_of_work::{load_agents, load_inboxes, load_topics, resolve_assignee};
 use crate::unit_of_work::{load_conversation, load_conversation_for_update, load_settings};
 
 /// One line of My Customers.
@@ -256,24 +256,9 @@ impl App {
                 };
                 history.push((c, items));
             }
-            let topics = tx
-                .resources(crate::unit_of_work::kind::TOPIC)
-                .await?
-                .iter()
-                .map(|r| Ok(codec::read::<codec::TopicDoc>(&r.doc)?.to_domain()))
-                .collect::<Result<Vec<_>, AppError>>()?;
-            let agents = tx
-                .resources(crate::unit_of_work::kind::AGENT)
-                .await?
-                .iter()
-                .map(|r| Ok(codec::read::<codec::AgentDoc>(&r.doc)?.to_domain()?))
-                .collect::<Result<Vec<_>, AppError>>()?;
-            let inboxes = tx
-                .resources(crate::unit_of_work::kind::INBOX)
-                .await?
-                .iter()
-                .map(|r| Ok(codec::read::<codec::InboxDoc>(&r.doc)?.to_domain()?))
-                .collect::<Result<Vec<_>, AppError>>()?;
+            let topics = load_topics(tx).await?;
+            let agents = load_agents(tx).await?;
+            let inboxes = load_inboxes(tx).await?;
             let routing = if caller.agent.has_role(Role::Supervisor) {
                 Some(
                     tx.routing_decisions(conversation_id)
