@@ -14,7 +14,6 @@ pub mod outbound;
 pub mod push;
 pub mod ratelimit;
 pub mod ui;
-pub mod wire;
 
 use axum::Router;
 use axum::http::StatusCode;

@@ -13,6 +13,7 @@ mod customers;
 mod events;
 mod instants;
 mod items;
+mod routing;
 mod tasks;
 
 pub use configuration::*;
@@ -22,6 +23,7 @@ pub use customers::*;
 pub use events::*;
 pub use instants::*;
 pub use items::*;
+pub use routing::*;
 pub use tasks::*;
 
 /// Version written into every event payload.

@@ -8,15 +8,18 @@
 //! - [`events`]: the Gladly form of a stored event;
 //! - [`exports`]: export file lines and the schedule;
 //! - [`admin`]: the admin API's resources and settings;
+//! - [`conversations`]: conversations, items and customers as the API shows them;
 //! - [`customers`]: customer profiles as clients write them;
 //! - [`directory`]: agents, inboxes, teams and topics;
 //! - [`inbound`]: a contact arriving on any channel;
 //! - [`items`]: conversation items as clients write them;
 //! - [`replies`]: an agent's reply to a customer message;
 //! - [`reports`]: report rows from the event log;
+//! - [`routing`]: offers and routing decisions;
 //! - [`webhooks`]: webhooks, their deliveries and the PING.
 
 pub mod admin;
+pub mod conversations;
 pub mod customers;
 pub mod directory;
 pub mod events;
@@ -26,4 +29,5 @@ pub mod inbound;
 pub mod items;
 pub mod replies;
 pub mod reports;
+pub mod routing;
 pub mod webhooks;

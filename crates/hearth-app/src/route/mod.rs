@@ -15,57 +15,17 @@ pub mod translate;
 use hearth_domain::Timestamp;
 use hearth_domain::id::InboxId;
 use hearth_routing::{Decision, Effect, Input, Outcome, UnitId};
-use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::clock::new_id;
-use crate::codec::{self, AgentDoc, InboxDoc, fmt_ts, to_ms};
+use crate::codec::{self, AgentDoc, CandidateDoc, InboxDoc, fmt_ts, to_ms};
+pub use crate::codec::{DecisionDoc, OfferDoc};
 use crate::error::AppError;
 use crate::ports::{EventRow, RoutingDecisionRow, StoreTx, stored};
 use crate::schedule::offer_timer_id;
 use crate::unit_of_work::{kind, load_conversation};
 use log_codec::{encode, unit_key};
 use translate::{agent_config, inbox_policy, next_refusal};
-
-/// A decision as `GET /conversations/{id}/routing` returns it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DecisionDoc {
-    pub id: String,
-    pub at: String,
-    pub input: String,
-    pub outcome: String,
-    pub rule: String,
-    pub winner_agent_id: Option<String>,
-    pub candidates: Vec<CandidateDoc>,
-}
-
-/// One candidate of a decision.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CandidateDoc {
-    pub agent_id: String,
-    pub eligible: bool,
-    pub reasons: Vec<String>,
-    pub score: i64,
-}
-
-/// An offer as `GET /offers` returns it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OfferDoc {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub conversation_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-    pub contact_id: Option<String>,
-    pub channel: Option<String>,
-    pub offered_at: String,
-    pub expires_at: String,
-}
 
 impl App {
     /// Applies the committed routing inputs this instance has not seen yet.

@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hearth_app::codec::fmt_ts;
-use hearth_app::route::{DecisionDoc, OfferDoc};
+use hearth_app::gladly::routing::{DecisionWire, OfferWire};
 use hearth_app::service::{Availability, NextWork};
 use hearth_domain::actions::{Action, ActionMenu, Button};
 use hearth_domain::channel::Group;
@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::body::{Fields, JsonObject};
 use crate::error::{ApiError, ApiResult};
-use crate::wire::ConversationWire;
+use hearth_app::gladly::conversations::ConversationWire;
 
 pub(super) fn router() -> Api {
     const T: &str = "Agents";
@@ -243,15 +243,17 @@ async fn routing(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<DecisionDoc>>> {
-    Ok(Json(state.app.routing_explanation(&caller, &id).await?))
+) -> ApiResult<Json<Vec<DecisionWire>>> {
+    let decisions = state.app.routing_explanation(&caller, &id).await?;
+    Ok(Json(decisions.iter().map(DecisionWire::from).collect()))
 }
 
 async fn offers(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-) -> ApiResult<Json<Vec<OfferDoc>>> {
-    Ok(Json(state.app.offers(&caller).await?))
+) -> ApiResult<Json<Vec<OfferWire>>> {
+    let offers = state.app.offers(&caller).await?;
+    Ok(Json(offers.iter().map(OfferWire::from).collect()))
 }
 
 async fn accept(

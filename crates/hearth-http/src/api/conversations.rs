@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::body::{Fields, JsonObject};
 use crate::error::{ApiError, ApiResult};
-use crate::wire::{self, ConversationWire};
+use hearth_app::gladly::conversations::{self as wire, ConversationWire};
 
 pub(super) fn router() -> Api {
     const T: &str = "Conversations";

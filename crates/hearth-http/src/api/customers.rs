@@ -12,7 +12,7 @@ use hearth_app::service::CustomerQuery;
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiResult};
-use crate::wire;
+use hearth_app::gladly::conversations as wire;
 use hearth_app::gladly::customers::profile_change;
 
 pub(super) fn router() -> Api {

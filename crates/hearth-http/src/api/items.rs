@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::body::{Fields, JsonObject};
 use crate::error::{ApiError, ApiResult};
-use crate::wire;
+use hearth_app::gladly::conversations as wire;
 
 pub(super) fn router() -> Api {
     const T: &str = "Conversation items";

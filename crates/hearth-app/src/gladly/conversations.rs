@@ -1,11 +1,19 @@
-//! Response shapes. Items and customers use the codec's Gladly shapes; the
+//! Conversations, items and customers as the API shows them (GLADLY-API.md 3.2,
+//! 3.1, 2.3). Items and customers use the codec's Gladly shapes (ADR 4); the
 //! conversation adds Hearth's read-only `dueAt` and `queueState` to Gladly's.
 
-use hearth_app::codec::{self, CustomerDoc, ItemDoc, ItemWire};
+use crate::codec::{self, CustomerDoc, ItemDoc, ItemWire};
 use hearth_domain::conversation::Conversation;
 use hearth_domain::customer::Customer;
 use hearth_domain::item::ConversationItem;
 use serde::Serialize;
+
+/// A conversation's custom attribute (`{key, value}`); Hearth keeps none yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomAttribute {
+    pub key: String,
+    pub value: String,
+}
 
 /// `Conversation` of `GLADLY-API.md` 3.2 plus `dueAt` and `queueState`.
 #[derive(Debug, Serialize)]
@@ -18,7 +26,7 @@ pub struct ConversationWire {
     pub inbox_id: String,
     pub status: &'static str,
     pub topic_ids: Vec<String>,
-    pub custom_attributes: Vec<serde_json::Value>,
+    pub custom_attributes: Vec<CustomAttribute>,
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<String>,
