@@ -8,6 +8,7 @@
 //! - [`events`]: the Gladly form of a stored event;
 //! - [`exports`]: export file lines and the schedule;
 //! - [`admin`]: the admin API's resources and settings;
+//! - [`agents`]: the agent and supervisor endpoints;
 //! - [`conversations`]: conversations, items and customers as the API shows them;
 //! - [`customers`]: customer profiles as clients write them;
 //! - [`directory`]: agents, inboxes, teams and topics;
@@ -19,6 +20,7 @@
 //! - [`webhooks`]: webhooks, their deliveries and the PING.
 
 pub mod admin;
+pub mod agents;
 pub mod conversations;
 pub mod customers;
 pub mod directory;

@@ -2,23 +2,22 @@
 //! Customers, the finishing actions, offers, and the routing explanation.
 
 use super::doc::{Api, doc};
-use std::collections::BTreeSet;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hearth_app::codec::fmt_ts;
 use hearth_app::gladly::routing::{DecisionWire, OfferWire};
-use hearth_app::service::{Availability, NextWork};
-use hearth_domain::actions::{Action, ActionMenu, Button};
-use hearth_domain::channel::Group;
-use serde_json::{Value, json};
+use hearth_domain::actions::Action;
 
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::body::{Fields, JsonObject};
 use crate::error::{ApiError, ApiResult};
+use hearth_app::gladly::agents::{
+    ActionAnswer, AvailabilityWire, MeWire, MenuWire, MyCustomerWire, NextAnswer, NextWire,
+    QueueLineWire, availability as availability_body,
+};
 use hearth_app::gladly::conversations::ConversationWire;
 
 pub(super) fn router() -> Api {
@@ -86,76 +85,35 @@ pub(super) fn router() -> Api {
         )
 }
 
-async fn me(ApiCaller(caller): ApiCaller) -> Json<Value> {
-    let a = &caller.agent;
-    Json(json!({
-        "id": a.id.to_string(),
-        "name": a.name,
-        "emailAddress": a.email,
-        "roles": a.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-        "inboxIds": a.inbox_ids.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "messagingCapacity": { "standard": a.messaging_capacity.standard, "maximum": a.messaging_capacity.maximum },
-    }))
-}
-
-fn availability_json(a: &Availability) -> Json<Value> {
-    Json(json!({
-        "availableFor": a.available.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
-        "focus": a.focus,
-        "away": a.away,
-    }))
+async fn me(ApiCaller(caller): ApiCaller) -> Json<MeWire> {
+    Json(MeWire::from(&caller.agent))
 }
 
 async fn availability(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-) -> ApiResult<Json<Value>> {
-    Ok(availability_json(&state.app.availability(&caller).await?))
+) -> ApiResult<Json<AvailabilityWire>> {
+    Ok(Json(AvailabilityWire::from(
+        &state.app.availability(&caller).await?,
+    )))
 }
 
 async fn set_availability(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     JsonObject(body): JsonObject,
-) -> ApiResult<Json<Value>> {
-    let mut available = BTreeSet::new();
-    match body.get("availableFor") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(values)) => {
-            for v in values {
-                let group = v.as_str().and_then(Group::parse).ok_or_else(|| {
-                    ApiError::invalid(
-                        Some("availableFor"),
-                        format!("{v} is not one of VOICE, MESSAGING, MAIL, TASK"),
-                    )
-                })?;
-                available.insert(group);
-            }
-        }
-        Some(_) => return Err(ApiError::invalid(Some("availableFor"), "must be an array")),
-    }
-    let wanted = Availability {
-        available,
-        focus: body.opt_bool("", "focus")?.unwrap_or(false),
-        away: body.opt_bool("", "away")?.unwrap_or(false),
-    };
-    Ok(availability_json(
+) -> ApiResult<Json<AvailabilityWire>> {
+    let wanted = availability_body(&body)?;
+    Ok(Json(AvailabilityWire::from(
         &state.app.set_availability(&caller, wanted).await?,
-    ))
-}
-
-fn next_json(next: Option<NextWork>) -> Value {
-    next.map_or(
-        Value::Null,
-        |n| json!({ "type": n.kind, "id": n.id, "customerId": n.customer_id }),
-    )
+    )))
 }
 
 async fn next(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     JsonObject(body): JsonObject,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<NextAnswer>> {
     let source = match body.opt_str("", "source")?.as_deref() {
         None | Some("PROFILE") => hearth_routing::NextSource::Profile,
         Some("AVAILABILITY_BAR") => hearth_routing::NextSource::AvailabilityBar,
@@ -167,56 +125,27 @@ async fn next(
         }
     };
     let next = state.app.next(&caller, source).await?;
-    Ok(Json(json!({ "next": next_json(next) })))
+    Ok(Json(NextAnswer {
+        next: next.as_ref().map(NextWire::from),
+    }))
 }
 
 async fn my_customers(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Vec<MyCustomerWire>>> {
     let lines = state.app.my_customers(&caller).await?;
-    let body: Vec<Value> = lines
-        .iter()
-        .map(|l| {
-            json!({
-                "type": l.kind,
-                "id": l.id,
-                "customerId": l.customer_id,
-                "inboxId": l.inbox_id,
-                "channel": l.channel,
-                "status": l.status,
-                "dueAt": l.due_at.map(fmt_ts),
-                "unseen": l.unseen,
-                "lastActivityAt": fmt_ts(l.last_activity_at),
-            })
-        })
-        .collect();
-    Ok(Json(Value::Array(body)))
-}
-
-fn button_json(b: &Button) -> Value {
-    let mut v =
-        json!({ "action": b.action.as_str(), "label": b.action.label(), "enabled": b.enabled });
-    if let Some(reason) = b.disabled_reason {
-        v["disabledReason"] = Value::String(reason.as_str().to_owned());
-    }
-    v
-}
-
-fn menu_json(m: &ActionMenu) -> Value {
-    json!({
-        "primary": button_json(&m.primary),
-        "more": m.more.iter().map(button_json).collect::<Vec<_>>(),
-        "replyMissing": m.reply_missing,
-    })
+    Ok(Json(lines.iter().map(MyCustomerWire::from).collect()))
 }
 
 async fn actions(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(menu_json(&state.app.actions(&caller, &id).await?)))
+) -> ApiResult<Json<MenuWire>> {
+    Ok(Json(MenuWire::from(
+        &state.app.actions(&caller, &id).await?,
+    )))
 }
 
 async fn act(
@@ -224,7 +153,7 @@ async fn act(
     ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
     JsonObject(body): JsonObject,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ActionAnswer>> {
     let raw = body.req_str("", "action")?;
     let action = Action::parse(&raw).ok_or_else(|| {
         ApiError::invalid(
@@ -234,9 +163,7 @@ async fn act(
     })?;
     let confirm = body.opt_bool("", "confirmNoReply")?.unwrap_or(false);
     let result = state.app.act(&caller, &id, action, confirm, None).await?;
-    Ok(Json(
-        json!({ "conversation": ConversationWire::of(&result.conversation), "next": next_json(result.next) }),
-    ))
+    Ok(Json(ActionAnswer::from(&result)))
 }
 
 async fn routing(
@@ -280,7 +207,7 @@ async fn queue(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Query(query): Query<std::collections::HashMap<String, String>>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Vec<QueueLineWire>>> {
     let channel = match query.get("channel") {
         Some(raw) => Some(hearth_domain::channel::Channel::parse(raw).ok_or_else(|| {
             ApiError::invalid(Some("channel"), format!("unknown channel '{raw}'"))
@@ -304,25 +231,7 @@ async fn queue(
             limit,
         )
         .await?;
-    Ok(Json(Value::Array(
-        lines
-            .iter()
-            .map(|l| {
-                json!({
-                    "type": l.kind,
-                    "id": l.id,
-                    "customerId": l.customer_id,
-                    "inboxId": l.inbox_id,
-                    "channel": l.channel,
-                    "group": l.group.as_str(),
-                    "dueAt": l.due_at.map(fmt_ts),
-                    "arrivedAt": fmt_ts(l.arrived_at),
-                    "waitingSeconds": l.waiting_seconds,
-                    "offeredToAgentId": l.offered_to,
-                })
-            })
-            .collect(),
-    )))
+    Ok(Json(lines.iter().map(QueueLineWire::from).collect()))
 }
 
 async fn reopen(
