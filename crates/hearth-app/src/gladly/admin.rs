@@ -503,3 +503,32 @@ pub fn settings_reader(
 ) -> impl Fn(&AdminResource) -> Result<SettingsDoc, AppError> + Send + Sync + '_ {
     move |current| Ok(settings_doc(&patched(current, body)?)?)
 }
+
+/// A new API token (`POST /admin/agents/{id}/api-tokens`); the secret is shown
+/// only here.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenCreated {
+    pub id: String,
+    pub token: String,
+}
+
+/// An API token as listed (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenWire {
+    pub id: String,
+    pub label: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+impl From<&crate::service::organization::TokenInfo> for TokenWire {
+    fn from(t: &crate::service::organization::TokenInfo) -> Self {
+        TokenWire {
+            id: t.id.clone(),
+            label: t.label.clone(),
+            created_at: fmt_ts(crate::codec::from_ms(t.created_at)),
+            revoked_at: t.revoked_at.map(|r| fmt_ts(crate::codec::from_ms(r))),
+        }
+    }
+}

@@ -131,3 +131,23 @@ pub fn topic_change(body: &Map<String, Value>, creating: bool) -> Result<TopicCh
         parent_id,
     })
 }
+
+/// `GET /organization`: one organization per deployment (DESIGN section 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationWire {
+    pub id: &'static str,
+    pub login_domain: &'static str,
+    pub name: &'static str,
+    pub timezone: &'static str,
+    pub gladly_url: &'static str,
+}
+
+/// The one organization.
+pub const ORGANIZATION: OrganizationWire = OrganizationWire {
+    id: "organization",
+    login_domain: "localhost",
+    name: "Hearth",
+    timezone: "UTC",
+    gladly_url: "",
+};

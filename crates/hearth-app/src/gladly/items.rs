@@ -16,3 +16,20 @@ pub fn item_content(
         .map_err(|e| DomainError::invalid("content", e.to_string()))?;
     dto.to_domain(now)
 }
+
+/// `{customerId, conversationItemId}`: what an outbound SMS or email created.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SentWire {
+    pub customer_id: String,
+    pub conversation_item_id: String,
+}
+
+/// `{id, conversationId, customerId}`: a custom channel's message as received.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceivedWire {
+    pub id: String,
+    pub conversation_id: String,
+    pub customer_id: String,
+}

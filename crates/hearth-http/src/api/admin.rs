@@ -8,10 +8,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hearth_app::codec::{fmt_ts, from_ms};
-use hearth_app::gladly::admin::{admin_body, admin_id, draft_reader, settings_reader};
+use hearth_app::gladly::admin::{
+    TokenCreated, TokenWire, admin_body, admin_id, draft_reader, settings_reader,
+};
 use hearth_app::service::organization::{AdminKind, AdminResource};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::AppState;
 use crate::auth::ApiCaller;
@@ -221,7 +222,10 @@ async fn create_token(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(json!({ "id": token_id, "token": token })),
+        Json(TokenCreated {
+            id: token_id,
+            token,
+        }),
     )
         .into_response())
 }
@@ -230,12 +234,10 @@ async fn tokens(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<Value>>> {
+) -> ApiResult<Json<Vec<TokenWire>>> {
     let list = state.app.admin_tokens(&caller, &id).await?;
     Ok(Json(
-        list.into_iter()
-            .map(|t| json!({ "id": t.id, "label": t.label, "createdAt": fmt_ts(from_ms(t.created_at)), "revokedAt": t.revoked_at.map(|r| fmt_ts(from_ms(r))) }))
-            .collect(),
+        list.into_iter().map(|t| TokenWire::from(&t)).collect(),
     ))
 }
 

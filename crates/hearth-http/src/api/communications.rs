@@ -6,7 +6,9 @@ use axum::Json;
 use axum::extract::State;
 use hearth_app::service::CustomerRef;
 use hearth_domain::channel::Channel;
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use hearth_app::gladly::items::{ReceivedWire, SentWire};
 
 use crate::AppState;
 use crate::auth::ApiCaller;
@@ -39,7 +41,7 @@ async fn sms(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     JsonObject(body): JsonObject,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SentWire>> {
     let customer = body
         .opt_obj("", "customer")?
         .ok_or_else(|| ApiError::blank("customer", "is required"))?;
@@ -59,16 +61,17 @@ async fn sms(
             text,
         )
         .await?;
-    Ok(Json(
-        json!({ "customerId": sent.customer_id, "conversationItemId": sent.item_id }),
-    ))
+    Ok(Json(SentWire {
+        customer_id: sent.customer_id,
+        conversation_item_id: sent.item_id,
+    }))
 }
 
 async fn email(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     JsonObject(body): JsonObject,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SentWire>> {
     let to = match body.get("to") {
         Some(Value::Array(list)) if list.len() == 1 => list[0]
             .as_object()
@@ -115,9 +118,10 @@ async fn email(
             text,
         )
         .await?;
-    Ok(Json(
-        json!({ "customerId": sent.customer_id, "conversationItemId": sent.item_id }),
-    ))
+    Ok(Json(SentWire {
+        customer_id: sent.customer_id,
+        conversation_item_id: sent.item_id,
+    }))
 }
 
 /// Gladly's custom-channel inbound message: a messaging contact routed like chat.
@@ -194,5 +198,14 @@ async fn custom_channel(
     };
     let (created, _) = state.app.inbound(req).await?;
     let location = format!("/api/v1/conversation-items/{}", created.item_id);
-    Ok((axum::http::StatusCode::CREATED, [(axum::http::header::LOCATION, location)], Json(json!({ "id": created.item_id, "conversationId": created.conversation_id, "customerId": created.customer_id }))).into_response())
+    Ok((
+        axum::http::StatusCode::CREATED,
+        [(axum::http::header::LOCATION, location)],
+        Json(ReceivedWire {
+            id: created.item_id,
+            conversation_id: created.conversation_id,
+            customer_id: created.customer_id,
+        }),
+    )
+        .into_response())
 }

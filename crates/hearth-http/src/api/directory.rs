@@ -6,8 +6,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hearth_app::gladly::directory::{AgentEntry, InboxEntry, TeamEntry, TopicEntry, topic_change};
-use serde_json::{Value, json};
+use hearth_app::gladly::directory::{
+    AgentEntry, InboxEntry, ORGANIZATION, OrganizationWire, TeamEntry, TopicEntry, topic_change,
+};
 
 use crate::AppState;
 use crate::auth::ApiCaller;
@@ -120,11 +121,8 @@ async fn team(
     one(team_entries(&state).await?, &id, "team")
 }
 
-async fn organization(_c: ApiCaller) -> Json<Value> {
-    // One organization per deployment (DESIGN section 1).
-    Json(
-        json!({ "id": "organization", "loginDomain": "localhost", "name": "Hearth", "timezone": "UTC", "gladlyUrl": "" }),
-    )
+async fn organization(_c: ApiCaller) -> Json<OrganizationWire> {
+    Json(ORGANIZATION)
 }
 
 async fn topics(State(state): State<AppState>, _c: ApiCaller) -> ApiResult<Json<Vec<TopicEntry>>> {
