@@ -4,7 +4,14 @@
 
 use super::decision::{Decision, close, deliver, reply, settle_and_end};
 use super::inbound::decide_inbound;
-use super::*;
+use super::{
+    AssignReason, Command, Contact, Context, Conversation, EndReason, EndStatus, Event, EventKind,
+    Fulfilment, Status, TransferReason, message_channel,
+};
+use crate::channel::Channel;
+use crate::id::{AgentId, ContactId, ConversationId, CustomerId, InboxId, ItemId, TopicId};
+use crate::item::{ConversationItem, Initiator, InitiatorType, ItemContent};
+use crate::{DomainError, Duration};
 
 /// Decides a command on an existing conversation: one `decide_*` per command of the
 /// T-table, each refusing or adding events to the one decision.

@@ -1,8 +1,15 @@
 //! The decision under construction: events accumulated over a scratch state, and
 //! the steps several commands share (delivering a message, settling and ending a
 //! contact, closing).
-
-use super::*;
+use super::{
+    AssignReason, Contact, Context, Conversation, Direction, EndReason, EndStatus, Event,
+    EventKind, Fulfilment, MAX_MESSAGING_BODY, Status, evolve, message_channel,
+};
+use crate::channel::Channel;
+use crate::config::InboxRouting;
+use crate::id::{AgentId, ContactId, ItemId};
+use crate::item::{ConversationItem, Initiator, ItemContent, StatusChange};
+use crate::{DomainError, Timestamp};
 
 pub(super) fn reply(
     d: &mut Decision<'_, '_>,

@@ -1,7 +1,15 @@
 //! T1-T4: where an inbound contact goes, and what it does there.
 
 use super::decision::Decision;
-use super::*;
+use super::{
+    AssignReason, Context, Conversation, Direction, EndStatus, Event, EventKind, Inbound,
+    InboundTarget, Status,
+};
+use crate::channel::{Channel, Group};
+use crate::config::OrgSettings;
+use crate::id::ContactId;
+use crate::item::{Initiator, InitiatorType};
+use crate::{DomainError, Timestamp};
 
 /// Chooses the target for an inbound contact given the customer's latest conversation.
 pub fn inbound_target(

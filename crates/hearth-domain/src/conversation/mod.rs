@@ -16,8 +16,8 @@ use std::collections::BTreeSet;
 use crate::channel::{Channel, Group};
 use crate::config::{InboxRouting, OrgSettings};
 use crate::id::{AgentId, ContactId, ConversationId, CustomerId, InboxId, ItemId, TopicId};
-use crate::item::{ConversationItem, Initiator, InitiatorType, ItemContent, StatusChange};
-use crate::{DomainError, Duration, Timestamp};
+use crate::item::{ConversationItem, Initiator, ItemContent};
+use crate::{Duration, Timestamp};
 
 mod decide;
 mod decision;
