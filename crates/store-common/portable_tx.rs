@@ -12,8 +12,10 @@
 
 use super::{FOR_UPDATE, FOR_UPDATE_SKIP_LOCKED, ROUTING_LOCK, Tx, map_err};
 use hearth_app::ports::{
-    ContactRow, ConversationRow, CustomerRow, DeliveryRow, EventRow, ItemRow, OfferRow, OutboxRow,
-    ResourceRow, RoutingDecisionRow, StoreError, StoreTx, StoredEvent, TaskRow, TimerRow, stored,
+    ContactRow, ConversationRow, ConversationTx, CredentialTx, CustomerRow, CustomerTx,
+    DeliveryRow, DeliveryTx, EventRow, EventTx, ExportTx, ItemRow, ItemTx, OfferRow, OutboxRow,
+    ResourceRow, ResourceTx, RoutingDecisionRow, RoutingTx, StoreError, StoreTx, StoredEvent,
+    TaskRow, TaskTx, TimerRow, TimerTx, stored,
 };
 
 // Rows as the statements below select them: one struct per table read, its
@@ -320,7 +322,7 @@ fn conversation_query(where_clause: &str) -> sqlx::AssertSqlSafe<String> {
 }
 
 #[async_trait::async_trait]
-impl StoreTx for Tx {
+impl ResourceTx for Tx {
     async fn resource(&mut self, kind: &str, id: &str) -> Result<Option<ResourceRow>, StoreError> {
         let row: Option<ResourceRecord> = sqlx::query_as(
             "SELECT kind, resource_id, unique_key, doc, created_at, updated_at, version FROM resource WHERE kind = $1 AND resource_id = $2",
@@ -402,7 +404,10 @@ impl StoreTx for Tx {
             .map_err(map_err)?;
         Ok(())
     }
+}
 
+#[async_trait::async_trait]
+impl CredentialTx for Tx {
     async fn revoke_all_tokens(&mut self, agent_id: &str, at: i64) -> Result<u64, StoreError> {
         let done = sqlx::query(
             "UPDATE api_token SET revoked_at = $1 WHERE agent_id = $2 AND revoked_at IS NULL",
@@ -440,21 +445,6 @@ impl StoreTx for Tx {
             .await
             .map_err(map_err)?;
         Ok(done.rows_affected() == 1)
-    }
-
-    async fn open_conversations_of_agent(
-        &mut self,
-        agent_id: &str,
-    ) -> Result<Vec<ConversationRow>, StoreError> {
-        let rows: Vec<ConversationRecord> = sqlx::query_as(conversation_query(
-            "WHERE agent_id = $1 AND status <> $2 ORDER BY created_at, conversation_id",
-        ))
-        .bind(agent_id)
-        .bind(stored::CLOSED)
-        .fetch_all(&mut *self.inner)
-        .await
-        .map_err(map_err)?;
-        Ok(rows.into_iter().map(conversation_of).collect())
     }
 
     async fn live_token(
@@ -503,7 +493,10 @@ impl StoreTx for Tx {
             .map_err(map_err)?;
         Ok(done.rows_affected())
     }
+}
 
+#[async_trait::async_trait]
+impl CustomerTx for Tx {
     async fn customer(&mut self, id: &str) -> Result<Option<CustomerRow>, StoreError> {
         let row: Option<CustomerRecord> = sqlx::query_as(
             "SELECT customer_id, name, doc, external_customer_id, created_at, updated_at FROM customer WHERE customer_id = $1",
@@ -700,6 +693,35 @@ impl StoreTx for Tx {
         Ok(())
     }
 
+    async fn lock_customer(&mut self, id: &str) -> Result<bool, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT customer_id FROM customer WHERE customer_id = $1{FOR_UPDATE}"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(row.is_some())
+    }
+}
+
+#[async_trait::async_trait]
+impl ConversationTx for Tx {
+    async fn open_conversations_of_agent(
+        &mut self,
+        agent_id: &str,
+    ) -> Result<Vec<ConversationRow>, StoreError> {
+        let rows: Vec<ConversationRecord> = sqlx::query_as(conversation_query(
+            "WHERE agent_id = $1 AND status <> $2 ORDER BY created_at, conversation_id",
+        ))
+        .bind(agent_id)
+        .bind(stored::CLOSED)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(conversation_of).collect())
+    }
+
     async fn conversation(&mut self, id: &str) -> Result<Option<ConversationRow>, StoreError> {
         let row: Option<ConversationRecord> =
             sqlx::query_as(conversation_query("WHERE conversation_id = $1"))
@@ -722,17 +744,6 @@ impl StoreTx for Tx {
         .await
         .map_err(map_err)?;
         Ok(row.map(conversation_of))
-    }
-
-    async fn lock_customer(&mut self, id: &str) -> Result<bool, StoreError> {
-        let row: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT customer_id FROM customer WHERE customer_id = $1{FOR_UPDATE}"
-        )))
-        .bind(id)
-        .fetch_optional(&mut *self.inner)
-        .await
-        .map_err(map_err)?;
-        Ok(row.is_some())
     }
 
     async fn latest_conversation(
@@ -905,7 +916,10 @@ impl StoreTx for Tx {
         .map_err(map_err)?;
         Ok(rows.into_iter().map(contact_of).collect())
     }
+}
 
+#[async_trait::async_trait]
+impl ItemTx for Tx {
     async fn insert_item(&mut self, row: &ItemRow) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO conversation_item (item_id, conversation_id, customer_id, at, doc) VALUES ($1, $2, $3, $4, $5)")
             .bind(&row.id)
@@ -968,6 +982,54 @@ impl StoreTx for Tx {
             .collect())
     }
 
+    async fn items(
+        &mut self,
+        conversation_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ItemRow>, StoreError> {
+        let rows: Vec<ItemRecord> = sqlx::query_as(
+            "SELECT item_id, conversation_id, customer_id, at, doc FROM conversation_item \
+             WHERE conversation_id = $1 ORDER BY at, item_seq LIMIT $2",
+        )
+        .bind(conversation_id)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(item_of).collect())
+    }
+
+    async fn enqueue_outbox(&mut self, row: &OutboxRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO outbox (outbox_id, channel, conversation_id, item_id, status, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&row.id)
+        .bind(&row.channel)
+        .bind(&row.conversation_id)
+        .bind(&row.item_id)
+        .bind(&row.status)
+        .bind(&row.payload)
+        .bind(row.created_at)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn outbox_for_item(&mut self, item_id: &str) -> Result<Vec<OutboxRow>, StoreError> {
+        let rows: Vec<OutboxRecord> = sqlx::query_as(
+            "SELECT outbox_id, channel, conversation_id, item_id, status, payload, created_at FROM outbox WHERE item_id = $1 ORDER BY created_at, outbox_id",
+        )
+        .bind(item_id)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(outbox_of).collect())
+    }
+}
+
+#[async_trait::async_trait]
+impl ExportTx for Tx {
     async fn put_export_file(
         &mut self,
         job_id: &str,
@@ -1022,24 +1084,10 @@ impl StoreTx for Tx {
             .map_err(map_err)?;
         Ok(())
     }
+}
 
-    async fn items(
-        &mut self,
-        conversation_id: &str,
-        limit: i64,
-    ) -> Result<Vec<ItemRow>, StoreError> {
-        let rows: Vec<ItemRecord> = sqlx::query_as(
-            "SELECT item_id, conversation_id, customer_id, at, doc FROM conversation_item \
-             WHERE conversation_id = $1 ORDER BY at, item_seq LIMIT $2",
-        )
-        .bind(conversation_id)
-        .bind(limit)
-        .fetch_all(&mut *self.inner)
-        .await
-        .map_err(map_err)?;
-        Ok(rows.into_iter().map(item_of).collect())
-    }
-
+#[async_trait::async_trait]
+impl EventTx for Tx {
     async fn append_events(&mut self, events: &[EventRow]) -> Result<(), StoreError> {
         for e in events {
             sqlx::query(
@@ -1141,35 +1189,10 @@ impl StoreTx for Tx {
             })?;
         Ok(())
     }
+}
 
-    async fn enqueue_outbox(&mut self, row: &OutboxRow) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO outbox (outbox_id, channel, conversation_id, item_id, status, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&row.id)
-        .bind(&row.channel)
-        .bind(&row.conversation_id)
-        .bind(&row.item_id)
-        .bind(&row.status)
-        .bind(&row.payload)
-        .bind(row.created_at)
-        .execute(&mut *self.inner)
-        .await
-        .map_err(map_err)?;
-        Ok(())
-    }
-
-    async fn outbox_for_item(&mut self, item_id: &str) -> Result<Vec<OutboxRow>, StoreError> {
-        let rows: Vec<OutboxRecord> = sqlx::query_as(
-            "SELECT outbox_id, channel, conversation_id, item_id, status, payload, created_at FROM outbox WHERE item_id = $1 ORDER BY created_at, outbox_id",
-        )
-        .bind(item_id)
-        .fetch_all(&mut *self.inner)
-        .await
-        .map_err(map_err)?;
-        Ok(rows.into_iter().map(outbox_of).collect())
-    }
-
+#[async_trait::async_trait]
+impl RoutingTx for Tx {
     async fn lock_routing(&mut self) -> Result<(), StoreError> {
         if let Some(statement) = ROUTING_LOCK {
             sqlx::query(statement)
@@ -1273,7 +1296,10 @@ impl StoreTx for Tx {
                 .map_err(map_err)?;
         Ok(rows.into_iter().map(offer_of).collect())
     }
+}
 
+#[async_trait::async_trait]
+impl TaskTx for Tx {
     async fn task(&mut self, id: &str) -> Result<Option<TaskRow>, StoreError> {
         let row: Option<TaskRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {TASK_COLUMNS} FROM task WHERE task_id = $1"
@@ -1366,7 +1392,10 @@ impl StoreTx for Tx {
         }
         Ok(())
     }
+}
 
+#[async_trait::async_trait]
+impl DeliveryTx for Tx {
     async fn insert_delivery(&mut self, row: &DeliveryRow) -> Result<(), StoreError> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO webhook_delivery ({DELIVERY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
@@ -1442,7 +1471,10 @@ impl StoreTx for Tx {
         .map_err(map_err)?;
         Ok(rows.into_iter().map(delivery_of).collect())
     }
+}
 
+#[async_trait::async_trait]
+impl TimerTx for Tx {
     async fn put_timer(&mut self, row: &TimerRow) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO timer (timer_id, due_at, kind, payload) VALUES ($1, $2, $3, $4) \
@@ -1486,7 +1518,10 @@ impl StoreTx for Tx {
                 .map_err(map_err)?;
         Ok(row.map(|r| r.0))
     }
+}
 
+#[async_trait::async_trait]
+impl StoreTx for Tx {
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.inner.commit().await.map_err(map_err)
     }

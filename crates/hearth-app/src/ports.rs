@@ -253,11 +253,10 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn close(&self);
 }
 
-/// Operations inside one transaction. After any error the transaction must be
-/// dropped, not used further: a failed statement spoils a PostgreSQL transaction,
-/// and the adapters promise nothing more on SQLite.
+/// Configuration resources (agents, inboxes, entry points, topics, teams, settings,
+/// webhooks, export jobs).
 #[async_trait]
-pub trait StoreTx: Send {
+pub trait ResourceTx: Send {
     async fn resource(&mut self, kind: &str, id: &str) -> Result<Option<ResourceRow>, StoreError>;
     async fn resource_by_key(
         &mut self,
@@ -270,6 +269,11 @@ pub trait StoreTx: Send {
     /// `Conflict` when the unique key is held by another id.
     async fn put_resource(&mut self, row: &ResourceRow) -> Result<(), StoreError>;
     async fn delete_resource(&mut self, kind: &str, id: &str) -> Result<(), StoreError>;
+}
+
+/// API tokens and desktop sessions.
+#[async_trait]
+pub trait CredentialTx: Send {
     /// Revokes every live token of an agent; returns how many.
     async fn revoke_all_tokens(&mut self, agent_id: &str, at: i64) -> Result<u64, StoreError>;
     /// An agent's tokens as `(id, label, created_at, revoked_at)`, oldest first.
@@ -284,12 +288,6 @@ pub trait StoreTx: Send {
         token_id: &str,
         at: i64,
     ) -> Result<bool, StoreError>;
-    /// Non-closed conversations assigned to an agent.
-    async fn open_conversations_of_agent(
-        &mut self,
-        agent_id: &str,
-    ) -> Result<Vec<ConversationRow>, StoreError>;
-
     /// `(agent id, label, created at)` of a live (unrevoked) token.
     async fn live_token(
         &mut self,
@@ -311,7 +309,11 @@ pub trait StoreTx: Send {
         label: &str,
         at: i64,
     ) -> Result<u64, StoreError>;
+}
 
+/// Customer profiles, their identities and search terms, erasure.
+#[async_trait]
+pub trait CustomerTx: Send {
     async fn customer(&mut self, id: &str) -> Result<Option<CustomerRow>, StoreError>;
     async fn customer_by_identity(
         &mut self,
@@ -338,18 +340,29 @@ pub trait StoreTx: Send {
         row: &CustomerRow,
         identities: &[(String, String)],
     ) -> Result<(), StoreError>;
-
     /// Forgets a customer: every projection row of the customer, its conversations,
     /// items, contacts, tasks, routing decisions, outbox messages and the webhook
     /// deliveries of their events go, and the payloads of their events become
     /// `tombstone` (ids and types stay, personal data does not). Export files are
-    /// the app's to rewrite ([`StoreTx::export_files_mentioning`]).
+    /// the app's to rewrite ([`ExportTx::export_files_mentioning`]).
     async fn erase_customer(
         &mut self,
         customer_id: &str,
         tombstone: &str,
     ) -> Result<(), StoreError>;
+    /// Holds a customer against concurrent writers until the transaction ends, so
+    /// inbound contacts of one customer queue instead of racing; `false` if absent.
+    async fn lock_customer(&mut self, id: &str) -> Result<bool, StoreError>;
+}
 
+/// Conversations and their contacts.
+#[async_trait]
+pub trait ConversationTx: Send {
+    /// Non-closed conversations assigned to an agent.
+    async fn open_conversations_of_agent(
+        &mut self,
+        agent_id: &str,
+    ) -> Result<Vec<ConversationRow>, StoreError>;
     async fn conversation(&mut self, id: &str) -> Result<Option<ConversationRow>, StoreError>;
     /// Reads a conversation and holds it against concurrent writers until the
     /// transaction ends (`FOR UPDATE` on PostgreSQL; SQLite's writer lock already does).
@@ -357,9 +370,6 @@ pub trait StoreTx: Send {
         &mut self,
         id: &str,
     ) -> Result<Option<ConversationRow>, StoreError>;
-    /// Holds a customer against concurrent writers until the transaction ends, so
-    /// inbound contacts of one customer queue instead of racing; `false` if absent.
-    async fn lock_customer(&mut self, id: &str) -> Result<bool, StoreError>;
     /// The customer's most recently created conversation.
     async fn latest_conversation(
         &mut self,
@@ -391,7 +401,11 @@ pub trait StoreTx: Send {
     ) -> Result<Vec<ConversationRow>, StoreError>;
     /// Contacts of a conversation, in start order.
     async fn contacts_of(&mut self, conversation_id: &str) -> Result<Vec<ContactRow>, StoreError>;
+}
 
+/// Conversation items and the outbox of messages to send.
+#[async_trait]
+pub trait ItemTx: Send {
     async fn insert_item(&mut self, row: &ItemRow) -> Result<(), StoreError>;
     async fn item(&mut self, id: &str) -> Result<Option<ItemRow>, StoreError>;
     async fn delete_item(&mut self, id: &str) -> Result<(), StoreError>;
@@ -404,6 +418,20 @@ pub trait StoreTx: Send {
         after: i64,
         limit: i64,
     ) -> Result<Vec<(i64, ItemRow)>, StoreError>;
+    /// Items of a conversation in timeline order, at most `limit`.
+    async fn items(
+        &mut self,
+        conversation_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ItemRow>, StoreError>;
+    async fn enqueue_outbox(&mut self, row: &OutboxRow) -> Result<(), StoreError>;
+    /// Outbox rows of an item (tests and the future channel adapters).
+    async fn outbox_for_item(&mut self, item_id: &str) -> Result<Vec<OutboxRow>, StoreError>;
+}
+
+/// Export files.
+#[async_trait]
+pub trait ExportTx: Send {
     async fn put_export_file(
         &mut self,
         job_id: &str,
@@ -422,13 +450,11 @@ pub trait StoreTx: Send {
         needle: &str,
     ) -> Result<Vec<(String, String, String)>, StoreError>;
     async fn delete_export_files(&mut self, job_id: &str) -> Result<(), StoreError>;
-    /// Items of a conversation in timeline order, at most `limit`.
-    async fn items(
-        &mut self,
-        conversation_id: &str,
-        limit: i64,
-    ) -> Result<Vec<ItemRow>, StoreError>;
+}
 
+/// The event log and the record of inbound provider message ids.
+#[async_trait]
+pub trait EventTx: Send {
     async fn append_events(&mut self, events: &[EventRow]) -> Result<(), StoreError>;
     /// Events with `start <= at < end` after `after_seq`, in log order, at most `limit`.
     async fn events_in_range(
@@ -446,7 +472,6 @@ pub trait StoreTx: Send {
         after_seq: i64,
         limit: i64,
     ) -> Result<Vec<StoredEvent>, StoreError>;
-
     /// The recorded response to an inbound message with this provider id.
     async fn inbound_response(
         &mut self,
@@ -458,11 +483,11 @@ pub trait StoreTx: Send {
         response: &str,
         at: i64,
     ) -> Result<(), StoreError>;
+}
 
-    async fn enqueue_outbox(&mut self, row: &OutboxRow) -> Result<(), StoreError>;
-    /// Outbox rows of an item (tests and the future channel adapters).
-    async fn outbox_for_item(&mut self, item_id: &str) -> Result<Vec<OutboxRow>, StoreError>;
-
+/// The routing lock, log, decisions and offers.
+#[async_trait]
+pub trait RoutingTx: Send {
     /// Serialises routing across instances: every write that may change what routing
     /// knows takes this first, before any row lock (a no-op on SQLite, whose one
     /// writer already serialises).
@@ -485,7 +510,11 @@ pub trait StoreTx: Send {
     async fn put_offer(&mut self, row: &OfferRow) -> Result<(), StoreError>;
     async fn delete_offer(&mut self, id: &str) -> Result<(), StoreError>;
     async fn offers_for_agent(&mut self, agent_id: &str) -> Result<Vec<OfferRow>, StoreError>;
+}
 
+/// Tasks.
+#[async_trait]
+pub trait TaskTx: Send {
     async fn task(&mut self, id: &str) -> Result<Option<TaskRow>, StoreError>;
     /// Holds a task against concurrent writers until the transaction ends.
     async fn task_for_update(&mut self, id: &str) -> Result<Option<TaskRow>, StoreError>;
@@ -503,7 +532,11 @@ pub trait StoreTx: Send {
         row: &TaskRow,
         expected_version: Option<i64>,
     ) -> Result<(), StoreError>;
+}
 
+/// Webhook deliveries.
+#[async_trait]
+pub trait DeliveryTx: Send {
     /// Records a delivery unless one exists for the same webhook and event.
     async fn insert_delivery(&mut self, row: &DeliveryRow) -> Result<(), StoreError>;
     async fn update_delivery(&mut self, row: &DeliveryRow) -> Result<(), StoreError>;
@@ -519,7 +552,11 @@ pub trait StoreTx: Send {
         webhook_id: &str,
         limit: i64,
     ) -> Result<Vec<DeliveryRow>, StoreError>;
+}
 
+/// Timers.
+#[async_trait]
+pub trait TimerTx: Send {
     /// Arms (or re-arms) a timer.
     async fn put_timer(&mut self, row: &TimerRow) -> Result<(), StoreError>;
     async fn delete_timer(&mut self, id: &str) -> Result<(), StoreError>;
@@ -527,7 +564,27 @@ pub trait StoreTx: Send {
     async fn due_timers(&mut self, now: i64, limit: i64) -> Result<Vec<TimerRow>, StoreError>;
     /// When the earliest timer is due.
     async fn next_timer_due(&mut self) -> Result<Option<i64>, StoreError>;
+}
 
+/// Operations inside one transaction, sliced by aggregate (`ResourceTx`,
+/// `CustomerTx`, `ConversationTx`, ...). After any error the transaction must be
+/// dropped, not used further: a failed statement spoils a PostgreSQL transaction,
+/// and the adapters promise nothing more on SQLite.
+#[async_trait]
+pub trait StoreTx:
+    ResourceTx
+    + CredentialTx
+    + CustomerTx
+    + ConversationTx
+    + ItemTx
+    + ExportTx
+    + EventTx
+    + RoutingTx
+    + TaskTx
+    + DeliveryTx
+    + TimerTx
+    + Send
+{
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 
