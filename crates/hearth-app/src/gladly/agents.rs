@@ -11,10 +11,14 @@ use hearth_domain::config::Agent;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::conversations::ConversationWire;
+use super::conversations::{ConversationWire, customer, item};
 use super::fields::Fields;
+use super::routing::DecisionWire;
 use crate::codec::fmt_ts;
-use crate::service::{ActionResult, Availability, MyCustomer, NextWork, QueueLine};
+use crate::codec::{CustomerWire, ItemWire};
+use crate::service::{
+    ActionResult, Availability, ConversationView, MyCustomer, NextWork, QueueLine,
+};
 
 /// `GET /me`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -241,6 +245,50 @@ impl From<&QueueLine> for QueueLineWire {
             arrived_at: fmt_ts(l.arrived_at),
             waiting_seconds: l.waiting_seconds,
             offered_to_agent_id: l.offered_to.clone(),
+        }
+    }
+}
+
+/// `GET /conversations/{id}/view`: the customer page of a conversation, read in one
+/// snapshot (the desktop's conversation page shows the same).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationViewWire {
+    pub conversation: ConversationWire,
+    pub customer: CustomerWire,
+    pub actions: MenuWire,
+    /// The customer's conversations, oldest first; the latest ones (and this one)
+    /// with their items, older ones with `items: null`.
+    pub history: Vec<HistoryEntry>,
+    /// Why routing chose whom, for supervisors; `null` for others.
+    pub routing: Option<Vec<DecisionWire>>,
+}
+
+/// One conversation of a customer's history.
+#[derive(Debug, Serialize)]
+pub struct HistoryEntry {
+    pub conversation: ConversationWire,
+    pub items: Option<Vec<ItemWire>>,
+}
+
+impl From<&ConversationView> for ConversationViewWire {
+    fn from(v: &ConversationView) -> Self {
+        ConversationViewWire {
+            conversation: ConversationWire::of(&v.conversation),
+            customer: customer(&v.customer),
+            actions: MenuWire::from(&v.menu),
+            history: v
+                .history
+                .iter()
+                .map(|(c, items)| HistoryEntry {
+                    conversation: ConversationWire::of(c),
+                    items: items.as_ref().map(|list| list.iter().map(item).collect()),
+                })
+                .collect(),
+            routing: v
+                .routing
+                .as_ref()
+                .map(|list| list.iter().map(DecisionWire::from).collect()),
         }
     }
 }

@@ -15,12 +15,21 @@ use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::body::{Fields, JsonObject};
 use crate::error::{ApiError, ApiResult};
+use hearth_app::gladly::agents::ConversationViewWire;
 use hearth_app::gladly::conversations::{self as wire, ConversationWire};
 
 pub(super) fn router() -> Api {
     const T: &str = "Conversations";
     Api::new()
         .get("/conversations/{id}", read, doc(T, "A conversation"))
+        .get(
+            "/conversations/{id}/view",
+            view,
+            doc(
+                T,
+                "A conversation's customer page: customer, actions, history, routing",
+            ),
+        )
         .patch(
             "/conversations/{id}",
             patch,
@@ -72,6 +81,16 @@ async fn read(
     Ok(Json(ConversationWire::of(
         &state.app.conversation(&id).await?,
     )))
+}
+
+/// Hearth's addition: what the desktop's customer page shows, in one read.
+async fn view(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ConversationViewWire>> {
+    let view = state.app.conversation_view(&caller, &id).await?;
+    Ok(Json(ConversationViewWire::from(&view)))
 }
 
 /// Parses Gladly's PATCH body. Read-only fields are ignored; `agentId: null` means

@@ -477,3 +477,62 @@ async fn rebuild_verify_finds_a_projection_that_differs_from_the_log() {
         );
     });
 }
+
+#[tokio::test]
+async fn the_view_reads_the_customer_page_in_one_answer() {
+    crate::each_backend_with_clock!(|api, clock| {
+        let first = api.email_from("viewer@example.com", "first").await;
+        let conv = first["conversationId"].as_str().unwrap().to_owned();
+        api.patch(
+            &format!("/api/v1/conversations/{conv}"),
+            json!({"status": {"value": "CLOSED", "force": true}}),
+        )
+        .await;
+        // Past the reopen window a new message starts a new conversation (T3).
+        clock.advance(hearth_domain::Duration::days(30));
+        let second = api.email_from("viewer@example.com", "second").await;
+        let current = second["conversationId"].as_str().unwrap().to_owned();
+        assert_ne!(current, conv, "a closed conversation is not reused");
+
+        let view = api
+            .get(&format!("/api/v1/conversations/{current}/view"))
+            .await;
+        assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+        let v = &view.body;
+        assert_eq!(v["conversation"]["id"], json!(current));
+        assert_eq!(
+            v["customer"]["emails"][0]["original"],
+            json!("viewer@example.com")
+        );
+        assert_eq!(v["actions"]["primary"]["action"], json!("NEXT"));
+        let history = v["history"].as_array().unwrap();
+        assert_eq!(history.len(), 2, "{v}");
+        assert_eq!(history[0]["conversation"]["id"], json!(conv));
+        assert_eq!(history[0]["conversation"]["status"], json!("CLOSED"));
+        assert_eq!(
+            history[1]["items"][0]["content"]["content"],
+            json!("second"),
+            "{v}"
+        );
+        assert!(
+            v["routing"].is_array(),
+            "the admin is a supervisor and sees routing"
+        );
+
+        let alice = api.login("alice@example.com").await;
+        let as_agent = api
+            .call_as(
+                &alice,
+                axum::http::Method::GET,
+                &format!("/api/v1/conversations/{current}/view"),
+                None,
+            )
+            .await;
+        assert_eq!(as_agent.status, StatusCode::OK, "{}", as_agent.body);
+        assert_eq!(as_agent.body["routing"], Value::Null, "agents see no routing");
+        assert_eq!(
+            api.get("/api/v1/conversations/nope/view").await.status,
+            StatusCode::NOT_FOUND
+        );
+    });
+}
