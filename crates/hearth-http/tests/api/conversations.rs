@@ -529,7 +529,11 @@ async fn the_view_reads_the_customer_page_in_one_answer() {
             )
             .await;
         assert_eq!(as_agent.status, StatusCode::OK, "{}", as_agent.body);
-        assert_eq!(as_agent.body["routing"], Value::Null, "agents see no routing");
+        assert_eq!(
+            as_agent.body["routing"],
+            Value::Null,
+            "agents see no routing"
+        );
         assert_eq!(
             api.get("/api/v1/conversations/nope/view").await.status,
             StatusCode::NOT_FOUND
