@@ -42,7 +42,7 @@ pub struct PhoneDto {
     pub phone_type: Option<String>,
 }
 
-/// A customer in Gladly's wire shape.
+/// A customer as stored (the API shows `gladly::customers::ProfileWire`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerWire {

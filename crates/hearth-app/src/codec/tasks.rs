@@ -9,7 +9,7 @@ use super::instants::ts;
 use super::instants::corrupt;
 use super::items::{AssigneeDto, InitiatorDto};
 
-/// A task comment in Gladly's shape.
+/// A task comment as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskCommentDto {
@@ -21,7 +21,7 @@ pub struct TaskCommentDto {
     pub created_at: Timestamp,
 }
 
-/// A task in Gladly's wire shape.
+/// A task as stored (the API shows `gladly::tasks::TaskWire`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskWire {

@@ -12,10 +12,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::conversations::{ConversationWire, customer, item};
+use super::customers::ProfileWire;
 use super::fields::Fields;
 use super::routing::DecisionWire;
+use crate::codec::ItemWire;
 use crate::codec::fmt_ts;
-use crate::codec::{CustomerWire, ItemWire};
 use crate::service::{
     ActionResult, Availability, ConversationView, MyCustomer, NextWork, QueueLine,
 };
@@ -255,7 +256,7 @@ impl From<&QueueLine> for QueueLineWire {
 #[serde(rename_all = "camelCase")]
 pub struct ConversationViewWire {
     pub conversation: ConversationWire,
-    pub customer: CustomerWire,
+    pub customer: ProfileWire,
     pub actions: MenuWire,
     /// The customer's conversations, oldest first; the latest ones (and this one)
     /// with their items, older ones with `items: null`.

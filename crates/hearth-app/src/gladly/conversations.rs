@@ -1,8 +1,10 @@
 //! Conversations, items and customers as the API shows them (GLADLY-API.md 3.2,
-//! 3.1, 2.3). Items and customers use the codec's Gladly shapes (ADR 4); the
-//! conversation adds Hearth's read-only `dueAt` and `queueState` to Gladly's.
+//! 3.1, 2.3). Items still use the codec's stored shape, which is Gladly's (ADR 4);
+//! customers are `customers::ProfileWire`; the conversation adds Hearth's read-only
+//! `dueAt` and `queueState` to Gladly's.
 
-use crate::codec::{self, CustomerDoc, ItemDoc, ItemWire};
+use super::customers::ProfileWire;
+use crate::codec::{self, ItemDoc, ItemWire};
 use hearth_domain::conversation::Conversation;
 use hearth_domain::customer::Customer;
 use hearth_domain::item::ConversationItem;
@@ -60,6 +62,6 @@ pub fn item(i: &ConversationItem) -> ItemWire {
 }
 
 /// The wire form of a customer.
-pub fn customer(c: &Customer) -> codec::CustomerWire {
-    CustomerDoc::of(c).wire
+pub fn customer(c: &Customer) -> ProfileWire {
+    ProfileWire::from(c)
 }

@@ -2,11 +2,15 @@
 //! GLADLY-API.md 2.3), read into a [`ProfileChange`]. Read-only fields (`id` on
 //! PATCH, `createdAt`, `updatedAt`, `normalized`) are ignored.
 
+use std::collections::BTreeMap;
+
 use hearth_domain::DomainError;
+use hearth_domain::customer::Customer;
 use hearth_domain::id::CustomerId;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::codec::{EmailDto, PhoneDto, emails_in, phones_in};
+use crate::codec::{EmailDto, PhoneDto, emails_in, fmt_ts, phones_in};
 use crate::service::ProfileChange;
 
 /// A text field: absent keeps, `null` or blank clears, longer than `max` is refused.
@@ -70,4 +74,87 @@ pub fn profile_change(
         phones,
         custom_attributes,
     })
+}
+
+/// A customer profile as the API shows it (GLADLY-API.md 2.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileWire {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    pub emails: Vec<EmailWire>,
+    pub phones: Vec<PhoneWire>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_customer_id: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom_attributes: BTreeMap<String, String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One email address of a profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EmailWire {
+    pub original: String,
+    pub normalized: String,
+    pub primary: bool,
+}
+
+/// One phone number of a profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PhoneWire {
+    pub original: String,
+    pub normalized: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region_code: Option<String>,
+    pub primary: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sms_preference: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub phone_type: Option<&'static str>,
+}
+
+impl From<&Customer> for ProfileWire {
+    fn from(c: &Customer) -> Self {
+        ProfileWire {
+            id: c.id.to_string(),
+            name: c.name.clone(),
+            image: c.image.clone(),
+            address: c.address.clone(),
+            emails: c
+                .emails
+                .iter()
+                .map(|e| EmailWire {
+                    original: e.address.original().to_owned(),
+                    normalized: e.address.normalized().to_owned(),
+                    primary: e.primary,
+                })
+                .collect(),
+            phones: c
+                .phones
+                .iter()
+                .map(|p| PhoneWire {
+                    original: p.number.original().to_owned(),
+                    normalized: p.number.e164().to_owned(),
+                    extension: p.extension.clone(),
+                    region_code: p.region_code.clone(),
+                    primary: p.primary,
+                    sms_preference: p.sms_preference.clone(),
+                    phone_type: p.phone_type.as_wire(),
+                })
+                .collect(),
+            external_customer_id: c.external_customer_id.clone(),
+            custom_attributes: c.custom_attributes.clone(),
+            created_at: fmt_ts(c.created_at),
+            updated_at: fmt_ts(c.updated_at),
+        }
+    }
 }

@@ -17,6 +17,7 @@
 //! - [`replies`]: an agent's reply to a customer message;
 //! - [`reports`]: report rows from the event log;
 //! - [`routing`]: offers and routing decisions;
+//! - [`tasks`]: tasks and their comments;
 //! - [`webhooks`]: webhooks, their deliveries and the PING.
 
 pub mod admin;
@@ -32,4 +33,5 @@ pub mod items;
 pub mod replies;
 pub mod reports;
 pub mod routing;
+pub mod tasks;
 pub mod webhooks;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use hearth_app::codec::CustomerWire;
+use hearth_app::gladly::customers::ProfileWire;
 use hearth_app::service::CustomerQuery;
 
 use crate::AppState;
@@ -54,7 +54,7 @@ async fn read(
     State(state): State<AppState>,
     _caller: ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<Json<CustomerWire>> {
+) -> ApiResult<Json<ProfileWire>> {
     Ok(Json(wire::customer(&state.app.customer(&id).await?)))
 }
 
@@ -62,7 +62,7 @@ async fn find(
     State(state): State<AppState>,
     _caller: ApiCaller,
     Query(query): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Vec<CustomerWire>>> {
+) -> ApiResult<Json<Vec<ProfileWire>>> {
     let keys: Vec<&str> = ["email", "phoneNumber", "externalCustomerId"]
         .into_iter()
         .filter(|k| query.contains_key(*k))
@@ -94,7 +94,7 @@ async fn search(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Query(query): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Vec<CustomerWire>>> {
+) -> ApiResult<Json<Vec<ProfileWire>>> {
     let q = query.get("q").map(String::as_str).unwrap_or_default();
     let limit = match query.get("limit") {
         Some(raw) => raw

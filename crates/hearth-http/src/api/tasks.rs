@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hearth_app::codec::{TaskCommentDto, TaskDoc, TaskWire};
+use hearth_app::gladly::tasks::{CommentWire, TaskWire};
 use hearth_app::service::CustomerRef;
 use hearth_app::service::tasks::{NewTask, TaskPatch};
 use hearth_domain::task::{Task, TaskComment, TaskStatus};
@@ -57,17 +57,11 @@ pub(super) fn router() -> Api {
 }
 
 fn wire(task: &Task) -> TaskWire {
-    TaskDoc::of(task).wire
+    TaskWire::from(task)
 }
 
-fn comment_wire(task: &Task, c: &TaskComment) -> TaskCommentDto {
-    TaskCommentDto {
-        id: c.id.to_string(),
-        agent_id: c.agent_id.to_string(),
-        comment: c.comment.clone(),
-        task_id: task.id.to_string(),
-        created_at: c.created_at,
-    }
+fn comment_wire(task: &Task, c: &TaskComment) -> CommentWire {
+    CommentWire::of(task.id.as_str(), c)
 }
 
 /// `assignee: {inboxId, agentId?}` where `agentId: null` means no agent.
@@ -200,13 +194,7 @@ async fn add_comment(
         )
         .await?;
     let location = format!("/api/v1/tasks/{id}/comments/{}", c.id);
-    let dto = TaskCommentDto {
-        id: c.id.to_string(),
-        agent_id: c.agent_id.to_string(),
-        comment: c.comment.clone(),
-        task_id: id.clone(),
-        created_at: c.created_at,
-    };
+    let dto = CommentWire::of(&id, &c);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -219,7 +207,7 @@ async fn comments(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<TaskCommentDto>>> {
+) -> ApiResult<Json<Vec<CommentWire>>> {
     let task = state.app.task(&caller, &id).await?;
     Ok(Json(
         task.comments
@@ -234,7 +222,7 @@ async fn comment(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Path((id, comment_id)): Path<(String, String)>,
-) -> ApiResult<Json<TaskCommentDto>> {
+) -> ApiResult<Json<CommentWire>> {
     let task = state.app.task(&caller, &id).await?;
     let c = task
         .comments
