@@ -65,12 +65,16 @@ impl App {
                 Ok(events)
             })
             .await?;
-        Ok(after)
+        // Routing may have assigned the conversation meanwhile.
+        Ok(load_conversation_for_update(tx, after.id.as_str())
+            .await?
+            .unwrap_or(after))
     }
 
     /// The whole pipeline around one decision on `before` (`None`: the decision
     /// creates a conversation) in `inbox_id`: decide, persist, timers, route, carry
-    /// out. Returns the conversation as it is afterwards and the events decided.
+    /// out. Returns the conversation as decided (routing may have changed it since)
+    /// and the events.
     pub(crate) async fn decide_and_commit(
         &self,
         tx: &mut dyn StoreTx,
@@ -85,9 +89,6 @@ impl App {
             .await?;
         let inputs = inputs_for_change(before, &after, now, change == Change::FromCustomer);
         self.route(tx, inputs).await?;
-        let after = load_conversation_for_update(tx, after.id.as_str())
-            .await?
-            .unwrap_or(after);
         Ok((after, events))
     }
 

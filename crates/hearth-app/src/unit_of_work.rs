@@ -73,6 +73,31 @@ pub(crate) async fn load_inbox(tx: &mut dyn StoreTx, id: &str) -> Result<Option<
     }
 }
 
+/// A conversation's items in timeline order, at most `limit`.
+pub(crate) async fn load_items(
+    tx: &mut dyn StoreTx,
+    conversation_id: &str,
+    limit: i64,
+) -> Result<Vec<ConversationItem>, AppError> {
+    tx.items(conversation_id, limit)
+        .await?
+        .iter()
+        .map(item_of_row)
+        .collect()
+}
+
+/// Every routing decision about a unit, oldest first.
+pub(crate) async fn load_routing_decisions(
+    tx: &mut dyn StoreTx,
+    unit_id: &str,
+) -> Result<Vec<codec::DecisionDoc>, AppError> {
+    tx.routing_decisions(unit_id)
+        .await?
+        .iter()
+        .map(|r| Ok(codec::read::<codec::DecisionDoc>(&r.doc)?))
+        .collect()
+}
+
 /// Every agent, in store order.
 pub(crate) async fn load_agents(tx: &mut dyn StoreTx) -> Result<Vec<Agent>, AppError> {
     tx.resources(kind::AGENT)

@@ -177,25 +177,33 @@ impl std::fmt::Display for GladlyEvent {
     }
 }
 
+/// The failure to read event `e`'s payload.
+fn unreadable(e: &EventRow, err: serde_json::Error) -> AppError {
+    AppError::internal_from(
+        format!(
+            "event {} ({}) has an unreadable payload",
+            e.id, e.event_type
+        ),
+        err,
+    )
+}
+
+/// An event's payload as JSON; one that does not parse is an error.
+fn payload_of(e: &EventRow) -> Result<Value, AppError> {
+    serde_json::from_str(&e.payload).map_err(|err| unreadable(e, err))
+}
+
 /// The Gladly form of a stored event: `None` when it has none (Hearth's own
 /// bookkeeping, erased data). A payload that does not decode is an error, never a
 /// silent skip: the webhook cursor must not move past an event it could not read
 /// (it may be one a newer instance wrote).
 pub fn to_gladly(e: &EventRow) -> Result<Option<GladlyEvent>, AppError> {
-    let unreadable = |err: serde_json::Error| {
-        AppError::internal_from(
-            format!(
-                "event {} ({}) has an unreadable payload",
-                e.id, e.event_type
-            ),
-            err,
-        )
-    };
-    let payload: Value = serde_json::from_str(&e.payload).map_err(unreadable)?;
+    let payload = payload_of(e)?;
     let erased = payload.get("tombstone").and_then(Value::as_bool) == Some(true);
     let found = match e.aggregate_type.as_str() {
         "conversation" if !erased => {
-            let decoded: EventPayload = serde_json::from_value(payload).map_err(unreadable)?;
+            let decoded: EventPayload =
+                serde_json::from_value(payload).map_err(|err| unreadable(e, err))?;
             conversation_content(e, &decoded)
         }
         "customer" if e.event_type == "CUSTOMER_PROFILE/DELETED" => Some((
@@ -229,15 +237,7 @@ pub fn to_gladly(e: &EventRow) -> Result<Option<GladlyEvent>, AppError> {
 /// status, and the item it carries; and the event's Gladly content where it has
 /// one.
 pub fn stream_data(e: &EventRow, conversation: Option<&Conversation>) -> Result<String, AppError> {
-    let payload: Value = serde_json::from_str(&e.payload).map_err(|err| {
-        AppError::internal_from(
-            format!(
-                "event {} ({}) has an unreadable payload",
-                e.id, e.event_type
-            ),
-            err,
-        )
-    })?;
+    let payload = payload_of(e)?;
     let mut data = json!({ "id": e.id, "type": e.event_type, "at": fmt_ts(from_ms(e.at)) });
     if e.aggregate_type == "conversation" {
         data["conversationId"] = json!(e.aggregate_id);

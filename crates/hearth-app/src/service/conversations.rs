@@ -20,7 +20,7 @@ use crate::error::AppError;
 use crate::ports::{OutboxRow, StoreTx};
 use crate::unit_of_work::{
     conversation_of_row, item_of_row, kind, load_conversation, load_conversation_for_update,
-    load_customer, resolve_assignee,
+    load_customer, load_items, resolve_assignee,
 };
 
 /// The most items `GET /conversations/{id}/items` returns.
@@ -69,13 +69,9 @@ impl App {
             if tx.conversation(id).await?.is_none() {
                 return Err(AppError::not_found("conversation", id));
             }
-            let rows = tx.items(id, ITEMS_CAP + 1).await?;
-            let limited = rows.len() as i64 > ITEMS_CAP;
-            let items = rows
-                .iter()
-                .take(ITEMS_CAP as usize)
-                .map(item_of_row)
-                .collect::<Result<Vec<_>, _>>()?;
+            let mut items = load_items(tx, id, ITEMS_CAP + 1).await?;
+            let limited = items.len() as i64 > ITEMS_CAP;
+            items.truncate(ITEMS_CAP as usize);
             Ok((items, limited))
         })
     }

@@ -13,7 +13,7 @@ use crate::app::{App, read_tx};
 use crate::codec;
 use crate::error::AppError;
 use crate::route::DecisionDoc;
-use crate::unit_of_work::load_conversation;
+use crate::unit_of_work::{load_conversation, load_routing_decisions};
 
 /// One agent on the supervisor's board: availability, live load and capacity.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,10 +63,7 @@ impl App {
             if tx.conversation(conversation_id).await?.is_none() {
                 return Err(AppError::not_found("conversation", conversation_id));
             }
-            let rows = tx.routing_decisions(conversation_id).await?;
-            rows.iter()
-                .map(|r| codec::read::<DecisionDoc>(&r.doc).map_err(AppError::from))
-                .collect()
+            load_routing_decisions(tx, conversation_id).await
         })
     }
 

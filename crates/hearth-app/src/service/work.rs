@@ -14,12 +14,13 @@ use hearth_routing::{Input, NextSource, UnitId};
 use super::availability::NextWork;
 use super::credentials::{Caller, agent_only};
 use crate::app::{App, read_tx, write_tx};
-use crate::codec;
 use crate::error::AppError;
 use crate::pipeline::Change;
 use crate::ports::StoreTx;
 use crate::route::DecisionDoc;
-use crate::unit_of_work::{load_agents, load_inboxes, load_topics, resolve_assignee};
+use crate::unit_of_work::{
+    load_agents, load_inboxes, load_items, load_routing_decisions, load_topics, resolve_assignee,
+};
 use crate::unit_of_work::{load_conversation, load_conversation_for_update, load_settings};
 
 /// One line of My Customers.
@@ -243,14 +244,7 @@ impl App {
             let mut history = Vec::with_capacity(all.len());
             for (i, c) in all.into_iter().enumerate() {
                 let items = if i >= cut || c.id == conversation.id {
-                    let rows = tx
-                        .items(c.id.as_str(), super::conversations::ITEMS_CAP)
-                        .await?;
-                    Some(
-                        rows.iter()
-                            .map(crate::unit_of_work::item_of_row)
-                            .collect::<Result<Vec<_>, _>>()?,
-                    )
+                    Some(load_items(tx, c.id.as_str(), super::conversations::ITEMS_CAP).await?)
                 } else {
                     None
                 };
@@ -260,13 +254,7 @@ impl App {
             let agents = load_agents(tx).await?;
             let inboxes = load_inboxes(tx).await?;
             let routing = if caller.agent.has_role(Role::Supervisor) {
-                Some(
-                    tx.routing_decisions(conversation_id)
-                        .await?
-                        .iter()
-                        .map(|r| Ok(codec::read::<DecisionDoc>(&r.doc)?))
-                        .collect::<Result<Vec<_>, AppError>>()?,
-                )
+                Some(load_routing_decisions(tx, conversation_id).await?)
             } else {
                 None
             };
