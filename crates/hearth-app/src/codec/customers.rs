@@ -45,7 +45,7 @@ pub struct PhoneDto {
 /// A customer as stored (the API shows `gladly::customers::ProfileWire`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CustomerWire {
+pub struct CustomerFields {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -74,11 +74,11 @@ pub struct IdentityDto {
     pub value: String,
 }
 
-/// The stored customer: the wire shape plus opaque identities.
+/// The stored customer: its profile fields plus opaque identities.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerDoc {
     #[serde(flatten)]
-    pub wire: CustomerWire,
+    pub fields: CustomerFields,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identities: Vec<IdentityDto>,
 }
@@ -87,7 +87,7 @@ impl CustomerDoc {
     /// From the domain.
     pub fn of(c: &Customer) -> CustomerDoc {
         CustomerDoc {
-            wire: CustomerWire {
+            fields: CustomerFields {
                 id: c.id.to_string(),
                 name: c.name.clone(),
                 image: c.image.clone(),
@@ -132,7 +132,7 @@ impl CustomerDoc {
 
     /// To the domain (re-validating emails and phones).
     pub fn to_domain(&self) -> Result<Customer, DomainError> {
-        let w = &self.wire;
+        let w = &self.fields;
         Ok(Customer {
             id: CustomerId::from_trusted(&w.id),
             name: w.name.clone(),

@@ -1,4 +1,5 @@
-//! Conversation items: the content of every item type and the item document.
+//! Conversation items as stored: the content of every item type and the item
+//! document.
 
 use hearth_domain::id::*;
 use hearth_domain::item::{
@@ -14,17 +15,17 @@ use super::instants::corrupt;
 
 /// `{id, type}` of an initiator or responder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InitiatorDto {
+pub struct InitiatorDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "type")]
     pub kind: String,
 }
 
-impl InitiatorDto {
+impl InitiatorDoc {
     /// From the domain.
     pub fn of(i: &Initiator) -> Self {
-        InitiatorDto {
+        InitiatorDoc {
             id: i.id.clone(),
             kind: i.kind.as_str().to_owned(),
         }
@@ -43,7 +44,7 @@ impl InitiatorDto {
 /// `{id, contentType, filename, fileSize}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AttachmentDto {
+pub struct AttachmentDoc {
     pub id: String,
     pub content_type: String,
     pub filename: String,
@@ -53,7 +54,7 @@ pub struct AttachmentDto {
 
 /// `recordingSummary`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RecordingSummaryDto {
+pub struct RecordingSummaryDoc {
     pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
@@ -63,7 +64,7 @@ pub struct RecordingSummaryDto {
 
 /// `{id, label}` of a quick reply.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OptionDto {
+pub struct OptionDoc {
     pub id: String,
     pub label: String,
 }
@@ -71,11 +72,11 @@ pub struct OptionDto {
 /// `messageData` of a quick-reply chat message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct MessageDataDto {
+pub struct MessageDataDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<OptionDto>>,
+    pub options: Option<Vec<OptionDoc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quick_reply_request: Option<QuickReplyRequestDto>,
+    pub quick_reply_request: Option<QuickReplyRequestDoc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selected_option_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,13 +85,13 @@ pub struct MessageDataDto {
 
 /// `quickReplyRequest{options}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QuickReplyRequestDto {
-    pub options: Vec<OptionDto>,
+pub struct QuickReplyRequestDoc {
+    pub options: Vec<OptionDoc>,
 }
 
 /// `link{url, text}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LinkDto {
+pub struct LinkDoc {
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -100,22 +101,21 @@ pub(crate) fn is_false(b: &bool) -> bool {
     !*b
 }
 
-/// Item content in Gladly's shape, tagged by `type`.
+/// Item content as stored, tagged by `type` (the names are Gladly's, as first written).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ContentDto {
+pub enum ContentDoc {
     #[serde(rename_all = "camelCase")]
     ChatMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         session_id: Option<String>,
         #[serde(default = "text_type")]
         message_type: String,
-        #[serde(alias = "body")]
         content: String,
         #[serde(default)]
-        attachments: Vec<AttachmentDto>,
+        attachments: Vec<AttachmentDoc>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        message_data: Option<MessageDataDto>,
+        message_data: Option<MessageDataDoc>,
     },
     ConversationStatusChange {
         status: String,
@@ -130,7 +130,7 @@ pub enum ContentDto {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         source_name: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        link: Option<LinkDto>,
+        link: Option<LinkDoc>,
         #[serde(default)]
         expand_by_default: bool,
         #[serde(default, with = "ts_opt", skip_serializing_if = "Option::is_none")]
@@ -148,10 +148,10 @@ pub enum ContentDto {
         bcc: Vec<String>,
         #[serde(default)]
         subject: String,
-        #[serde(alias = "body", default)]
+        #[serde(default)]
         content: String,
         #[serde(default)]
-        attachments: Vec<AttachmentDto>,
+        attachments: Vec<AttachmentDoc>,
     },
     #[serde(rename_all = "camelCase")]
     FacebookMessage {
@@ -159,15 +159,14 @@ pub enum ContentDto {
         page_id: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         user_id: Option<String>,
-        #[serde(alias = "body")]
         content: String,
         #[serde(default)]
-        attachments: Vec<AttachmentDto>,
+        attachments: Vec<AttachmentDoc>,
     },
     ConversationNote {
         body: String,
         #[serde(default)]
-        attachments: Vec<AttachmentDto>,
+        attachments: Vec<AttachmentDoc>,
     },
     #[serde(rename_all = "camelCase")]
     PhoneCall {
@@ -186,15 +185,14 @@ pub enum ContentDto {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         recording_duration: Option<u64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        recording_summary: Option<RecordingSummaryDto>,
+        recording_summary: Option<RecordingSummaryDoc>,
     },
     Sms {
         from: String,
         to: String,
-        #[serde(alias = "body")]
         content: String,
         #[serde(default)]
-        attachments: Vec<AttachmentDto>,
+        attachments: Vec<AttachmentDoc>,
     },
     #[serde(rename_all = "camelCase")]
     TopicChange {
@@ -221,32 +219,29 @@ pub enum ContentDto {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         recording_duration: Option<u64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        recording_summary: Option<RecordingSummaryDto>,
+        recording_summary: Option<RecordingSummaryDoc>,
     },
     Whatsapp {
-        #[serde(alias = "body")]
         content: String,
         #[serde(default)]
-        attachments: Vec<AttachmentDto>,
+        attachments: Vec<AttachmentDoc>,
     },
     InstagramDirect {
-        #[serde(alias = "body")]
         content: String,
         #[serde(default)]
-        attachments: Vec<AttachmentDto>,
+        attachments: Vec<AttachmentDoc>,
     },
     Twitter {
-        #[serde(alias = "body")]
         content: String,
     },
     #[serde(rename_all = "camelCase")]
     Task {
-        assignee: AssigneeDto,
+        assignee: AssigneeDoc,
         body: String,
         #[serde(with = "ts")]
         due_at: Timestamp,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        attachments: Vec<AttachmentDto>,
+        attachments: Vec<AttachmentDoc>,
     },
 }
 
@@ -257,13 +252,13 @@ fn text_type() -> String {
 /// `{inboxId, agentId?}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AssigneeDto {
+pub struct AssigneeDoc {
     pub inbox_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
 }
 
-fn att_in(a: &[AttachmentDto]) -> Vec<Attachment> {
+fn att_in(a: &[AttachmentDoc]) -> Vec<Attachment> {
     a.iter()
         .map(|a| Attachment {
             id: a.id.clone(),
@@ -274,9 +269,9 @@ fn att_in(a: &[AttachmentDto]) -> Vec<Attachment> {
         .collect()
 }
 
-fn att_out(a: &[Attachment]) -> Vec<AttachmentDto> {
+fn att_out(a: &[Attachment]) -> Vec<AttachmentDoc> {
     a.iter()
-        .map(|a| AttachmentDto {
+        .map(|a| AttachmentDoc {
             id: a.id.clone(),
             content_type: a.content_type.clone(),
             filename: a.filename.clone(),
@@ -289,7 +284,7 @@ fn rec_in(
     status: &Option<String>,
     url: &Option<String>,
     duration: Option<u64>,
-    summary: &Option<RecordingSummaryDto>,
+    summary: &Option<RecordingSummaryDoc>,
 ) -> Recording {
     Recording {
         status: status.clone(),
@@ -303,15 +298,15 @@ fn rec_in(
     }
 }
 
-fn summary_out(r: &Recording) -> Option<RecordingSummaryDto> {
-    r.summary.as_ref().map(|s| RecordingSummaryDto {
+fn summary_out(r: &Recording) -> Option<RecordingSummaryDoc> {
+    r.summary.as_ref().map(|s| RecordingSummaryDoc {
         status: s.status.clone(),
         summary: s.summary.clone(),
         language: s.language.clone(),
     })
 }
 
-fn options_in(o: &[OptionDto]) -> Vec<QuickReplyOption> {
+fn options_in(o: &[OptionDoc]) -> Vec<QuickReplyOption> {
     o.iter()
         .map(|o| QuickReplyOption {
             id: o.id.clone(),
@@ -320,20 +315,20 @@ fn options_in(o: &[OptionDto]) -> Vec<QuickReplyOption> {
         .collect()
 }
 
-fn options_out(o: &[QuickReplyOption]) -> Vec<OptionDto> {
+fn options_out(o: &[QuickReplyOption]) -> Vec<OptionDoc> {
     o.iter()
-        .map(|o| OptionDto {
+        .map(|o| OptionDoc {
             id: o.id.clone(),
             label: o.label.clone(),
         })
         .collect()
 }
 
-impl ContentDto {
-    /// To the domain, validating what the wire cannot express.
+impl ContentDoc {
+    /// To the domain, checking what serde cannot.
     pub fn to_domain(&self, received_at: Timestamp) -> Result<ItemContent, DomainError> {
         Ok(match self {
-            ContentDto::ChatMessage {
+            ContentDoc::ChatMessage {
                 session_id,
                 message_type,
                 content,
@@ -376,7 +371,7 @@ impl ContentDto {
                     message_data: data,
                 }
             }
-            ContentDto::ConversationStatusChange { status } => {
+            ContentDoc::ConversationStatusChange { status } => {
                 ItemContent::ConversationStatusChange {
                     status: match status.as_str() {
                         "OPEN" => StatusChange::Open,
@@ -385,7 +380,7 @@ impl ContentDto {
                     },
                 }
             }
-            ContentDto::CustomerActivity {
+            ContentDoc::CustomerActivity {
                 title,
                 body,
                 activity_type,
@@ -407,7 +402,7 @@ impl ContentDto {
                 occurred_at: *occurred_at,
                 received_at: r.unwrap_or(received_at),
             },
-            ContentDto::Email {
+            ContentDoc::Email {
                 from,
                 to,
                 cc,
@@ -424,7 +419,7 @@ impl ContentDto {
                 content: content.clone(),
                 attachments: att_in(attachments),
             },
-            ContentDto::FacebookMessage {
+            ContentDoc::FacebookMessage {
                 page_id,
                 user_id,
                 content,
@@ -435,11 +430,11 @@ impl ContentDto {
                 content: content.clone(),
                 attachments: att_in(attachments),
             },
-            ContentDto::ConversationNote { body, attachments } => ItemContent::ConversationNote {
+            ContentDoc::ConversationNote { body, attachments } => ItemContent::ConversationNote {
                 body: body.clone(),
                 attachments: att_in(attachments),
             },
-            ContentDto::PhoneCall {
+            ContentDoc::PhoneCall {
                 from,
                 to,
                 started_at,
@@ -462,7 +457,7 @@ impl ContentDto {
                     recording_summary,
                 ),
             },
-            ContentDto::Sms {
+            ContentDoc::Sms {
                 from,
                 to,
                 content,
@@ -473,7 +468,7 @@ impl ContentDto {
                 content: content.clone(),
                 attachments: att_in(attachments),
             },
-            ContentDto::TopicChange {
+            ContentDoc::TopicChange {
                 added_topic_ids,
                 removed_topic_ids,
             } => ItemContent::TopicChange {
@@ -483,7 +478,7 @@ impl ContentDto {
                     .map(TopicId::from_trusted)
                     .collect(),
             },
-            ContentDto::VoiceAiMessage {
+            ContentDoc::VoiceAiMessage {
                 customer_number,
                 company_number,
                 body,
@@ -494,7 +489,7 @@ impl ContentDto {
                 body: body.clone(),
                 status: status.clone(),
             },
-            ContentDto::Voicemail {
+            ContentDoc::Voicemail {
                 started_at,
                 recording_status,
                 recording_url,
@@ -509,24 +504,24 @@ impl ContentDto {
                     recording_summary,
                 ),
             },
-            ContentDto::Whatsapp {
+            ContentDoc::Whatsapp {
                 content,
                 attachments,
             } => ItemContent::Whatsapp {
                 content: content.clone(),
                 attachments: att_in(attachments),
             },
-            ContentDto::InstagramDirect {
+            ContentDoc::InstagramDirect {
                 content,
                 attachments,
             } => ItemContent::InstagramDirect {
                 content: content.clone(),
                 attachments: att_in(attachments),
             },
-            ContentDto::Twitter { content } => ItemContent::Twitter {
+            ContentDoc::Twitter { content } => ItemContent::Twitter {
                 content: content.clone(),
             },
-            ContentDto::Task {
+            ContentDoc::Task {
                 assignee,
                 body,
                 due_at,
@@ -541,7 +536,7 @@ impl ContentDto {
     }
 
     /// From the domain.
-    pub fn of(c: &ItemContent) -> ContentDto {
+    pub fn of(c: &ItemContent) -> ContentDoc {
         match c {
             ItemContent::ChatMessage {
                 session_id,
@@ -549,13 +544,13 @@ impl ContentDto {
                 content,
                 attachments,
                 message_data,
-            } => ContentDto::ChatMessage {
+            } => ContentDoc::ChatMessage {
                 session_id: session_id.clone(),
                 message_type: message_type.clone(),
                 content: content.clone(),
                 attachments: att_out(attachments),
                 message_data: message_data.as_ref().map(|d| match d {
-                    ChatMessageData::Request { options } => MessageDataDto {
+                    ChatMessageData::Request { options } => MessageDataDoc {
                         options: Some(options_out(options)),
                         quick_reply_request: None,
                         selected_option_id: None,
@@ -565,9 +560,9 @@ impl ContentDto {
                         options,
                         selected_option_id,
                         request_message_id,
-                    } => MessageDataDto {
+                    } => MessageDataDoc {
                         options: None,
-                        quick_reply_request: Some(QuickReplyRequestDto {
+                        quick_reply_request: Some(QuickReplyRequestDoc {
                             options: options_out(options),
                         }),
                         selected_option_id: Some(selected_option_id.clone()),
@@ -576,7 +571,7 @@ impl ContentDto {
                 }),
             },
             ItemContent::ConversationStatusChange { status } => {
-                ContentDto::ConversationStatusChange {
+                ContentDoc::ConversationStatusChange {
                     status: match status {
                         StatusChange::Open => "OPEN",
                         StatusChange::Closed => "CLOSED",
@@ -593,12 +588,12 @@ impl ContentDto {
                 expand_by_default,
                 occurred_at,
                 received_at,
-            } => ContentDto::CustomerActivity {
+            } => ContentDoc::CustomerActivity {
                 title: title.clone(),
                 body: body.clone(),
                 activity_type: activity_type.clone(),
                 source_name: source_name.clone(),
-                link: link.as_ref().map(|l| LinkDto {
+                link: link.as_ref().map(|l| LinkDoc {
                     url: l.url.clone(),
                     text: l.text.clone(),
                 }),
@@ -614,7 +609,7 @@ impl ContentDto {
                 subject,
                 content,
                 attachments,
-            } => ContentDto::Email {
+            } => ContentDoc::Email {
                 from: from.clone(),
                 to: to.clone(),
                 cc: cc.clone(),
@@ -628,13 +623,13 @@ impl ContentDto {
                 user_id,
                 content,
                 attachments,
-            } => ContentDto::FacebookMessage {
+            } => ContentDoc::FacebookMessage {
                 page_id: page_id.clone(),
                 user_id: user_id.clone(),
                 content: content.clone(),
                 attachments: att_out(attachments),
             },
-            ItemContent::ConversationNote { body, attachments } => ContentDto::ConversationNote {
+            ItemContent::ConversationNote { body, attachments } => ContentDoc::ConversationNote {
                 body: body.clone(),
                 attachments: att_out(attachments),
             },
@@ -645,7 +640,7 @@ impl ContentDto {
                 answered_at,
                 completed_at,
                 recording,
-            } => ContentDto::PhoneCall {
+            } => ContentDoc::PhoneCall {
                 from: from.clone(),
                 to: to.clone(),
                 started_at: *started_at,
@@ -661,13 +656,13 @@ impl ContentDto {
                 to,
                 content,
                 attachments,
-            } => ContentDto::Sms {
+            } => ContentDoc::Sms {
                 from: from.clone(),
                 to: to.clone(),
                 content: content.clone(),
                 attachments: att_out(attachments),
             },
-            ItemContent::TopicChange { added, removed } => ContentDto::TopicChange {
+            ItemContent::TopicChange { added, removed } => ContentDoc::TopicChange {
                 added_topic_ids: added.iter().map(|t| t.as_str().to_owned()).collect(),
                 removed_topic_ids: removed.iter().map(|t| t.as_str().to_owned()).collect(),
             },
@@ -676,7 +671,7 @@ impl ContentDto {
                 company_number,
                 body,
                 status,
-            } => ContentDto::VoiceAiMessage {
+            } => ContentDoc::VoiceAiMessage {
                 customer_number: customer_number.clone(),
                 company_number: company_number.clone(),
                 body: body.clone(),
@@ -685,7 +680,7 @@ impl ContentDto {
             ItemContent::Voicemail {
                 started_at,
                 recording,
-            } => ContentDto::Voicemail {
+            } => ContentDoc::Voicemail {
                 started_at: *started_at,
                 recording_status: recording.status.clone(),
                 recording_url: recording.url.clone(),
@@ -695,18 +690,18 @@ impl ContentDto {
             ItemContent::Whatsapp {
                 content,
                 attachments,
-            } => ContentDto::Whatsapp {
+            } => ContentDoc::Whatsapp {
                 content: content.clone(),
                 attachments: att_out(attachments),
             },
             ItemContent::InstagramDirect {
                 content,
                 attachments,
-            } => ContentDto::InstagramDirect {
+            } => ContentDoc::InstagramDirect {
                 content: content.clone(),
                 attachments: att_out(attachments),
             },
-            ItemContent::Twitter { content } => ContentDto::Twitter {
+            ItemContent::Twitter { content } => ContentDoc::Twitter {
                 content: content.clone(),
             },
             ItemContent::Task {
@@ -714,8 +709,8 @@ impl ContentDto {
                 agent_id,
                 body,
                 due_at,
-            } => ContentDto::Task {
-                assignee: AssigneeDto {
+            } => ContentDoc::Task {
+                assignee: AssigneeDoc {
                     inbox_id: inbox_id.clone(),
                     agent_id: agent_id.clone(),
                 },
@@ -727,10 +722,13 @@ impl ContentDto {
     }
 }
 
-/// A conversation item in Gladly's wire shape.
+/// A conversation item as stored: its own row's `doc` and the `item` of the events
+/// that carry it. The layout was Gladly's item plus `contactId` when it was first
+/// written, and stays so (readers of version 1 payloads depend on it); the API's
+/// shape is `gladly::items::ItemWire`, which may change without touching this.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ItemWire {
+pub struct ItemDoc {
     pub id: String,
     pub customer_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -739,18 +737,10 @@ pub struct ItemWire {
     pub session_id: Option<String>,
     #[serde(with = "ts")]
     pub timestamp: Timestamp,
-    pub initiator: InitiatorDto,
+    pub initiator: InitiatorDoc,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub responder: Option<InitiatorDto>,
-    pub content: ContentDto,
-}
-
-/// The stored item: the wire shape plus the internal contact id.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ItemDoc {
-    #[serde(flatten)]
-    pub wire: ItemWire,
+    pub responder: Option<InitiatorDoc>,
+    pub content: ContentDoc,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 }
@@ -759,23 +749,21 @@ impl ItemDoc {
     /// From the domain.
     pub fn of(i: &ConversationItem) -> ItemDoc {
         ItemDoc {
-            wire: ItemWire {
-                id: i.id.to_string(),
-                customer_id: i.customer_id.to_string(),
-                conversation_id: i.conversation_id.as_ref().map(ToString::to_string),
-                session_id: i.session_id.clone(),
-                timestamp: i.timestamp,
-                initiator: InitiatorDto::of(&i.initiator),
-                responder: i.responder.as_ref().map(InitiatorDto::of),
-                content: ContentDto::of(&i.content),
-            },
+            id: i.id.to_string(),
+            customer_id: i.customer_id.to_string(),
+            conversation_id: i.conversation_id.as_ref().map(ToString::to_string),
+            session_id: i.session_id.clone(),
+            timestamp: i.timestamp,
+            initiator: InitiatorDoc::of(&i.initiator),
+            responder: i.responder.as_ref().map(InitiatorDoc::of),
+            content: ContentDoc::of(&i.content),
             contact_id: i.contact_id.as_ref().map(ToString::to_string),
         }
     }
 
     /// To the domain.
     pub fn to_domain(&self) -> Result<ConversationItem, DomainError> {
-        let w = &self.wire;
+        let w = self;
         Ok(ConversationItem {
             id: ItemId::from_trusted(&w.id),
             customer_id: CustomerId::from_trusted(&w.customer_id),
@@ -787,9 +775,35 @@ impl ItemDoc {
             responder: w
                 .responder
                 .as_ref()
-                .map(InitiatorDto::to_domain)
+                .map(InitiatorDoc::to_domain)
                 .transpose()?,
             content: w.content.to_domain(w.timestamp)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Item documents as version 1 wrote them: they must read and write back
+    /// byte for byte, or the event log and the `doc` columns of existing
+    /// databases stop being readable.
+    const VERSION_1: [&str; 5] = [
+        r#"{"id":"i1","customerId":"c1","conversationId":"v1","timestamp":"2026-01-02T03:04:05.006Z","initiator":{"id":"c1","type":"CUSTOMER"},"content":{"type":"EMAIL","from":"a@example.com","to":["support@example.com"],"cc":["b@example.com"],"subject":"Hello","content":"Hi","attachments":[{"id":"f1","contentType":"text/plain","filename":"a.txt","fileSize":3}]},"contactId":"k1"}"#,
+        r#"{"id":"i2","customerId":"c1","sessionId":"s1","timestamp":"2026-01-02T03:04:05.006Z","initiator":{"id":"a1","type":"AGENT"},"responder":{"id":"c1","type":"CUSTOMER"},"content":{"type":"CHAT_MESSAGE","sessionId":"s1","messageType":"QUICK_REPLY_REQUEST","content":"Pick","attachments":[],"messageData":{"options":[{"id":"o1","label":"Yes"}]}}}"#,
+        r#"{"id":"i3","customerId":"c1","timestamp":"2026-01-02T03:04:05.006Z","initiator":{"type":"SYSTEM"},"content":{"type":"PHONE_CALL","from":"+15550100","to":"+15550101","startedAt":"2026-01-02T03:04:05.006Z","recordingStatus":"DONE","recordingDuration":12,"recordingSummary":{"status":"DONE","summary":"ok"}}}"#,
+        r#"{"id":"i4","customerId":"c1","timestamp":"2026-01-02T03:04:05.006Z","initiator":{"id":"a1","type":"AGENT"},"content":{"type":"TASK","assignee":{"inboxId":"n1","agentId":"a1"},"body":"Call back","dueAt":"2026-01-03T00:00:00.000Z"}}"#,
+        r#"{"id":"i5","customerId":"c1","timestamp":"2026-01-02T03:04:05.006Z","initiator":{"type":"CUSTOMER"},"content":{"type":"CUSTOMER_ACTIVITY","title":"Order","activityType":"EMAIL","expandByDefault":false,"receivedAt":"2026-01-02T03:04:05.006Z"}}"#,
+    ];
+
+    #[test]
+    fn version_1_item_documents_read_and_write_back_unchanged() {
+        for stored in VERSION_1 {
+            let doc: ItemDoc = serde_json::from_str(stored).expect(stored);
+            let item = doc.to_domain().expect(stored);
+            let again = serde_json::to_string(&ItemDoc::of(&item)).expect(stored);
+            assert_eq!(again, stored);
+        }
     }
 }

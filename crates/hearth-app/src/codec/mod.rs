@@ -1,7 +1,7 @@
 //! The one versioned serde codec. Domain types are not `Serialize`; this module maps
 //! them to the JSON text that both storage adapters keep (`doc` columns and event
-//! payloads) and back. Item and customer documents use Gladly's wire shapes, so the
-//! HTTP edge and the export files serialise the same structs.
+//! payloads) and back. These are stored shapes only (ADR 4): what clients see is
+//! rendered from the domain by `gladly`, so the two can change apart.
 //!
 //! Compatibility rule: fields are only ever added (with defaults); a breaking change
 //! bumps [`PAYLOAD_VERSION`] and keeps a reader for the old version.

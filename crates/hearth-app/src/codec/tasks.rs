@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::instants::ts;
 
 use super::instants::corrupt;
-use super::items::{AssigneeDto, InitiatorDto};
+use super::items::{AssigneeDoc, InitiatorDoc};
 
 /// A task comment as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,24 +24,24 @@ pub struct TaskCommentDto {
 /// A task as stored (the API shows `gladly::tasks::TaskWire`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TaskWire {
+pub struct TaskFields {
     pub id: String,
     pub customer_id: String,
     #[serde(with = "ts")]
     pub timestamp: Timestamp,
-    pub created_by: InitiatorDto,
-    pub assignee: AssigneeDto,
+    pub created_by: InitiatorDoc,
+    pub assignee: AssigneeDoc,
     pub body: String,
     #[serde(with = "ts")]
     pub due_at: Timestamp,
     pub status: String,
 }
 
-/// The stored task: the wire shape plus its comments.
+/// The stored task: its fields plus its comments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskDoc {
     #[serde(flatten)]
-    pub wire: TaskWire,
+    pub fields: TaskFields,
     #[serde(default)]
     pub comments: Vec<TaskCommentDto>,
 }
@@ -50,12 +50,12 @@ impl TaskDoc {
     /// From the domain.
     pub fn of(t: &hearth_domain::task::Task) -> TaskDoc {
         TaskDoc {
-            wire: TaskWire {
+            fields: TaskFields {
                 id: t.id.to_string(),
                 customer_id: t.customer_id.to_string(),
                 timestamp: t.created_at,
-                created_by: InitiatorDto::of(&t.created_by),
-                assignee: AssigneeDto {
+                created_by: InitiatorDoc::of(&t.created_by),
+                assignee: AssigneeDoc {
                     inbox_id: t.assignee.inbox_id.to_string(),
                     agent_id: t.assignee.agent_id.as_ref().map(ToString::to_string),
                 },
@@ -80,7 +80,7 @@ impl TaskDoc {
     /// To the domain.
     pub fn to_domain(&self) -> Result<hearth_domain::task::Task, DomainError> {
         use hearth_domain::task::{Task, TaskAssignee, TaskComment, TaskStatus};
-        let w = &self.wire;
+        let w = &self.fields;
         Ok(Task {
             id: TaskId::from_trusted(&w.id),
             customer_id: CustomerId::from_trusted(&w.customer_id),

@@ -14,8 +14,8 @@ use serde_json::{Map, Value};
 use super::conversations::{ConversationWire, customer, item};
 use super::customers::ProfileWire;
 use super::fields::Fields;
+use super::items::ItemWire;
 use super::routing::DecisionWire;
-use crate::codec::ItemWire;
 use crate::codec::fmt_ts;
 use crate::service::{
     ActionResult, Availability, ConversationView, MyCustomer, NextWork, QueueLine,

@@ -1,10 +1,11 @@
 //! Conversations, items and customers as the API shows them (GLADLY-API.md 3.2,
-//! 3.1, 2.3). Items still use the codec's stored shape, which is Gladly's (ADR 4);
-//! customers are `customers::ProfileWire`; the conversation adds Hearth's read-only
+//! 3.1, 2.3). Items are `items::ItemWire`, customers `customers::ProfileWire`; the
+//! conversation adds Hearth's read-only
 //! `dueAt` and `queueState` to Gladly's.
 
 use super::customers::ProfileWire;
-use crate::codec::{self, ItemDoc, ItemWire};
+use super::items::ItemWire;
+use crate::codec;
 use hearth_domain::conversation::Conversation;
 use hearth_domain::customer::Customer;
 use hearth_domain::item::ConversationItem;
@@ -58,7 +59,7 @@ impl ConversationWire {
 
 /// The wire form of an item.
 pub fn item(i: &ConversationItem) -> ItemWire {
-    ItemDoc::of(i).wire
+    ItemWire::of(i)
 }
 
 /// The wire form of a customer.

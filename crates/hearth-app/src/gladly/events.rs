@@ -96,7 +96,7 @@ fn conversation_content(e: &EventRow, p: &EventPayload) -> Option<(String, Value
         }
         EventBody::MessageReceived { item } | EventBody::MessageSent { item } => contact(
             item.contact_id.as_deref().unwrap_or_default(),
-            json!({ "messageId": item.wire.id }),
+            json!({ "messageId": item.id }),
         ),
         EventBody::ContactFulfilled {
             contact_id,
@@ -143,7 +143,7 @@ fn conversation_content(e: &EventRow, p: &EventPayload) -> Option<(String, Value
             base(json!({ "topicId": topic_id }))
         }
         EventBody::NoteCreated { item } => {
-            json!({ "noteId": item.wire.id, "customerId": customer, "conversationId": conv })
+            json!({ "noteId": item.id, "customerId": customer, "conversationId": conv })
         }
         // Offers are logged by routing itself; the rest is Hearth's bookkeeping.
         EventBody::CallAnswered { .. }

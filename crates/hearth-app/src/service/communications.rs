@@ -12,7 +12,7 @@ use super::credentials::Caller;
 use super::customers::CustomerRef;
 use crate::app::{App, write_tx};
 use crate::clock::new_id;
-use crate::codec::{self, ContentDto, ItemDoc};
+use crate::codec::{self, ContentDoc, ItemDoc};
 use crate::error::AppError;
 use crate::ports::{EventRow, OutboxRow, StoreTx};
 use crate::unit_of_work::{item_row, load_entry_point};
@@ -144,7 +144,7 @@ impl App {
                 return Err(AppError::not_found("conversation item", id));
             }
             let doc: ItemDoc = codec::read(&row.doc)?;
-            if !matches!(doc.wire.content, ContentDto::CustomerActivity { .. }) {
+            if !matches!(doc.content, ContentDoc::CustomerActivity { .. }) {
                 return Err(DomainError::invalid(
                     "id",
                     "only CUSTOMER_ACTIVITY items can be deleted",
@@ -242,7 +242,7 @@ impl App {
                 conversation_id: None,
                 item_id: item.id.to_string(),
                 status: "PENDING".to_owned(),
-                payload: codec::write(&ItemDoc::of(&item).wire)?,
+                payload: codec::write(&ItemDoc::of(&item))?,
                 created_at: codec::to_ms(now),
             })
             .await?;

@@ -395,7 +395,7 @@ impl App {
             conversation_id: stored.conversation_id.as_ref().map(ToString::to_string),
             item_id: stored.id.to_string(),
             status: "PENDING".to_owned(),
-            payload: codec::write(&ItemDoc::of(&stored).wire)?,
+            payload: codec::write(&ItemDoc::of(&stored))?,
             created_at: codec::to_ms(self.now()),
         })
         .await?;

@@ -15,6 +15,7 @@ use crate::codec::{self, ItemDoc, fmt_ts, from_ms, to_ms};
 use crate::error::AppError;
 use crate::gladly::directory::{AgentEntry, TopicEntry};
 use crate::gladly::exports::{CustomerLine, ExportSchedule, lines, without_customer};
+use crate::gladly::items::ItemWire;
 use crate::ports::{EventRow, ResourceRow, StoreTx};
 use crate::unit_of_work::{kind, load_agents, load_customer, load_topics};
 
@@ -202,10 +203,9 @@ impl App {
             let Some((last, _)) = page.last() else { break };
             after = *last;
             for (_, row) in &page {
-                let doc: ItemDoc = codec::read(&row.doc)?;
-                customers.insert(doc.wire.customer_id.clone());
-                items.push_str(&codec::write(&doc.wire)?);
-                items.push('\n');
+                let item = codec::read::<ItemDoc>(&row.doc)?.to_domain()?;
+                customers.insert(item.customer_id.to_string());
+                items.push_str(&lines([ItemWire::of(&item)])?);
             }
         }
         let (agents, topics, customer_lines) = read_tx!(self, |tx| {

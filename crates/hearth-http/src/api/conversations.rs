@@ -223,7 +223,7 @@ async fn read_note(
     State(state): State<AppState>,
     _caller: ApiCaller,
     Path((id, note_id)): Path<(String, String)>,
-) -> ApiResult<Json<hearth_app::codec::ItemWire>> {
+) -> ApiResult<Json<hearth_app::gladly::items::ItemWire>> {
     Ok(Json(wire::item(&state.app.note(&id, &note_id).await?)))
 }
 

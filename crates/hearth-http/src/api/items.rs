@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hearth_app::codec::ItemWire;
+use hearth_app::gladly::items::ItemWire;
 use hearth_app::gladly::replies::reply_request;
 
 use crate::AppState;
