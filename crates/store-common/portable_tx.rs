@@ -12,10 +12,10 @@
 
 use super::{FOR_UPDATE, FOR_UPDATE_SKIP_LOCKED, ROUTING_LOCK, Tx, map_err};
 use hearth_app::ports::{
-    ContactRow, ConversationRow, ConversationTx, CredentialTx, CustomerRow, CustomerTx,
-    DeliveryRow, DeliveryTx, EventRow, EventTx, ExportTx, ItemRow, ItemTx, OfferRow, OutboxRow,
-    ResourceRow, ResourceTx, RoutingDecisionRow, RoutingTx, StoreError, StoreTx, StoredEvent,
-    TaskRow, TaskTx, TimerRow, TimerTx, stored,
+    ChannelTx, ContactRow, ConversationRow, ConversationTx, CredentialTx, CustomerRow, CustomerTx,
+    DeliveryRow, DeliveryTx, EventRow, EventTx, ExportTx, ItemRow, ItemTx, MessageRefRow, OfferRow,
+    OutboxRow, RawInboundRow, ResourceRow, ResourceTx, RoutingDecisionRow, RoutingTx, StoreError,
+    StoreTx, StoredEvent, TaskRow, TaskTx, TimerRow, TimerTx, stored,
 };
 
 // Rows as the statements below select them: one struct per table read, its
@@ -230,7 +230,13 @@ struct OutboxRecord {
     status: String,
     payload: String,
     created_at: i64,
+    attempts: i64,
+    next_attempt_at: Option<i64>,
+    detail: Option<String>,
+    message_id: Option<String>,
 }
+
+const OUTBOX_COLUMNS: &str = "outbox_id, channel, conversation_id, item_id, status, payload, created_at, attempts, next_attempt_at, detail, message_id";
 
 fn outbox_of(r: OutboxRecord) -> OutboxRow {
     OutboxRow {
@@ -241,6 +247,65 @@ fn outbox_of(r: OutboxRecord) -> OutboxRow {
         status: r.status,
         payload: r.payload,
         created_at: r.created_at,
+        attempts: r.attempts,
+        next_attempt_at: r.next_attempt_at,
+        detail: r.detail,
+        message_id: r.message_id,
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RawInboundRecord {
+    raw_id: String,
+    channel: String,
+    source: String,
+    sender: Option<String>,
+    received_at: i64,
+    bytes: Vec<u8>,
+    status: String,
+    detail: Option<String>,
+    customer_id: Option<String>,
+    item_id: Option<String>,
+}
+
+const RAW_INBOUND_COLUMNS: &str =
+    "raw_id, channel, source, sender, received_at, bytes, status, detail, customer_id, item_id";
+
+fn raw_inbound_of(r: RawInboundRecord) -> RawInboundRow {
+    RawInboundRow {
+        id: r.raw_id,
+        channel: r.channel,
+        source: r.source,
+        sender: r.sender,
+        received_at: r.received_at,
+        bytes: r.bytes,
+        status: r.status,
+        detail: r.detail,
+        customer_id: r.customer_id,
+        item_id: r.item_id,
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRefRecord {
+    message_id: String,
+    customer_id: String,
+    conversation_id: Option<String>,
+    item_id: String,
+    refs: String,
+    at: i64,
+}
+
+const MESSAGE_REF_COLUMNS: &str = "message_id, customer_id, conversation_id, item_id, refs, at";
+
+fn message_ref_of(r: MessageRefRecord) -> MessageRefRow {
+    MessageRefRow {
+        message_id: r.message_id,
+        customer_id: r.customer_id,
+        conversation_id: r.conversation_id,
+        item_id: r.item_id,
+        refs: r.refs,
+        at: r.at,
     }
 }
 
@@ -670,6 +735,9 @@ impl CustomerTx for Tx {
             "DELETE FROM conversation_item WHERE customer_id = $1",
             "DELETE FROM conversation WHERE customer_id = $1",
             "DELETE FROM task WHERE customer_id = $1",
+            "DELETE FROM message_ref WHERE customer_id = $1",
+            "DELETE FROM inbound_raw WHERE customer_id = $1 \
+             OR sender IN (SELECT value FROM customer_identity WHERE customer_id = $1)",
             "DELETE FROM customer_identity WHERE customer_id = $1",
             "DELETE FROM customer_search WHERE customer_id = $1",
             "DELETE FROM customer WHERE customer_id = $1",
@@ -1001,7 +1069,8 @@ impl ItemTx for Tx {
 
     async fn enqueue_outbox(&mut self, row: &OutboxRow) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO outbox (outbox_id, channel, conversation_id, item_id, status, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO outbox (outbox_id, channel, conversation_id, item_id, status, payload, created_at, attempts, next_attempt_at, detail, message_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&row.id)
         .bind(&row.channel)
@@ -1010,6 +1079,10 @@ impl ItemTx for Tx {
         .bind(&row.status)
         .bind(&row.payload)
         .bind(row.created_at)
+        .bind(row.attempts)
+        .bind(row.next_attempt_at)
+        .bind(&row.detail)
+        .bind(&row.message_id)
         .execute(&mut *self.inner)
         .await
         .map_err(map_err)?;
@@ -1017,14 +1090,196 @@ impl ItemTx for Tx {
     }
 
     async fn outbox_for_item(&mut self, item_id: &str) -> Result<Vec<OutboxRow>, StoreError> {
-        let rows: Vec<OutboxRecord> = sqlx::query_as(
-            "SELECT outbox_id, channel, conversation_id, item_id, status, payload, created_at FROM outbox WHERE item_id = $1 ORDER BY created_at, outbox_id",
-        )
+        let rows: Vec<OutboxRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE item_id = $1 ORDER BY created_at, outbox_id"
+        )))
         .bind(item_id)
         .fetch_all(&mut *self.inner)
         .await
         .map_err(map_err)?;
         Ok(rows.into_iter().map(outbox_of).collect())
+    }
+
+    async fn due_outbox(
+        &mut self,
+        channel: &str,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        let rows: Vec<OutboxRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE channel = $1 AND status = $2 \
+             AND (next_attempt_at IS NULL OR next_attempt_at <= $3) \
+             ORDER BY created_at, outbox_id LIMIT $4{FOR_UPDATE_SKIP_LOCKED}"
+        )))
+        .bind(channel)
+        .bind(stored::PENDING)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(outbox_of).collect())
+    }
+
+    async fn update_outbox(&mut self, row: &OutboxRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET status = $2, attempts = $3, next_attempt_at = $4, detail = $5, message_id = $6 WHERE outbox_id = $1",
+        )
+        .bind(&row.id)
+        .bind(&row.status)
+        .bind(row.attempts)
+        .bind(row.next_attempt_at)
+        .bind(&row.detail)
+        .bind(&row.message_id)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn outbox_backlog(&mut self, channel: &str) -> Result<i64, StoreError> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE channel = $1 AND status = $2")
+            .bind(channel)
+            .bind(stored::PENDING)
+            .fetch_one(&mut *self.inner)
+            .await
+            .map_err(map_err)
+    }
+}
+
+#[async_trait::async_trait]
+impl ChannelTx for Tx {
+    async fn insert_raw_inbound(&mut self, row: &RawInboundRow) -> Result<(), StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO inbound_raw ({RAW_INBOUND_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        )))
+        .bind(&row.id)
+        .bind(&row.channel)
+        .bind(&row.source)
+        .bind(&row.sender)
+        .bind(row.received_at)
+        .bind(&row.bytes)
+        .bind(&row.status)
+        .bind(&row.detail)
+        .bind(&row.customer_id)
+        .bind(&row.item_id)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn raw_inbound(&mut self, id: &str) -> Result<Option<RawInboundRow>, StoreError> {
+        let row: Option<RawInboundRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {RAW_INBOUND_COLUMNS} FROM inbound_raw WHERE raw_id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(row.map(raw_inbound_of))
+    }
+
+    async fn unread_raw_inbound(&mut self, limit: i64) -> Result<Vec<RawInboundRow>, StoreError> {
+        let rows: Vec<RawInboundRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {RAW_INBOUND_COLUMNS} FROM inbound_raw WHERE status = $1 \
+             ORDER BY received_at, raw_id LIMIT $2{FOR_UPDATE_SKIP_LOCKED}"
+        )))
+        .bind(stored::RECEIVED)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(raw_inbound_of).collect())
+    }
+
+    async fn settle_raw_inbound(&mut self, row: &RawInboundRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE inbound_raw SET status = $2, detail = $3, customer_id = $4, item_id = $5 WHERE raw_id = $1",
+        )
+        .bind(&row.id)
+        .bind(&row.status)
+        .bind(&row.detail)
+        .bind(&row.customer_id)
+        .bind(&row.item_id)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn raw_inbound_count_since(
+        &mut self,
+        channel: &str,
+        sender: &str,
+        since: i64,
+    ) -> Result<i64, StoreError> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM inbound_raw WHERE channel = $1 AND sender = $2 AND received_at >= $3",
+        )
+        .bind(channel)
+        .bind(sender)
+        .bind(since)
+        .fetch_one(&mut *self.inner)
+        .await
+        .map_err(map_err)
+    }
+
+    async fn insert_message_ref(&mut self, row: &MessageRefRow) -> Result<(), StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO message_ref ({MESSAGE_REF_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (message_id) DO NOTHING"
+        )))
+        .bind(&row.message_id)
+        .bind(&row.customer_id)
+        .bind(&row.conversation_id)
+        .bind(&row.item_id)
+        .bind(&row.refs)
+        .bind(row.at)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn message_ref(&mut self, message_id: &str) -> Result<Option<MessageRefRow>, StoreError> {
+        let row: Option<MessageRefRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_REF_COLUMNS} FROM message_ref WHERE message_id = $1"
+        )))
+        .bind(message_id)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(row.map(message_ref_of))
+    }
+
+    async fn message_refs_of_item(
+        &mut self,
+        item_id: &str,
+    ) -> Result<Vec<MessageRefRow>, StoreError> {
+        let rows: Vec<MessageRefRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_REF_COLUMNS} FROM message_ref WHERE item_id = $1 ORDER BY at, message_id"
+        )))
+        .bind(item_id)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(message_ref_of).collect())
+    }
+
+    async fn latest_message_ref(
+        &mut self,
+        conversation_id: &str,
+    ) -> Result<Option<MessageRefRow>, StoreError> {
+        let row: Option<MessageRefRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_REF_COLUMNS} FROM message_ref WHERE conversation_id = $1 \
+             ORDER BY at DESC, message_id DESC LIMIT 1"
+        )))
+        .bind(conversation_id)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(row.map(message_ref_of))
     }
 }
 

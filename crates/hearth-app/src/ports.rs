@@ -44,6 +44,12 @@ pub mod stored {
     /// The `StoreError::Conflict` key of R2: a customer has at most one conversation
     /// that is not closed.
     pub const ONE_OPEN_CONVERSATION: &str = "one_open_conversation";
+    /// `outbox.status` of a message the provider took.
+    pub const SENT: &str = "SENT";
+    /// `outbox.status` of a message that will not be sent (the reason in `detail`).
+    pub const FAILED: &str = "FAILED";
+    /// `inbound_raw.status` of a message stored but not yet read into an item.
+    pub const RECEIVED: &str = "RECEIVED";
 }
 
 /// A configuration resource (agent, inbox, team, entry point, topic, settings).
@@ -139,9 +145,53 @@ pub struct OutboxRow {
     pub channel: String,
     pub conversation_id: Option<String>,
     pub item_id: String,
+    /// `PENDING`, `SENT` or `FAILED`.
     pub status: String,
     pub payload: String,
     pub created_at: i64,
+    /// Attempts made so far.
+    pub attempts: i64,
+    /// When a PENDING row may be tried (again); `None`: at once.
+    pub next_attempt_at: Option<i64>,
+    /// Why the last attempt failed.
+    pub detail: Option<String>,
+    /// The provider-visible id the message goes out with (an email's Message-ID),
+    /// fixed before the first attempt so that a retry repeats it.
+    pub message_id: Option<String>,
+}
+
+/// A message as a channel received it, kept before it is acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawInboundRow {
+    pub id: String,
+    /// `EMAIL`, ...
+    pub channel: String,
+    /// Where it came from: `smtp`, `imap:<entry point id>`, `upload`.
+    pub source: String,
+    /// The sender's address as the channel gave it, for loop detection and erasure.
+    pub sender: Option<String>,
+    pub received_at: i64,
+    pub bytes: Vec<u8>,
+    /// `RECEIVED` (not yet read), `INGESTED`, `IGNORED` (a duplicate) or `REVIEW`
+    /// (kept for a person to look at; `detail` says why).
+    pub status: String,
+    pub detail: Option<String>,
+    /// The customer and item it became, once read.
+    pub customer_id: Option<String>,
+    pub item_id: Option<String>,
+}
+
+/// A message id a channel threads by (an email's Message-ID), sent or received,
+/// and where it belongs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRefRow {
+    pub message_id: String,
+    pub customer_id: String,
+    pub conversation_id: Option<String>,
+    pub item_id: String,
+    /// The ids this message referred to (an email's References), space-separated.
+    pub refs: String,
+    pub at: i64,
 }
 
 /// A recorded routing decision (the wire document of `GET /conversations/{id}/routing`).
@@ -425,8 +475,53 @@ pub trait ItemTx: Send {
         limit: i64,
     ) -> Result<Vec<ItemRow>, StoreError>;
     async fn enqueue_outbox(&mut self, row: &OutboxRow) -> Result<(), StoreError>;
-    /// Outbox rows of an item (tests and the future channel adapters).
+    /// Outbox rows of an item, oldest first.
     async fn outbox_for_item(&mut self, item_id: &str) -> Result<Vec<OutboxRow>, StoreError>;
+    /// PENDING rows of `channel` due at `now`, oldest first, at most `limit`; rows
+    /// another transaction holds are skipped.
+    async fn due_outbox(
+        &mut self,
+        channel: &str,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxRow>, StoreError>;
+    /// Writes a row's status, attempts, next attempt, detail and message id.
+    async fn update_outbox(&mut self, row: &OutboxRow) -> Result<(), StoreError>;
+    /// How many rows of `channel` are PENDING.
+    async fn outbox_backlog(&mut self, channel: &str) -> Result<i64, StoreError>;
+}
+
+/// What channels received (kept raw before it is acknowledged) and the message ids
+/// they thread by.
+#[async_trait]
+pub trait ChannelTx: Send {
+    async fn insert_raw_inbound(&mut self, row: &RawInboundRow) -> Result<(), StoreError>;
+    async fn raw_inbound(&mut self, id: &str) -> Result<Option<RawInboundRow>, StoreError>;
+    /// RECEIVED rows, oldest first, at most `limit`; rows another transaction holds
+    /// are skipped.
+    async fn unread_raw_inbound(&mut self, limit: i64) -> Result<Vec<RawInboundRow>, StoreError>;
+    /// Writes a row's status, detail, customer and item (not its bytes).
+    async fn settle_raw_inbound(&mut self, row: &RawInboundRow) -> Result<(), StoreError>;
+    /// How many messages `sender` sent on `channel` at or after `since`.
+    async fn raw_inbound_count_since(
+        &mut self,
+        channel: &str,
+        sender: &str,
+        since: i64,
+    ) -> Result<i64, StoreError>;
+    /// Records a message id; a known one is left as it is.
+    async fn insert_message_ref(&mut self, row: &MessageRefRow) -> Result<(), StoreError>;
+    async fn message_ref(&mut self, message_id: &str) -> Result<Option<MessageRefRow>, StoreError>;
+    /// The message ids of an item.
+    async fn message_refs_of_item(
+        &mut self,
+        item_id: &str,
+    ) -> Result<Vec<MessageRefRow>, StoreError>;
+    /// The newest message id recorded in a conversation.
+    async fn latest_message_ref(
+        &mut self,
+        conversation_id: &str,
+    ) -> Result<Option<MessageRefRow>, StoreError>;
 }
 
 /// Export files.
@@ -583,6 +678,7 @@ pub trait StoreTx:
     + TaskTx
     + DeliveryTx
     + TimerTx
+    + ChannelTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -2,8 +2,8 @@
 //! database of each backend and must pass on both.
 
 use hearth_app::ports::{
-    ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, OutboxRow, ResourceRow, Store,
-    StoreError,
+    ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, MessageRefRow, OutboxRow,
+    RawInboundRow, ResourceRow, Store, StoreError,
 };
 
 fn resource(kind: &str, id: &str, key: Option<&str>, doc: &str) -> ResourceRow {
@@ -465,6 +465,10 @@ pub async fn inbound_ids_and_outbox_rows_are_kept(store: &dyn Store) {
         status: "PENDING".into(),
         payload: "{}".into(),
         created_at: 3,
+        attempts: 0,
+        next_attempt_at: None,
+        detail: None,
+        message_id: None,
     };
     let mut tx = store.begin().await.unwrap();
     tx.enqueue_outbox(&row).await.unwrap();
@@ -474,7 +478,140 @@ pub async fn inbound_ids_and_outbox_rows_are_kept(store: &dyn Store) {
         tx.inbound_response("m1").await.unwrap().as_deref(),
         Some("{\"first\":true}")
     );
-    assert_eq!(tx.outbox_for_item("i1").await.unwrap(), vec![row]);
+    assert_eq!(tx.outbox_for_item("i1").await.unwrap(), vec![row.clone()]);
+    drop(tx);
+
+    // A due row is handed out once while a transaction holds it; a retry later is
+    // not due before its time; a sent row is no longer due.
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.due_outbox("SMS", 10, 10).await.unwrap(), vec![]);
+    assert_eq!(
+        tx.due_outbox("EMAIL", 10, 10).await.unwrap(),
+        vec![row.clone()]
+    );
+    assert_eq!(tx.outbox_backlog("EMAIL").await.unwrap(), 1);
+    let retry = OutboxRow {
+        attempts: 1,
+        next_attempt_at: Some(100),
+        detail: Some("relay refused".into()),
+        message_id: Some("<o1@hearth>".into()),
+        ..row.clone()
+    };
+    tx.update_outbox(&retry).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.due_outbox("EMAIL", 99, 10).await.unwrap(), vec![]);
+    assert_eq!(
+        tx.due_outbox("EMAIL", 100, 10).await.unwrap(),
+        vec![retry.clone()]
+    );
+    let sent = OutboxRow {
+        status: "SENT".into(),
+        attempts: 2,
+        detail: None,
+        ..retry
+    };
+    tx.update_outbox(&sent).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.due_outbox("EMAIL", 1_000, 10).await.unwrap(), vec![]);
+    assert_eq!(tx.outbox_backlog("EMAIL").await.unwrap(), 0);
+    assert_eq!(tx.outbox_for_item("i1").await.unwrap(), vec![sent]);
+}
+
+/// Raw inbound messages keep their bytes; unread ones are found until settled;
+/// message ids are kept once and found by id, item and conversation.
+pub async fn raw_messages_and_message_ids_are_kept(store: &dyn Store) {
+    let bytes = b"Subject: hi\r\n\r\n\xff\x00 binary is kept".to_vec();
+    let raw = RawInboundRow {
+        id: "r1".into(),
+        channel: "EMAIL".into(),
+        source: "smtp".into(),
+        sender: Some("jane@example.com".into()),
+        received_at: 5,
+        bytes: bytes.clone(),
+        status: "RECEIVED".into(),
+        detail: None,
+        customer_id: None,
+        item_id: None,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_raw_inbound(&raw).await.unwrap();
+    tx.insert_raw_inbound(&RawInboundRow {
+        id: "r2".into(),
+        received_at: 6,
+        ..raw.clone()
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let unread = tx.unread_raw_inbound(10).await.unwrap();
+    assert_eq!(
+        unread.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        ["r1", "r2"]
+    );
+    assert_eq!(unread[0].bytes, bytes);
+    assert_eq!(
+        tx.raw_inbound_count_since("EMAIL", "jane@example.com", 6)
+            .await
+            .unwrap(),
+        1
+    );
+    let ingested = RawInboundRow {
+        status: "INGESTED".into(),
+        customer_id: Some("c1".into()),
+        item_id: Some("i1".into()),
+        ..raw.clone()
+    };
+    tx.settle_raw_inbound(&ingested).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let first = MessageRefRow {
+        message_id: "<a@x>".into(),
+        customer_id: "c1".into(),
+        conversation_id: Some("v1".into()),
+        item_id: "i1".into(),
+        refs: String::new(),
+        at: 7,
+    };
+    let second = MessageRefRow {
+        message_id: "<b@x>".into(),
+        item_id: "i2".into(),
+        refs: "<a@x>".into(),
+        at: 8,
+        ..first.clone()
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_message_ref(&first).await.unwrap();
+    tx.insert_message_ref(&second).await.unwrap();
+    // A repeated id keeps what was first recorded.
+    tx.insert_message_ref(&MessageRefRow {
+        customer_id: "c9".into(),
+        ..first.clone()
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // Claims (`unread_raw_inbound`) lock rows: they belong in write transactions.
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.raw_inbound("r1").await.unwrap(), Some(ingested));
+    assert_eq!(
+        tx.unread_raw_inbound(10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<Vec<_>>(),
+        ["r2"]
+    );
+    assert_eq!(tx.message_ref("<a@x>").await.unwrap(), Some(first));
+    assert_eq!(tx.message_ref("<c@x>").await.unwrap(), None);
+    assert_eq!(
+        tx.message_refs_of_item("i2").await.unwrap(),
+        vec![second.clone()]
+    );
+    assert_eq!(tx.latest_message_ref("v1").await.unwrap(), Some(second));
 }
 
 /// A transaction dropped without commit writes nothing.

@@ -24,6 +24,7 @@ on_every_backend!(
     conversations_have_versions_and_one_open_per_customer,
     items_and_events_keep_their_order,
     inbound_ids_and_outbox_rows_are_kept,
+    raw_messages_and_message_ids_are_kept,
     an_uncommitted_transaction_writes_nothing,
     routing_log_offers_timers_and_tokens,
 );

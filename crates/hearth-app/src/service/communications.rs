@@ -244,6 +244,10 @@ impl App {
                 status: "PENDING".to_owned(),
                 payload: codec::write(&ItemDoc::of(&item))?,
                 created_at: codec::to_ms(now),
+                attempts: 0,
+                next_attempt_at: None,
+                detail: None,
+                message_id: None,
             })
             .await?;
             Ok(Sent {

@@ -397,6 +397,10 @@ impl App {
             status: "PENDING".to_owned(),
             payload: codec::write(&ItemDoc::of(&stored))?,
             created_at: codec::to_ms(self.now()),
+            attempts: 0,
+            next_attempt_at: None,
+            detail: None,
+            message_id: None,
         })
         .await?;
         Ok(stored)
