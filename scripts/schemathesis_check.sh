@@ -12,7 +12,7 @@ st=$2
 examples=${3:-15}
 data=$(mktemp -d)
 out=$(mktemp)
-"$hearth" serve --data-dir "$data" --listen 127.0.0.1:0 >"$out" 2>"$data/server.log" &
+"$hearth" serve --data-dir "$data" --listen 127.0.0.1:0 --smtp-listen 127.0.0.1:0 >"$out" 2>"$data/server.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data" "$out"' EXIT
 for _ in $(seq 1 100); do grep -q '^API token for ' "$out" && break; sleep 0.1; done

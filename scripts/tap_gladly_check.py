@@ -20,7 +20,7 @@ import urllib.request
 def main() -> int:
     hearth, tap = sys.argv[1], sys.argv[2]
     data = tempfile.mkdtemp(prefix="hearth-tap-")
-    server = subprocess.Popen([hearth, "serve", "--data-dir", data, "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen([hearth, "serve", "--data-dir", data, "--listen", "127.0.0.1:0", "--smtp-listen", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True)
     try:
         banner = []
         for line in server.stdout:

@@ -1195,13 +1195,14 @@ impl ChannelTx for Tx {
 
     async fn settle_raw_inbound(&mut self, row: &RawInboundRow) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE inbound_raw SET status = $2, detail = $3, customer_id = $4, item_id = $5 WHERE raw_id = $1",
+            "UPDATE inbound_raw SET status = $2, detail = $3, customer_id = $4, item_id = $5, sender = $6 WHERE raw_id = $1",
         )
         .bind(&row.id)
         .bind(&row.status)
         .bind(&row.detail)
         .bind(&row.customer_id)
         .bind(&row.item_id)
+        .bind(&row.sender)
         .execute(&mut *self.inner)
         .await
         .map_err(map_err)?;

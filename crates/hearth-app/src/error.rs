@@ -70,6 +70,21 @@ impl From<serde_json::Error> for AppError {
 }
 
 impl AppError {
+    /// Whether the input was refused (and would be again): a rule, a missing or
+    /// taken resource. Contention, an unavailable store and internal failures are
+    /// worth a retry; these are not.
+    pub fn is_client_error(&self) -> bool {
+        matches!(
+            self,
+            AppError::Domain(_)
+                | AppError::NotFound { .. }
+                | AppError::Taken { .. }
+                | AppError::VersionOutdated
+                | AppError::Forbidden(_)
+                | AppError::Unauthorized
+        )
+    }
+
     /// An internal failure described by `context` alone.
     pub fn internal(context: impl Into<String>) -> Self {
         AppError::Internal {

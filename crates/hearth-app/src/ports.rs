@@ -500,7 +500,7 @@ pub trait ChannelTx: Send {
     /// RECEIVED rows, oldest first, at most `limit`; rows another transaction holds
     /// are skipped.
     async fn unread_raw_inbound(&mut self, limit: i64) -> Result<Vec<RawInboundRow>, StoreError>;
-    /// Writes a row's status, detail, customer and item (not its bytes).
+    /// Writes a row's status, detail, customer, item and sender (not its bytes).
     async fn settle_raw_inbound(&mut self, row: &RawInboundRow) -> Result<(), StoreError>;
     /// How many messages `sender` sent on `channel` at or after `since`.
     async fn raw_inbound_count_since(

@@ -35,6 +35,23 @@ impl FromRequest<AppState> for JsonObject {
     }
 }
 
+/// A body of raw bytes (a MIME message, a provider's payload), up to the limit
+/// (413 `too_large` beyond).
+#[derive(Debug, Clone)]
+pub struct RawBody(pub Bytes);
+
+impl FromRequest<AppState> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = state.max_body;
+        axum::body::to_bytes(req.into_body(), limit)
+            .await
+            .map(RawBody)
+            .map_err(|_| ApiError::too_large(limit))
+    }
+}
+
 /// Field access with typed errors naming the field's path: the one kit of the
 /// Gladly dialect.
 pub use hearth_app::gladly::fields::Fields;

@@ -59,13 +59,19 @@ impl AppState {
 
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
+    router_with(state, api::doc::Api::new())
+}
+
+/// The whole HTTP surface plus `extra` under `/api/v1` (the channels' endpoints,
+/// wired by the binary).
+pub fn router_with(state: AppState, extra: api::doc::Api) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(ui::router())
         .nest(
             "/api/v1",
-            api::router().layer(axum::middleware::from_fn_with_state(
+            api::router(extra).layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 ratelimit::limit,
             )),

@@ -26,6 +26,41 @@ struct FileConfig {
     listen: Option<String>,
     database_url: Option<String>,
     demo: Option<bool>,
+    smtp_listen: Option<String>,
+    smtp_max_bytes: Option<usize>,
+    smtp_relay: Option<String>,
+    smtp_hostname: Option<String>,
+}
+
+/// The email channel's flags (`hearth serve`); each also reads its environment
+/// variable and `hearth.toml` key.
+#[derive(Debug, Clone, Default, Args)]
+pub struct EmailArgs {
+    /// Inbound SMTP listener, ADDR:PORT or `off` [env: HEARTH_SMTP_LISTEN]
+    /// [default: 127.0.0.1:2525]
+    #[arg(long)]
+    pub smtp_listen: Option<String>,
+    /// Largest inbound message in bytes [env: HEARTH_SMTP_MAX_BYTES] [default: 26214400]
+    #[arg(long)]
+    pub smtp_max_bytes: Option<usize>,
+    /// Relay for outgoing email: `smtp://[user:pass@]host:port`, or `smtps://` for
+    /// implicit TLS [env: HEARTH_SMTP_RELAY] [default: none, email waits in the outbox]
+    #[arg(long)]
+    pub smtp_relay: Option<String>,
+    /// The name the listener greets with and the domain of the Message-IDs Hearth
+    /// makes [env: HEARTH_SMTP_HOSTNAME] [default: localhost]
+    #[arg(long)]
+    pub smtp_hostname: Option<String>,
+}
+
+/// The resolved email settings.
+#[derive(Debug, Clone)]
+pub struct EmailConfig {
+    /// `None`: the listener is off.
+    pub smtp_listen: Option<String>,
+    pub smtp_max_bytes: usize,
+    pub smtp_relay: Option<String>,
+    pub smtp_hostname: String,
 }
 
 /// The resolved configuration.
@@ -34,7 +69,11 @@ pub struct Config {
     pub listen: String,
     pub database_url: String,
     pub demo: bool,
+    pub email: EmailConfig,
 }
+
+/// 25 MiB, the usual limit of mail providers.
+const DEFAULT_SMTP_MAX_BYTES: usize = 25 * 1024 * 1024;
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -55,6 +94,16 @@ impl Config {
         store: &StoreArgs,
         listen: Option<&str>,
         no_demo: bool,
+    ) -> anyhow::Result<Config> {
+        Config::resolve_serve(store, listen, no_demo, &EmailArgs::default())
+    }
+
+    /// [`Config::resolve`] with the email flags of `hearth serve`.
+    pub fn resolve_serve(
+        store: &StoreArgs,
+        listen: Option<&str>,
+        no_demo: bool,
+        email: &EmailArgs,
     ) -> anyhow::Result<Config> {
         let data_dir = store
             .data_dir
@@ -85,10 +134,54 @@ impl Config {
                 None => file.demo.unwrap_or(true),
             }
         };
+        let smtp_listen = email
+            .smtp_listen
+            .clone()
+            .or_else(|| env("HEARTH_SMTP_LISTEN"))
+            .or(file.smtp_listen)
+            .unwrap_or_else(|| "127.0.0.1:2525".into());
+        let smtp_listen = (!smtp_listen.trim().eq_ignore_ascii_case("off")).then_some(smtp_listen);
+        let smtp_max_bytes = match email.smtp_max_bytes {
+            Some(n) => n,
+            None => match env("HEARTH_SMTP_MAX_BYTES") {
+                Some(v) => v.trim().parse().with_context(|| {
+                    format!("HEARTH_SMTP_MAX_BYTES must be a number of bytes, not '{v}'")
+                })?,
+                None => file.smtp_max_bytes.unwrap_or(DEFAULT_SMTP_MAX_BYTES),
+            },
+        };
+        if smtp_max_bytes == 0 {
+            anyhow::bail!("smtp_max_bytes must be at least 1");
+        }
+        let smtp_relay = email
+            .smtp_relay
+            .clone()
+            .or_else(|| env("HEARTH_SMTP_RELAY"))
+            .or(file.smtp_relay)
+            .filter(|r| !r.trim().is_empty());
+        let smtp_hostname = email
+            .smtp_hostname
+            .clone()
+            .or_else(|| env("HEARTH_SMTP_HOSTNAME"))
+            .or(file.smtp_hostname)
+            .unwrap_or_else(|| "localhost".into());
+        if smtp_hostname.is_empty()
+            || !smtp_hostname
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        {
+            anyhow::bail!("smtp_hostname must be a host name, not '{smtp_hostname}'");
+        }
         Ok(Config {
             listen,
             database_url,
             demo,
+            email: EmailConfig {
+                smtp_listen,
+                smtp_max_bytes,
+                smtp_relay,
+                smtp_hostname,
+            },
         })
     }
 

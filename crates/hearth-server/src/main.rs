@@ -18,7 +18,7 @@ use hearth_store_postgres::PgStore;
 use hearth_store_sqlite::SqliteStore;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{Config, StoreArgs};
+use crate::config::{Config, EmailArgs, StoreArgs};
 
 /// Hearth: a self-hosted customer-service platform.
 #[derive(Debug, Parser)]
@@ -77,6 +77,8 @@ struct ServeArgs {
     /// Create only the admin on first start, no demo organization [env: HEARTH_DEMO=0]
     #[arg(long)]
     no_demo: bool,
+    #[command(flatten)]
+    email: EmailArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -237,7 +239,16 @@ async fn app_for(store: &StoreArgs) -> anyhow::Result<App> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let config = Config::resolve(&args.store, args.listen.as_deref(), args.no_demo)?;
+    let config = Config::resolve_serve(
+        &args.store,
+        args.listen.as_deref(),
+        args.no_demo,
+        &args.email,
+    )?;
+    let relay = match &config.email.smtp_relay {
+        Some(url) => Some(hearth_channels::email::send::Relay::parse(url)?),
+        None => None,
+    };
     let store = open_store(&config).await?;
     let allow_insecure = std::env::var("HEARTH_WEBHOOKS_ALLOW_INSECURE").is_ok_and(|v| v == "1");
     let sender = hearth_http::outbound::ReqwestSender::new()
@@ -257,13 +268,66 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
+    let smtp_listener = match &config.email.smtp_listen {
+        Some(at) => Some(tokio::net::TcpListener::bind(at).await.with_context(|| {
+            format!("binding the SMTP listener to {at} (`--smtp-listen off` turns it off)")
+        })?),
+        None => None,
+    };
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let scheduler = tokio::spawn(run_timers(app.clone(), stopped.clone()));
-    let deliveries = tokio::spawn(run_webhooks(app.clone(), stopped));
+    let mut workers = vec![
+        (
+            "the timer scheduler",
+            tokio::spawn(run_timers(app.clone(), stopped.clone())),
+        ),
+        (
+            "the webhook sender",
+            tokio::spawn(run_webhooks(app.clone(), stopped.clone())),
+        ),
+        (
+            "the email reader",
+            tokio::spawn(hearth_channels::email::ingest::run(
+                app.clone(),
+                stopped.clone(),
+            )),
+        ),
+    ];
+    let smtp_addr = match smtp_listener {
+        Some(listener) => {
+            let at = listener.local_addr()?;
+            let settings = hearth_channels::email::smtp::SmtpSettings {
+                hostname: config.email.smtp_hostname.clone(),
+                max_bytes: config.email.smtp_max_bytes,
+            };
+            workers.push((
+                "the SMTP listener",
+                tokio::spawn(hearth_channels::email::smtp::serve(
+                    listener,
+                    app.clone(),
+                    settings,
+                    stopped.clone(),
+                )),
+            ));
+            Some(at)
+        }
+        None => None,
+    };
+    if let Some(relay) = &relay {
+        workers.push((
+            "the email sender",
+            tokio::spawn(hearth_channels::email::send::run(
+                app.clone(),
+                relay.clone(),
+                config.email.smtp_hostname.clone(),
+                Arc::new(tokio::sync::Notify::new()),
+                stopped.clone(),
+            )),
+        ));
+    }
     let state = hearth_http::AppState::new(app, max_body);
     let limiter = state.limiter.clone();
     let limits = tokio::spawn(refresh_rate_limit(state.app.clone(), limiter));
-    let router = hearth_http::router(state);
+    let router = hearth_http::router_with(state, hearth_channels::email::http::api());
 
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -272,6 +336,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         env!("CARGO_PKG_VERSION")
     )?;
     writeln!(out, "Database: {}", config.display_database())?;
+    match smtp_addr {
+        Some(at) => writeln!(out, "Email: receiving SMTP on {at}")?,
+        None => writeln!(out, "Email: the SMTP listener is off")?,
+    }
+    match &relay {
+        Some(relay) => writeln!(out, "Email: sending through {}", relay.display)?,
+        None => writeln!(
+            out,
+            "Email: no relay configured (--smtp-relay); replies wait in the outbox"
+        )?,
+    }
     if !info.created.is_empty() {
         let label = if config.demo {
             "Demo logins"
@@ -311,11 +386,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .context("serving HTTP")?;
     // In-flight timer work finishes its transaction before the store closes.
     let _ = stop.send(true);
-    if let Err(e) = scheduler.await {
-        tracing::error!(error = %e, "the timer scheduler failed");
-    }
-    if let Err(e) = deliveries.await {
-        tracing::error!(error = %e, "the webhook sender failed");
+    for (name, worker) in workers {
+        if let Err(e) = worker.await {
+            tracing::error!(error = %e, "{name} failed");
+        }
     }
     limits.abort();
     store.close().await;

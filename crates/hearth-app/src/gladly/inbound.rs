@@ -47,6 +47,9 @@ pub fn inbound_request(
         content,
         session_id,
         provider_message_id,
+        automated: false,
+        thread: None,
+        raw_id: None,
     })
 }
 

@@ -25,7 +25,7 @@ pub struct Sent {
 }
 
 impl App {
-    async fn store_loose_item(
+    pub(crate) async fn store_loose_item(
         &self,
         tx: &mut dyn StoreTx,
         item: &ConversationItem,

@@ -195,6 +195,9 @@ async fn custom_channel(
         provider_message_id: body
             .opt_str("", "id")?
             .map(|id| format!("custom:{channel_id}:{id}")),
+        automated: false,
+        thread: None,
+        raw_id: None,
     };
     let (created, _) = state.app.inbound(req).await?;
     let location = format!("/api/v1/conversation-items/{}", created.item_id);

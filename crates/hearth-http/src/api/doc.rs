@@ -21,72 +21,79 @@ use crate::AppState;
 
 /// What the document says about one operation.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Doc {
+pub struct Doc {
     tag: &'static str,
     summary: &'static str,
     /// The status of success.
     ok: u16,
     /// The media type of a successful answer; `None` for no body.
     produces: Option<&'static str>,
-    /// Whether the operation takes a JSON body.
-    body: bool,
+    /// The media type of the body the operation takes, if any.
+    body: Option<&'static str>,
     /// Optional query parameters.
     query: &'static [&'static str],
 }
 
 /// An operation of `tag` answering 200 with JSON and taking no body.
-pub(crate) const fn doc(tag: &'static str, summary: &'static str) -> Doc {
+pub const fn doc(tag: &'static str, summary: &'static str) -> Doc {
     Doc {
         tag,
         summary,
         ok: 200,
         produces: Some("application/json"),
-        body: false,
+        body: None,
         query: &[],
     }
 }
 
 impl Doc {
     /// Takes a JSON object body.
-    pub(crate) const fn body(mut self) -> Doc {
-        self.body = true;
+    pub const fn body(mut self) -> Doc {
+        self.body = Some("application/json");
+        self
+    }
+
+    /// Takes a body of `media` (a string of bytes, not JSON).
+    pub const fn body_of(mut self, media: &'static str) -> Doc {
+        self.body = Some(media);
         self
     }
 
     /// Answers `status` on success.
-    pub(crate) const fn ok(mut self, status: u16) -> Doc {
+    pub const fn ok(mut self, status: u16) -> Doc {
         self.ok = status;
         self
     }
 
     /// Answers with no body on success.
-    pub(crate) const fn empty(mut self) -> Doc {
+    pub const fn empty(mut self) -> Doc {
         self.produces = None;
         self
     }
 
     /// Answers with `media` on success.
-    pub(crate) const fn produces(mut self, media: &'static str) -> Doc {
+    pub const fn produces(mut self, media: &'static str) -> Doc {
         self.produces = Some(media);
         self
     }
 
     /// Takes these optional query parameters.
-    pub(crate) const fn query(mut self, names: &'static [&'static str]) -> Doc {
+    pub const fn query(mut self, names: &'static [&'static str]) -> Doc {
         self.query = names;
         self
     }
 }
 
-/// A router and the paths of its description, built together.
-pub(crate) struct Api {
+/// A router and the paths of its description, built together. Adapters outside
+/// this crate (the channels) add their routes with it, so they are documented too.
+pub struct Api {
     router: Router<AppState>,
     paths: Paths,
 }
 
 macro_rules! method {
     ($name:ident, $routing:ident, $http:ident) => {
-        pub(crate) fn $name<H, T>(self, path: &str, handler: H, doc: Doc) -> Api
+        pub fn $name<H, T>(self, path: &str, handler: H, doc: Doc) -> Api
         where
             H: Handler<T, AppState>,
             T: 'static,
@@ -102,8 +109,16 @@ macro_rules! method {
     };
 }
 
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let paths: Vec<&String> = self.paths.paths.keys().collect();
+        f.debug_struct("Api").field("paths", &paths).finish()
+    }
+}
+
 impl Api {
-    pub(crate) fn new() -> Api {
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Api {
         Api {
             router: Router::new(),
             paths: Paths::new(),
@@ -131,7 +146,7 @@ impl Api {
     }
 
     /// Adds every route and path of `other`.
-    pub(crate) fn merge(mut self, other: Api) -> Api {
+    pub fn merge(mut self, other: Api) -> Api {
         self.router = self.router.merge(other.router);
         self.paths.merge(other.paths);
         self
@@ -183,14 +198,16 @@ fn operation(path: &str, verb: &str, doc: Doc) -> utoipa::openapi::path::Operati
                 .schema(Some(string())),
         );
     }
-    if doc.body {
+    if let Some(media) = doc.body {
+        let schema = if media == "application/json" {
+            any_object()
+        } else {
+            string()
+        };
         op = op.request_body(Some(
             RequestBodyBuilder::new()
                 .required(Some(Required::True))
-                .content(
-                    "application/json",
-                    ContentBuilder::new().schema(Some(any_object())).build(),
-                )
+                .content(media, ContentBuilder::new().schema(Some(schema)).build())
                 .build(),
         ));
     }

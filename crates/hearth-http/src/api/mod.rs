@@ -7,7 +7,7 @@ mod contacts;
 mod conversations;
 mod customers;
 mod directory;
-mod doc;
+pub mod doc;
 mod events;
 mod export;
 mod items;
@@ -25,10 +25,10 @@ use axum::routing::get;
 use crate::AppState;
 use crate::error::ApiError;
 
-/// The `/api/v1` router, with its OpenAPI document at `/openapi.json` and a page that
-/// renders it at `/docs`.
-pub fn router() -> Router<AppState> {
-    let (router, paths) = api().into_parts();
+/// The `/api/v1` router with `extra` (the channels' endpoints), its OpenAPI
+/// document at `/openapi.json` and a page that renders it at `/docs`.
+pub fn router(extra: doc::Api) -> Router<AppState> {
+    let (router, paths) = api().merge(extra).into_parts();
     let document: Arc<str> = doc::document(paths)
         .to_pretty_json()
         .expect("the OpenAPI document serializes")

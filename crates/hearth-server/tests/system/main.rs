@@ -3,6 +3,7 @@
 //! and `--no-demo`, on SQLite and (when configured) PostgreSQL.
 
 mod browser;
+mod email;
 mod server;
 
 use serde_json::{Value, json};

@@ -37,7 +37,10 @@ fn command(args: &[&str], dir: &Path, database_url: Option<&str>) -> Command {
         .env_remove("DATABASE_URL")
         .env_remove("HEARTH_DEMO")
         .env_remove("HEARTH_LISTEN")
-        .env_remove("HEARTH_DATA_DIR");
+        .env_remove("HEARTH_DATA_DIR")
+        .env_remove("HEARTH_SMTP_RELAY")
+        // Tests run side by side: each listener takes a port of its own.
+        .env("HEARTH_SMTP_LISTEN", "127.0.0.1:0");
     c
 }
 
@@ -104,6 +107,30 @@ impl Server {
             banner,
             client: http_client(),
         }
+    }
+
+    /// The port of the SMTP listener, from the banner.
+    pub fn smtp_port(&self) -> Option<u16> {
+        self.banner.iter().find_map(|l| {
+            l.strip_prefix("Email: receiving SMTP on ")?
+                .rsplit(':')
+                .next()?
+                .parse()
+                .ok()
+        })
+    }
+
+    /// POSTs raw bytes with `content_type`.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+        self.send(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .header("content-type", content_type)
+                .body(body),
+            "admin@example.com",
+            &self.token,
+        )
+        .await
     }
 
     async fn send(&self, req: reqwest::RequestBuilder, user: &str, token: &str) -> (u16, Value) {

@@ -1,0 +1,330 @@
+//! Reading one email (RFC 5322 / MIME, with mail-parser) into what the ingestion
+//! use case takes: who wrote, to which entry point, what they said, which thread it
+//! answers, and whether a person wrote it at all (auto-replies, bulk mail and
+//! delivery reports are told apart here).
+
+use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+
+/// Longest subject kept; longer ones are cut (on a character boundary).
+const MAX_SUBJECT: usize = 998;
+
+/// An email as Hearth reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadEmail {
+    /// Where answers go: Reply-To if present, else From; lowercased.
+    pub sender: String,
+    pub sender_name: Option<String>,
+    /// The envelope recipient (Delivered-To) first, then every address in To and Cc,
+    /// as written.
+    pub recipients: Vec<String>,
+    /// Cc as written, to keep on the item and on the reply.
+    pub cc: Vec<String>,
+    pub to: Vec<String>,
+    pub subject: String,
+    /// The plain text (the text part; else the HTML part as text).
+    pub text: String,
+    /// `<id>` of this message, if it has one.
+    pub message_id: Option<String>,
+    /// The ids it answers, nearest first: In-Reply-To, then References newest first.
+    pub answers: Vec<String>,
+    pub kind: Kind,
+}
+
+/// Who or what wrote the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// A person.
+    Person,
+    /// An auto-reply or bulk mail; the reason names the header that said so.
+    Automated(&'static str),
+    /// A delivery status report about a message Hearth sent (`<id>`, if found).
+    Bounce {
+        original: Option<String>,
+        reason: String,
+    },
+}
+
+/// Why a message cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unreadable {
+    #[error("not a MIME message")]
+    NotMime,
+    #[error("the message names no sender (no From or Reply-To address)")]
+    NoSender,
+}
+
+/// Reads `raw`.
+pub fn read(raw: &[u8]) -> Result<ReadEmail, Unreadable> {
+    let message = MessageParser::default()
+        .parse(raw)
+        .ok_or(Unreadable::NotMime)?;
+    if message.headers().is_empty() {
+        return Err(Unreadable::NotMime);
+    }
+    let author = first_address(message.reply_to()).or_else(|| first_address(message.from()));
+    let (sender, sender_name) = author.ok_or(Unreadable::NoSender)?;
+    let to = addresses(message.to());
+    let cc = addresses(message.cc());
+    // As written: a plus tag is case-sensitive (it carries an id).
+    let mut recipients: Vec<String> = message
+        .header_values("Delivered-To")
+        .filter_map(|v| v.as_text().map(|t| t.trim().to_owned()))
+        .collect();
+    recipients.extend(to.iter().chain(&cc).cloned());
+    let lower = |list: Vec<String>| list.iter().map(|a| a.to_lowercase()).collect::<Vec<_>>();
+    let (to, cc) = (lower(to), lower(cc));
+    let subject = cut(message.subject().unwrap_or_default().trim(), MAX_SUBJECT);
+    // Agents read lines: CRLF (and a stray CR) become LF.
+    let text = message
+        .body_text(0)
+        .map(|t| {
+            t.replace("\r\n", "\n")
+                .replace('\r', "\n")
+                .trim_end()
+                .to_owned()
+        })
+        .unwrap_or_default();
+    let message_id = message.message_id().map(bracketed);
+    let mut answers: Vec<String> = ids(message.in_reply_to());
+    for id in ids(message.references()).into_iter().rev() {
+        if !answers.contains(&id) {
+            answers.push(id);
+        }
+    }
+    let kind = kind_of(&message);
+    Ok(ReadEmail {
+        sender,
+        sender_name,
+        recipients,
+        cc,
+        to,
+        subject,
+        text,
+        message_id,
+        answers,
+        kind,
+    })
+}
+
+fn first_address(address: Option<&Address<'_>>) -> Option<(String, Option<String>)> {
+    let addr = address?.iter().find(|a| a.address().is_some())?;
+    let email = addr.address()?.trim().to_lowercase();
+    if email.is_empty() || !email.contains('@') {
+        return None;
+    }
+    let name = addr
+        .name()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+    Some((email, name))
+}
+
+fn addresses(address: Option<&Address<'_>>) -> Vec<String> {
+    address
+        .map(|a| {
+            a.iter()
+                .filter_map(|a| a.address())
+                .map(|a| a.trim().to_owned())
+                .filter(|a| a.contains('@'))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn bracketed(id: &str) -> String {
+    let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+    format!("<{id}>")
+}
+
+fn ids(value: &HeaderValue<'_>) -> Vec<String> {
+    match value {
+        HeaderValue::Text(t) => vec![bracketed(t)],
+        HeaderValue::TextList(list) => list.iter().map(|t| bracketed(t)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
+fn header_text<'a>(message: &'a Message<'a>, name: &'a str) -> Option<&'a str> {
+    message
+        .header(name)
+        .and_then(HeaderValue::as_text)
+        .map(str::trim)
+}
+
+/// RFC 3834 `Auto-Submitted`, `Precedence: bulk|list|junk`, `List-Id`, the common
+/// auto-responder headers, and RFC 3464 delivery reports.
+fn kind_of(message: &Message<'_>) -> Kind {
+    let content_type = message.content_type();
+    let is_report = content_type.is_some_and(|c| {
+        c.ctype().eq_ignore_ascii_case("multipart")
+            && c.subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+            && c.attribute("report-type")
+                .is_some_and(|r| r.eq_ignore_ascii_case("delivery-status"))
+    });
+    if is_report {
+        return bounce(message);
+    }
+    if header_text(message, "Auto-Submitted").is_some_and(|v| !v.eq_ignore_ascii_case("no")) {
+        return Kind::Automated("Auto-Submitted");
+    }
+    if header_text(message, "Precedence").is_some_and(|v| {
+        ["bulk", "list", "junk"]
+            .iter()
+            .any(|p| v.eq_ignore_ascii_case(p))
+    }) {
+        return Kind::Automated("Precedence");
+    }
+    if message.header("List-Id").is_some() {
+        return Kind::Automated("List-Id");
+    }
+    for name in ["X-Autoreply", "X-Autorespond"] {
+        if message.header(name).is_some() {
+            return Kind::Automated(name);
+        }
+    }
+    Kind::Person
+}
+
+/// The original message id and the reason of a delivery report: from the returned
+/// message (or its headers), and the report's `Status`/`Diagnostic-Code`.
+fn bounce(message: &Message<'_>) -> Kind {
+    let mut original = None;
+    let mut reason = String::from("the message could not be delivered");
+    for part in message.parts.iter() {
+        match &part.body {
+            PartType::Message(returned) => {
+                original = original.or_else(|| returned.message_id().map(bracketed));
+            }
+            PartType::Text(text) | PartType::Html(text) => {
+                let ctype = part
+                    .content_type()
+                    .map(|c| {
+                        format!(
+                            "{}/{}",
+                            c.ctype().to_ascii_lowercase(),
+                            c.subtype().unwrap_or_default().to_ascii_lowercase()
+                        )
+                    })
+                    .unwrap_or_default();
+                if ctype == "text/rfc822-headers" {
+                    original = original.or_else(|| {
+                        MessageParser::default()
+                            .parse_headers(text.as_bytes())
+                            .and_then(|m| m.message_id().map(bracketed))
+                    });
+                }
+            }
+            PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
+                let ctype = part
+                    .content_type()
+                    .map(|c| c.subtype().unwrap_or_default().to_ascii_lowercase());
+                if ctype.as_deref() == Some("delivery-status") {
+                    if let Some(r) = diagnostic(&String::from_utf8_lossy(bytes)) {
+                        reason = r;
+                    }
+                } else if ctype.as_deref() == Some("rfc822-headers") {
+                    original = original.or_else(|| {
+                        MessageParser::default()
+                            .parse_headers(bytes.as_ref())
+                            .and_then(|m| m.message_id().map(bracketed))
+                    });
+                }
+            }
+            PartType::Multipart(_) => {}
+        }
+    }
+    Kind::Bounce { original, reason }
+}
+
+/// `Diagnostic-Code` (else `Status`) of a delivery-status body.
+fn diagnostic(status: &str) -> Option<String> {
+    let field = |name: &str| {
+        status.lines().find_map(|l| {
+            let (key, value) = l.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_owned())
+        })
+    };
+    field("Diagnostic-Code")
+        .or_else(|| field("Status").map(|s| format!("status {s}")))
+        .map(|r| cut(&r, 500))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_ok(raw: &str) -> ReadEmail {
+        read(raw.as_bytes()).expect(raw)
+    }
+
+    #[test]
+    fn a_plain_message_gives_sender_subject_text_and_thread() {
+        let mail = read_ok(
+            "From: Jane Doe <Jane@Example.com>\r\nTo: support@example.com\r\nCc: Bob <Bob@example.com>\r\n\
+             Subject: Order 1\r\nMessage-ID: <m2@example.com>\r\nIn-Reply-To: <h1@hearth>\r\n\
+             References: <m1@example.com> <h1@hearth>\r\n\r\nWhere is it?\r\nSoon?\r\n",
+        );
+        assert_eq!(mail.sender, "jane@example.com");
+        assert_eq!(mail.sender_name.as_deref(), Some("Jane Doe"));
+        assert_eq!(mail.recipients, ["support@example.com", "Bob@example.com"]);
+        assert_eq!(mail.cc, ["bob@example.com"]);
+        assert_eq!(mail.subject, "Order 1");
+        assert_eq!(mail.text, "Where is it?\nSoon?");
+        assert_eq!(mail.message_id.as_deref(), Some("<m2@example.com>"));
+        assert_eq!(mail.answers, ["<h1@hearth>", "<m1@example.com>"]);
+        assert_eq!(mail.kind, Kind::Person);
+    }
+
+    #[test]
+    fn reply_to_wins_over_from_and_delivered_to_comes_first() {
+        let mail = read_ok(
+            "Delivered-To: help@example.com\r\nFrom: noreply@shop.example\r\nReply-To: Jane <jane@example.com>\r\n\
+             To: someone@example.org\r\nSubject: x\r\n\r\nbody",
+        );
+        assert_eq!(mail.sender, "jane@example.com");
+        assert_eq!(mail.recipients[0], "help@example.com");
+    }
+
+    #[test]
+    fn automated_mail_is_told_apart() {
+        for (header, reason) in [
+            ("Auto-Submitted: auto-replied", "Auto-Submitted"),
+            ("Precedence: bulk", "Precedence"),
+            ("List-Id: <news.example.com>", "List-Id"),
+            ("X-Autoreply: yes", "X-Autoreply"),
+        ] {
+            let mail = read_ok(&format!(
+                "From: a@example.com\r\nTo: support@example.com\r\n{header}\r\nSubject: Out of office\r\n\r\nAway"
+            ));
+            assert_eq!(mail.kind, Kind::Automated(reason), "{header}");
+        }
+        let person = read_ok(
+            "From: a@example.com\r\nAuto-Submitted: no\r\nSubject: hi\r\n\r\nA person wrote this",
+        );
+        assert_eq!(person.kind, Kind::Person);
+    }
+
+    #[test]
+    fn a_message_without_a_sender_or_headers_is_unreadable() {
+        assert_eq!(
+            read(b"To: support@example.com\r\nSubject: x\r\n\r\nbody"),
+            Err(Unreadable::NoSender)
+        );
+        assert_eq!(read(b""), Err(Unreadable::NotMime));
+    }
+}

@@ -1,0 +1,532 @@
+//! Email end to end with real peers: Python's `smtplib` writes to Hearth's SMTP
+//! listener as a customer's mail server would, and `aiosmtpd` is the relay Hearth
+//! sends its replies through. The customer's message becomes a conversation; the
+//! agent's reply reaches the relay threaded to it; the customer's answer to that
+//! reply, from another address, joins the same conversation; an auto-reply after
+//! the close is kept without re-opening it, and a person's next message does; raw
+//! uploads, a redelivery, a message without a sender and an unknown recipient
+//! behave.
+//!
+//! The peers need Python with aiosmtpd (`HEARTH_TEST_PYTHON`, else `python3`); with
+//! `HEARTH_REQUIRE_EMAIL_PEERS=1` (as `.ci/run` sets) their absence fails the test,
+//! otherwise it is skipped with a notice.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::server::{self, Server};
+
+const PEER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/system/peers/mailpeer.py"
+);
+
+fn python() -> String {
+    std::env::var("HEARTH_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+fn peers_available() -> bool {
+    let ok = Command::new(python())
+        .args(["-c", "import aiosmtpd, smtplib"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var("HEARTH_REQUIRE_EMAIL_PEERS").as_deref() != Ok("1"),
+            "HEARTH_REQUIRE_EMAIL_PEERS=1 but {} cannot import aiosmtpd",
+            python()
+        );
+        eprintln!("notice: no Python with aiosmtpd: skipping the email test");
+    }
+    ok
+}
+
+/// The relay sink: aiosmtpd writing each message it takes into a directory.
+struct Sink {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Sink {
+    fn start() -> Sink {
+        let dir = server::temp_dir().join("relay");
+        let mut child = Command::new(python())
+            .arg(PEER)
+            .arg("sink")
+            .arg(&dir)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .strip_prefix("ready ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("the sink starts: {line:?}"));
+        Sink { child, port, dir }
+    }
+
+    /// Waits for the `n`th message the relay took (1-based) and returns it.
+    async fn message(&self, n: usize) -> String {
+        let path = self.dir.join(format!("{n}.eml"));
+        for _ in 0..300 {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the relay never received message {n}");
+    }
+
+    fn count(&self) -> usize {
+        std::fs::read_dir(&self.dir)
+            .map(|d| {
+                d.filter(|e| {
+                    e.as_ref()
+                        .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                })
+                .count()
+            })
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sends `message` to the listener with smtplib; returns its verdict line.
+fn smtp_send(port: u16, dir: &Path, name: &str, message: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, message.replace('\n', "\r\n")).unwrap();
+    let out = Command::new(python())
+        .arg(PEER)
+        .arg("send")
+        .arg(port.to_string())
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// A header's value in a raw message (first occurrence, unfolded).
+fn header(raw: &str, name: &str) -> Option<String> {
+    let head = raw.split("\r\n\r\n").next()?;
+    let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
+    unfolded.lines().find_map(|l| {
+        let (key, value) = l.split_once(':')?;
+        key.eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_owned())
+    })
+}
+
+/// Polls `path` until `done` holds for its answer (email is read asynchronously).
+async fn wait_for(s: &Server, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..300 {
+        let (status, value) = s.get(path).await;
+        if status == 200 && done(&value) {
+            return value;
+        }
+        last = value;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{path} never got there; last answer: {last}");
+}
+
+async fn customer_by_email(s: &Server, email: &str) -> Value {
+    let found = wait_for(
+        s,
+        &format!("/api/v1/customer-profiles?email={email}"),
+        |v| v.as_array().is_some_and(|a| !a.is_empty()),
+    )
+    .await;
+    found[0].clone()
+}
+
+async fn email_round_trip(database_url: Option<&str>) {
+    if !peers_available() {
+        return;
+    }
+    let sink = Sink::start();
+    let dir = server::temp_dir();
+    let relay = format!("smtp://127.0.0.1:{}", sink.port);
+    let s = Server::start(
+        &dir,
+        database_url,
+        &["--smtp-relay", &relay, "--smtp-hostname", "hearth.test"],
+    )
+    .await;
+    let port = s.smtp_port().expect("the banner names the SMTP port");
+    let relay_line = format!("Email: sending through smtp://127.0.0.1:{}", sink.port);
+    assert!(s.banner.contains(&relay_line), "{:?}", s.banner);
+
+    // An unknown recipient is refused before DATA.
+    assert_eq!(
+        smtp_send(
+            port,
+            &dir,
+            "unknown.eml",
+            "From: Jane <jane@customer.example>\nTo: nobody@example.com\nSubject: x\n\nHello?\n"
+        ),
+        "refused 550"
+    );
+
+    // The customer writes in: a new conversation with her email in it.
+    assert_eq!(
+        smtp_send(
+            port,
+            &dir,
+            "first.eml",
+            "From: Jane Doe <jane@customer.example>\nTo: Support <support@example.com>\n\
+             Cc: Sam <sam@customer.example>\nSubject: Order 7 is late\n\
+             Message-ID: <q1@customer.example>\nContent-Type: text/plain; charset=utf-8\n\n\
+             Where is my order? Merci d\u{e9}j\u{e0}.\n"
+        ),
+        "sent"
+    );
+    let customer = customer_by_email(&s, "jane@customer.example").await;
+    assert_eq!(customer["name"], "Jane Doe");
+    let customer_id = customer["id"].as_str().unwrap().to_owned();
+    let conversations = wait_for(
+        &s,
+        &format!("/api/v1/customers/{customer_id}/conversations"),
+        |v| v.as_array().is_some_and(|a| a.len() == 1),
+    )
+    .await;
+    let conversation_id = conversations[0]["id"].as_str().unwrap().to_owned();
+    let items_path = format!("/api/v1/conversations/{conversation_id}/items");
+    let items = wait_for(&s, &items_path, |v| {
+        v.as_array().is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    let first = &items[0];
+    assert_eq!(first["content"]["type"], "EMAIL", "{first}");
+    assert_eq!(first["content"]["subject"], "Order 7 is late");
+    assert_eq!(first["content"]["cc"], json!(["sam@customer.example"]));
+    assert!(
+        first["content"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Merci d\u{e9}j\u{e0}."),
+        "{first}"
+    );
+
+    // The agent replies: it reaches the relay threaded to the customer's message.
+    let (status, reply) = s
+        .post(
+            &format!(
+                "/api/v1/conversation-items/{}/reply",
+                first["id"].as_str().unwrap()
+            ),
+            json!({"content": {"type": "EMAIL", "body": "It ships today."}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{reply}");
+    let sent = sink.message(1).await;
+    assert_eq!(
+        header(&sent, "In-Reply-To").as_deref(),
+        Some("<q1@customer.example>")
+    );
+    assert_eq!(
+        header(&sent, "References").as_deref(),
+        Some("<q1@customer.example>")
+    );
+    assert_eq!(
+        header(&sent, "Subject").as_deref(),
+        Some("Re: Order 7 is late")
+    );
+    assert_eq!(
+        header(&sent, "To").as_deref(),
+        Some("jane@customer.example")
+    );
+    let from = header(&sent, "From").unwrap();
+    assert!(from.contains("<support@example.com>"), "{from}");
+    let message_id = header(&sent, "Message-ID").unwrap();
+    assert!(message_id.ends_with("@hearth.test>"), "{message_id}");
+    let reply_to = header(&sent, "Reply-To").unwrap();
+    assert!(reply_to.contains("support+"), "{reply_to}");
+    assert!(sent.contains("It ships today."), "{sent}");
+
+    // The customer answers from her work address: the thread leads to her and her
+    // one conversation, and no second customer appears.
+    assert_eq!(
+        smtp_send(
+            port,
+            &dir,
+            "answer.eml",
+            &format!(
+                "From: Jane Doe <jane.doe@work.example>\nTo: support@example.com\n\
+                 Subject: Re: Order 7 is late\nMessage-ID: <q2@work.example>\n\
+                 In-Reply-To: {message_id}\nReferences: <q1@customer.example> {message_id}\n\n\
+                 Thanks!\n"
+            )
+        ),
+        "sent"
+    );
+    let items = wait_for(&s, &items_path, |v| {
+        v.as_array().is_some_and(|a| {
+            a.iter()
+                .any(|i| i["content"]["content"].as_str() == Some("Thanks!"))
+        })
+    })
+    .await;
+    let answer = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["content"]["content"].as_str() == Some("Thanks!"))
+        .unwrap();
+    assert_eq!(answer["customerId"], customer_id.as_str());
+    let (_, strangers) = s
+        .get("/api/v1/customer-profiles?email=jane.doe@work.example")
+        .await;
+    assert_eq!(
+        strangers,
+        json!([]),
+        "no customer is made for the thread's answer"
+    );
+
+    // Closed, then an out-of-office arrives: stored, but the conversation stays
+    // closed and nothing is routed.
+    let (status, body) = s
+        .patch(
+            &format!("/api/v1/conversations/{conversation_id}"),
+            json!({"status": {"value": "CLOSED", "force": true}}),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    // Through the raw upload, which answers with what the message became.
+    let auto = "From: jane@customer.example\r\nTo: support@example.com\r\n\
+                Subject: Out of office\r\nAuto-Submitted: auto-replied\r\n\
+                Message-ID: <ooo@customer.example>\r\n\r\nI am away.\r\n";
+    let (status, kept) = s
+        .post_raw(
+            "/api/v1/email/inbound",
+            "message/rfc822",
+            auto.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(status, 201, "{kept}");
+    assert_eq!(kept["customerId"], customer_id.as_str());
+    assert!(kept.get("conversationId").is_none(), "{kept}");
+    let (status, item) = s
+        .get(&format!(
+            "/api/v1/conversation-items/{}",
+            kept["itemId"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, 200, "{item}");
+    assert_eq!(item["content"]["subject"], "Out of office");
+    assert!(item.get("conversationId").is_none(), "{item}");
+    let (_, closed) = s
+        .get(&format!("/api/v1/conversations/{conversation_id}"))
+        .await;
+    assert_eq!(closed["status"], "CLOSED", "{closed}");
+
+    // A person writes again within the re-open window: the same conversation opens.
+    let upload = "From: jane@customer.example\r\nTo: support@example.com\r\n\
+                  Subject: One more thing\r\nMessage-ID: <q3@customer.example>\r\n\r\nAlso...\r\n";
+    let (status, uploaded) = s
+        .post_raw(
+            "/api/v1/email/inbound",
+            "message/rfc822",
+            upload.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(status, 201, "{uploaded}");
+    assert_eq!(uploaded["customerId"], customer_id.as_str());
+    assert_eq!(uploaded["conversationId"], conversation_id.as_str());
+    let (_, reopened) = s
+        .get(&format!("/api/v1/conversations/{conversation_id}"))
+        .await;
+    assert_eq!(reopened["status"], "OPEN", "{reopened}");
+    let (status, again) = s
+        .post_raw(
+            "/api/v1/email/inbound",
+            "message/rfc822",
+            upload.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (status, &again["itemId"]),
+        (201, &uploaded["itemId"]),
+        "a redelivery is the same item"
+    );
+    let (status, wrong) = s
+        .post_raw("/api/v1/email/inbound", "text/plain", b"hello".to_vec())
+        .await;
+    assert_eq!(status, 400, "{wrong}");
+    let (status, aside) = s
+        .post_raw(
+            "/api/v1/email/inbound",
+            "message/rfc822",
+            b"To: support@example.com\r\nSubject: no sender\r\n\r\nwho?".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (status, aside["status"].as_str()),
+        (202, Some("REVIEW")),
+        "{aside}"
+    );
+
+    assert_eq!(sink.count(), 1, "only the one reply went out");
+    assert!(s.stop().await.success());
+}
+
+#[tokio::test]
+async fn sqlite_email_round_trip_with_real_smtp_peers() {
+    email_round_trip(None).await;
+}
+
+#[tokio::test]
+async fn postgres_email_round_trip_with_real_smtp_peers() {
+    let Some(db) = hearth_store_tests::postgres().await else {
+        return;
+    };
+    email_round_trip(Some(&db.url)).await;
+    db.cleanup().await;
+}
+
+/// A raw SMTP conversation: sends each line, returns each reply's first line.
+struct Dialogue {
+    stream: tokio::io::BufReader<tokio::net::TcpStream>,
+}
+
+impl Dialogue {
+    async fn open(port: u16) -> (Dialogue, String) {
+        let stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let mut d = Dialogue {
+            stream: tokio::io::BufReader::new(stream),
+        };
+        let greeting = d.reply().await;
+        (d, greeting)
+    }
+
+    /// The reply's last line (multi-line replies end with `NNN `).
+    async fn reply(&mut self) -> String {
+        use tokio::io::AsyncBufReadExt;
+        loop {
+            let mut line = String::new();
+            self.stream.read_line(&mut line).await.unwrap();
+            assert!(!line.is_empty(), "the server closed the connection");
+            if line.as_bytes().get(3) != Some(&b'-') {
+                return line.trim_end().to_owned();
+            }
+        }
+    }
+
+    async fn say(&mut self, text: &str) -> String {
+        use tokio::io::AsyncWriteExt;
+        self.stream
+            .get_mut()
+            .write_all(format!("{text}\r\n").as_bytes())
+            .await
+            .unwrap();
+        self.reply().await
+    }
+}
+
+/// The listener's protocol: order of commands, unknown commands and recipients,
+/// the size limit (declared and actual), dot-stuffing, RSET and QUIT.
+#[tokio::test]
+async fn the_smtp_listener_speaks_the_protocol_and_keeps_its_limits() {
+    let dir = server::temp_dir();
+    let s = Server::start(&dir, None, &["--smtp-max-bytes", "2000"]).await;
+    let port = s.smtp_port().unwrap();
+    let (mut d, greeting) = Dialogue::open(port).await;
+    assert!(greeting.starts_with("220 "), "{greeting}");
+    assert!(d.say("MAIL FROM:<a@b.example>").await.starts_with("503"));
+    assert!(d.say("EHLO client.example").await.starts_with("250 "));
+    assert!(
+        d.say("RCPT TO:<support@example.com>")
+            .await
+            .starts_with("503")
+    );
+    assert!(d.say("FROB").await.starts_with("500"));
+    assert!(
+        d.say("MAIL FROM:<a@b.example> SIZE=5000")
+            .await
+            .starts_with("552")
+    );
+    assert!(
+        d.say("MAIL FROM:<jo@customer.example>")
+            .await
+            .starts_with("250")
+    );
+    assert!(d.say("DATA").await.starts_with("554"), "no recipient yet");
+    assert!(
+        d.say("RCPT TO:<nobody@example.com>")
+            .await
+            .starts_with("550")
+    );
+    assert!(
+        d.say("RCPT TO:<Support@Example.com>")
+            .await
+            .starts_with("250")
+    );
+    assert!(d.say("DATA").await.starts_with("354"));
+    // A line starting with a dot is sent doubled and stored single.
+    let body = "From: Jo <jo@customer.example>\r\nTo: support@example.com\r\n\
+                Subject: Dots\r\n\r\n..hidden line\r\nend\r\n.";
+    let stored = d.say(body).await;
+    assert!(stored.starts_with("250 "), "{stored}");
+    let customer = customer_by_email(&s, "jo@customer.example").await;
+    let conversations = wait_for(
+        &s,
+        &format!(
+            "/api/v1/customers/{}/conversations",
+            customer["id"].as_str().unwrap()
+        ),
+        |v| v.as_array().is_some_and(|a| a.len() == 1),
+    )
+    .await;
+    let items = wait_for(
+        &s,
+        &format!(
+            "/api/v1/conversations/{}/items",
+            conversations[0]["id"].as_str().unwrap()
+        ),
+        |v| v.as_array().is_some_and(|a| !a.is_empty()),
+    )
+    .await;
+    assert_eq!(items[0]["content"]["content"], ".hidden line\nend");
+
+    // Too big: read to the end, refused, and the session goes on.
+    assert!(
+        d.say("MAIL FROM:<jo@customer.example>")
+            .await
+            .starts_with("250")
+    );
+    assert!(
+        d.say("RCPT TO:<support@example.com>")
+            .await
+            .starts_with("250")
+    );
+    assert!(d.say("DATA").await.starts_with("354"));
+    let big = format!("Subject: big\r\n\r\n{}\r\n.", "x".repeat(3000));
+    assert!(d.say(&big).await.starts_with("552"));
+    assert!(d.say("RSET").await.starts_with("250"));
+    assert!(d.say("NOOP").await.starts_with("250"));
+    assert!(d.say("QUIT").await.starts_with("221"));
+    assert!(s.stop().await.success());
+}
