@@ -55,6 +55,25 @@ pub struct ReplyText {
     pub subject: Option<String>,
 }
 
+/// Who else an email reply goes to: everyone the customer wrote to besides the
+/// entry point (`to[0]`, which the reply comes from) and everyone in Cc, without
+/// the customer and without repeats, in the order written.
+fn reply_all(customer: &str, to: &[String], cc: &[String]) -> Vec<String> {
+    let ours = to.first().map(|a| a.to_lowercase());
+    let mut out: Vec<String> = Vec::new();
+    for address in to.iter().skip(1).chain(cc) {
+        let lower = address.to_lowercase();
+        if lower == customer.to_lowercase()
+            || Some(&lower) == ours.as_ref()
+            || out.iter().any(|o| o.to_lowercase() == lower)
+        {
+            continue;
+        }
+        out.push(address.clone());
+    }
+    out
+}
+
 /// The content of an email or SMS reply to `replied`: back to the sender from the
 /// address it was written to, or, for a voicemail, from `company` (the entry point
 /// of the contact) to the customer's address on `channel`.
@@ -72,13 +91,14 @@ pub fn email_or_sms_reply(
             ItemContent::Email {
                 from,
                 to,
+                cc,
                 subject: original,
                 ..
             },
         ) => ItemContent::Email {
             from: to.first().cloned().unwrap_or(company),
             to: vec![from.clone()],
-            cc: Vec::new(),
+            cc: reply_all(from, to, cc),
             bcc: Vec::new(),
             subject: subject.unwrap_or_else(|| reply_subject(original)),
             content: body,

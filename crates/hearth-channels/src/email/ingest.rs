@@ -97,11 +97,10 @@ pub async fn read_kept(app: &App, kept: &KeptMessage) -> Result<Outcome, AppErro
         from_name: mail.sender_name.clone(),
         content: ItemContent::Email {
             from: mail.sender.clone(),
-            to: if mail.to.is_empty() {
-                vec![entry_point]
-            } else {
-                mail.to.clone()
-            },
+            // The entry point first: a reply comes from it (`outbound::email_or_sms_reply`).
+            to: std::iter::once(entry_point.clone())
+                .chain(mail.to.iter().filter(|a| **a != entry_point).cloned())
+                .collect(),
             cc: mail.cc.clone(),
             bcc: Vec::new(),
             subject: mail.subject.clone(),

@@ -92,6 +92,30 @@ fn an_email_reply_goes_back_to_the_sender_with_re_once() {
 }
 
 #[test]
+fn an_email_reply_keeps_everyone_else_the_customer_wrote_to() {
+    let written = ItemContent::Email {
+        from: "jane@example.com".into(),
+        to: vec!["support@example.com".into(), "sam@example.com".into()],
+        cc: vec![
+            "Jane@Example.com".into(),
+            "kim@example.com".into(),
+            "SAM@example.com".into(),
+            "support@example.com".into(),
+        ],
+        bcc: Vec::new(),
+        subject: "Order".into(),
+        content: "hi".into(),
+        attachments: Vec::new(),
+    };
+    let reply =
+        email_or_sms_reply(&written, Channel::Email, text("ok"), String::new(), None).unwrap();
+    let ItemContent::Email { cc, .. } = reply else {
+        panic!("not an email: {reply:?}")
+    };
+    assert_eq!(cc, ["sam@example.com", "kim@example.com"]);
+}
+
+#[test]
 fn a_voicemail_is_answered_to_the_customers_address_or_refused() {
     let phone_only = customer_by(IdentityKind::MobilePhone, "+12065550142");
     let sms = email_or_sms_reply(

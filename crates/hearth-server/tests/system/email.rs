@@ -257,6 +257,11 @@ async fn email_round_trip(database_url: Option<&str>) {
         header(&sent, "To").as_deref(),
         Some("jane@customer.example")
     );
+    assert_eq!(
+        header(&sent, "Cc").as_deref(),
+        Some("sam@customer.example"),
+        "the customer's Cc is kept"
+    );
     let from = header(&sent, "From").unwrap();
     assert!(from.contains("<support@example.com>"), "{from}");
     let message_id = header(&sent, "Message-ID").unwrap();
