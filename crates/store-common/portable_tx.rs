@@ -1100,6 +1100,20 @@ impl ItemTx for Tx {
         Ok(rows.into_iter().map(outbox_of).collect())
     }
 
+    async fn outbox_for_conversation(
+        &mut self,
+        conversation_id: &str,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        let rows: Vec<OutboxRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE conversation_id = $1 ORDER BY created_at, outbox_id"
+        )))
+        .bind(conversation_id)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(outbox_of).collect())
+    }
+
     async fn due_outbox(
         &mut self,
         channel: &str,

@@ -477,6 +477,11 @@ pub trait ItemTx: Send {
     async fn enqueue_outbox(&mut self, row: &OutboxRow) -> Result<(), StoreError>;
     /// Outbox rows of an item, oldest first.
     async fn outbox_for_item(&mut self, item_id: &str) -> Result<Vec<OutboxRow>, StoreError>;
+    /// Outbox rows of a conversation's items, oldest first.
+    async fn outbox_for_conversation(
+        &mut self,
+        conversation_id: &str,
+    ) -> Result<Vec<OutboxRow>, StoreError>;
     /// PENDING rows of `channel` due at `now`, oldest first, at most `limit`; rows
     /// another transaction holds are skipped.
     async fn due_outbox(

@@ -39,6 +39,9 @@ pub struct AppState {
     pub limiter: std::sync::Arc<ratelimit::RateLimiter>,
     /// Failed desktop sign-ins per email and client address.
     pub logins: std::sync::Arc<ui::LoginGuard>,
+    /// Whether outgoing email has a relay (else it waits in the outbox, and the
+    /// desktop says so).
+    pub email_relay: bool,
 }
 
 impl AppState {
@@ -53,7 +56,14 @@ impl AppState {
             events,
             limiter,
             logins: Default::default(),
+            email_relay: false,
         }
+    }
+
+    /// Says whether outgoing email has a relay.
+    pub fn with_email_relay(mut self, configured: bool) -> AppState {
+        self.email_relay = configured;
+        self
     }
 }
 

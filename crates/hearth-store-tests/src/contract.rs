@@ -516,7 +516,9 @@ pub async fn inbound_ids_and_outbox_rows_are_kept(store: &dyn Store) {
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.due_outbox("EMAIL", 1_000, 10).await.unwrap(), vec![]);
     assert_eq!(tx.outbox_backlog("EMAIL").await.unwrap(), 0);
-    assert_eq!(tx.outbox_for_item("i1").await.unwrap(), vec![sent]);
+    assert_eq!(tx.outbox_for_item("i1").await.unwrap(), vec![sent.clone()]);
+    assert_eq!(tx.outbox_for_conversation("v1").await.unwrap(), vec![sent]);
+    assert_eq!(tx.outbox_for_conversation("v2").await.unwrap(), vec![]);
 }
 
 /// Raw inbound messages keep their bytes; unread ones are found until settled;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::codec::{ts, ts_opt};
+use crate::service::DeliveryState;
 
 /// Reads an item's `content` object; `now` is when it was received.
 pub fn item_content(
@@ -773,9 +774,39 @@ pub struct ItemWire {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub responder: Option<InitiatorWire>,
     pub content: ContentWire,
+    /// Hearth's addition: how a message Hearth sent fares with its provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<DeliveryWire>,
+}
+
+/// `{status, attempts, detail?}`: `PENDING`, `SENT` or `FAILED` (with why).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryWire {
+    pub status: String,
+    pub attempts: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl From<&DeliveryState> for DeliveryWire {
+    fn from(d: &DeliveryState) -> Self {
+        DeliveryWire {
+            status: d.status.clone(),
+            attempts: d.attempts,
+            detail: d.detail.clone(),
+        }
+    }
 }
 
 impl ItemWire {
+    /// The wire form of an item with its delivery state, if it has one.
+    pub fn with_delivery(i: &ConversationItem, delivery: Option<&DeliveryState>) -> ItemWire {
+        ItemWire {
+            delivery: delivery.map(DeliveryWire::from),
+            ..ItemWire::of(i)
+        }
+    }
+
     /// The wire form of an item.
     pub fn of(i: &ConversationItem) -> ItemWire {
         ItemWire {
@@ -787,6 +818,7 @@ impl ItemWire {
             initiator: InitiatorWire::of(&i.initiator),
             responder: i.responder.as_ref().map(InitiatorWire::of),
             content: ContentWire::of(&i.content),
+            delivery: None,
         }
     }
 }

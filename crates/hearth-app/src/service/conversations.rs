@@ -52,6 +52,15 @@ fn agent_initiator(caller: &Caller) -> Initiator {
     Initiator::new(InitiatorType::Agent, caller.agent.id.as_str())
 }
 
+/// A conversation's items, whether the cap cut them, and the delivery state of
+/// those Hearth sent through the outbox (by item id).
+#[derive(Debug, Clone)]
+pub struct ItemsPage {
+    pub items: Vec<ConversationItem>,
+    pub limited: bool,
+    pub deliveries: std::collections::BTreeMap<String, super::outbox::DeliveryState>,
+}
+
 impl App {
     /// One conversation.
     pub async fn conversation(&self, id: &str) -> Result<Conversation, AppError> {
@@ -61,10 +70,7 @@ impl App {
     }
 
     /// A conversation's items in timeline order, and whether the cap cut the list.
-    pub async fn conversation_items(
-        &self,
-        id: &str,
-    ) -> Result<(Vec<ConversationItem>, bool), AppError> {
+    pub async fn conversation_items(&self, id: &str) -> Result<ItemsPage, AppError> {
         read_tx!(self, |tx| {
             if tx.conversation(id).await?.is_none() {
                 return Err(AppError::not_found("conversation", id));
@@ -72,7 +78,12 @@ impl App {
             let mut items = load_items(tx, id, ITEMS_CAP + 1).await?;
             let limited = items.len() as i64 > ITEMS_CAP;
             items.truncate(ITEMS_CAP as usize);
-            Ok((items, limited))
+            let deliveries = super::outbox::deliveries_of(tx, id).await?;
+            Ok(ItemsPage {
+                items,
+                limited,
+                deliveries,
+            })
         })
     }
 

@@ -25,7 +25,7 @@ mod work;
 pub use crate::app::App;
 pub use crate::unit_of_work::{SETTINGS_ID, kind};
 pub use availability::{Availability, NextWork};
-pub use conversations::{PatchConversation, ReplyRequest};
+pub use conversations::{ItemsPage, PatchConversation, ReplyRequest};
 pub use credentials::Caller;
 pub use customers::{CustomerQuery, CustomerRef, FIND_CAP, ProfileChange};
 pub use inbound::{InboundRequest, InboundResponse, KeptMessage, RawMessage, Received, Thread};

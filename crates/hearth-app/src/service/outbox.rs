@@ -4,6 +4,8 @@
 //! runs out) and carries the message id it goes out with, fixed at its first claim,
 //! so that a retry repeats it and the receiving side can tell a repeat.
 
+use std::collections::BTreeMap;
+
 use hearth_domain::channel::Channel;
 use hearth_domain::item::ConversationItem;
 use hearth_domain::{DomainError, Duration};
@@ -50,6 +52,30 @@ pub struct DeliveryState {
     pub attempts: i64,
     /// Why the last attempt failed, or why it will not go out.
     pub detail: Option<String>,
+}
+
+impl DeliveryState {
+    fn of(row: &OutboxRow) -> DeliveryState {
+        DeliveryState {
+            status: row.status.clone(),
+            attempts: row.attempts,
+            detail: row.detail.clone(),
+        }
+    }
+}
+
+/// The delivery state of each item of a conversation that went through the outbox,
+/// by item id (the newest row of an item wins).
+pub(crate) async fn deliveries_of(
+    tx: &mut dyn crate::ports::StoreTx,
+    conversation_id: &str,
+) -> Result<BTreeMap<String, DeliveryState>, AppError> {
+    Ok(tx
+        .outbox_for_conversation(conversation_id)
+        .await?
+        .iter()
+        .map(|r| (r.item_id.clone(), DeliveryState::of(r)))
+        .collect())
 }
 
 impl App {
@@ -206,10 +232,6 @@ impl App {
         let rows = read_tx!(self, |tx| Ok::<_, AppError>(
             tx.outbox_for_item(item_id).await?
         ))?;
-        Ok(rows.last().map(|r| DeliveryState {
-            status: r.status.clone(),
-            attempts: r.attempts,
-            detail: r.detail.clone(),
-        }))
+        Ok(rows.last().map(DeliveryState::of))
     }
 }

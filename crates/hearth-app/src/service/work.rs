@@ -55,6 +55,8 @@ pub struct ConversationView {
     pub agents: Vec<hearth_domain::config::Agent>,
     pub inboxes: Vec<hearth_domain::config::Inbox>,
     pub routing: Option<Vec<DecisionDoc>>,
+    /// The delivery state of the items shown that Hearth sent, by item id.
+    pub deliveries: std::collections::BTreeMap<String, super::outbox::DeliveryState>,
 }
 
 /// How many of a customer's latest conversations the view reads in full.
@@ -242,8 +244,10 @@ impl App {
             all.sort_by_key(|c| c.created_at);
             let cut = all.len().saturating_sub(VIEW_FULL_CONVERSATIONS);
             let mut history = Vec::with_capacity(all.len());
+            let mut deliveries = std::collections::BTreeMap::new();
             for (i, c) in all.into_iter().enumerate() {
                 let items = if i >= cut || c.id == conversation.id {
+                    deliveries.extend(super::outbox::deliveries_of(tx, c.id.as_str()).await?);
                     Some(load_items(tx, c.id.as_str(), super::conversations::ITEMS_CAP).await?)
                 } else {
                     None
@@ -267,6 +271,7 @@ impl App {
                 agents,
                 inboxes,
                 routing,
+                deliveries,
             })
         })
     }

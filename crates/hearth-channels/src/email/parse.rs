@@ -199,51 +199,39 @@ fn kind_of(message: &Message<'_>) -> Kind {
 }
 
 /// The original message id and the reason of a delivery report: from the returned
-/// message (or its headers), and the report's `Status`/`Diagnostic-Code`.
+/// message (or its headers), and the report's `Diagnostic-Code` or `Status`.
 fn bounce(message: &Message<'_>) -> Kind {
     let mut original = None;
     let mut reason = String::from("the message could not be delivered");
     for part in message.parts.iter() {
-        match &part.body {
+        let subtype = part
+            .content_type()
+            .and_then(|c| c.subtype())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        let bytes: &[u8] = match &part.body {
             PartType::Message(returned) => {
                 original = original.or_else(|| returned.message_id().map(bracketed));
+                continue;
             }
-            PartType::Text(text) | PartType::Html(text) => {
-                let ctype = part
-                    .content_type()
-                    .map(|c| {
-                        format!(
-                            "{}/{}",
-                            c.ctype().to_ascii_lowercase(),
-                            c.subtype().unwrap_or_default().to_ascii_lowercase()
-                        )
-                    })
-                    .unwrap_or_default();
-                if ctype == "text/rfc822-headers" {
-                    original = original.or_else(|| {
-                        MessageParser::default()
-                            .parse_headers(text.as_bytes())
-                            .and_then(|m| m.message_id().map(bracketed))
-                    });
+            PartType::Text(text) | PartType::Html(text) => text.as_bytes(),
+            PartType::Binary(bytes) | PartType::InlineBinary(bytes) => bytes.as_ref(),
+            PartType::Multipart(_) => continue,
+        };
+        match subtype.as_str() {
+            "delivery-status" => {
+                if let Some(r) = diagnostic(&String::from_utf8_lossy(bytes)) {
+                    reason = r;
                 }
             }
-            PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
-                let ctype = part
-                    .content_type()
-                    .map(|c| c.subtype().unwrap_or_default().to_ascii_lowercase());
-                if ctype.as_deref() == Some("delivery-status") {
-                    if let Some(r) = diagnostic(&String::from_utf8_lossy(bytes)) {
-                        reason = r;
-                    }
-                } else if ctype.as_deref() == Some("rfc822-headers") {
-                    original = original.or_else(|| {
-                        MessageParser::default()
-                            .parse_headers(bytes.as_ref())
-                            .and_then(|m| m.message_id().map(bracketed))
-                    });
-                }
+            "rfc822-headers" => {
+                original = original.or_else(|| {
+                    MessageParser::default()
+                        .parse_headers(bytes)
+                        .and_then(|m| m.message_id().map(bracketed))
+                });
             }
-            PartType::Multipart(_) => {}
+            _ => {}
         }
     }
     Kind::Bounce { original, reason }
@@ -317,6 +305,28 @@ mod tests {
             "From: a@example.com\r\nAuto-Submitted: no\r\nSubject: hi\r\n\r\nA person wrote this",
         );
         assert_eq!(person.kind, Kind::Person);
+    }
+
+    #[test]
+    fn a_delivery_report_names_the_message_and_the_reason() {
+        let report = "From: MAILER-DAEMON@mx.example\r\nTo: support@example.com\r\n\
+            Subject: Undelivered\r\nMIME-Version: 1.0\r\n\
+            Content-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\r\n\r\n\
+            --b1\r\nContent-Type: text/plain\r\n\r\nIt bounced.\r\n\
+            --b1\r\nContent-Type: message/delivery-status\r\n\r\n\
+            Reporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; jane@example.com\r\n\
+            Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\r\n\
+            --b1\r\nContent-Type: text/rfc822-headers\r\n\r\n\
+            Message-ID: <sent-1@hearth.test>\r\nSubject: Re: Order\r\n\
+            --b1--\r\n";
+        let mail = read_ok(report);
+        assert_eq!(
+            mail.kind,
+            Kind::Bounce {
+                original: Some("<sent-1@hearth.test>".into()),
+                reason: "smtp; 550 5.1.1 user unknown".into(),
+            }
+        );
     }
 
     #[test]

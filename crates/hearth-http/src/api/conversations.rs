@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use hearth_app::gladly::items::ItemWire;
 use hearth_app::service::PatchConversation;
 use hearth_domain::conversation::Status;
 use serde_json::Value;
@@ -143,16 +144,17 @@ async fn items(
     Path(id): Path<String>,
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> ApiResult<Response> {
-    let (items, limited) = state.app.conversation_items(&id).await?;
+    let page = state.app.conversation_items(&id).await?;
     // The assignee reading the timeline has seen its updates (My Customers' dot).
     state.app.mark_seen(&caller, &id).await?;
     let session = query.get("sessionId");
-    let body: Vec<_> = items
+    let body: Vec<_> = page
+        .items
         .iter()
-        .map(wire::item)
+        .map(|i| ItemWire::with_delivery(i, page.deliveries.get(i.id.as_str())))
         .filter(|i| session.is_none_or(|s| i.session_id.as_ref() == Some(s)))
         .collect();
-    Ok((limited_header(limited), Json(body)).into_response())
+    Ok((limited_header(page.limited), Json(body)).into_response())
 }
 
 async fn add_topics(

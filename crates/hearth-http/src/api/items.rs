@@ -62,7 +62,9 @@ async fn read(
     _caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ItemWire>> {
-    Ok(Json(wire::item(&state.app.item(&id).await?)))
+    let item = state.app.item(&id).await?;
+    let delivery = state.app.delivery_state(&id).await?;
+    Ok(Json(ItemWire::with_delivery(&item, delivery.as_ref())))
 }
 
 /// `{"content": {"type": "EMAIL"|"SMS", "subject"?, "body"}}`: the agent's own

@@ -211,7 +211,24 @@ pub(super) async fn conversation_page(
             status: c.status.as_str(),
             started: when(c.created_at),
             current: c.id == conv.id,
-            items: items.iter().map(|i| Entry::of(i, &topic_names)).collect(),
+            items: items
+                .iter()
+                .map(|i| {
+                    let waiting = match hearth_domain::conversation::message_channel(&i.content) {
+                        Some(hearth_domain::channel::Channel::Email) if state.email_relay => None,
+                        Some(hearth_domain::channel::Channel::Email) => {
+                            Some("no outgoing email server is configured".to_owned())
+                        }
+                        Some(other) => Some(format!(
+                            "no {} provider is configured",
+                            super::frame::channel_label(other.as_str())
+                        )),
+                        None => None,
+                    };
+                    Entry::of(i, &topic_names)
+                        .with_delivery(view.deliveries.get(i.id.as_str()), waiting.as_deref())
+                })
+                .collect(),
         });
     }
     let inboxes = choices(inbox_names(view.inboxes.clone()));

@@ -17,9 +17,36 @@ pub(super) struct Entry {
     pub(super) attachments: Vec<String>,
     /// A recording to play.
     pub(super) recording: Option<String>,
+    /// How a message Hearth sent fares, in words, and whether it failed.
+    pub(super) delivery: Option<String>,
+    pub(super) delivery_failed: bool,
 }
 
 impl Entry {
+    /// Adds how a message Hearth sent fares. `waiting` says why its channel cannot
+    /// send (no provider configured: the message waits in the outbox), if so.
+    pub(super) fn with_delivery(
+        mut self,
+        delivery: Option<&hearth_app::service::DeliveryState>,
+        waiting: Option<&str>,
+    ) -> Entry {
+        let Some(d) = delivery else {
+            return self;
+        };
+        self.delivery_failed = d.status == "FAILED";
+        self.delivery = Some(match (d.status.as_str(), &d.detail) {
+            ("SENT", _) => "Sent".to_owned(),
+            ("FAILED", Some(why)) => format!("Not sent: {why}"),
+            ("FAILED", None) => "Not sent".to_owned(),
+            (_, _) if waiting.is_some() => {
+                format!("Waiting to be sent: {}", waiting.unwrap_or_default())
+            }
+            (_, Some(why)) => format!("Sending (tried {} times; last: {why})", d.attempts),
+            (_, None) => "Sending…".to_owned(),
+        });
+        self
+    }
+
     pub(super) fn of(
         item: &hearth_domain::item::ConversationItem,
         topics: &HashMap<String, String>,
@@ -143,6 +170,8 @@ impl Entry {
             facts,
             attachments,
             recording,
+            delivery: None,
+            delivery_failed: false,
         }
     }
 }

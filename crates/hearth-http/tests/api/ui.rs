@@ -389,7 +389,7 @@ async fn the_composer_replies_on_the_customers_channel_and_adds_notes() {
         .await;
         assert_eq!(noted.status, StatusCode::SEE_OTHER, "{}", noted.html);
 
-        let (items, _) = api.app.conversation_items(&conv).await.unwrap();
+        let items = api.app.conversation_items(&conv).await.unwrap().items;
         let kinds: Vec<&str> = items.iter().map(|i| i.content.type_name()).collect();
         assert_eq!(kinds, ["SMS", "SMS", "CONVERSATION_NOTE"]);
         assert_eq!(items[1].content.text(), Some("Yes, until six"));
@@ -403,6 +403,13 @@ async fn the_composer_replies_on_the_customers_channel_and_adds_notes() {
         )
         .await;
         assert!(page.html.contains("Yes, until six") && page.html.contains("Asked about hours"));
+        // No SMS provider is configured: the reply waits in the outbox, and says so.
+        assert!(
+            page.html
+                .contains("Waiting to be sent: no SMS provider is configured"),
+            "{}",
+            page.html
+        );
     });
 }
 
@@ -1313,7 +1320,7 @@ async fn after_create_new_the_agent_writes_first_from_the_composer() {
         )
         .await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.html);
-        let (items, _) = api.app.conversation_items(&fresh).await.unwrap();
+        let items = api.app.conversation_items(&fresh).await.unwrap().items;
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].content.type_name(), "SMS");
         assert_eq!(

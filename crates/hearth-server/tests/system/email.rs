@@ -392,7 +392,95 @@ async fn email_round_trip(database_url: Option<&str>) {
         "{aside}"
     );
 
+    // The reply was taken by the relay; then a delivery report about it arrives
+    // and marks it FAILED with the reason.
+    let reply_path = format!(
+        "/api/v1/conversation-items/{}",
+        reply["id"].as_str().unwrap()
+    );
+    let sent_item = wait_for(&s, &reply_path, |v| v["delivery"]["status"] == "SENT").await;
+    assert_eq!(sent_item["delivery"]["attempts"], 1, "{sent_item}");
+    let report = format!(
+        "From: MAILER-DAEMON@customer.example\r\nTo: support@example.com\r\n\
+         Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain\r\n\r\nThe message could not be delivered.\r\n\
+         --b1\r\nContent-Type: message/delivery-status\r\n\r\n\
+         Reporting-MTA: dns; mx.customer.example\r\n\r\n\
+         Final-Recipient: rfc822; jane@customer.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\
+         Diagnostic-Code: smtp; 550 5.1.1 mailbox full\r\n\
+         --b1\r\nContent-Type: text/rfc822-headers\r\n\r\n\
+         Message-ID: {message_id}\r\nSubject: Re: Order 7 is late\r\n--b1--\r\n"
+    );
+    let (status, bounce) = s
+        .post_raw(
+            "/api/v1/email/inbound",
+            "message/rfc822",
+            report.into_bytes(),
+        )
+        .await;
+    assert_eq!(
+        (status, bounce["status"].as_str()),
+        (202, Some("REVIEW")),
+        "{bounce}"
+    );
+    let (_, failed) = s.get(&reply_path).await;
+    assert_eq!(failed["delivery"]["status"], "FAILED", "{failed}");
+    assert_eq!(failed["delivery"]["detail"], "smtp; 550 5.1.1 mailbox full");
+
     assert_eq!(sink.count(), 1, "only the one reply went out");
+    assert!(s.stop().await.success());
+}
+
+/// Without a relay a reply waits in the outbox as PENDING; the desktop says so.
+#[tokio::test]
+async fn without_a_relay_replies_wait_in_the_outbox() {
+    let dir = server::temp_dir();
+    let s = Server::start(&dir, None, &[]).await;
+    assert!(
+        s.banner
+            .iter()
+            .any(|l| l.starts_with("Email: no relay configured")),
+        "{:?}",
+        s.banner
+    );
+    let upload = "From: ann@customer.example\r\nTo: support@example.com\r\n\
+                  Subject: Hello\r\nMessage-ID: <a1@customer.example>\r\n\r\nHi!\r\n";
+    let (status, got) = s
+        .post_raw(
+            "/api/v1/email/inbound",
+            "message/rfc822",
+            upload.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(status, 201, "{got}");
+    let (status, reply) = s
+        .post(
+            &format!(
+                "/api/v1/conversation-items/{}/reply",
+                got["itemId"].as_str().unwrap()
+            ),
+            json!({"content": {"type": "EMAIL", "body": "Hello Ann"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{reply}");
+    let (_, items) = s
+        .get(&format!(
+            "/api/v1/conversations/{}/items",
+            got["conversationId"].as_str().unwrap()
+        ))
+        .await;
+    let waiting = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == reply["id"])
+        .unwrap();
+    assert_eq!(waiting["delivery"]["status"], "PENDING", "{waiting}");
+    assert!(
+        items[0].get("delivery").is_none(),
+        "a received email has no delivery state"
+    );
     assert!(s.stop().await.success());
 }
 
