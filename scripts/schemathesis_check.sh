@@ -21,7 +21,7 @@ token=$(grep '^API token for ' "$out" | awk '{print $NF}')
 auth="admin@example.com:$token"
 curl -sf -u "$auth" -X PATCH "$base/admin/settings" -H 'content-type: application/json' \
   -d '{"rateLimitPerSecond": 100000}' >/dev/null
-"$st" run "$base/openapi.json" --url "$base" --auth "$auth" \
+SCHEMATHESIS_HOOKS="$(dirname "$0")/schemathesis_hooks.py" "$st" run "$base/openapi.json" --url "$base" --auth "$auth" \
   --checks not_a_server_error --max-examples "$examples" --seed 20261125 \
   --exclude-path /stream --workers 1 --no-color --warnings off \
   --request-timeout 10 --suppress-health-check all
