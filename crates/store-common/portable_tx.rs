@@ -1194,6 +1194,15 @@ impl ChannelTx for Tx {
         Ok(row.map(raw_inbound_of))
     }
 
+    async fn raw_inbound_from(&mut self, source: &str) -> Result<bool, StoreError> {
+        let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inbound_raw WHERE source = $1")
+            .bind(source)
+            .fetch_one(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(found > 0)
+    }
+
     async fn unread_raw_inbound(&mut self, limit: i64) -> Result<Vec<RawInboundRow>, StoreError> {
         let rows: Vec<RawInboundRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {RAW_INBOUND_COLUMNS} FROM inbound_raw WHERE status = $1 \

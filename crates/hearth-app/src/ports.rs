@@ -502,6 +502,8 @@ pub trait ItemTx: Send {
 pub trait ChannelTx: Send {
     async fn insert_raw_inbound(&mut self, row: &RawInboundRow) -> Result<(), StoreError>;
     async fn raw_inbound(&mut self, id: &str) -> Result<Option<RawInboundRow>, StoreError>;
+    /// Whether a message from `source` was kept.
+    async fn raw_inbound_from(&mut self, source: &str) -> Result<bool, StoreError>;
     /// RECEIVED rows, oldest first, at most `limit`; rows another transaction holds
     /// are skipped.
     async fn unread_raw_inbound(&mut self, limit: i64) -> Result<Vec<RawInboundRow>, StoreError>;

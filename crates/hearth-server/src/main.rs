@@ -291,6 +291,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 stopped.clone(),
             )),
         ),
+        (
+            "the IMAP poller",
+            tokio::spawn(hearth_channels::email::imap::run(
+                app.clone(),
+                stopped.clone(),
+            )),
+        ),
     ];
     let smtp_addr = match smtp_listener {
         Some(listener) => {

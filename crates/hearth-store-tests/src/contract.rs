@@ -598,6 +598,8 @@ pub async fn raw_messages_and_message_ids_are_kept(store: &dyn Store) {
     // Claims (`unread_raw_inbound`) lock rows: they belong in write transactions.
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.raw_inbound("r1").await.unwrap(), Some(ingested));
+    assert!(tx.raw_inbound_from("smtp").await.unwrap());
+    assert!(!tx.raw_inbound_from("imap:e1:1:7").await.unwrap());
     assert_eq!(
         tx.unread_raw_inbound(10)
             .await

@@ -147,6 +147,24 @@ pub struct EntryPointDoc {
     pub inbox_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla_seconds: Option<i64>,
+    /// An EMAIL entry point's mailbox to poll.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imap: Option<ImapDoc>,
+}
+
+/// A mailbox Hearth polls over IMAP. The password is kept to log in with and
+/// never shown (the admin API says only whether one is set).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImapDoc {
+    /// `imap://host[:port]` (plain, port 143) or `imaps://host[:port]` (TLS, 993).
+    pub url: String,
+    pub username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    pub mailbox: String,
+    /// How often to look when the server offers no IDLE.
+    pub poll_seconds: i64,
 }
 
 impl EntryPointDoc {
@@ -158,6 +176,7 @@ impl EntryPointDoc {
             address: e.address.clone(),
             inbox_id: e.inbox_id.to_string(),
             sla_seconds: e.sla.map(|d| d.whole_seconds()),
+            imap: None,
         }
     }
     /// To the domain.

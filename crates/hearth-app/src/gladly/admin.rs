@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::fields::Fields;
 use crate::codec::{
-    self, AgentDoc, BusinessHoursDoc, CapacityDto, EntryPointDoc, InboxDoc, RoutingDto,
+    self, AgentDoc, BusinessHoursDoc, CapacityDto, EntryPointDoc, ImapDoc, InboxDoc, RoutingDto,
     SettingsDoc, TeamDoc, WeeklyHours, fmt_ts,
 };
 use crate::error::AppError;
@@ -265,12 +265,23 @@ pub fn admin_draft(
                 Some(s) => Some(duration_setting("slaSeconds", s, 1)?.whole_seconds()),
                 None => None,
             };
+            let imap = match m.opt_obj("", "imap")? {
+                Some(imap) if channel == Channel::Email => Some(imap_doc(imap)?),
+                Some(_) => {
+                    return Err(DomainError::invalid(
+                        "imap",
+                        "only an EMAIL entry point has a mailbox to poll",
+                    ));
+                }
+                None => None,
+            };
             let doc = EntryPointDoc {
                 id: id.to_owned(),
                 channel: channel.as_str().to_owned(),
                 address: address.clone(),
                 inbox_id,
                 sla_seconds,
+                imap,
             };
             Ok(AdminDraft::EntryPoint(doc))
         }
@@ -381,6 +392,11 @@ pub fn admin_body(resource: &AdminResource) -> Result<Value, AppError> {
     let mut body: Value = codec::read(&resource.doc)?;
     if let Some(map) = body.as_object_mut() {
         map.remove("passwordHash");
+        // An IMAP password is write-only: the body says whether one is set.
+        if let Some(Value::Object(imap)) = map.get_mut("imap") {
+            let set = imap.remove("password").is_some();
+            imap.insert("passwordSet".into(), Value::Bool(set));
+        }
         map.insert(
             "createdAt".into(),
             Value::String(fmt_ts(resource.created_at)),
@@ -402,6 +418,48 @@ pub fn patched(
     let mut base: Map<String, Value> = codec::read(&current.doc)?;
     base.remove("passwordHash");
     Ok(merge(&base, patch))
+}
+
+/// Longest IMAP poll interval, a day.
+const MAX_POLL_SECONDS: i64 = 86_400;
+
+/// `imap: {url, username, password?, mailbox?, pollSeconds?}` of an EMAIL entry
+/// point. Without a password, the one stored is kept (it is never shown).
+fn imap_doc(m: &Map<String, Value>) -> Result<ImapDoc, DomainError> {
+    let url = m.text("imap", "url", true, 500)?.unwrap_or_default();
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(DomainError::invalid(
+            "imap.url",
+            "must be imap://host[:port] or imaps://host[:port]",
+        ));
+    };
+    let host_ok = !rest.is_empty()
+        && !rest.contains(['/', '@', ' ', '?', '#'])
+        && rest
+            .rsplit_once(':')
+            .is_none_or(|(_, port)| port.parse::<u16>().is_ok_and(|p| p > 0));
+    if !matches!(scheme, "imap" | "imaps") || !host_ok {
+        return Err(DomainError::invalid(
+            "imap.url",
+            "must be imap://host[:port] or imaps://host[:port]",
+        ));
+    }
+    let poll_seconds = m.opt_int("imap", "pollSeconds")?.unwrap_or(60);
+    if !(1..=MAX_POLL_SECONDS).contains(&poll_seconds) {
+        return Err(DomainError::invalid(
+            "imap.pollSeconds",
+            format!("must be 1 to {MAX_POLL_SECONDS} seconds"),
+        ));
+    }
+    Ok(ImapDoc {
+        url,
+        username: m.text("imap", "username", true, 320)?.unwrap_or_default(),
+        password: m.text("imap", "password", false, 1000)?,
+        mailbox: m
+            .text("imap", "mailbox", false, 200)?
+            .unwrap_or_else(|| "INBOX".to_owned()),
+        poll_seconds,
+    })
 }
 
 /// Reads the organization settings from a whole body (the stored settings with a

@@ -93,6 +93,30 @@ pub struct RawMessage {
     pub bytes: Vec<u8>,
 }
 
+/// An EMAIL entry point's mailbox, as its poller needs it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ImapMailbox {
+    pub entry_point_id: String,
+    /// The entry point's address: what the mailbox's mail was written to.
+    pub address: String,
+    pub url: String,
+    pub username: String,
+    pub password: String,
+    pub mailbox: String,
+    pub poll_seconds: i64,
+}
+
+impl std::fmt::Debug for ImapMailbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImapMailbox")
+            .field("entry_point_id", &self.entry_point_id)
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("mailbox", &self.mailbox)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A kept message not yet read into an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeptMessage {
@@ -476,6 +500,40 @@ impl App {
                 received_at: codec::from_ms(r.received_at),
             })
             .collect())
+    }
+
+    /// Whether a message from `source` was kept already (a mailbox poller names each
+    /// message it takes by mailbox and UID).
+    pub async fn kept_from(&self, source: &str) -> Result<bool, AppError> {
+        read_tx!(self, |tx| Ok::<_, AppError>(
+            tx.raw_inbound_from(source).await?
+        ))
+    }
+
+    /// The IMAP mailboxes of the EMAIL entry points, to poll.
+    pub async fn imap_mailboxes(&self) -> Result<Vec<ImapMailbox>, AppError> {
+        let rows = read_tx!(self, |tx| Ok::<_, AppError>(
+            tx.resources(crate::unit_of_work::kind::ENTRY_POINT).await?
+        ))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let doc: codec::EntryPointDoc = codec::read(&row.doc)?;
+            if doc.channel != Channel::Email.as_str() {
+                continue;
+            }
+            if let Some(imap) = doc.imap {
+                out.push(ImapMailbox {
+                    entry_point_id: doc.id,
+                    address: doc.address,
+                    url: imap.url,
+                    username: imap.username,
+                    password: imap.password.unwrap_or_default(),
+                    mailbox: imap.mailbox,
+                    poll_seconds: imap.poll_seconds,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// A kept message: its bytes and what became of it.

@@ -28,7 +28,9 @@ pub use availability::{Availability, NextWork};
 pub use conversations::{ItemsPage, PatchConversation, ReplyRequest};
 pub use credentials::Caller;
 pub use customers::{CustomerQuery, CustomerRef, FIND_CAP, ProfileChange};
-pub use inbound::{InboundRequest, InboundResponse, KeptMessage, RawMessage, Received, Thread};
+pub use inbound::{
+    ImapMailbox, InboundRequest, InboundResponse, KeptMessage, RawMessage, Received, Thread,
+};
 pub use outbox::{Delivery, DeliveryState, Outgoing};
 pub use queue::{AgentBoardLine, QueueLine};
 pub use topics::TopicChange;

@@ -279,6 +279,14 @@ impl App {
             (AdminKind::EntryPoints, AdminDraft::EntryPoint(mut doc)) => {
                 must_exist(tx, kind::INBOX, "inboxId", &doc.inbox_id).await?;
                 doc.id = id.to_owned();
+                // A write-only password left out keeps the one stored.
+                if let Some(imap) = doc.imap.as_mut()
+                    && imap.password.is_none()
+                    && let Some(row) = tx.resource(kind::ENTRY_POINT, id).await?
+                {
+                    let stored: EntryPointDoc = codec::read(&row.doc)?;
+                    imap.password = stored.imap.and_then(|i| i.password);
+                }
                 let channel = Channel::parse(&doc.channel).ok_or_else(|| {
                     DomainError::invalid("channel", format!("unknown channel '{}'", doc.channel))
                 })?;

@@ -3,6 +3,7 @@
 
 pub mod address;
 pub mod http;
+pub mod imap;
 pub mod ingest;
 pub mod parse;
 pub mod send;

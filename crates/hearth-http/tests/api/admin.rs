@@ -491,3 +491,88 @@ async fn turning_on_accept_decline_makes_chats_offers() {
         );
     });
 }
+
+/// An EMAIL entry point's IMAP mailbox: checked, its password write-only and kept
+/// when a change leaves it out; other channels have none.
+#[tokio::test]
+async fn an_email_entry_points_imap_mailbox_keeps_its_password_out_of_sight() {
+    each_backend!(|api| {
+        let inbox = admin(&api, Method::GET, "inboxes", None).await.body[0]["id"].clone();
+        let chat = admin(
+            &api,
+            Method::POST,
+            "entry-points",
+            Some(
+                json!({"channel": "CHAT", "address": "web", "inboxId": inbox,
+                "imap": {"url": "imap://127.0.0.1", "username": "u"}}),
+            ),
+        )
+        .await;
+        assert_eq!(chat.status, StatusCode::BAD_REQUEST, "{}", chat.body);
+        assert_eq!(chat.body["errors"][0]["attr"], "imap");
+        for (imap, attr) in [
+            (
+                json!({"url": "pop3://mail.example.com", "username": "u"}),
+                "imap.url",
+            ),
+            (
+                json!({"url": "imap://mail.example.com:0", "username": "u"}),
+                "imap.url",
+            ),
+            (json!({"url": "imap://mail.example.com"}), "imap.username"),
+            (
+                json!({"url": "imaps://mail.example.com", "username": "u", "pollSeconds": 0}),
+                "imap.pollSeconds",
+            ),
+        ] {
+            let bad = admin(
+                &api,
+                Method::POST,
+                "entry-points",
+                Some(json!({"channel": "EMAIL", "address": "help@example.com", "inboxId": inbox, "imap": imap})),
+            )
+            .await;
+            assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{imap}: {}", bad.body);
+            assert_eq!(bad.body["errors"][0]["attr"], attr, "{}", bad.body);
+        }
+        let made = admin(
+            &api,
+            Method::POST,
+            "entry-points",
+            Some(json!({"channel": "EMAIL", "address": "help@example.com", "inboxId": inbox,
+                "imap": {"url": "imaps://mail.example.com", "username": "help", "password": "s3cret"}})),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        assert!(!made.body.to_string().contains("s3cret"), "{}", made.body);
+        assert_eq!(made.body["imap"]["passwordSet"], true);
+        assert_eq!(made.body["imap"]["mailbox"], "INBOX");
+        assert_eq!(made.body["imap"]["pollSeconds"], 60);
+        let path = format!("entry-points/{}", made.body["id"].as_str().unwrap());
+        let changed = admin(
+            &api,
+            Method::PATCH,
+            &path,
+            Some(json!({"imap": {"url": "imaps://mail.example.com", "username": "help", "mailbox": "Support"}})),
+        )
+        .await;
+        assert!(changed.status.is_success(), "{}", changed.body);
+        let shown = admin(&api, Method::GET, &path, None).await.body;
+        assert_eq!(shown["imap"]["mailbox"], "Support");
+        assert_eq!(
+            shown["imap"]["passwordSet"], true,
+            "left out, the password stays"
+        );
+        let listed = admin(&api, Method::GET, "entry-points", None).await.body;
+        assert!(!listed.to_string().contains("s3cret"), "{listed}");
+        let mailboxes = api.app.imap_mailboxes().await.unwrap();
+        assert_eq!(mailboxes.len(), 1);
+        assert_eq!(
+            (
+                mailboxes[0].password.as_str(),
+                mailboxes[0].mailbox.as_str()
+            ),
+            ("s3cret", "Support")
+        );
+    });
+}

@@ -4,6 +4,7 @@
 
 mod browser;
 mod email;
+mod imap;
 mod server;
 
 use serde_json::{Value, json};
