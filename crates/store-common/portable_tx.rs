@@ -12,10 +12,10 @@
 
 use super::{FOR_UPDATE, FOR_UPDATE_SKIP_LOCKED, ROUTING_LOCK, Tx, map_err};
 use hearth_app::ports::{
-    ChannelTx, ContactRow, ConversationRow, ConversationTx, CredentialTx, CustomerRow, CustomerTx,
-    DeliveryRow, DeliveryTx, EventRow, EventTx, ExportTx, ItemRow, ItemTx, MessageRefRow, OfferRow,
-    OutboxRow, RawInboundRow, ResourceRow, ResourceTx, RoutingDecisionRow, RoutingTx, StoreError,
-    StoreTx, StoredEvent, TaskRow, TaskTx, TimerRow, TimerTx, stored,
+    BlobRow, ChannelTx, ContactRow, ConversationRow, ConversationTx, CredentialTx, CustomerRow,
+    CustomerTx, DeliveryRow, DeliveryTx, EventRow, EventTx, ExportTx, ItemRow, ItemTx,
+    MessageRefRow, OfferRow, OutboxRow, RawInboundRow, ResourceRow, ResourceTx, RoutingDecisionRow,
+    RoutingTx, StoreError, StoreTx, StoredEvent, TaskRow, TaskTx, TimerRow, TimerTx, stored,
 };
 
 // Rows as the statements below select them: one struct per table read, its
@@ -284,6 +284,14 @@ fn raw_inbound_of(r: RawInboundRecord) -> RawInboundRow {
         customer_id: r.customer_id,
         item_id: r.item_id,
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct BlobRecord {
+    blob_id: String,
+    content_type: String,
+    bytes: Vec<u8>,
+    created_at: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -736,6 +744,8 @@ impl CustomerTx for Tx {
             "DELETE FROM conversation WHERE customer_id = $1",
             "DELETE FROM task WHERE customer_id = $1",
             "DELETE FROM message_ref WHERE customer_id = $1",
+            "DELETE FROM item_blob WHERE item_id IN (SELECT item_id FROM conversation_item WHERE customer_id = $1)",
+            "DELETE FROM blob WHERE NOT EXISTS (SELECT 1 FROM item_blob WHERE item_blob.blob_id = blob.blob_id)",
             "DELETE FROM inbound_raw WHERE customer_id = $1 \
              OR sender IN (SELECT value FROM customer_identity WHERE customer_id = $1)",
             "DELETE FROM customer_identity WHERE customer_id = $1",
@@ -1289,6 +1299,57 @@ impl ChannelTx for Tx {
         .await
         .map_err(map_err)?;
         Ok(rows.into_iter().map(message_ref_of).collect())
+    }
+
+    async fn put_blob(&mut self, row: &BlobRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO blob (blob_id, content_type, size, bytes, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (blob_id) DO NOTHING",
+        )
+        .bind(&row.id)
+        .bind(&row.content_type)
+        .bind(i64::try_from(row.bytes.len()).unwrap_or(i64::MAX))
+        .bind(&row.bytes)
+        .bind(row.created_at)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn link_blob(&mut self, item_id: &str, blob_id: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO item_blob (item_id, blob_id) VALUES ($1, $2) ON CONFLICT (item_id, blob_id) DO NOTHING",
+        )
+        .bind(item_id)
+        .bind(blob_id)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn blob_of_item(
+        &mut self,
+        item_id: &str,
+        blob_id: &str,
+    ) -> Result<Option<BlobRow>, StoreError> {
+        let row: Option<BlobRecord> = sqlx::query_as(
+            "SELECT blob.blob_id, blob.content_type, blob.bytes, blob.created_at FROM blob \
+             JOIN item_blob ON item_blob.blob_id = blob.blob_id \
+             WHERE item_blob.item_id = $1 AND blob.blob_id = $2",
+        )
+        .bind(item_id)
+        .bind(blob_id)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(row.map(|r| BlobRow {
+            id: r.blob_id,
+            content_type: r.content_type,
+            bytes: r.bytes,
+            created_at: r.created_at,
+        }))
     }
 
     async fn latest_message_ref(

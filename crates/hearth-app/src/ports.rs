@@ -181,6 +181,15 @@ pub struct RawInboundRow {
     pub item_id: Option<String>,
 }
 
+/// A file kept once per content (its id is the SHA-256 of its bytes, in hex).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobRow {
+    pub id: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    pub created_at: i64,
+}
+
 /// A message id a channel threads by (an email's Message-ID), sent or received,
 /// and where it belongs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -524,6 +533,16 @@ pub trait ChannelTx: Send {
         &mut self,
         item_id: &str,
     ) -> Result<Vec<MessageRefRow>, StoreError>;
+    /// Keeps a file; one with the same id is kept already and left as it is.
+    async fn put_blob(&mut self, row: &BlobRow) -> Result<(), StoreError>;
+    /// Records that an item shows a file.
+    async fn link_blob(&mut self, item_id: &str, blob_id: &str) -> Result<(), StoreError>;
+    /// A file, if `item_id` shows it.
+    async fn blob_of_item(
+        &mut self,
+        item_id: &str,
+        blob_id: &str,
+    ) -> Result<Option<BlobRow>, StoreError>;
     /// The newest message id recorded in a conversation.
     async fn latest_message_ref(
         &mut self,

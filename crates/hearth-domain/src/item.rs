@@ -150,7 +150,11 @@ pub enum ItemContent {
         cc: Vec<String>,
         bcc: Vec<String>,
         subject: String,
+        /// The plain text.
         content: String,
+        /// The HTML part as received, already made safe to show (no scripts, no
+        /// remote content); `None` for plain-text mail and for what Hearth writes.
+        html: Option<String>,
         attachments: Vec<Attachment>,
     },
     FacebookMessage {
@@ -252,6 +256,20 @@ impl ItemContent {
             ItemContent::ConversationNote { body, .. }
             | ItemContent::VoiceAiMessage { body, .. } => Some(body),
             _ => None,
+        }
+    }
+
+    /// The files the item carries, where the type has any.
+    pub fn attachments(&self) -> &[Attachment] {
+        match self {
+            ItemContent::ChatMessage { attachments, .. }
+            | ItemContent::Email { attachments, .. }
+            | ItemContent::FacebookMessage { attachments, .. }
+            | ItemContent::ConversationNote { attachments, .. }
+            | ItemContent::Sms { attachments, .. }
+            | ItemContent::Whatsapp { attachments, .. }
+            | ItemContent::InstagramDirect { attachments, .. } => attachments,
+            _ => &[],
         }
     }
 }

@@ -102,6 +102,7 @@ pub fn email_or_sms_reply(
             bcc: Vec::new(),
             subject: subject.unwrap_or_else(|| reply_subject(original)),
             content: body,
+            html: None,
             attachments: Vec::new(),
         },
         (Channel::Email, ItemContent::Voicemail { .. }) => ItemContent::Email {
@@ -114,6 +115,7 @@ pub fn email_or_sms_reply(
             bcc: Vec::new(),
             subject: subject.unwrap_or_else(|| VOICEMAIL_REPLY_SUBJECT.to_owned()),
             content: body,
+            html: None,
             attachments: Vec::new(),
         },
         (Channel::Sms, ItemContent::Sms { from, to, .. }) => ItemContent::Sms {
@@ -177,6 +179,7 @@ pub fn first_message(
             bcc: Vec::new(),
             subject: subject.to_owned(),
             content: body.to_owned(),
+            html: None,
             attachments: Vec::new(),
         },
         Channel::Sms => ItemContent::Sms {

@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod body;
 pub mod error;
+pub mod files;
 pub mod outbound;
 pub mod push;
 pub mod ratelimit;

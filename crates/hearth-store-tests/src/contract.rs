@@ -2,7 +2,7 @@
 //! database of each backend and must pass on both.
 
 use hearth_app::ports::{
-    ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, MessageRefRow, OutboxRow,
+    BlobRow, ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, MessageRefRow, OutboxRow,
     RawInboundRow, ResourceRow, Store, StoreError,
 };
 
@@ -616,6 +616,29 @@ pub async fn raw_messages_and_message_ids_are_kept(store: &dyn Store) {
         vec![second.clone()]
     );
     assert_eq!(tx.latest_message_ref("v1").await.unwrap(), Some(second));
+    drop(tx);
+
+    // A file is kept once however many items show it, and found only through one.
+    let blob = BlobRow {
+        id: "ab12".into(),
+        content_type: "image/png".into(),
+        bytes: vec![0x89, b'P', b'N', b'G', 0],
+        created_at: 9,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.put_blob(&blob).await.unwrap();
+    tx.put_blob(&BlobRow {
+        content_type: "application/octet-stream".into(),
+        ..blob.clone()
+    })
+    .await
+    .unwrap();
+    tx.link_blob("i1", "ab12").await.unwrap();
+    tx.link_blob("i1", "ab12").await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.blob_of_item("i1", "ab12").await.unwrap(), Some(blob));
+    assert_eq!(tx.blob_of_item("i2", "ab12").await.unwrap(), None);
 }
 
 /// A transaction dropped without commit writes nothing.

@@ -150,6 +150,8 @@ pub enum ContentDoc {
         subject: String,
         #[serde(default)]
         content: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        html: Option<String>,
         #[serde(default)]
         attachments: Vec<AttachmentDoc>,
     },
@@ -409,6 +411,7 @@ impl ContentDoc {
                 bcc,
                 subject,
                 content,
+                html,
                 attachments,
             } => ItemContent::Email {
                 from: from.clone(),
@@ -417,6 +420,7 @@ impl ContentDoc {
                 bcc: bcc.clone(),
                 subject: subject.clone(),
                 content: content.clone(),
+                html: html.clone(),
                 attachments: att_in(attachments),
             },
             ContentDoc::FacebookMessage {
@@ -608,6 +612,7 @@ impl ContentDoc {
                 bcc,
                 subject,
                 content,
+                html,
                 attachments,
             } => ContentDoc::Email {
                 from: from.clone(),
@@ -616,6 +621,7 @@ impl ContentDoc {
                 bcc: bcc.clone(),
                 subject: subject.clone(),
                 content: content.clone(),
+                html: html.clone(),
                 attachments: att_out(attachments),
             },
             ItemContent::FacebookMessage {

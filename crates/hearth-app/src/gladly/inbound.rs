@@ -50,6 +50,7 @@ pub fn inbound_request(
         automated: false,
         thread: None,
         raw_id: None,
+        files: Vec::new(),
     })
 }
 

@@ -177,6 +177,8 @@ pub enum ContentWire {
         subject: String,
         #[serde(alias = "body", default)]
         content: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        html: Option<String>,
         #[serde(default)]
         attachments: Vec<AttachmentWire>,
     },
@@ -445,6 +447,7 @@ impl ContentWire {
                 bcc,
                 subject,
                 content,
+                html,
                 attachments,
             } => ItemContent::Email {
                 from: from.clone(),
@@ -453,6 +456,7 @@ impl ContentWire {
                 bcc: bcc.clone(),
                 subject: subject.clone(),
                 content: content.clone(),
+                html: html.clone(),
                 attachments: att_in(attachments),
             },
             ContentWire::FacebookMessage {
@@ -644,6 +648,7 @@ impl ContentWire {
                 bcc,
                 subject,
                 content,
+                html,
                 attachments,
             } => ContentWire::Email {
                 from: from.clone(),
@@ -652,6 +657,7 @@ impl ContentWire {
                 bcc: bcc.clone(),
                 subject: subject.clone(),
                 content: content.clone(),
+                html: html.clone(),
                 attachments: att_out(attachments),
             },
             ItemContent::FacebookMessage {

@@ -220,6 +220,7 @@ impl App {
                     bcc: Vec::new(),
                     subject: subject.clone().unwrap_or_default(),
                     content: body.clone(),
+                    html: None,
                     attachments: Vec::new(),
                 },
             };

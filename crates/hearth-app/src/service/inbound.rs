@@ -26,7 +26,7 @@ use crate::clock::new_id;
 use crate::codec;
 use crate::error::AppError;
 use crate::pipeline::Change;
-use crate::ports::{MessageRefRow, RawInboundRow, StoreTx, stored};
+use crate::ports::{BlobRow, MessageRefRow, RawInboundRow, StoreTx, stored};
 use crate::unit_of_work::{
     conversation_of_row, load_entry_point, load_inbox, load_settings, save_customer,
 };
@@ -56,6 +56,56 @@ pub struct InboundRequest {
     pub thread: Option<Thread>,
     /// The kept raw message this was read from ([`App::keep_raw`]).
     pub raw_id: Option<String>,
+    /// The files the content's attachments name, kept with the item.
+    pub files: Vec<File>,
+}
+
+/// A file that came with a message: an attachment or an inline image. Its id is
+/// the SHA-256 of its bytes in hex ([`file_id`]), which the item's attachment
+/// names.
+#[derive(Clone, PartialEq, Eq)]
+pub struct File {
+    pub id: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for File {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("File")
+            .field("id", &self.id)
+            .field("content_type", &self.content_type)
+            .field("size", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// A file as an item shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ItemFile {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for ItemFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ItemFile")
+            .field("filename", &self.filename)
+            .field("content_type", &self.content_type)
+            .field("size", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// How a received email's HTML names its inline images: this, then the file id.
+/// Whoever shows the HTML points them at where it serves the item's files.
+pub const INLINE_FILE: &str = "hearth-file:";
+
+/// The id of a file with these bytes: SHA-256, in lowercase hex.
+pub fn file_id(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 /// A message's place in a thread: its own id and the ids it answers, nearest
@@ -410,7 +460,50 @@ impl App {
             })
             .await?;
         }
+        for file in &req.files {
+            if file_id(&file.bytes) != file.id {
+                return Err(DomainError::invalid(
+                    "files",
+                    format!("file {} does not have the bytes its id names", file.id),
+                )
+                .into());
+            }
+            tx.put_blob(&BlobRow {
+                id: file.id.clone(),
+                content_type: file.content_type.clone(),
+                bytes: file.bytes.clone(),
+                created_at: now,
+            })
+            .await?;
+            tx.link_blob(&received.item_id, &file.id).await?;
+        }
         self.settle_kept(tx, req, received).await
+    }
+
+    /// A file an item shows, with the name the item gives it.
+    pub async fn item_file(&self, item_id: &str, file_id: &str) -> Result<ItemFile, AppError> {
+        read_tx!(self, |tx| {
+            let blob = tx
+                .blob_of_item(item_id, file_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("file", file_id))?;
+            let item = match tx.item(item_id).await? {
+                Some(row) => crate::unit_of_work::item_of_row(&row)?,
+                None => return Err(AppError::not_found("conversation item", item_id)),
+            };
+            let filename = item
+                .content
+                .attachments()
+                .iter()
+                .find(|a| a.id == file_id)
+                .map(|a| a.filename.clone())
+                .unwrap_or_else(|| file_id.to_owned());
+            Ok(ItemFile {
+                filename,
+                content_type: blob.content_type,
+                bytes: blob.bytes,
+            })
+        })
     }
 
     /// Marks the kept raw message `req` was read from as read into `received`.

@@ -29,7 +29,8 @@ pub use conversations::{ItemsPage, PatchConversation, ReplyRequest};
 pub use credentials::Caller;
 pub use customers::{CustomerQuery, CustomerRef, FIND_CAP, ProfileChange};
 pub use inbound::{
-    ImapMailbox, InboundRequest, InboundResponse, KeptMessage, RawMessage, Received, Thread,
+    File, INLINE_FILE, ImapMailbox, InboundRequest, InboundResponse, ItemFile, KeptMessage,
+    RawMessage, Received, Thread, file_id,
 };
 pub use outbox::{Delivery, DeliveryState, Outgoing};
 pub use queue::{AgentBoardLine, QueueLine};

@@ -6,10 +6,10 @@
 
 use hearth_app::App;
 use hearth_app::error::AppError;
-use hearth_app::service::{InboundRequest, KeptMessage, Received, Thread};
+use hearth_app::service::{File, InboundRequest, KeptMessage, Received, Thread};
 use hearth_domain::Duration;
 use hearth_domain::channel::Channel;
-use hearth_domain::item::ItemContent;
+use hearth_domain::item::{Attachment, ItemContent};
 
 use super::address;
 use super::parse::{self, Kind};
@@ -105,7 +105,17 @@ pub async fn read_kept(app: &App, kept: &KeptMessage) -> Result<Outcome, AppErro
             bcc: Vec::new(),
             subject: mail.subject.clone(),
             content: mail.text.clone(),
-            attachments: Vec::new(),
+            html: mail.html.clone(),
+            attachments: mail
+                .files
+                .iter()
+                .map(|f| Attachment {
+                    id: f.id.clone(),
+                    content_type: f.content_type.clone(),
+                    filename: f.filename.clone(),
+                    file_size: f.bytes.len() as u64,
+                })
+                .collect(),
         },
         session_id: None,
         provider_message_id,
@@ -116,6 +126,15 @@ pub async fn read_kept(app: &App, kept: &KeptMessage) -> Result<Outcome, AppErro
             token,
         }),
         raw_id: Some(kept.id.clone()),
+        files: mail
+            .files
+            .iter()
+            .map(|f| File {
+                id: f.id.clone(),
+                content_type: f.content_type.clone(),
+                bytes: f.bytes.clone(),
+            })
+            .collect(),
     };
     match app.receive(req).await {
         Ok((received, _)) => Ok(Outcome::Received(received)),

@@ -3,6 +3,7 @@
 //! answers, and whether a person wrote it at all (auto-replies, bulk mail and
 //! delivery reports are told apart here).
 
+use hearth_app::service::{INLINE_FILE as INLINE_PREFIX, file_id};
 use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 
 /// Longest subject kept; longer ones are cut (on a character boundary).
@@ -23,11 +24,26 @@ pub struct ReadEmail {
     pub subject: String,
     /// The plain text (the text part; else the HTML part as text).
     pub text: String,
+    /// The HTML part, made safe to show ([`sanitise`]); inline images point at
+    /// the files they came as.
+    pub html: Option<String>,
+    /// Attachments and inline images.
+    pub files: Vec<Part>,
     /// `<id>` of this message, if it has one.
     pub message_id: Option<String>,
     /// The ids it answers, nearest first: In-Reply-To, then References newest first.
     pub answers: Vec<String>,
     pub kind: Kind,
+}
+
+/// A file that came with the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The SHA-256 of the bytes, in hex: the file's id.
+    pub id: String,
+    pub content_type: String,
+    pub filename: String,
+    pub bytes: Vec<u8>,
 }
 
 /// Who or what wrote the message.
@@ -84,6 +100,13 @@ pub fn read(raw: &[u8]) -> Result<ReadEmail, Unreadable> {
                 .to_owned()
         })
         .unwrap_or_default();
+    let (files, inline) = files(&message);
+    let html = message
+        .html_bodies()
+        .any(|p| matches!(p.body, PartType::Html(_)))
+        .then(|| message.body_html(0))
+        .flatten()
+        .map(|h| sanitise(&h, &inline));
     let message_id = message.message_id().map(bracketed);
     let mut answers: Vec<String> = ids(message.in_reply_to());
     for id in ids(message.references()).into_iter().rev() {
@@ -100,10 +123,79 @@ pub fn read(raw: &[u8]) -> Result<ReadEmail, Unreadable> {
         to,
         subject,
         text,
+        html,
+        files,
         message_id,
         answers,
         kind,
     })
+}
+
+/// The message's attachments and inline images, and the `cid:` of each inline
+/// one with its file id.
+fn files(message: &Message<'_>) -> (Vec<Part>, Vec<(String, String)>) {
+    let mut files: Vec<Part> = Vec::new();
+    let mut inline = Vec::new();
+    for part in message.attachments() {
+        let bytes = match &part.body {
+            PartType::Text(t) | PartType::Html(t) => t.as_bytes().to_vec(),
+            PartType::Binary(b) | PartType::InlineBinary(b) => b.to_vec(),
+            // A forwarded message travels as the file it is.
+            PartType::Message(m) => m.raw_message().to_vec(),
+            PartType::Multipart(_) => continue,
+        };
+        let content_type = part
+            .content_type()
+            .map(|c| match c.subtype() {
+                Some(sub) => format!("{}/{}", c.ctype(), sub),
+                None => c.ctype().to_string(),
+            })
+            .unwrap_or_else(|| "application/octet-stream".into())
+            .to_ascii_lowercase();
+        let id = file_id(&bytes);
+        if let Some(cid) = part.content_id() {
+            inline.push((bracketed(cid), id.clone()));
+        }
+        let filename = part
+            .attachment_name()
+            .map(|n| cut(n.trim(), 255))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| format!("file-{}", files.len() + 1));
+        if files.iter().any(|f| f.id == id) {
+            continue;
+        }
+        files.push(Part {
+            id,
+            content_type,
+            filename,
+            bytes,
+        });
+    }
+    (files, inline)
+}
+
+/// HTML made safe to show with ammonia: no scripts, styles, forms or event
+/// handlers; links open apart and tell nothing; images only from the message
+/// itself (`cid:` rewritten to [`INLINE_PREFIX`] and the file id), so opening an
+/// email never calls a sender's server.
+pub fn sanitise(html: &str, inline: &[(String, String)]) -> String {
+    let mut html = html.to_owned();
+    for (cid, id) in inline {
+        let bare = cid.trim_start_matches('<').trim_end_matches('>');
+        html = html.replace(&format!("cid:{bare}"), &format!("{INLINE_PREFIX}{id}"));
+    }
+    ammonia::Builder::default()
+        .add_url_schemes([INLINE_PREFIX.trim_end_matches(':')])
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .attribute_filter(|element, attribute, value| {
+            if element == "img" && attribute == "src" && !value.starts_with(INLINE_PREFIX) {
+                None
+            } else {
+                Some(value.into())
+            }
+        })
+        .clean(&html)
+        .to_string()
 }
 
 fn first_address(address: Option<&Address<'_>>) -> Option<(String, Option<String>)> {
@@ -326,6 +418,58 @@ mod tests {
                 original: Some("<sent-1@hearth.test>".into()),
                 reason: "smtp; 550 5.1.1 user unknown".into(),
             }
+        );
+    }
+
+    /// multipart/mixed around multipart/related around multipart/alternative:
+    /// Latin-1 text, HTML with a script, a remote image and an inline one, and a
+    /// PDF whose name is encoded.
+    const NESTED: &str = "From: =?UTF-8?Q?Ren=C3=A9e?= <renee@example.com>\r\n\
+        To: support@example.com\r\nSubject: =?ISO-8859-1?Q?Caf=E9?= order\r\n\
+        MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"m\"\r\n\r\n\
+        --m\r\nContent-Type: multipart/related; boundary=\"r\"\r\n\r\n\
+        --r\r\nContent-Type: multipart/alternative; boundary=\"a\"\r\n\r\n\
+        --a\r\nContent-Type: text/plain; charset=ISO-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+        D=E9j=E0 pay=E9.\r\n\
+        --a\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n\
+        <p onclick=\"x()\">D\u{e9}j\u{e0} <b>pay\u{e9}</b><script>alert(1)</script>\
+        <img src=\"https://tracker.example/p.gif\"><img src=\"cid:logo@x\"></p>\r\n\
+        --a--\r\n\
+        --r\r\nContent-Type: image/png\r\nContent-ID: <logo@x>\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+        iVBORw0KGgo=\r\n\
+        --r--\r\n\
+        --m\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename*=UTF-8''re%C3%A7u.pdf\r\n\
+        Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQ=\r\n\
+        --m--\r\n";
+
+    #[test]
+    fn nested_multiparts_give_text_safe_html_and_files() {
+        let mail = read_ok(NESTED);
+        assert_eq!(mail.sender_name.as_deref(), Some("Ren\u{e9}e"));
+        assert_eq!(mail.subject, "Caf\u{e9} order");
+        assert_eq!(mail.text, "D\u{e9}j\u{e0} pay\u{e9}.");
+        let html = mail.html.expect("the HTML part is kept");
+        assert!(html.contains("<b>pay\u{e9}</b>"), "{html}");
+        for gone in ["script", "onclick", "tracker.example"] {
+            assert!(!html.contains(gone), "{gone} left in {html}");
+        }
+        let names: Vec<(&str, &str)> = mail
+            .files
+            .iter()
+            .map(|f| (f.filename.as_str(), f.content_type.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("file-1", "image/png"),
+                ("re\u{e7}u.pdf", "application/pdf")
+            ]
+        );
+        assert_eq!(mail.files[1].bytes, b"%PDF-1.4");
+        assert_eq!(mail.files[1].id, file_id(b"%PDF-1.4"));
+        assert!(
+            html.contains(&format!("src=\"{INLINE_PREFIX}{}\"", mail.files[0].id)),
+            "the inline image points at its file: {html}"
         );
     }
 

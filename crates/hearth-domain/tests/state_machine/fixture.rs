@@ -74,6 +74,7 @@ impl World {
                 bcc: vec![],
                 subject: "Help".into(),
                 content: text,
+                html: None,
                 attachments: vec![],
             },
             Channel::Sms => ItemContent::Sms {

@@ -34,6 +34,7 @@ fn email(subject: &str) -> ItemContent {
         bcc: Vec::new(),
         subject: subject.into(),
         content: "hi".into(),
+        html: None,
         attachments: Vec::new(),
     }
 }
@@ -105,6 +106,7 @@ fn an_email_reply_keeps_everyone_else_the_customer_wrote_to() {
         bcc: Vec::new(),
         subject: "Order".into(),
         content: "hi".into(),
+        html: None,
         attachments: Vec::new(),
     };
     let reply =

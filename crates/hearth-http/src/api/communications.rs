@@ -198,6 +198,7 @@ async fn custom_channel(
         automated: false,
         thread: None,
         raw_id: None,
+        files: Vec::new(),
     };
     let (created, _) = state.app.inbound(req).await?;
     let location = format!("/api/v1/conversation-items/{}", created.item_id);

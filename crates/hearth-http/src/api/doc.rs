@@ -184,7 +184,8 @@ fn operation(path: &str, verb: &str, doc: Doc) -> utoipa::openapi::path::Operati
                     ObjectBuilder::new()
                         .schema_type(Type::String)
                         .min_length(Some(1))
-                        .max_length(Some(50))
+                        // File ids are SHA-256 in hex; every other id is at most 50.
+                        .max_length(Some(if name == "file_id" { 64 } else { 50 }))
                         .pattern(Some("^[A-Za-z0-9_.~-]+$")),
                 )),
         );

@@ -43,6 +43,12 @@ pub(super) fn router() -> Api {
             remove,
             doc(T, "Delete a conversation item").ok(204).empty(),
         )
+        .get(
+            "/conversation-items/{id}/files/{file_id}",
+            file,
+            doc(T, "A file an item carries (attachment or inline image)")
+                .produces("application/octet-stream"),
+        )
         .post(
             "/conversation-items/{id}/reply",
             reply,
@@ -65,6 +71,16 @@ async fn read(
     let item = state.app.item(&id).await?;
     let delivery = state.app.delivery_state(&id).await?;
     Ok(Json(ItemWire::with_delivery(&item, delivery.as_ref())))
+}
+
+async fn file(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Path((id, file_id)): Path<(String, String)>,
+) -> ApiResult<axum::response::Response> {
+    Ok(crate::files::response(
+        state.app.item_file(&id, &file_id).await?,
+    ))
 }
 
 /// `{"content": {"type": "EMAIL"|"SMS", "subject"?, "body"}}`: the agent's own

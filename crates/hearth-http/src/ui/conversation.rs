@@ -311,6 +311,23 @@ pub(super) async fn conversation_page(
     Ok(with_cookie((status, body).into_response(), set))
 }
 
+/// A file an item carries, for a signed-in agent.
+pub(super) async fn file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path((item, file)): axum::extract::Path<(String, String)>,
+) -> Response {
+    match session(&state, &headers).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return Refused::SignIn.into_response(),
+        Err(r) => return r,
+    }
+    match state.app.item_file(&item, &file).await {
+        Ok(found) => crate::files::response(found),
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
 pub(super) async fn conversation(
     State(state): State<AppState>,
     headers: HeaderMap,

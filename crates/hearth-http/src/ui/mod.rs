@@ -48,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/ui/conversations/{id}/topics", post(topics))
         .route("/ui/search", get(search))
         .route("/ui/customers/{id}", get(customer))
+        .route("/ui/files/{item}/{file}", get(conversation::file))
         .merge(supervisor::router())
         .merge(tasks::router())
         .merge(admin::router())

@@ -5,6 +5,15 @@ use std::collections::HashMap;
 
 use super::frame::when;
 
+/// A size as people read it.
+fn size(bytes: u64) -> String {
+    match bytes {
+        0..1_000 => format!("{bytes} bytes"),
+        1_000..1_000_000 => format!("{:.0} kB", bytes as f64 / 1e3),
+        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+    }
+}
+
 /// One timeline entry, ready to show.
 pub(super) struct Entry {
     pub(super) kind: &'static str,
@@ -14,7 +23,10 @@ pub(super) struct Entry {
     pub(super) text: Option<String>,
     /// Short facts: addresses, call times, durations, topic changes.
     pub(super) facts: Vec<String>,
-    pub(super) attachments: Vec<String>,
+    /// Each file as a label and the link that opens it.
+    pub(super) attachments: Vec<(String, String)>,
+    /// An email's HTML, made safe when it was received; inline images point here.
+    pub(super) html: Option<String>,
     /// A recording to play.
     pub(super) recording: Option<String>,
     /// How a message Hearth sent fares, in words, and whether it failed.
@@ -59,12 +71,13 @@ impl Entry {
         let mut subject = None;
         let mut files = |list: &[hearth_domain::item::Attachment]| {
             for a in list {
-                attachments.push(format!(
-                    "{} ({}, {} bytes)",
-                    a.filename, a.content_type, a.file_size
+                attachments.push((
+                    format!("{} ({}, {})", a.filename, a.content_type, size(a.file_size)),
+                    format!("/ui/files/{}/{}", item.id, a.id),
                 ));
             }
         };
+        let mut html = None;
         let mut call = |rec: &hearth_domain::item::Recording, facts: &mut Vec<String>| {
             if let Some(d) = rec.duration {
                 facts.push(format!("{} min {:02} s", d / 60, d % 60));
@@ -84,8 +97,15 @@ impl Entry {
                 cc,
                 subject: s,
                 attachments: a,
+                html: h,
                 ..
             } => {
+                html = h.as_ref().map(|h| {
+                    h.replace(
+                        hearth_app::service::INLINE_FILE,
+                        &format!("/ui/files/{}/", item.id),
+                    )
+                });
                 subject = Some(s.clone());
                 facts.push(format!("from {from}"));
                 facts.push(format!("to {}", to.join(", ")));
@@ -170,6 +190,7 @@ impl Entry {
             facts,
             attachments,
             recording,
+            html,
             delivery: None,
             delivery_failed: false,
         }

@@ -1422,3 +1422,95 @@ async fn a_database_outage_is_an_error_page_not_a_trip_to_the_login_page() {
         }
     });
 }
+
+/// A received email's HTML shows as it was made safe, its inline image and its
+/// attachment come from the item's files, for signed-in agents only.
+#[tokio::test]
+async fn an_emails_html_and_files_show_on_the_customer_page() {
+    crate::each_backend!(|api| {
+        use hearth_app::service::{File, InboundRequest, file_id};
+        use hearth_domain::item::{Attachment, ItemContent};
+        let pdf = b"%PDF-1.4".to_vec();
+        let id = file_id(&pdf);
+        let (received, _) = api
+            .app
+            .receive(InboundRequest {
+                channel: hearth_domain::channel::Channel::Email,
+                entry_point: "support@example.com".into(),
+                from_address: "ola@customer.example".into(),
+                from_name: Some("Ola".into()),
+                content: ItemContent::Email {
+                    from: "ola@customer.example".into(),
+                    to: vec!["support@example.com".into()],
+                    cc: Vec::new(),
+                    bcc: Vec::new(),
+                    subject: "Receipt".into(),
+                    content: "See attached".into(),
+                    html: Some(format!(
+                        "<p>See <b>attached</b><img src=\"hearth-file:{id}\"></p>"
+                    )),
+                    attachments: vec![Attachment {
+                        id: id.clone(),
+                        content_type: "application/pdf".into(),
+                        filename: "receipt.pdf".into(),
+                        file_size: pdf.len() as u64,
+                    }],
+                },
+                session_id: None,
+                provider_message_id: None,
+                automated: false,
+                thread: None,
+                raw_id: None,
+                files: vec![File {
+                    id: id.clone(),
+                    content_type: "application/pdf".into(),
+                    bytes: pdf.clone(),
+                }],
+            })
+            .await
+            .unwrap();
+        let conv = received.conversation_id.unwrap();
+        let item = received.item_id;
+        let (cookies, _) = sign_in(&api, "alice@example.com").await;
+        let page = visit(
+            &api,
+            Method::GET,
+            &format!("/ui/conversations/{conv}"),
+            &cookies,
+            None,
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let href = format!("/ui/files/{item}/{id}");
+        assert!(page.html.contains("<b>attached</b>"), "{}", page.html);
+        assert!(
+            page.html.contains(&format!("src=\"{href}\"")),
+            "{}",
+            page.html
+        );
+        assert!(
+            page.html.contains(&format!("href=\"{href}\"")),
+            "{}",
+            page.html
+        );
+        assert!(
+            page.html.contains("receipt.pdf (application/pdf, 8 bytes)"),
+            "{}",
+            page.html
+        );
+        let file = visit(&api, Method::GET, &href, &cookies, None).await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert_eq!(file.html.as_bytes(), pdf.as_slice());
+        let anonymous = visit(&api, Method::GET, &href, "", None).await;
+        assert_ne!(anonymous.status, StatusCode::OK, "signed-in agents only");
+        let missing = visit(
+            &api,
+            Method::GET,
+            &format!("/ui/files/{item}/{}", "0".repeat(64)),
+            &cookies,
+            None,
+        )
+        .await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    });
+}

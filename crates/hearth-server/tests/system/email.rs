@@ -484,6 +484,119 @@ async fn without_a_relay_replies_wait_in_the_outbox() {
     assert!(s.stop().await.success());
 }
 
+/// Attachments and inline images are kept once per content and served only with
+/// care: images inline, everything else as a download, never sniffed.
+#[tokio::test]
+async fn attachments_are_kept_once_and_served_with_care() {
+    let dir = server::temp_dir();
+    let s = Server::start(&dir, None, &[]).await;
+    let message = |n: u32| {
+        format!(
+            "From: Ola <ola@customer.example>\r\nTo: support@example.com\r\nSubject: Receipt {n}\r\n\
+             Message-ID: <att-{n}@customer.example>\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n\
+             --m\r\nContent-Type: multipart/related; boundary=\"r\"\r\n\r\n\
+             --r\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n\
+             <p>See <img src=\"cid:logo@x\"><script>alert(1)</script></p>\r\n\
+             --r\r\nContent-Type: image/png\r\nContent-ID: <logo@x>\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+             iVBORw0KGgo=\r\n--r--\r\n\
+             --m\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"receipt.pdf\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQ=\r\n--m--\r\n"
+        )
+    };
+    let mut items = Vec::new();
+    for n in [1, 2] {
+        let (status, got) = s
+            .post_raw(
+                "/api/v1/email/inbound",
+                "message/rfc822",
+                message(n).into_bytes(),
+            )
+            .await;
+        assert_eq!(status, 201, "{got}");
+        let (_, item) = s
+            .get(&format!(
+                "/api/v1/conversation-items/{}",
+                got["itemId"].as_str().unwrap()
+            ))
+            .await;
+        items.push(item);
+    }
+    let files = &items[0]["content"]["attachments"];
+    assert_eq!(files.as_array().unwrap().len(), 2, "{}", items[0]);
+    assert_eq!(
+        files, &items[1]["content"]["attachments"],
+        "the same bytes, the same file"
+    );
+    let html = items[0]["content"]["html"].as_str().unwrap();
+    assert!(!html.contains("script"), "{html}");
+    let pdf = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["filename"] == "receipt.pdf")
+        .unwrap();
+    assert_eq!(pdf["fileSize"], 8);
+    let client = server::http_client();
+    let get = |item: &Value, file: &Value| {
+        client
+            .get(format!(
+                "{}/api/v1/conversation-items/{}/files/{}",
+                s.base,
+                item["id"].as_str().unwrap(),
+                file["id"].as_str().unwrap()
+            ))
+            .basic_auth("admin@example.com", Some(&s.token))
+            .send()
+    };
+    let resp = get(&items[1], pdf).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let header = |name: &str| resp.headers()[name].to_str().unwrap().to_owned();
+    assert_eq!(header("content-type"), "application/pdf");
+    assert_eq!(
+        header("content-disposition"),
+        "attachment; filename=\"receipt.pdf\""
+    );
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), b"%PDF-1.4");
+    let png = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["contentType"] == "image/png")
+        .unwrap();
+    let resp = get(&items[0], png).await.unwrap();
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline"),
+        "images show inline"
+    );
+    // A file is reached only through an item that carries it.
+    let (status, _) = s
+        .get(&format!(
+            "/api/v1/conversation-items/{}/files/{}",
+            items[0]["id"].as_str().unwrap(),
+            "0".repeat(64)
+        ))
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = s
+        .get_as(
+            &format!(
+                "/api/v1/conversation-items/{}/files/{}",
+                items[0]["id"].as_str().unwrap(),
+                pdf["id"].as_str().unwrap()
+            ),
+            "admin@example.com",
+            "wrong-token",
+        )
+        .await;
+    assert_eq!(status, 401);
+    assert!(s.stop().await.success());
+}
+
 #[tokio::test]
 async fn sqlite_email_round_trip_with_real_smtp_peers() {
     email_round_trip(None).await;
