@@ -67,10 +67,29 @@ pub enum Unreadable {
     NotMime,
     #[error("the message names no sender (no From or Reply-To address)")]
     NoSender,
+    #[error("the MIME parser failed on this message: {0}")]
+    ParserFailed(String),
 }
 
-/// Reads `raw`.
+/// Reads `raw`. The MIME parser panics on some malformed input (found by
+/// `tests/fuzz_mime.rs`; `tests/corpus/18-parser-panic.eml` is one); reading is a
+/// pure function of the bytes, so such a panic is caught here and the message is
+/// unreadable rather than the reader lost.
 pub fn read(raw: &[u8]) -> Result<ReadEmail, Unreadable> {
+    match std::panic::catch_unwind(|| read_unguarded(raw)) {
+        Ok(result) => result,
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into());
+            Err(Unreadable::ParserFailed(why))
+        }
+    }
+}
+
+fn read_unguarded(raw: &[u8]) -> Result<ReadEmail, Unreadable> {
     let message = MessageParser::default()
         .parse(raw)
         .ok_or(Unreadable::NotMime)?;
