@@ -30,6 +30,8 @@ struct FileConfig {
     smtp_max_bytes: Option<usize>,
     smtp_relay: Option<String>,
     smtp_hostname: Option<String>,
+    smtp_tls_cert: Option<PathBuf>,
+    smtp_tls_key: Option<PathBuf>,
 }
 
 /// The email channel's flags (`hearth serve`); each also reads its environment
@@ -51,6 +53,13 @@ pub struct EmailArgs {
     /// makes [env: HEARTH_SMTP_HOSTNAME] [default: localhost]
     #[arg(long)]
     pub smtp_hostname: Option<String>,
+    /// PEM certificate chain for STARTTLS on the listener (with --smtp-tls-key)
+    /// [env: HEARTH_SMTP_TLS_CERT]
+    #[arg(long)]
+    pub smtp_tls_cert: Option<PathBuf>,
+    /// PEM private key for STARTTLS on the listener [env: HEARTH_SMTP_TLS_KEY]
+    #[arg(long)]
+    pub smtp_tls_key: Option<PathBuf>,
 }
 
 /// The resolved email settings.
@@ -61,6 +70,8 @@ pub struct EmailConfig {
     pub smtp_max_bytes: usize,
     pub smtp_relay: Option<String>,
     pub smtp_hostname: String,
+    /// Certificate and key for STARTTLS, when both are given.
+    pub smtp_tls: Option<(PathBuf, PathBuf)>,
 }
 
 /// The resolved configuration.
@@ -172,11 +183,27 @@ impl Config {
         {
             anyhow::bail!("smtp_hostname must be a host name, not '{smtp_hostname}'");
         }
+        let cert = email
+            .smtp_tls_cert
+            .clone()
+            .or_else(|| env("HEARTH_SMTP_TLS_CERT").map(PathBuf::from))
+            .or(file.smtp_tls_cert);
+        let key = email
+            .smtp_tls_key
+            .clone()
+            .or_else(|| env("HEARTH_SMTP_TLS_KEY").map(PathBuf::from))
+            .or(file.smtp_tls_key);
+        let smtp_tls = match (cert, key) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            _ => anyhow::bail!("STARTTLS needs both smtp_tls_cert and smtp_tls_key"),
+        };
         Ok(Config {
             listen,
             database_url,
             demo,
             email: EmailConfig {
+                smtp_tls,
                 smtp_listen,
                 smtp_max_bytes,
                 smtp_relay,

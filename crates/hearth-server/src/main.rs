@@ -302,9 +302,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let smtp_addr = match smtp_listener {
         Some(listener) => {
             let at = listener.local_addr()?;
+            let tls = match &config.email.smtp_tls {
+                Some((cert, key)) => Some(hearth_channels::email::smtp::tls_acceptor(cert, key)?),
+                None => None,
+            };
             let settings = hearth_channels::email::smtp::SmtpSettings {
                 hostname: config.email.smtp_hostname.clone(),
                 max_bytes: config.email.smtp_max_bytes,
+                tls,
             };
             workers.push((
                 "the SMTP listener",
@@ -344,6 +349,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     )?;
     writeln!(out, "Database: {}", config.display_database())?;
     match smtp_addr {
+        Some(at) if config.email.smtp_tls.is_some() => {
+            writeln!(out, "Email: receiving SMTP on {at} (STARTTLS offered)")?
+        }
         Some(at) => writeln!(out, "Email: receiving SMTP on {at}")?,
         None => writeln!(out, "Email: the SMTP listener is off")?,
     }

@@ -16,7 +16,9 @@ use hearth_app::App;
 use hearth_app::service::{KeptMessage, RawMessage};
 use hearth_domain::channel::Channel;
 use smtp_proto::request::receiver::{DataReceiver, RequestReceiver};
-use smtp_proto::{EXT_8BIT_MIME, EXT_ENHANCED_STATUS_CODES, EXT_PIPELINING, EXT_SIZE};
+use smtp_proto::{
+    EXT_8BIT_MIME, EXT_ENHANCED_STATUS_CODES, EXT_PIPELINING, EXT_SIZE, EXT_START_TLS,
+};
 use smtp_proto::{EhloResponse, Error as SmtpError, Request};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -31,12 +33,56 @@ const MAX_RECIPIENTS: usize = 100;
 const IDLE: Duration = Duration::from_secs(300);
 
 /// How the listener behaves.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SmtpSettings {
     /// The name it greets with.
     pub hostname: String,
     /// Largest message accepted, in bytes.
     pub max_bytes: usize,
+    /// STARTTLS, offered when a certificate and key are configured.
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("hostname", &self.hostname)
+            .field("max_bytes", &self.max_bytes)
+            .field("starttls", &self.tls.is_some())
+            .finish()
+    }
+}
+
+/// Why a certificate and key could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("SMTP TLS: {0}")]
+pub struct BadTls(String);
+
+/// A STARTTLS acceptor from a PEM certificate chain and a PEM private key.
+pub fn tls_acceptor(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<tokio_rustls::TlsAcceptor, BadTls> {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| BadTls(format!("reading {}: {e}", cert.display())))?;
+    if chain.is_empty() {
+        return Err(BadTls(format!("{} holds no certificate", cert.display())));
+    }
+    let key = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| BadTls(format!("reading {}: {e}", key.display())))?;
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| BadTls(e.to_string()))?
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .map_err(|e| BadTls(e.to_string()))?;
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
 /// Accepts connections until `stop` turns true.
@@ -53,7 +99,7 @@ pub async fn serve(
                 Ok((stream, peer)) => {
                     let (app, settings) = (app.clone(), settings.clone());
                     tokio::spawn(async move {
-                        if let Err(e) = Session::new(app, settings).run(stream).await {
+                        if let Err(e) = connection(app, settings, stream).await {
                             tracing::debug!(%peer, error = %e, "SMTP session ended with an error");
                         }
                     });
@@ -68,10 +114,31 @@ pub async fn serve(
     }
 }
 
+/// One client's connection: a session in the clear, and after STARTTLS a fresh
+/// one over TLS (RFC 3207: everything said before is forgotten).
+async fn connection(
+    app: App,
+    settings: Arc<SmtpSettings>,
+    stream: tokio::net::TcpStream,
+) -> std::io::Result<()> {
+    let plain = Session::new(app.clone(), settings.clone(), false);
+    let Some(stream) = plain.run(stream, true).await? else {
+        return Ok(());
+    };
+    let Some(acceptor) = settings.tls.clone() else {
+        return Ok(());
+    };
+    let tls = acceptor.accept(stream).await?;
+    Session::new(app, settings, true).run(tls, false).await?;
+    Ok(())
+}
+
 /// One client's session.
 struct Session {
     app: App,
     settings: Arc<SmtpSettings>,
+    /// Whether the session runs over TLS already.
+    secure: bool,
     greeted: bool,
     from: Option<String>,
     recipients: Vec<String>,
@@ -81,25 +148,31 @@ enum Step {
     Continue,
     Data,
     Quit,
+    StartTls,
 }
 
 impl Session {
-    fn new(app: App, settings: Arc<SmtpSettings>) -> Session {
+    fn new(app: App, settings: Arc<SmtpSettings>, secure: bool) -> Session {
         Session {
             app,
             settings,
+            secure,
             greeted: false,
             from: None,
             recipients: Vec::new(),
         }
     }
 
+    /// Runs the session; returns the stream when the client asked for STARTTLS.
     async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         mut self,
         mut stream: S,
-    ) -> std::io::Result<()> {
-        let greeting = format!("220 {} Hearth ESMTP ready\r\n", self.settings.hostname);
-        stream.write_all(greeting.as_bytes()).await?;
+        greet: bool,
+    ) -> std::io::Result<Option<S>> {
+        if greet {
+            let greeting = format!("220 {} Hearth ESMTP ready\r\n", self.settings.hostname);
+            stream.write_all(greeting.as_bytes()).await?;
+        }
         let mut commands = RequestReceiver::default();
         let mut data: Option<(DataReceiver, Vec<u8>, bool)> = None;
         let mut chunk = vec![0u8; 16 * 1024];
@@ -110,11 +183,11 @@ impl Session {
                     stream
                         .write_all(b"421 4.4.2 Idle too long, closing\r\n")
                         .await?;
-                    return Ok(());
+                    return Ok(None);
                 }
             };
             if n == 0 {
-                return Ok(());
+                return Ok(None);
             }
             let mut bytes = chunk[..n].iter();
             let mut out = Vec::new();
@@ -147,7 +220,14 @@ impl Session {
                     Step::Data => data = Some((DataReceiver::new(), Vec::new(), false)),
                     Step::Quit => {
                         stream.write_all(&out).await?;
-                        return Ok(());
+                        return Ok(None);
+                    }
+                    // Whatever the client sent after STARTTLS is dropped unread
+                    // (RFC 3207 section 4.2: no command injection into TLS).
+                    Step::StartTls => {
+                        stream.write_all(&out).await?;
+                        stream.flush().await?;
+                        return Ok(Some(stream));
                     }
                 }
             }
@@ -165,6 +245,9 @@ impl Session {
                 let mut ehlo = EhloResponse::new(self.settings.hostname.as_str());
                 ehlo.capabilities =
                     EXT_8BIT_MIME | EXT_ENHANCED_STATUS_CODES | EXT_PIPELINING | EXT_SIZE;
+                if self.settings.tls.is_some() && !self.secure {
+                    ehlo.capabilities |= EXT_START_TLS;
+                }
                 ehlo.size = self.settings.max_bytes;
                 let _ = ehlo.write(&mut *out);
                 tracing::debug!(%host, "EHLO");
@@ -211,6 +294,11 @@ impl Session {
                 return Step::Quit;
             }
             Request::Vrfy { .. } => "252 2.5.0 Cannot verify, but will try delivery\r\n".into(),
+            Request::StartTls if self.secure => "503 5.5.1 TLS is on already\r\n".into(),
+            Request::StartTls if self.settings.tls.is_some() => {
+                out.extend(b"220 2.0.0 Ready to start TLS\r\n");
+                return Step::StartTls;
+            }
             Request::StartTls => "502 5.5.1 STARTTLS is not configured\r\n".into(),
             Request::Auth { .. } => "502 5.5.1 No authentication here\r\n".into(),
             other => format!("502 5.5.1 {} is not implemented\r\n", other.name()),

@@ -109,6 +109,10 @@ impl Drop for Sink {
 
 /// Sends `message` to the listener with smtplib; returns its verdict line.
 fn smtp_send(port: u16, dir: &Path, name: &str, message: &str) -> String {
+    smtp_send_with(port, dir, name, message, &[])
+}
+
+fn smtp_send_with(port: u16, dir: &Path, name: &str, message: &str, flags: &[&str]) -> String {
     let path = dir.join(name);
     std::fs::write(&path, message.replace('\n', "\r\n")).unwrap();
     let out = Command::new(python())
@@ -116,6 +120,7 @@ fn smtp_send(port: u16, dir: &Path, name: &str, message: &str) -> String {
         .arg("send")
         .arg(port.to_string())
         .arg(&path)
+        .args(flags)
         .output()
         .unwrap();
     assert!(
@@ -597,6 +602,59 @@ async fn attachments_are_kept_once_and_served_with_care() {
     assert!(s.stop().await.success());
 }
 
+/// With a certificate and key the listener offers STARTTLS, and mail sent over it
+/// comes in like any other.
+#[tokio::test]
+async fn the_listener_offers_starttls_with_a_certificate() {
+    if !peers_available() {
+        return;
+    }
+    let dir = server::temp_dir();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let s = Server::start(
+        &dir,
+        None,
+        &[
+            "--smtp-tls-cert",
+            cert.to_str().unwrap(),
+            "--smtp-tls-key",
+            key.to_str().unwrap(),
+        ],
+    )
+    .await;
+    let port = s.smtp_port().unwrap();
+    let verdict = smtp_send_with(
+        port,
+        &dir,
+        "tls.eml",
+        "From: Tia <tia@customer.example>\nTo: support@example.com\nSubject: Secret\n\nOver TLS\n",
+        &["--starttls"],
+    );
+    assert!(verdict.starts_with("sent over TLS"), "{verdict}");
+    customer_by_email(&s, "tia@customer.example").await;
+    assert!(s.stop().await.success());
+}
+
 #[tokio::test]
 async fn sqlite_email_round_trip_with_real_smtp_peers() {
     email_round_trip(None).await;
@@ -669,6 +727,10 @@ async fn the_smtp_listener_speaks_the_protocol_and_keeps_its_limits() {
             .starts_with("503")
     );
     assert!(d.say("FROB").await.starts_with("500"));
+    assert!(
+        d.say("STARTTLS").await.starts_with("502"),
+        "no certificate, no TLS"
+    );
     assert!(
         d.say("MAIL FROM:<a@b.example> SIZE=5000")
             .await

@@ -113,6 +113,8 @@ impl Server {
     pub fn smtp_port(&self) -> Option<u16> {
         self.banner.iter().find_map(|l| {
             l.strip_prefix("Email: receiving SMTP on ")?
+                .split_whitespace()
+                .next()?
                 .rsplit(':')
                 .next()?
                 .parse()

@@ -4,11 +4,13 @@
                               writes each message it receives to DIR/N.eml (envelope
                               in DIR/N.json); prints "ready PORT" once listening and
                               runs until killed.
-  mailpeer.py send PORT FILE  sends the message in FILE to 127.0.0.1:PORT with
-                              smtplib; envelope from the From header, recipients from
-                              To and Cc; prints "sent", or "refused CODE" when every
-                              recipient is refused, or "error CODE" for another SMTP
-                              error.
+  mailpeer.py send PORT FILE [--starttls]
+                              sends the message in FILE to 127.0.0.1:PORT with
+                              smtplib (after STARTTLS, trusting any certificate, with
+                              --starttls); envelope from the From header, recipients
+                              from To and Cc; prints "sent" (or "sent over TLS"), or
+                              "refused CODE" when every recipient is refused, or
+                              "error CODE" for another SMTP error.
 """
 
 import email
@@ -53,7 +55,7 @@ def sink(directory):
         controller.stop()
 
 
-def send(port, path):
+def send(port, path, starttls=False):
     with open(path, "rb") as f:
         raw = f.read()
     message = email.message_from_bytes(raw)
@@ -63,7 +65,18 @@ def send(port, path):
     ]
     try:
         with smtplib.SMTP("127.0.0.1", int(port), timeout=30) as client:
+            if starttls:
+                import ssl
+                client.ehlo()
+                if not client.has_extn("starttls"):
+                    print("no starttls offered")
+                    return
+                client.starttls(context=ssl._create_unverified_context())
+                client.ehlo()
             client.sendmail(sender, recipients, raw)
+            if starttls:
+                print("sent over TLS", client.sock.version())
+                return
     except smtplib.SMTPRecipientsRefused as e:
         codes = sorted({code for code, _ in e.recipients.values()})
         print("refused", " ".join(str(c) for c in codes))
@@ -78,6 +91,6 @@ if __name__ == "__main__":
     if sys.argv[1] == "sink":
         sink(sys.argv[2])
     elif sys.argv[1] == "send":
-        send(sys.argv[2], sys.argv[3])
+        send(sys.argv[2], sys.argv[3], "--starttls" in sys.argv[4:])
     else:
         sys.exit("usage: mailpeer.py sink DIR | send PORT FILE")
