@@ -126,37 +126,84 @@ fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
 }
 
 /// The first tag of `html` that could act: a script, frame, object or style
-/// element, an event handler, a `javascript:` URL, or an image from elsewhere than
-/// the message itself. Text (where `<` is escaped) cannot act and is not looked at.
+/// element, an event handler or inline style, a `javascript:` URL, or an image
+/// from elsewhere than the message itself. Text (where `<` is escaped) cannot act
+/// and is not looked at.
 fn active_content(html: &str) -> Option<String> {
     let lower = html.to_lowercase();
-    let mut rest = lower.as_str();
-    while let Some(start) = rest.find('<') {
-        let tag_end = rest[start..].find('>').map_or(rest.len(), |e| start + e);
-        let tag = &rest[start + 1..tag_end];
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect();
-        let attributes = tag.split_whitespace().skip(1);
-        let acting = [
+    let bytes = lower.as_bytes();
+    let mut i = 0;
+    while let Some(start) = lower[i..].find('<').map(|s| i + s) {
+        let mut k = start + 1;
+        let closing = bytes.get(k) == Some(&b'/');
+        if closing {
+            k += 1;
+        }
+        let name_start = k;
+        while k < bytes.len() && bytes[k].is_ascii_alphanumeric() {
+            k += 1;
+        }
+        let name = &lower[name_start..k];
+        let mut attributes: Vec<(String, String)> = Vec::new();
+        // Attributes up to the tag's end, quoted values read whole.
+        loop {
+            while k < bytes.len() && (bytes[k].is_ascii_whitespace() || bytes[k] == b'/') {
+                k += 1;
+            }
+            if k >= bytes.len() || bytes[k] == b'>' {
+                break;
+            }
+            let attr_start = k;
+            while k < bytes.len()
+                && !bytes[k].is_ascii_whitespace()
+                && !matches!(bytes[k], b'=' | b'>' | b'/')
+            {
+                k += 1;
+            }
+            let attr = lower[attr_start..k].to_owned();
+            let mut value = String::new();
+            if bytes.get(k) == Some(&b'=') {
+                k += 1;
+                match bytes.get(k) {
+                    Some(&q) if q == b'"' || q == b'\'' => {
+                        let end = lower[k + 1..]
+                            .find(q as char)
+                            .map_or(bytes.len(), |e| k + 1 + e);
+                        value = lower[k + 1..end].to_owned();
+                        k = (end + 1).min(bytes.len());
+                    }
+                    _ => {
+                        let v_start = k;
+                        while k < bytes.len() && !bytes[k].is_ascii_whitespace() && bytes[k] != b'>'
+                        {
+                            k += 1;
+                        }
+                        value = lower[v_start..k].to_owned();
+                    }
+                }
+            }
+            if attr.is_empty() {
+                k += 1;
+                continue;
+            }
+            attributes.push((attr, value));
+        }
+        let tag = lower[start..k.min(bytes.len())].to_owned();
+        let bad_element = [
             "script", "iframe", "frame", "object", "embed", "style", "form", "svg",
         ]
-        .contains(&name.as_str())
-            || attributes
-                .clone()
-                .any(|a| a.starts_with("on") || a.starts_with("style="))
-            || tag.contains("javascript:")
-            || (name == "img" && tag.contains("src=") && !tag.contains("src=\"hearth-file:"));
-        if acting {
-            return Some(tag.to_owned());
+        .contains(&name);
+        let bad_attribute = attributes.iter().any(|(a, v)| {
+            let compact: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+            a.starts_with("on")
+                || a == "style"
+                || compact.starts_with("javascript:")
+                || (name == "img" && a == "src" && !v.starts_with("hearth-file:"))
+        });
+        if bad_element || bad_attribute {
+            return Some(tag);
         }
-        rest = &rest[tag_end.min(rest.len())..];
-        if rest.is_empty() {
-            break;
-        }
-        rest = &rest[1.min(rest.len())..];
+        i = k.max(start + 1).min(bytes.len());
     }
     None
 }
@@ -230,4 +277,28 @@ fn sanitising_any_html_leaves_no_active_content() {
             Ok(())
         })
         .unwrap();
+}
+
+/// The checker itself: it must see what acts and leave text and safe tags alone,
+/// or the fuzz tests above could not fail.
+#[test]
+fn the_active_content_check_sees_what_acts() {
+    for acting in [
+        "<script>x</script>",
+        "<p onclick=\"x()\">a</p>",
+        "<a href=\" JavaScript:alert(1)\">a</a>",
+        "<img src=\"https://tracker.example/p.gif\">",
+        "<p style=\"color:red\">a</p>",
+        "<svg></svg>",
+    ] {
+        assert!(active_content(acting).is_some(), "{acting}");
+    }
+    for calm in [
+        "<p>only &lt;script&gt; as text, and words like only or online</p>",
+        "<a href=\"https://example.com\" rel=\"noopener\">only</a>",
+        "<img src=\"hearth-file:abc\">",
+        "<a href=\"x y only=1\">q</a>",
+    ] {
+        assert_eq!(active_content(calm), None, "{calm}");
+    }
 }

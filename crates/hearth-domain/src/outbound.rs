@@ -53,6 +53,21 @@ pub struct ReplyText {
     pub body: String,
     /// The agent's subject; by default [`reply_subject`] of the replied email's.
     pub subject: Option<String>,
+    /// The agent's Cc of an email reply; by default [`reply_cc`] of the replied
+    /// email's.
+    pub cc: Option<Vec<String>>,
+}
+
+/// Most addresses in an agent's Cc.
+pub const MAX_CC: usize = 50;
+
+/// The Cc an email reply gets unless the agent says otherwise: everyone else the
+/// customer wrote to. Empty for anything but an email.
+pub fn reply_cc(replied: &ItemContent) -> Vec<String> {
+    match replied {
+        ItemContent::Email { from, to, cc, .. } => reply_all(from, to, cc),
+        _ => Vec::new(),
+    }
 }
 
 /// Who else an email reply goes to: everyone the customer wrote to besides the
@@ -84,7 +99,29 @@ pub fn email_or_sms_reply(
     company: String,
     customer: Option<&Customer>,
 ) -> Result<ItemContent, DomainError> {
-    let ReplyText { body, subject } = text;
+    let ReplyText { body, subject, cc } = text;
+    let agent_cc = match cc {
+        Some(list) => {
+            if list.len() > MAX_CC {
+                return Err(DomainError::too_long(
+                    "content.cc",
+                    format!("at most {MAX_CC} addresses"),
+                ));
+            }
+            let mut checked: Vec<String> = Vec::with_capacity(list.len());
+            for address in &list {
+                let parsed = crate::customer::EmailAddress::parse("content.cc", address)?;
+                if !checked
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(parsed.original()))
+                {
+                    checked.push(parsed.original().to_owned());
+                }
+            }
+            Some(checked)
+        }
+        None => None,
+    };
     Ok(match (channel, replied) {
         (
             Channel::Email,
@@ -98,7 +135,7 @@ pub fn email_or_sms_reply(
         ) => ItemContent::Email {
             from: to.first().cloned().unwrap_or(company),
             to: vec![from.clone()],
-            cc: reply_all(from, to, cc),
+            cc: agent_cc.clone().unwrap_or_else(|| reply_all(from, to, cc)),
             bcc: Vec::new(),
             subject: subject.unwrap_or_else(|| reply_subject(original)),
             content: body,
@@ -111,7 +148,7 @@ pub fn email_or_sms_reply(
                 .and_then(|c| customer_address(c, Channel::Email))
                 .into_iter()
                 .collect(),
-            cc: Vec::new(),
+            cc: agent_cc.unwrap_or_default(),
             bcc: Vec::new(),
             subject: subject.unwrap_or_else(|| VOICEMAIL_REPLY_SUBJECT.to_owned()),
             content: body,

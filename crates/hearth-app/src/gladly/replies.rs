@@ -26,12 +26,32 @@ pub fn reply_request(
         .or_else(|| plain.clone())
         .ok_or_else(|| DomainError::blank("content.body", "a reply needs a body"))?;
     let subject = content.opt_str("content", "subject")?;
+    // Hearth's addition: the agent's Cc of an email reply.
+    let cc = match content.get("cc") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(list)) => Some(
+            list.iter()
+                .map(|v| {
+                    v.as_str().map(str::to_owned).ok_or_else(|| {
+                        DomainError::invalid("content.cc", "must list email addresses")
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        Some(_) => {
+            return Err(DomainError::invalid(
+                "content.cc",
+                "must list email addresses",
+            ));
+        }
+    };
     Ok(match kind.as_str() {
         "EMAIL" => ReplyRequest::Text {
             channel: Channel::Email,
             text: ReplyText {
                 body: plain.unwrap_or(body),
                 subject,
+                cc,
             },
         },
         "SMS" => ReplyRequest::Text {
@@ -39,6 +59,7 @@ pub fn reply_request(
             text: ReplyText {
                 body,
                 subject: None,
+                cc: None,
             },
         },
         "CHAT_MESSAGE" | "FACEBOOK_MESSAGE" | "INSTAGRAM_DIRECT" | "WHATSAPP" | "TWITTER" => {

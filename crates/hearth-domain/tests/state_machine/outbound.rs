@@ -43,6 +43,7 @@ fn text(body: &str) -> ReplyText {
     ReplyText {
         body: body.into(),
         subject: None,
+        cc: None,
     }
 }
 

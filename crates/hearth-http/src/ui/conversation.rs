@@ -90,6 +90,8 @@ pub(super) struct ConversationPage {
     /// subject line.
     pub(super) reply_to: Option<(String, &'static str)>,
     pub(super) subject: String,
+    /// Who else an email reply goes to, as the Cc field shows it.
+    pub(super) reply_cc: String,
     pub(super) routing: Vec<Decision>,
 }
 
@@ -196,6 +198,7 @@ pub(super) async fn conversation_page(
     let mut timeline = Vec::new();
     let mut reply_to = None;
     let mut subject = String::new();
+    let mut reply_cc = String::new();
     for (c, items) in &view.history {
         let Some(items) = items else { continue };
         if c.id == conv.id
@@ -204,6 +207,7 @@ pub(super) async fn conversation_page(
             reply_to = Some((last.id.to_string(), reply_type(&last.content)));
             if let hearth_domain::item::ItemContent::Email { subject: s, .. } = &last.content {
                 subject = hearth_domain::outbound::reply_subject(s);
+                reply_cc = hearth_domain::outbound::reply_cc(&last.content).join(", ");
             }
         }
         timeline.push(Block {
@@ -306,6 +310,7 @@ pub(super) async fn conversation_page(
         confirm,
         reply_to,
         subject,
+        reply_cc,
         routing,
     });
     Ok(with_cookie((status, body).into_response(), set))
@@ -518,6 +523,15 @@ pub(super) async fn compose(
         let mut content = serde_json::Map::new();
         content.insert("type".into(), serde_json::Value::String(kind));
         content.insert("body".into(), serde_json::Value::String(body));
+        if let Some(cc) = form.get("cc") {
+            let list: Vec<serde_json::Value> = cc
+                .split([',', ';'])
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| serde_json::Value::String(a.to_owned()))
+                .collect();
+            content.insert("cc".into(), serde_json::Value::Array(list));
+        }
         if let Some(subject) = form
             .get("subject")
             .map(|s| s.trim())

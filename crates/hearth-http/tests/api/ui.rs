@@ -1514,3 +1514,68 @@ async fn an_emails_html_and_files_show_on_the_customer_page() {
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
     });
 }
+
+/// An email reply's Cc starts as everyone else the customer wrote to; the agent
+/// may change it, and a wrong address is refused beside the field.
+#[tokio::test]
+async fn the_email_composer_keeps_or_changes_the_cc() {
+    crate::each_backend!(|api| {
+        let got = api
+            .inbound(
+                serde_json::json!({"channel": "EMAIL", "entryPoint": "support@example.com",
+                "from": {"address": "mo@customer.example", "name": "Mo"},
+                "content": {"subject": "Refund", "content": "Please refund",
+                    "to": ["support@example.com", "partner@customer.example"],
+                    "cc": ["boss@customer.example"]}}),
+            )
+            .await;
+        let conv = got["conversationId"].as_str().unwrap().to_owned();
+        let item = got["itemId"].as_str().unwrap().to_owned();
+        let (cookies, csrf) = sign_in(&api, "admin@example.com").await;
+        let page = visit(
+            &api,
+            Method::GET,
+            &format!("/ui/conversations/{conv}"),
+            &cookies,
+            None,
+        )
+        .await;
+        assert!(
+            page.html
+                .contains("name=\"cc\" value=\"partner@customer.example, boss@customer.example\""),
+            "{}",
+            page.html
+        );
+        let compose = |cc: &str| {
+            format!(
+                "csrf={csrf}&mode=reply&replyTo={item}&kind=EMAIL&subject=Re%3A+Refund&cc={}&body=Done",
+                encode(cc)
+            )
+        };
+        let wrong = visit(
+            &api,
+            Method::POST,
+            &format!("/ui/conversations/{conv}/compose"),
+            &cookies,
+            Some(&compose("boss@customer.example, not an address")),
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::BAD_REQUEST, "{}", wrong.html);
+        assert!(wrong.html.contains("class=\"error\""), "{}", wrong.html);
+        let sent = visit(
+            &api,
+            Method::POST,
+            &format!("/ui/conversations/{conv}/compose"),
+            &cookies,
+            Some(&compose("boss@customer.example; audit@example.com")),
+        )
+        .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.html);
+        let items = api.app.conversation_items(&conv).await.unwrap().items;
+        let hearth_domain::item::ItemContent::Email { cc, to, .. } = &items[1].content else {
+            panic!("not an email: {:?}", items[1]);
+        };
+        assert_eq!(to, &["mo@customer.example"]);
+        assert_eq!(cc, &["boss@customer.example", "audit@example.com"]);
+    });
+}
