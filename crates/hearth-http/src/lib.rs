@@ -87,6 +87,8 @@ pub fn router_with(state: AppState, extra: api::doc::Api) -> Router {
                 ratelimit::limit,
             )),
         )
+        // Forms with files (the composer's attachments) may be as large as a message.
+        .layer(axum::extract::DefaultBodyLimit::max(state.max_body))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -53,6 +53,7 @@ pub fn reply_request(
                 subject,
                 cc,
             },
+            files: Vec::new(),
         },
         "SMS" => ReplyRequest::Text {
             channel: Channel::Sms,
@@ -61,6 +62,7 @@ pub fn reply_request(
                 subject: None,
                 cc: None,
             },
+            files: Vec::new(),
         },
         "CHAT_MESSAGE" | "FACEBOOK_MESSAGE" | "INSTAGRAM_DIRECT" | "WHATSAPP" | "TWITTER" => {
             let mut dto = content.clone();

@@ -42,7 +42,12 @@ pub struct PatchConversation {
 pub enum ReplyRequest {
     /// An email or SMS: its addresses (and by default its subject) come from the
     /// replied message ([`hearth_domain::outbound::email_or_sms_reply`]).
-    Text { channel: Channel, text: ReplyText },
+    Text {
+        channel: Channel,
+        text: ReplyText,
+        /// Files to attach (an email only).
+        files: Vec<super::inbound::File>,
+    },
     /// A chat, Messenger, Instagram, WhatsApp or Twitter message as written; a chat
     /// reply joins the replied message's session.
     Message(ItemContent),
@@ -361,7 +366,12 @@ impl App {
                 )
                 .into());
             }
-            let content = reply_content(tx, &conv, &replied, &req).await?;
+            let mut content = reply_content(tx, &conv, &replied, &req).await?;
+            let files = match &req {
+                ReplyRequest::Text { files, .. } => files.as_slice(),
+                ReplyRequest::Message(_) => &[],
+            };
+            attach(&mut content, files)?;
             let item = ConversationItem {
                 id: ItemId::from_trusted(new_id()),
                 customer_id: conv.customer_id.clone(),
@@ -383,6 +393,16 @@ impl App {
                 agent_id: agent.or_else(|| Some(caller.agent.id.clone())),
             };
             self.run(tx, &conv, vec![command]).await?;
+            for file in files {
+                tx.put_blob(&crate::ports::BlobRow {
+                    id: file.id.clone(),
+                    content_type: file.content_type.clone(),
+                    bytes: file.bytes.clone(),
+                    created_at: codec::to_ms(self.now()),
+                })
+                .await?;
+                tx.link_blob(item.id.as_str(), &file.id).await?;
+            }
             self.to_outbox(tx, &item).await
         })
     }
@@ -468,6 +488,40 @@ impl App {
     }
 }
 
+/// Most files an agent attaches to one reply.
+pub const MAX_REPLY_FILES: usize = 10;
+
+/// Adds `files` to an email's attachments; other contents take none.
+fn attach(content: &mut ItemContent, files: &[super::inbound::File]) -> Result<(), AppError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    if files.len() > MAX_REPLY_FILES {
+        return Err(
+            DomainError::too_long("files", format!("at most {MAX_REPLY_FILES} files")).into(),
+        );
+    }
+    let ItemContent::Email { attachments, .. } = content else {
+        return Err(DomainError::invalid("files", "only an email carries files").into());
+    };
+    for file in files {
+        if super::inbound::file_id(&file.bytes) != file.id {
+            return Err(DomainError::invalid(
+                "files",
+                format!("file {} does not have the bytes its id names", file.id),
+            )
+            .into());
+        }
+        attachments.push(hearth_domain::item::Attachment {
+            id: file.id.clone(),
+            content_type: file.content_type.clone(),
+            filename: file.filename.clone(),
+            file_size: file.bytes.len() as u64,
+        });
+    }
+    Ok(())
+}
+
 /// The reply's content, addressed back to the customer on the replied message's
 /// channel.
 async fn reply_content(
@@ -477,7 +531,7 @@ async fn reply_content(
     req: &ReplyRequest,
 ) -> Result<ItemContent, AppError> {
     match req {
-        ReplyRequest::Text { channel, text } => {
+        ReplyRequest::Text { channel, text, .. } => {
             let contact = replied.contact_id.as_ref().and_then(|id| conv.contact(id));
             let company = contact
                 .and_then(|c| c.entry_point.clone())

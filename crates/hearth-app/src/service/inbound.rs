@@ -67,6 +67,9 @@ pub struct InboundRequest {
 pub struct File {
     pub id: String,
     pub content_type: String,
+    /// The name it came with (an agent's upload keeps it; received files have it
+    /// on the item's attachment).
+    pub filename: String,
     pub bytes: Vec<u8>,
 }
 

@@ -31,6 +31,8 @@ pub struct Outgoing {
     pub references: Vec<String>,
     /// A name to show beside the sender's address: the conversation's inbox.
     pub sender_name: Option<String>,
+    /// The files the message carries, in the item's order.
+    pub files: Vec<super::inbound::ItemFile>,
 }
 
 /// What became of one attempt.
@@ -131,6 +133,23 @@ impl App {
                     },
                     None => None,
                 };
+                let mut files = Vec::new();
+                for a in item.content.attachments() {
+                    let blob =
+                        tx.blob_of_item(item.id.as_str(), &a.id)
+                            .await?
+                            .ok_or_else(|| {
+                                AppError::internal(format!(
+                                    "file {} of item {} is missing",
+                                    a.id, item.id
+                                ))
+                            })?;
+                    files.push(super::inbound::ItemFile {
+                        filename: a.filename.clone(),
+                        content_type: blob.content_type,
+                        bytes: blob.bytes,
+                    });
+                }
                 tx.update_outbox(&OutboxRow {
                     next_attempt_at: Some(codec::to_ms(now + lease)),
                     message_id: Some(message_id.clone()),
@@ -145,6 +164,7 @@ impl App {
                     in_reply_to,
                     references,
                     sender_name,
+                    files,
                 });
             }
             Ok::<_, AppError>(claimed)

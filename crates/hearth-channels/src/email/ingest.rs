@@ -132,6 +132,7 @@ pub async fn read_kept(app: &App, kept: &KeptMessage) -> Result<Outcome, AppErro
             .map(|f| File {
                 id: f.id.clone(),
                 content_type: f.content_type.clone(),
+                filename: f.filename.clone(),
                 bytes: f.bytes.clone(),
             })
             .collect(),

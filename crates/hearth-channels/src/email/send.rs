@@ -14,7 +14,7 @@ use hearth_app::service::{Delivery, Outgoing};
 use hearth_domain::Duration;
 use hearth_domain::channel::Channel;
 use hearth_domain::item::ItemContent;
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::{Notify, watch};
 
@@ -114,10 +114,22 @@ pub fn build(out: &Outgoing) -> Result<Message, String> {
     if !out.references.is_empty() {
         builder = builder.references(out.references.join(" "));
     }
-    builder
-        .header(ContentType::TEXT_PLAIN)
-        .body(content.clone())
-        .map_err(|e| e.to_string())
+    if out.files.is_empty() {
+        return builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(content.clone())
+            .map_err(|e| e.to_string());
+    }
+    let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(content.clone()));
+    for file in &out.files {
+        let kind = ContentType::parse(&file.content_type).unwrap_or_else(|_| {
+            ContentType::parse("application/octet-stream").unwrap_or(ContentType::TEXT_PLAIN)
+        });
+        parts = parts.singlepart(
+            lettre::message::Attachment::new(file.filename.clone()).body(file.bytes.clone(), kind),
+        );
+    }
+    builder.multipart(parts).map_err(|e| e.to_string())
 }
 
 /// Backoff before attempt `attempts + 1`: 30 s doubling, at most an hour.
@@ -187,6 +199,70 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn outgoing(files: Vec<hearth_app::service::ItemFile>) -> Outgoing {
+        use hearth_domain::id::{CustomerId, ItemId};
+        use hearth_domain::item::{ConversationItem, Initiator, InitiatorType};
+        Outgoing {
+            outbox_id: "o1".into(),
+            item: ConversationItem {
+                id: ItemId::from_trusted("i1"),
+                customer_id: CustomerId::from_trusted("c1"),
+                conversation_id: None,
+                contact_id: None,
+                session_id: None,
+                timestamp: hearth_domain::Timestamp::UNIX_EPOCH,
+                initiator: Initiator::new(InitiatorType::Agent, "a1"),
+                responder: None,
+                content: ItemContent::Email {
+                    from: "support@example.com".into(),
+                    to: vec!["jane@customer.example".into()],
+                    cc: vec!["sam@customer.example".into()],
+                    bcc: Vec::new(),
+                    subject: "Re: Order".into(),
+                    content: "Here it is.".into(),
+                    html: None,
+                    attachments: Vec::new(),
+                },
+            },
+            attempts: 0,
+            message_id: "<o1@hearth.test>".into(),
+            in_reply_to: Some("<q1@customer.example>".into()),
+            references: vec![
+                "<q0@customer.example>".into(),
+                "<q1@customer.example>".into(),
+            ],
+            sender_name: Some("Support".into()),
+            files,
+        }
+    }
+
+    #[test]
+    fn an_email_carries_its_thread_and_its_files() {
+        let plain = String::from_utf8(build(&outgoing(Vec::new())).unwrap().formatted()).unwrap();
+        for header in [
+            "From: Support <support@example.com>",
+            "Reply-To: Support <support+i1@example.com>",
+            "To: jane@customer.example",
+            "Cc: sam@customer.example",
+            "Message-ID: <o1@hearth.test>",
+            "In-Reply-To: <q1@customer.example>",
+            "References: <q0@customer.example> <q1@customer.example>",
+            "Content-Type: text/plain; charset=utf-8",
+        ] {
+            assert!(plain.contains(header), "{header} missing in {plain}");
+        }
+        let with_file = outgoing(vec![hearth_app::service::ItemFile {
+            filename: "label.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: b"%PDF-1.4".to_vec(),
+        }]);
+        let mixed = String::from_utf8(build(&with_file).unwrap().formatted()).unwrap();
+        assert!(mixed.contains("Content-Type: multipart/mixed"), "{mixed}");
+        assert!(mixed.contains("filename=\"label.pdf\""), "{mixed}");
+        assert!(mixed.contains("Content-Type: application/pdf"), "{mixed}");
+        assert!(mixed.contains("Here it is."), "{mixed}");
+    }
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {

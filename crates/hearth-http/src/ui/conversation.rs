@@ -376,7 +376,7 @@ pub(super) async fn act(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
-    SignedForm { caller, form }: SignedForm,
+    SignedForm { caller, form, .. }: SignedForm,
 ) -> Response {
     let Some(action) = form
         .get("action")
@@ -404,7 +404,7 @@ pub(super) async fn reopen(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
-    SignedForm { caller, form }: SignedForm,
+    SignedForm { caller, form, .. }: SignedForm,
 ) -> Response {
     let create_new = match form.get("mode").map(String::as_str) {
         Some("REOPEN") => false,
@@ -429,7 +429,7 @@ pub(super) async fn transfer(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
-    SignedForm { caller, form }: SignedForm,
+    SignedForm { caller, form, .. }: SignedForm,
 ) -> Response {
     let inbox = form.get("inboxId").cloned().unwrap_or_default();
     if inbox.is_empty() {
@@ -462,7 +462,7 @@ pub(super) async fn topics(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
-    SignedForm { caller, form }: SignedForm,
+    SignedForm { caller, form, .. }: SignedForm,
 ) -> Response {
     let outcome = match (form.get("add"), form.get("remove")) {
         (Some(add), _) if !add.is_empty() => {
@@ -495,17 +495,27 @@ pub(super) async fn compose(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
-    SignedForm { caller, form }: SignedForm,
+    SignedForm {
+        caller,
+        form,
+        files,
+    }: SignedForm,
 ) -> Response {
     let body = form
         .get("body")
         .map(|b| b.trim())
         .unwrap_or_default()
         .to_owned();
+    let replying = !matches!(form.get("mode").map(String::as_str), Some("note" | "send"));
     let outcome = if body.is_empty() {
         Err(AppError::Domain(hearth_domain::DomainError::blank(
             "body",
             "write something first",
+        )))
+    } else if !files.is_empty() && !replying {
+        Err(AppError::Domain(hearth_domain::DomainError::invalid(
+            "files",
+            "files go with an email reply",
         )))
     } else if form.get("mode").map(String::as_str) == Some("note") {
         state.app.add_note(&caller, &id, &body).await.map(|_| ())
@@ -543,7 +553,30 @@ pub(super) async fn compose(
             );
         }
         match hearth_app::gladly::replies::reply_request(&content, state.app.now()) {
-            Ok(req) => state.app.reply(&caller, &target, req).await.map(|_| ()),
+            Ok(mut req) => {
+                match &mut req {
+                    hearth_app::service::ReplyRequest::Text {
+                        files: attached, ..
+                    } => {
+                        *attached = files;
+                    }
+                    hearth_app::service::ReplyRequest::Message(_) if !files.is_empty() => {
+                        return refused_on_conversation(
+                            &state,
+                            &headers,
+                            &caller,
+                            &id,
+                            AppError::Domain(hearth_domain::DomainError::invalid(
+                                "files",
+                                "files go with an email reply",
+                            )),
+                        )
+                        .await;
+                    }
+                    hearth_app::service::ReplyRequest::Message(_) => {}
+                }
+                state.app.reply(&caller, &target, req).await.map(|_| ())
+            }
             Err(e) => Err(e.into()),
         }
     };

@@ -146,7 +146,7 @@ pub(super) async fn desktop(State(state): State<AppState>, headers: HeaderMap) -
 pub(super) async fn set_availability(
     State(state): State<AppState>,
     headers: HeaderMap,
-    SignedForm { caller, form }: SignedForm,
+    SignedForm { caller, form, .. }: SignedForm,
 ) -> Response {
     let on = |name: &str| form.get(name).is_some_and(|v| v == "on");
     let mut available = BTreeSet::new();

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::Form;
+use axum::extract::{Form, FromRequest as _};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::AppError;
@@ -147,6 +147,49 @@ pub(super) fn failed(e: AppError) -> Response {
 pub(super) struct SignedForm {
     pub(super) caller: Caller,
     pub(super) form: HashMap<String, String>,
+    /// Files of a `multipart/form-data` form (the composer's attachments).
+    pub(super) files: Vec<hearth_app::service::File>,
+}
+
+/// A `multipart/form-data` body: its text fields and its non-empty files.
+async fn multipart_form(
+    req: axum::extract::Request,
+    state: &AppState,
+) -> Result<(HashMap<String, String>, Vec<hearth_app::service::File>), Response> {
+    use axum::extract::Multipart;
+    let bad =
+        |e: axum::extract::multipart::MultipartError| (e.status(), e.body_text()).into_response();
+    let mut multipart = Multipart::from_request(req, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let mut form = HashMap::new();
+    let mut files = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(filename) => {
+                let content_type = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_owned();
+                let bytes = field.bytes().await.map_err(bad)?.to_vec();
+                // An empty file input sends a nameless, empty part.
+                if filename.is_empty() && bytes.is_empty() {
+                    continue;
+                }
+                files.push(hearth_app::service::File {
+                    id: hearth_app::service::file_id(&bytes),
+                    content_type,
+                    filename,
+                    bytes,
+                });
+            }
+            None => {
+                form.insert(name, field.text().await.map_err(bad)?);
+            }
+        }
+    }
+    Ok((form, files))
 }
 
 impl axum::extract::FromRequest<AppState> for SignedForm {
@@ -157,12 +200,25 @@ impl axum::extract::FromRequest<AppState> for SignedForm {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let headers = req.headers().clone();
-        let Form(form) = Form::<HashMap<String, String>>::from_request(req, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let multipart = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        let (form, files) = if multipart {
+            multipart_form(req, state).await?
+        } else {
+            let Form(form) = Form::<HashMap<String, String>>::from_request(req, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+            (form, Vec::new())
+        };
         check_csrf(&headers, &form).map_err(IntoResponse::into_response)?;
         match session(state, &headers).await? {
-            Some((caller, _)) => Ok(SignedForm { caller, form }),
+            Some((caller, _)) => Ok(SignedForm {
+                caller,
+                form,
+                files,
+            }),
             None => Err(Refused::SignIn.into_response()),
         }
     }

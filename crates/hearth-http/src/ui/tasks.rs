@@ -119,7 +119,7 @@ async fn comment(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    SignedForm { caller, form }: SignedForm,
+    SignedForm { caller, form, .. }: SignedForm,
 ) -> Response {
     let text = form
         .get("comment")
@@ -141,7 +141,7 @@ async fn act(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    SignedForm { caller, form }: SignedForm,
+    SignedForm { caller, form, .. }: SignedForm,
 ) -> Response {
     let action = form.get("action").map(String::as_str).unwrap_or_default();
     let (close, next) = match action {

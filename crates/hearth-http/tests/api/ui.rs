@@ -1464,6 +1464,7 @@ async fn an_emails_html_and_files_show_on_the_customer_page() {
                 files: vec![File {
                     id: id.clone(),
                     content_type: "application/pdf".into(),
+                    filename: "receipt.pdf".into(),
                     bytes: pdf.clone(),
                 }],
             })
@@ -1577,5 +1578,79 @@ async fn the_email_composer_keeps_or_changes_the_cc() {
         };
         assert_eq!(to, &["mo@customer.example"]);
         assert_eq!(cc, &["boss@customer.example", "audit@example.com"]);
+    });
+}
+
+/// Files chosen in the composer go with the email reply: kept with it, listed on
+/// the page and served from it.
+#[tokio::test]
+async fn files_from_the_composer_go_with_an_email_reply() {
+    crate::each_backend!(|api| {
+        let got = api
+            .email_from("li@customer.example", "Need the label")
+            .await;
+        let conv = got["conversationId"].as_str().unwrap().to_owned();
+        let item = got["itemId"].as_str().unwrap().to_owned();
+        let (cookies, csrf) = sign_in(&api, "admin@example.com").await;
+        let boundary = "hearth-test-boundary";
+        let field = |name: &str, value: &str| {
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+        };
+        let mut body = String::new();
+        for (name, value) in [
+            ("csrf", csrf.as_str()),
+            ("mode", "reply"),
+            ("replyTo", item.as_str()),
+            ("kind", "EMAIL"),
+            ("body", "Label attached"),
+        ] {
+            body.push_str(&field(name, value));
+        }
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"label.pdf\"\r\n\
+             Content-Type: application/pdf\r\n\r\n%PDF-1.4\r\n--{boundary}--\r\n"
+        ));
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(format!("/ui/conversations/{conv}/compose"))
+            .header("cookie", &cookies)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        let response = api.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let items = api.app.conversation_items(&conv).await.unwrap().items;
+        let reply = &items[1];
+        let files = reply.content.attachments();
+        assert_eq!(files.len(), 1, "{reply:?}");
+        assert_eq!(
+            (files[0].filename.as_str(), files[0].file_size),
+            ("label.pdf", 8)
+        );
+        let file = api
+            .app
+            .item_file(reply.id.as_str(), &files[0].id)
+            .await
+            .unwrap();
+        assert_eq!(file.bytes, b"%PDF-1.4");
+        let page = visit(
+            &api,
+            Method::GET,
+            &format!("/ui/conversations/{conv}"),
+            &cookies,
+            None,
+        )
+        .await;
+        assert!(
+            page.html.contains("label.pdf (application/pdf, 8 bytes)"),
+            "{}",
+            page.html
+        );
+        assert!(page.html.contains("enctype=\"multipart/form-data\""));
     });
 }
