@@ -433,7 +433,22 @@ async fn email_round_trip(database_url: Option<&str>) {
     assert_eq!(failed["delivery"]["status"], "FAILED", "{failed}");
     assert_eq!(failed["delivery"]["detail"], "smtp; 550 5.1.1 mailbox full");
 
-    assert_eq!(sink.count(), 1, "only the one reply went out");
+    // An email the API sends on its own goes out through the relay too.
+    let (status, sent_alone) = s
+        .post(
+            "/api/v1/communications/email",
+            json!({"to": [{"email": "new@customer.example", "name": "New"}],
+                "from": "support@example.com", "subject": "Welcome", "body": {"text": "Hello!"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{sent_alone}");
+    let welcome = sink.message(2).await;
+    assert_eq!(header(&welcome, "Subject").as_deref(), Some("Welcome"));
+    let to = header(&welcome, "To").unwrap_or_default();
+    assert!(to.contains("new@customer.example"), "{to}");
+    assert!(welcome.contains("Hello!"), "{welcome}");
+
+    assert_eq!(sink.count(), 2, "only the reply and the welcome went out");
     assert!(s.stop().await.success());
 }
 
@@ -652,6 +667,41 @@ async fn the_listener_offers_starttls_with_a_certificate() {
     );
     assert!(verdict.starts_with("sent over TLS"), "{verdict}");
     customer_by_email(&s, "tia@customer.example").await;
+    assert!(s.stop().await.success());
+}
+
+/// More than twenty messages a minute from one sender is a mail loop: the rest are
+/// kept but set aside for review.
+#[tokio::test]
+async fn a_mail_loop_is_set_aside() {
+    let dir = server::temp_dir();
+    let s = Server::start(&dir, None, &[]).await;
+    let mut verdicts = Vec::new();
+    for n in 0..22 {
+        let message = format!(
+            "From: bot@loop.example\r\nTo: support@example.com\r\nSubject: Re: Re: Re: ticket\r\n\
+             Message-ID: <loop-{n}@loop.example>\r\n\r\nAuto answer {n}\r\n"
+        );
+        let (status, body) = s
+            .post_raw(
+                "/api/v1/email/inbound",
+                "message/rfc822",
+                message.into_bytes(),
+            )
+            .await;
+        verdicts.push((status, body));
+    }
+    assert!(
+        verdicts[..20].iter().all(|(status, _)| *status == 201),
+        "{verdicts:?}"
+    );
+    for (status, body) in &verdicts[20..] {
+        assert_eq!(*status, 202, "{body}");
+        assert!(
+            body["detail"].as_str().unwrap().starts_with("mail loop"),
+            "{body}"
+        );
+    }
     assert!(s.stop().await.success());
 }
 
