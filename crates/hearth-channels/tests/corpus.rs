@@ -156,3 +156,41 @@ fn base64_lines(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// A message kept but never read (the process died after answering 250) is read
+/// by the sweeper once it is old enough to be taken for abandoned, exactly once.
+#[tokio::test]
+async fn a_kept_message_nobody_read_is_read_later_once() {
+    use hearth_app::clock::ManualClock;
+    use hearth_channels::email::ingest::{ABANDONED_AFTER, read_abandoned};
+    for db in hearth_store_tests::backends().await {
+        let clock = Arc::new(ManualClock::new(
+            time::macros::datetime!(2030-01-01 09:00 UTC),
+        ));
+        let app = App::new(db.store.clone(), clock.clone());
+        app.start(true).await.unwrap();
+        let id = app
+            .keep_raw(hearth_app::service::RawMessage {
+                channel: Channel::Email,
+                source: "smtp".into(),
+                sender: Some("late@customer.example".into()),
+                bytes: b"From: late@customer.example\r\nTo: support@example.com\r\nSubject: Late\r\n\r\nStill there?\r\n"
+                    .to_vec(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            read_abandoned(&app).await.unwrap(),
+            0,
+            "too young: its receiver may be reading it"
+        );
+        clock.advance(ABANDONED_AFTER + hearth_domain::Duration::seconds(1));
+        assert_eq!(read_abandoned(&app).await.unwrap(), 1);
+        assert_eq!(read_abandoned(&app).await.unwrap(), 0, "read once");
+        let row = app.kept_raw(&id).await.unwrap().unwrap();
+        assert_eq!(row.status, "INGESTED");
+        let item = app.item(row.item_id.as_deref().unwrap()).await.unwrap();
+        assert_eq!(item.content.text(), Some("Still there?"));
+        db.cleanup().await;
+    }
+}

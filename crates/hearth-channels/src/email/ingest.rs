@@ -159,22 +159,35 @@ async fn set_aside(
 /// them (a crash between the acknowledgement and the reading) and read again.
 pub const ABANDONED_AFTER: Duration = Duration::seconds(30);
 
+/// Kept emails read per round.
+const BATCH: i64 = 16;
+
 /// Reads the kept emails nobody is reading (module header), oldest first; returns
-/// how many were read.
+/// how many were read. A message that fails (the database, not the message: a bad
+/// message is set aside) is logged and left for a later round, and does not hold
+/// up the others.
 pub async fn read_abandoned(app: &App) -> Result<usize, AppError> {
     let mut done = 0;
     loop {
-        let batch = app.unread_raw(16, ABANDONED_AFTER).await?;
+        let batch = app.unread_raw(BATCH, ABANDONED_AFTER).await?;
         let emails: Vec<&KeptMessage> = batch
             .iter()
             .filter(|k| k.channel == Channel::Email.as_str())
             .collect();
-        if emails.is_empty() {
-            return Ok(done);
+        let mut read = 0;
+        for kept in &emails {
+            match read_kept(app, kept).await {
+                Ok(_) => read += 1,
+                Err(e) => {
+                    tracing::warn!(raw = %kept.id, error = %e.chain(), "reading a kept email failed; trying later");
+                }
+            }
         }
-        for kept in emails {
-            read_kept(app, kept).await?;
-            done += 1;
+        done += read;
+        // A short batch was the last; one where nothing could be read is tried
+        // again next round rather than at once.
+        if (batch.len() as i64) < BATCH || read == 0 {
+            return Ok(done);
         }
     }
 }
