@@ -12,8 +12,8 @@
 
 use super::{FOR_UPDATE, FOR_UPDATE_SKIP_LOCKED, ROUTING_LOCK, Tx, map_err};
 use hearth_app::ports::{
-    BlobRow, ChannelTx, ContactRow, ConversationRow, ConversationTx, CredentialTx, CustomerRow,
-    CustomerTx, DeliveryRow, DeliveryTx, EventRow, EventTx, ExportTx, ItemRow, ItemTx,
+    BlobRow, ChannelTx, ChatSessionRow, ContactRow, ConversationRow, ConversationTx, CredentialTx,
+    CustomerRow, CustomerTx, DeliveryRow, DeliveryTx, EventRow, EventTx, ExportTx, ItemRow, ItemTx,
     MessageRefRow, OfferRow, OutboxRow, RawInboundRow, ResourceRow, ResourceTx, RoutingDecisionRow,
     RoutingTx, StoreError, StoreTx, StoredEvent, TaskRow, TaskTx, TimerRow, TimerTx, stored,
 };
@@ -283,6 +283,37 @@ fn raw_inbound_of(r: RawInboundRecord) -> RawInboundRow {
         detail: r.detail,
         customer_id: r.customer_id,
         item_id: r.item_id,
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ChatSessionRecord {
+    session_id: String,
+    token_hash: String,
+    entry_point: String,
+    customer_id: Option<String>,
+    visitor: String,
+    name: Option<String>,
+    created_at: i64,
+    last_seen_at: i64,
+    ended_at: Option<i64>,
+    ended_by: Option<String>,
+}
+
+const CHAT_SESSION_COLUMNS: &str = "session_id, token_hash, entry_point, customer_id, visitor, name, created_at, last_seen_at, ended_at, ended_by";
+
+fn chat_session_of(r: ChatSessionRecord) -> ChatSessionRow {
+    ChatSessionRow {
+        id: r.session_id,
+        token_hash: r.token_hash,
+        entry_point: r.entry_point,
+        customer_id: r.customer_id,
+        visitor: r.visitor,
+        name: r.name,
+        created_at: r.created_at,
+        last_seen_at: r.last_seen_at,
+        ended_at: r.ended_at,
+        ended_by: r.ended_by,
     }
 }
 
@@ -744,6 +775,7 @@ impl CustomerTx for Tx {
             "DELETE FROM conversation WHERE customer_id = $1",
             "DELETE FROM task WHERE customer_id = $1",
             "DELETE FROM message_ref WHERE customer_id = $1",
+            "DELETE FROM chat_session WHERE customer_id = $1",
             "DELETE FROM item_blob WHERE item_id IN (SELECT item_id FROM conversation_item WHERE customer_id = $1)",
             "DELETE FROM blob WHERE NOT EXISTS (SELECT 1 FROM item_blob WHERE item_blob.blob_id = blob.blob_id)",
             "DELETE FROM inbound_raw WHERE customer_id = $1 \
@@ -1299,6 +1331,66 @@ impl ChannelTx for Tx {
         .await
         .map_err(map_err)?;
         Ok(rows.into_iter().map(message_ref_of).collect())
+    }
+
+    async fn insert_chat_session(&mut self, row: &ChatSessionRow) -> Result<(), StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO chat_session ({CHAT_SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        )))
+        .bind(&row.id)
+        .bind(&row.token_hash)
+        .bind(&row.entry_point)
+        .bind(&row.customer_id)
+        .bind(&row.visitor)
+        .bind(&row.name)
+        .bind(row.created_at)
+        .bind(row.last_seen_at)
+        .bind(row.ended_at)
+        .bind(&row.ended_by)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn chat_session(&mut self, id: &str) -> Result<Option<ChatSessionRow>, StoreError> {
+        let row: Option<ChatSessionRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CHAT_SESSION_COLUMNS} FROM chat_session WHERE session_id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(row.map(chat_session_of))
+    }
+
+    async fn chat_session_by_token(
+        &mut self,
+        token_hash: &str,
+    ) -> Result<Option<ChatSessionRow>, StoreError> {
+        let row: Option<ChatSessionRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CHAT_SESSION_COLUMNS} FROM chat_session WHERE token_hash = $1"
+        )))
+        .bind(token_hash)
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(row.map(chat_session_of))
+    }
+
+    async fn update_chat_session(&mut self, row: &ChatSessionRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE chat_session SET customer_id = $2, last_seen_at = $3, ended_at = $4, ended_by = $5 WHERE session_id = $1",
+        )
+        .bind(&row.id)
+        .bind(&row.customer_id)
+        .bind(row.last_seen_at)
+        .bind(row.ended_at)
+        .bind(&row.ended_by)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
     }
 
     async fn put_blob(&mut self, row: &BlobRow) -> Result<(), StoreError> {

@@ -181,6 +181,26 @@ pub struct RawInboundRow {
     pub item_id: Option<String>,
 }
 
+/// A chat session of the web widget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatSessionRow {
+    pub id: String,
+    /// SHA-256 of the resume token; the token itself is never kept.
+    pub token_hash: String,
+    /// The CHAT entry point's address.
+    pub entry_point: String,
+    /// Set once the first message made (or found) the customer.
+    pub customer_id: Option<String>,
+    /// The address the customer chats as: their email, or a visitor id.
+    pub visitor: String,
+    pub name: Option<String>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub ended_at: Option<i64>,
+    /// `agent`, `customer` or `timeout`.
+    pub ended_by: Option<String>,
+}
+
 /// A file kept once per content (its id is the SHA-256 of its bytes, in hex).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlobRow {
@@ -543,6 +563,14 @@ pub trait ChannelTx: Send {
         item_id: &str,
         blob_id: &str,
     ) -> Result<Option<BlobRow>, StoreError>;
+    async fn insert_chat_session(&mut self, row: &ChatSessionRow) -> Result<(), StoreError>;
+    async fn chat_session(&mut self, id: &str) -> Result<Option<ChatSessionRow>, StoreError>;
+    async fn chat_session_by_token(
+        &mut self,
+        token_hash: &str,
+    ) -> Result<Option<ChatSessionRow>, StoreError>;
+    /// Writes a session's customer, last sighting and end.
+    async fn update_chat_session(&mut self, row: &ChatSessionRow) -> Result<(), StoreError>;
     /// The newest message id recorded in a conversation.
     async fn latest_message_ref(
         &mut self,

@@ -3,4 +3,5 @@
 //! (`App::claim_outgoing`, `App::settle_outgoing`). The binary wires them; the use
 //! cases know no provider.
 
+pub mod chat;
 pub mod email;

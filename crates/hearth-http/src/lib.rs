@@ -70,16 +70,18 @@ impl AppState {
 
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
-    router_with(state, api::doc::Api::new())
+    router_with(state, api::doc::Api::new(), Router::new())
 }
 
-/// The whole HTTP surface plus `extra` under `/api/v1` (the channels' endpoints,
-/// wired by the binary).
-pub fn router_with(state: AppState, extra: api::doc::Api) -> Router {
+/// The whole HTTP surface plus the channels' endpoints, wired by the binary:
+/// `extra` under `/api/v1` (documented, authenticated, rate-limited like the rest)
+/// and `pages` at the root (the chat widget and its socket).
+pub fn router_with(state: AppState, extra: api::doc::Api, pages: Router<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(ui::router())
+        .merge(pages)
         .nest(
             "/api/v1",
             api::router(extra).layer(axum::middleware::from_fn_with_state(

@@ -29,6 +29,13 @@ const PAGE: i64 = 200;
 #[derive(Debug, Default)]
 pub struct Notifier(Notify);
 
+impl Notifier {
+    /// Resolves at the next commit of this instance.
+    pub async fn committed(&self) {
+        self.0.notified().await;
+    }
+}
+
 impl EventBus for Notifier {
     fn published(&self) {
         self.0.notify_waiters();

@@ -339,7 +339,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = hearth_http::AppState::new(app, max_body).with_email_relay(relay.is_some());
     let limiter = state.limiter.clone();
     let limits = tokio::spawn(refresh_rate_limit(state.app.clone(), limiter));
-    let router = hearth_http::router_with(state, hearth_channels::email::http::api());
+    let router = hearth_http::router_with(
+        state,
+        hearth_channels::email::http::api(),
+        hearth_channels::chat::router(),
+    );
 
     let mut out = std::io::stdout().lock();
     writeln!(

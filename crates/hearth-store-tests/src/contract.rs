@@ -2,8 +2,8 @@
 //! database of each backend and must pass on both.
 
 use hearth_app::ports::{
-    BlobRow, ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow, MessageRefRow, OutboxRow,
-    RawInboundRow, ResourceRow, Store, StoreError,
+    BlobRow, ChatSessionRow, ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow,
+    MessageRefRow, OutboxRow, RawInboundRow, ResourceRow, Store, StoreError,
 };
 
 fn resource(kind: &str, id: &str, key: Option<&str>, doc: &str) -> ResourceRow {
@@ -639,6 +639,47 @@ pub async fn raw_messages_and_message_ids_are_kept(store: &dyn Store) {
     let mut tx = store.read().await.unwrap();
     assert_eq!(tx.blob_of_item("i1", "ab12").await.unwrap(), Some(blob));
     assert_eq!(tx.blob_of_item("i2", "ab12").await.unwrap(), None);
+    drop(tx);
+
+    // A chat session is found by id and by its token's hash, and its changes kept.
+    let session = ChatSessionRow {
+        id: "s1".into(),
+        token_hash: "h1".into(),
+        entry_point: "chat".into(),
+        customer_id: None,
+        visitor: "visitor-1".into(),
+        name: Some("Ann".into()),
+        created_at: 10,
+        last_seen_at: 10,
+        ended_at: None,
+        ended_by: None,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_chat_session(&session).await.unwrap();
+    assert!(matches!(
+        tx.insert_chat_session(&ChatSessionRow {
+            id: "s2".into(),
+            ..session.clone()
+        })
+        .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_chat_session(&session).await.unwrap();
+    let seen = ChatSessionRow {
+        customer_id: Some("c1".into()),
+        last_seen_at: 20,
+        ended_at: Some(30),
+        ended_by: Some("agent".into()),
+        ..session.clone()
+    };
+    tx.update_chat_session(&seen).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.chat_session("s1").await.unwrap(), Some(seen.clone()));
+    assert_eq!(tx.chat_session_by_token("h1").await.unwrap(), Some(seen));
+    assert_eq!(tx.chat_session_by_token("h2").await.unwrap(), None);
 }
 
 /// A transaction dropped without commit writes nothing.

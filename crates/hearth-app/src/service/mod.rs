@@ -4,6 +4,7 @@
 //! [`crate::unit_of_work`]'s.
 
 mod availability;
+mod chat_sessions;
 pub mod communications;
 pub(crate) mod conversations;
 pub mod credentials;
@@ -25,6 +26,7 @@ mod work;
 pub use crate::app::App;
 pub use crate::unit_of_work::{SETTINGS_ID, kind};
 pub use availability::{Availability, NextWork};
+pub use chat_sessions::{ChatEndedBy, ChatFrom, ChatLine, ChatSession, ChatTranscript};
 pub use conversations::{ItemsPage, PatchConversation, ReplyRequest};
 pub use credentials::Caller;
 pub use customers::{CustomerQuery, CustomerRef, FIND_CAP, ProfileChange};

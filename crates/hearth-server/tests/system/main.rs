@@ -3,6 +3,7 @@
 //! and `--no-demo`, on SQLite and (when configured) PostgreSQL.
 
 mod browser;
+mod chat;
 mod email;
 mod imap;
 mod server;

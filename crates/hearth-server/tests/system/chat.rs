@@ -1,0 +1,201 @@
+//! The chat socket with a real WebSocket client against the real binary: a
+//! customer says hello and writes; the chat is pushed to the agent available for
+//! messaging; the agent's reply reaches the socket with their first name; the
+//! customer drops the connection and rejoins with the resume token, history and
+//! all; End & Close reaches the customer as `ended`. Bad frames get `error` frames.
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::server::{self, Server, hearth};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(s: &Server) -> Socket {
+    let url = format!(
+        "{}/chat/ws?entryPoint=chat",
+        s.base.replace("http://", "ws://")
+    );
+    tokio_tungstenite::connect_async(url).await.unwrap().0
+}
+
+async fn say(socket: &mut Socket, frame: Value) {
+    socket.send(Message::text(frame.to_string())).await.unwrap();
+}
+
+/// The next frame (pings and pongs skipped); panics after ten seconds.
+async fn hear(socket: &mut Socket) -> Value {
+    loop {
+        let next = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a frame within ten seconds")
+            .expect("the socket is open")
+            .unwrap();
+        match next {
+            Message::Text(text) => return serde_json::from_str(&text).unwrap(),
+            Message::Close(_) => return json!({"type": "closed"}),
+            _ => continue,
+        }
+    }
+}
+
+async fn chat_end_to_end(database_url: Option<&str>) {
+    let dir = server::temp_dir();
+    let s = Server::start(&dir, database_url, &[]).await;
+    let out = hearth(
+        &["token", "create", "--email", "alice@example.com"],
+        &dir,
+        database_url,
+    );
+    assert!(out.status.success());
+    let alice = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let status = s
+        .put_as(
+            "/api/v1/me/availability",
+            "alice@example.com",
+            &alice,
+            json!({"availableFor": ["MESSAGING"]}),
+        )
+        .await
+        .0;
+    assert_eq!(status, 200);
+
+    let mut socket = connect(&s).await;
+    // Anything before hello is refused.
+    say(
+        &mut socket,
+        json!({"type": "message", "clientId": "x", "content": "hi"}),
+    )
+    .await;
+    assert_eq!(hear(&mut socket).await["code"], "hello_first");
+
+    let mut socket = connect(&s).await;
+    say(
+        &mut socket,
+        json!({"type": "hello", "customer": {"name": "Cleo"}}),
+    )
+    .await;
+    let welcome = hear(&mut socket).await;
+    assert_eq!(welcome["type"], "welcome", "{welcome}");
+    assert_eq!(welcome["history"], json!([]));
+    let resume = welcome["resume"].as_str().unwrap().to_owned();
+    assert_eq!(resume.len(), 43, "an unguessable token");
+
+    say(&mut socket, json!({"type": "dance"})).await;
+    assert_eq!(hear(&mut socket).await["code"], "unknown_type");
+    say(
+        &mut socket,
+        json!({"type": "message", "clientId": "m1", "content": "Is my order late?"}),
+    )
+    .await;
+    let echo = hear(&mut socket).await;
+    assert_eq!(
+        (
+            echo["type"].as_str(),
+            echo["from"].as_str(),
+            echo["clientId"].as_str()
+        ),
+        (Some("message"), Some("customer"), Some("m1")),
+        "{echo}"
+    );
+
+    // The chat was pushed to Alice: it is hers now.
+    let mut conversation = Value::Null;
+    for _ in 0..100 {
+        let (_, mine) = s
+            .get_as("/api/v1/me/customers", "alice@example.com", &alice)
+            .await;
+        if let Some(first) = mine.as_array().and_then(|a| a.first()) {
+            conversation = first.clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let conversation_id = conversation["conversationId"]
+        .as_str()
+        .or_else(|| conversation["id"].as_str())
+        .unwrap_or_else(|| panic!("the chat was not pushed to Alice: {conversation}"))
+        .to_owned();
+
+    // Alice answers: the customer sees it, with her first name.
+    let client = server::http_client();
+    let reply = client
+        .post(format!(
+            "{}/api/v1/conversation-items/{}/reply",
+            s.base,
+            echo["id"].as_str().unwrap()
+        ))
+        .basic_auth("alice@example.com", Some(&alice))
+        .json(&json!({"content": {"type": "CHAT_MESSAGE", "body": "Let me check."}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        reply.status().as_u16(),
+        201,
+        "{}",
+        reply.text().await.unwrap()
+    );
+    let answer = hear(&mut socket).await;
+    assert_eq!(
+        (
+            answer["from"].as_str(),
+            answer["agentName"].as_str(),
+            answer["content"].as_str()
+        ),
+        (Some("agent"), Some("Alice"), Some("Let me check.")),
+        "{answer}"
+    );
+
+    // The connection drops; the resume token rejoins the same session.
+    drop(socket);
+    let mut socket = connect(&s).await;
+    say(&mut socket, json!({"type": "hello", "resume": resume})).await;
+    let again = hear(&mut socket).await;
+    assert_eq!(again["sessionId"], welcome["sessionId"], "{again}");
+    assert_eq!(again["history"].as_array().unwrap().len(), 2, "{again}");
+    let mut forged = connect(&s).await;
+    say(
+        &mut forged,
+        json!({"type": "hello", "resume": "A".repeat(43)}),
+    )
+    .await;
+    assert_eq!(hear(&mut forged).await["code"], "resume_invalid");
+
+    // End & Close: the customer sees the chat end.
+    let act = client
+        .post(format!(
+            "{}/api/v1/conversations/{conversation_id}/actions",
+            s.base
+        ))
+        .basic_auth("alice@example.com", Some(&alice))
+        .json(&json!({"action": "END_AND_CLOSE"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(act.status().as_u16(), 200, "{}", act.text().await.unwrap());
+    let ended = hear(&mut socket).await;
+    assert_eq!(
+        (ended["type"].as_str(), ended["by"].as_str()),
+        (Some("ended"), Some("agent")),
+        "{ended}"
+    );
+    assert!(s.stop().await.success());
+}
+
+#[tokio::test]
+async fn sqlite_chat_over_a_real_websocket() {
+    chat_end_to_end(None).await;
+}
+
+#[tokio::test]
+async fn postgres_chat_over_a_real_websocket() {
+    let Some(db) = hearth_store_tests::postgres().await else {
+        return;
+    };
+    chat_end_to_end(Some(&db.url)).await;
+    db.cleanup().await;
+}
