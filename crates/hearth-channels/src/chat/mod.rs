@@ -7,10 +7,35 @@ pub mod frames;
 mod socket;
 
 use axum::Router;
+use axum::http::header;
+use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use hearth_http::AppState;
 
+/// The widget, written for this project (no third-party code, no CDN).
+const WIDGET: &str = include_str!("../../assets/widget.js");
+/// A page that stands for a customer's website, with the widget embedded.
+const DEMO: &str = include_str!("../../assets/demo.html");
+
 /// The chat routes, merged at the root by the binary.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/chat/ws", get(socket::upgrade))
+    Router::new()
+        .route("/chat/ws", get(socket::upgrade))
+        .route("/chat/widget.js", get(widget))
+        .route("/chat/demo", get(demo))
+}
+
+async fn widget() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        WIDGET,
+    )
+}
+
+async fn demo() -> Html<&'static str> {
+    Html(DEMO)
 }

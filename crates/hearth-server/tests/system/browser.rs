@@ -529,3 +529,109 @@ async fn body_keys(client: &Client, keys: &str) {
         .await
         .unwrap();
 }
+
+/// Runs `js` (a function body) in the page and returns its value.
+async fn js(client: &Client, body: &str) -> serde_json::Value {
+    client.execute(body, vec![]).await.unwrap()
+}
+
+/// The widget's shadow root, as a script expression.
+const WIDGET: &str = "document.querySelector('[data-hearth-chat]').shadowRoot";
+
+/// Waits until the widget's message log satisfies `ok`.
+async fn until_widget(client: &Client, what: &str, ok: impl Fn(&str) -> bool) {
+    let mut last = String::new();
+    for _ in 0..150 {
+        let text = js(
+            client,
+            &format!("var r = {WIDGET}; return r ? r.querySelector('.log').innerText : '';"),
+        )
+        .await;
+        last = text.as_str().unwrap_or_default().to_owned();
+        if ok(&last) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what}: the widget shows {last:?}");
+}
+
+/// The widget on a customer's page and the desktop side by side: the customer opens
+/// the chat and writes; Alice, available for Messaging, gets it pushed, answers and
+/// presses End & Close; the customer sees each step live.
+#[tokio::test]
+async fn a_customer_chats_through_the_widget_with_an_agent_on_the_desktop() {
+    let Some((_driver, agent)) = browser().await else {
+        return;
+    };
+    let Some((_driver2, customer)) = browser().await else {
+        return;
+    };
+    let dir = temp_dir();
+    let server = Server::start(&dir, None, &[]).await;
+    sign_in(&agent, &server, "alice@example.com").await;
+    click(&agent, "input[name=messaging]").await;
+    click(&agent, "#availability button[type=submit]").await;
+    text_of(&agent, "input[name=messaging][checked]").await;
+
+    customer
+        .goto(&format!("{}/chat/demo", server.base))
+        .await
+        .unwrap();
+    for _ in 0..50 {
+        if js(
+            &customer,
+            &format!("return !!document.querySelector('[data-hearth-chat]');"),
+        )
+        .await
+            == json!(true)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    shot(&customer, "chat-widget-closed.png").await;
+    // The launcher is a button; opening the panel puts the cursor in the composer.
+    js(
+        &customer,
+        &format!("{WIDGET}.querySelector('.launch').click(); return true;"),
+    )
+    .await;
+    let focused = customer.active_element().await.unwrap();
+    focused
+        .send_keys("Hi, is my parcel on its way?\n")
+        .await
+        .unwrap();
+    until_widget(&customer, "the customer's own message shows", |t| {
+        t.contains("Hi, is my parcel on its way?")
+    })
+    .await;
+
+    // Pushed to Alice, who opens it, answers and ends it.
+    until_text(
+        &agent,
+        "#customers-card",
+        "the chat is pushed to Alice",
+        |t| t.contains("visitor-"),
+    )
+    .await;
+    click(&agent, "#my-customers a").await;
+    until_text(&agent, "#timeline", "Alice sees the message", |t| {
+        t.contains("Hi, is my parcel on its way?")
+    })
+    .await;
+    type_into(&agent, "#body", "Yes, it arrives tomorrow.").await;
+    click(&agent, "#send-reply").await;
+    until_widget(&customer, "the agent's answer reaches the customer", |t| {
+        t.contains("Yes, it arrives tomorrow.") && t.contains("Alice")
+    })
+    .await;
+    shot(&customer, "chat-widget-open.png").await;
+    assert_eq!(text_of(&agent, "#primary-action").await, "End & Close");
+    click(&agent, "#primary-action").await;
+    until_widget(&customer, "the customer sees the chat end", |t| {
+        t.contains("Chat ended.")
+    })
+    .await;
+    shot(&customer, "chat-widget-ended.png").await;
+}
