@@ -581,7 +581,7 @@ async fn a_customer_chats_through_the_widget_with_an_agent_on_the_desktop() {
     for _ in 0..50 {
         if js(
             &customer,
-            &format!("return !!document.querySelector('[data-hearth-chat]');"),
+            "return !!document.querySelector('[data-hearth-chat]');",
         )
         .await
             == json!(true)
