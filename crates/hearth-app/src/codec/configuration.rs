@@ -150,6 +150,9 @@ pub struct EntryPointDoc {
     /// An EMAIL entry point's mailbox to poll.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imap: Option<ImapDoc>,
+    /// A CHAT entry point's web origins the widget may connect from; empty: any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_origins: Vec<String>,
 }
 
 /// A mailbox Hearth polls over IMAP. The password is kept to log in with and
@@ -177,6 +180,7 @@ impl EntryPointDoc {
             inbox_id: e.inbox_id.to_string(),
             sla_seconds: e.sla.map(|d| d.whole_seconds()),
             imap: None,
+            allowed_origins: Vec::new(),
         }
     }
     /// To the domain.

@@ -275,6 +275,31 @@ pub fn admin_draft(
                 }
                 None => None,
             };
+            let allowed_origins = match m.get("allowedOrigins") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(_) if channel != Channel::Chat => {
+                    return Err(DomainError::invalid(
+                        "allowedOrigins",
+                        "only a CHAT entry point has web origins",
+                    ));
+                }
+                Some(Value::Array(list)) if list.len() <= 50 => list
+                    .iter()
+                    .map(|v| v.as_str().ok_or(()).and_then(|o| origin(o).ok_or(())))
+                    .collect::<Result<Vec<_>, ()>>()
+                    .map_err(|()| {
+                        DomainError::invalid(
+                            "allowedOrigins",
+                            "must list up to 50 origins like https://shop.example.com",
+                        )
+                    })?,
+                Some(_) => {
+                    return Err(DomainError::invalid(
+                        "allowedOrigins",
+                        "must list up to 50 origins like https://shop.example.com",
+                    ));
+                }
+            };
             let doc = EntryPointDoc {
                 id: id.to_owned(),
                 channel: channel.as_str().to_owned(),
@@ -282,6 +307,7 @@ pub fn admin_draft(
                 inbox_id,
                 sla_seconds,
                 imap,
+                allowed_origins,
             };
             Ok(AdminDraft::EntryPoint(doc))
         }
@@ -418,6 +444,17 @@ pub fn patched(
     let mut base: Map<String, Value> = codec::read(&current.doc)?;
     base.remove("passwordHash");
     Ok(merge(&base, patch))
+}
+
+/// A web origin as browsers send it (`scheme://host[:port]`, lowercase, no path).
+fn origin(raw: &str) -> Option<String> {
+    let lower = raw.trim().trim_end_matches('/').to_lowercase();
+    let (scheme, rest) = lower.split_once("://")?;
+    let host_ok = !rest.is_empty()
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    (matches!(scheme, "http" | "https") && host_ok).then_some(lower)
 }
 
 /// Longest IMAP poll interval, a day.

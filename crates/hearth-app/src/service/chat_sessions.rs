@@ -360,6 +360,26 @@ impl App {
         })
     }
 
+    /// The web origins the widget of chat entry point `entry_point` may connect
+    /// from (empty: any); `None` when there is no such chat entry point.
+    pub async fn chat_origins(&self, entry_point: &str) -> Result<Option<Vec<String>>, AppError> {
+        read_tx!(self, |tx| {
+            match tx
+                .resource_by_key(
+                    crate::unit_of_work::kind::ENTRY_POINT,
+                    &codec::EntryPointDoc::key(Channel::Chat, entry_point),
+                )
+                .await?
+            {
+                Some(row) => {
+                    let doc: codec::EntryPointDoc = codec::read(&row.doc)?;
+                    Ok(Some(doc.allowed_origins))
+                }
+                None => Ok::<_, AppError>(None),
+            }
+        })
+    }
+
     async fn chat_row(&self, session_id: &str) -> Result<ChatSessionRow, AppError> {
         read_tx!(self, |tx| tx
             .chat_session(session_id)

@@ -76,8 +76,27 @@ pub(super) async fn upgrade(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(params): Query<Params>,
+    headers: axum::http::HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    // A page elsewhere than the entry point's own sites may not open its chats.
+    match state.app.chat_origins(params.entry_point.trim()).await {
+        Ok(Some(allowed)) if !allowed.is_empty() => {
+            let origin = headers
+                .get(axum::http::header::ORIGIN)
+                .and_then(|v| v.to_str().ok())
+                .map(|o| o.trim_end_matches('/').to_lowercase());
+            if !origin.is_some_and(|o| allowed.contains(&o)) {
+                return (StatusCode::FORBIDDEN, "this site may not open these chats")
+                    .into_response();
+            }
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(error = %e.chain(), "reading a chat entry point failed");
+            return (StatusCode::SERVICE_UNAVAILABLE, "try again in a moment").into_response();
+        }
+    }
     let Some(slot) = Slot::take(peer.ip()) else {
         return (
             StatusCode::TOO_MANY_REQUESTS,

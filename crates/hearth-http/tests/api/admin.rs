@@ -576,3 +576,52 @@ async fn an_email_entry_points_imap_mailbox_keeps_its_password_out_of_sight() {
         );
     });
 }
+
+/// A chat entry point's allowed origins are origins; other channels have none.
+#[tokio::test]
+async fn chat_entry_points_name_their_sites_as_origins() {
+    each_backend!(|api| {
+        let inbox = admin(&api, Method::GET, "inboxes", None).await.body[0]["id"].clone();
+        for (body, attr) in [
+            (
+                json!({"channel": "CHAT", "address": "web", "inboxId": inbox, "allowedOrigins": ["shop.example"]}),
+                "allowedOrigins",
+            ),
+            (
+                json!({"channel": "CHAT", "address": "web", "inboxId": inbox, "allowedOrigins": "https://shop.example"}),
+                "allowedOrigins",
+            ),
+            (
+                json!({"channel": "EMAIL", "address": "x@example.com", "inboxId": inbox, "allowedOrigins": ["https://shop.example"]}),
+                "allowedOrigins",
+            ),
+        ] {
+            let bad = admin(&api, Method::POST, "entry-points", Some(body.clone())).await;
+            assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{body}: {}", bad.body);
+            assert_eq!(bad.body["errors"][0]["attr"], attr, "{}", bad.body);
+        }
+        let made = admin(
+            &api,
+            Method::POST,
+            "entry-points",
+            Some(
+                json!({"channel": "CHAT", "address": "web", "inboxId": inbox,
+                "allowedOrigins": ["https://Shop.example/", "http://localhost:3000"]}),
+            ),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        assert_eq!(
+            made.body["allowedOrigins"],
+            json!(["https://shop.example", "http://localhost:3000"])
+        );
+        assert_eq!(
+            api.app.chat_origins("web").await.unwrap(),
+            Some(vec![
+                "https://shop.example".to_owned(),
+                "http://localhost:3000".to_owned()
+            ])
+        );
+        assert_eq!(api.app.chat_origins("nowhere").await.unwrap(), None);
+    });
+}

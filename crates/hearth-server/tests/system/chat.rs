@@ -199,3 +199,144 @@ async fn postgres_chat_over_a_real_websocket() {
     chat_end_to_end(Some(&db.url)).await;
     db.cleanup().await;
 }
+
+/// Two instances on one PostgreSQL: the customer's socket is on one, the agent
+/// works on the other; the agent's answer and End & Close still reach the socket.
+#[tokio::test]
+async fn postgres_chat_across_two_instances() {
+    let Some(db) = hearth_store_tests::postgres().await else {
+        return;
+    };
+    let (dir_a, dir_b) = (server::temp_dir(), server::temp_dir());
+    let a = Server::start(&dir_a, Some(&db.url), &[]).await;
+    let b = Server::start(&dir_b, Some(&db.url), &[]).await;
+    let out = hearth(
+        &["token", "create", "--email", "bob@example.com"],
+        &dir_b,
+        Some(&db.url),
+    );
+    assert!(out.status.success());
+    let bob = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let status = b
+        .put_as(
+            "/api/v1/me/availability",
+            "bob@example.com",
+            &bob,
+            json!({"availableFor": ["MESSAGING"]}),
+        )
+        .await
+        .0;
+    assert_eq!(status, 200);
+
+    let mut socket = connect(&a).await;
+    say(&mut socket, json!({"type": "hello", "customer": {"name": "Dara", "emailAddress": "dara@customer.example"}})).await;
+    assert_eq!(hear(&mut socket).await["type"], "welcome");
+    say(
+        &mut socket,
+        json!({"type": "message", "clientId": "d1", "content": "Hello from instance A"}),
+    )
+    .await;
+    let echo = hear(&mut socket).await;
+    assert_eq!(echo["clientId"], "d1", "{echo}");
+
+    // The chat customer is the customer of that email address.
+    let (_, found) = b
+        .get("/api/v1/customer-profiles?email=dara@customer.example")
+        .await;
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{found}");
+
+    let client = server::http_client();
+    let reply = client
+        .post(format!(
+            "{}/api/v1/conversation-items/{}/reply",
+            b.base,
+            echo["id"].as_str().unwrap()
+        ))
+        .basic_auth("bob@example.com", Some(&bob))
+        .json(&json!({"content": {"type": "CHAT_MESSAGE", "body": "Bob here, on B."}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        reply.status().as_u16(),
+        201,
+        "{}",
+        reply.text().await.unwrap()
+    );
+    let answer = hear(&mut socket).await;
+    assert_eq!(
+        (answer["agentName"].as_str(), answer["content"].as_str()),
+        (Some("Bob"), Some("Bob here, on B.")),
+        "{answer}"
+    );
+    let conversation = reply_conversation(&b, echo["id"].as_str().unwrap()).await;
+    let act = client
+        .post(format!(
+            "{}/api/v1/conversations/{conversation}/actions",
+            b.base
+        ))
+        .basic_auth("bob@example.com", Some(&bob))
+        .json(&json!({"action": "END_AND_CLOSE"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(act.status().as_u16(), 200, "{}", act.text().await.unwrap());
+    assert_eq!(hear(&mut socket).await["type"], "ended");
+    drop(a);
+    drop(b);
+    db.cleanup().await;
+}
+
+/// The conversation of an item.
+async fn reply_conversation(s: &Server, item: &str) -> String {
+    let (_, item) = s.get(&format!("/api/v1/conversation-items/{item}")).await;
+    item["conversationId"].as_str().unwrap().to_owned()
+}
+
+/// A chat entry point that names its sites refuses sockets from other pages.
+#[tokio::test]
+async fn only_the_entry_points_sites_may_open_its_chats() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let dir = server::temp_dir();
+    let s = Server::start(&dir, None, &[]).await;
+    let (_, entry_points) = s.get("/api/v1/admin/entry-points").await;
+    let chat = entry_points
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["channel"] == "CHAT")
+        .unwrap()
+        .clone();
+    let (status, body) = s
+        .patch(
+            &format!(
+                "/api/v1/admin/entry-points/{}",
+                chat["id"].as_str().unwrap()
+            ),
+            json!({"allowedOrigins": ["https://Shop.example/"]}),
+        )
+        .await;
+    assert!(status == 200 || status == 204, "{status} {body}");
+    let url = format!(
+        "{}/chat/ws?entryPoint=chat",
+        s.base.replace("http://", "ws://")
+    );
+    let with_origin = |origin: &str| {
+        let mut req = url.as_str().into_client_request().unwrap();
+        req.headers_mut().insert("origin", origin.parse().unwrap());
+        req
+    };
+    let refused = tokio_tungstenite::connect_async(with_origin("https://evil.example")).await;
+    match refused {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status().as_u16(), 403)
+        }
+        other => panic!("a foreign page was let in: {other:?}"),
+    }
+    let (mut socket, _) = tokio_tungstenite::connect_async(with_origin("https://shop.example"))
+        .await
+        .unwrap();
+    say(&mut socket, json!({"type": "hello"})).await;
+    assert_eq!(hear(&mut socket).await["type"], "welcome");
+    assert!(s.stop().await.success());
+}
