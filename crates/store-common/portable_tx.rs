@@ -1393,6 +1393,23 @@ impl ChannelTx for Tx {
         Ok(())
     }
 
+    async fn stale_chat_sessions(
+        &mut self,
+        before: i64,
+        limit: i64,
+    ) -> Result<Vec<ChatSessionRow>, StoreError> {
+        let rows: Vec<ChatSessionRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CHAT_SESSION_COLUMNS} FROM chat_session WHERE ended_at IS NULL AND last_seen_at < $1 \
+             ORDER BY last_seen_at, session_id LIMIT $2{FOR_UPDATE_SKIP_LOCKED}"
+        )))
+        .bind(before)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(chat_session_of).collect())
+    }
+
     async fn put_blob(&mut self, row: &BlobRow) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO blob (blob_id, content_type, size, bytes, created_at) VALUES ($1, $2, $3, $4, $5) \

@@ -571,6 +571,13 @@ pub trait ChannelTx: Send {
     ) -> Result<Option<ChatSessionRow>, StoreError>;
     /// Writes a session's customer, last sighting and end.
     async fn update_chat_session(&mut self, row: &ChatSessionRow) -> Result<(), StoreError>;
+    /// Open sessions last seen before `before`, oldest first, at most `limit`;
+    /// sessions another transaction holds are skipped.
+    async fn stale_chat_sessions(
+        &mut self,
+        before: i64,
+        limit: i64,
+    ) -> Result<Vec<ChatSessionRow>, StoreError>;
     /// The newest message id recorded in a conversation.
     async fn latest_message_ref(
         &mut self,

@@ -292,6 +292,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             )),
         ),
         (
+            "the sweeper of abandoned chats",
+            tokio::spawn(hearth_channels::chat::run(app.clone(), stopped.clone())),
+        ),
+        (
             "the IMAP poller",
             tokio::spawn(hearth_channels::email::imap::run(
                 app.clone(),

@@ -667,6 +667,11 @@ pub async fn raw_messages_and_message_ids_are_kept(store: &dyn Store) {
     drop(tx);
     let mut tx = store.begin().await.unwrap();
     tx.insert_chat_session(&session).await.unwrap();
+    assert_eq!(
+        tx.stale_chat_sessions(11, 10).await.unwrap(),
+        vec![session.clone()]
+    );
+    assert_eq!(tx.stale_chat_sessions(10, 10).await.unwrap(), vec![]);
     let seen = ChatSessionRow {
         customer_id: Some("c1".into()),
         last_seen_at: 20,
@@ -680,6 +685,13 @@ pub async fn raw_messages_and_message_ids_are_kept(store: &dyn Store) {
     assert_eq!(tx.chat_session("s1").await.unwrap(), Some(seen.clone()));
     assert_eq!(tx.chat_session_by_token("h1").await.unwrap(), Some(seen));
     assert_eq!(tx.chat_session_by_token("h2").await.unwrap(), None);
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.stale_chat_sessions(1_000, 10).await.unwrap(),
+        vec![],
+        "an ended session is not stale"
+    );
 }
 
 /// A transaction dropped without commit writes nothing.

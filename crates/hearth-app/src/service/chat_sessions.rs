@@ -324,6 +324,46 @@ impl App {
 
     /// The customer ends the session: its contact ends (CUSTOMER_ENDED).
     pub async fn chat_end(&self, session_id: &str) -> Result<(), AppError> {
+        self.finish_chat(session_id, ChatEndedBy::Customer).await
+    }
+
+    /// The customer's socket is still there (or just left): the rejoin window
+    /// counts from now.
+    pub async fn chat_seen(&self, session_id: &str) -> Result<(), AppError> {
+        let now = codec::to_ms(self.now());
+        write_tx!(self, |tx| {
+            if let Some(mut row) = tx.chat_session(session_id).await?
+                && row.ended_at.is_none()
+            {
+                row.last_seen_at = now;
+                tx.update_chat_session(&row).await?;
+            }
+            Ok::<_, AppError>(())
+        })
+    }
+
+    /// R45: sessions whose customer left and did not come back within the rejoin
+    /// window (plus `grace`, for sockets that report late) end as abandoned
+    /// (T22-T24 decide what becomes of the conversation). Returns how many.
+    pub async fn abandon_stale_chats(
+        &self,
+        grace: hearth_domain::Duration,
+    ) -> Result<usize, AppError> {
+        let now = self.now();
+        let stale = write_tx!(self, |tx| {
+            let window = load_settings(tx).await?.chat_rejoin;
+            let before = codec::to_ms(now - window - grace);
+            Ok::<_, AppError>(tx.stale_chat_sessions(before, 32).await?)
+        })?;
+        for row in &stale {
+            self.finish_chat(&row.id, ChatEndedBy::Timeout).await?;
+        }
+        Ok(stale.len())
+    }
+
+    /// Ends a session: its open contact ends (abandoned when it timed out), and the
+    /// session records who ended it.
+    async fn finish_chat(&self, session_id: &str, by: ChatEndedBy) -> Result<(), AppError> {
         let row = self.chat_row(session_id).await?;
         if row.ended_at.is_some() {
             return Ok(());
@@ -345,7 +385,8 @@ impl App {
             None => None,
         };
         if let Some(contact) = contact {
-            self.end_contact(&contact, false).await?;
+            self.end_contact(&contact, by == ChatEndedBy::Timeout)
+                .await?;
         }
         let now = codec::to_ms(self.now());
         write_tx!(self, |tx| {
@@ -353,7 +394,7 @@ impl App {
                 && current.ended_at.is_none()
             {
                 current.ended_at = Some(now);
-                current.ended_by = Some(ChatEndedBy::Customer.as_str().to_owned());
+                current.ended_by = Some(by.as_str().to_owned());
                 tx.update_chat_session(&current).await?;
             }
             Ok::<_, AppError>(())

@@ -17,6 +17,24 @@ const WIDGET: &str = include_str!("../../assets/widget.js");
 /// A page that stands for a customer's website, with the widget embedded.
 const DEMO: &str = include_str!("../../assets/demo.html");
 
+/// How late a socket's report of its customer may come before the customer counts
+/// as gone: twice the socket's reporting interval.
+pub const GRACE: hearth_domain::Duration = hearth_domain::Duration::seconds(10);
+
+/// Ends the chats whose customer left and did not come back in time (R45), every
+/// five seconds until `stop`.
+pub async fn run(app: hearth_app::App, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = app.abandon_stale_chats(GRACE).await {
+            tracing::warn!(error = %e.chain(), "ending abandoned chats failed; retrying");
+        }
+        tokio::select! {
+            () = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
 /// The chat routes, merged at the root by the binary.
 pub fn router() -> Router<AppState> {
     Router::new()

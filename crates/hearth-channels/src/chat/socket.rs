@@ -251,16 +251,41 @@ async fn run(mut socket: WebSocket, state: AppState, entry_point: String) {
     if !send(&mut socket, &welcome).await {
         return;
     }
+    converse(&mut socket, &app, &state, &session, &mut shown).await;
+    // The customer left (or the chat ended): the rejoin window counts from now.
+    if let Err(e) = app.chat_seen(&session.id).await {
+        tracing::warn!(error = %e.chain(), "recording when a chat customer left failed");
+    }
+}
+
+/// How often an open socket says its customer is still there.
+const SEEN_EVERY: Duration = Duration::from_secs(5);
+
+/// Messages both ways until the chat ends or the socket closes.
+async fn converse(
+    socket: &mut WebSocket,
+    app: &App,
+    state: &AppState,
+    session: &ChatSession,
+    shown: &mut HashSet<String>,
+) {
     let mut allowance = BURST;
     let mut last_refill = tokio::time::Instant::now();
+    let mut last_seen = tokio::time::Instant::now();
     loop {
+        if last_seen.elapsed() >= SEEN_EVERY {
+            last_seen = tokio::time::Instant::now();
+            if let Err(e) = app.chat_seen(&session.id).await {
+                tracing::warn!(error = %e.chain(), "recording a chat customer's presence failed");
+            }
+        }
         let wake = state.events.committed();
         tokio::select! {
-            incoming = next_text(&mut socket) => {
+            incoming = next_text(socket) => {
                 let text = match incoming {
                     None => return,
                     Some(Err(())) => {
-                        if !error(&mut socket, "invalid_frame", "frames are JSON text").await {
+                        if !error(socket, "invalid_frame", "frames are JSON text").await {
                             return;
                         }
                         continue;
@@ -270,7 +295,7 @@ async fn run(mut socket: WebSocket, state: AppState, entry_point: String) {
                 let frame = match frames::read(&text) {
                     Ok(frame) => frame,
                     Err((code, detail)) => {
-                        if !error(&mut socket, code, detail).await {
+                        if !error(socket, code, detail).await {
                             return;
                         }
                         continue;
@@ -278,7 +303,7 @@ async fn run(mut socket: WebSocket, state: AppState, entry_point: String) {
                 };
                 match frame {
                     ClientFrame::Hello { .. } => {
-                        if !error(&mut socket, "invalid_frame", "hello comes once").await {
+                        if !error(socket, "invalid_frame", "hello comes once").await {
                             return;
                         }
                     }
@@ -286,12 +311,12 @@ async fn run(mut socket: WebSocket, state: AppState, entry_point: String) {
                     ClientFrame::End {} => {
                         match app.chat_end(&session.id).await {
                             Ok(()) => {
-                                send(&mut socket, &ServerFrame::Ended { by: "customer" }).await;
+                                send(socket, &ServerFrame::Ended { by: "customer" }).await;
                                 let _ = socket.send(Message::Close(None)).await;
                                 return;
                             }
                             Err(e) => {
-                                if !refuse(&mut socket, &e).await {
+                                if !refuse(socket, &e).await {
                                     return;
                                 }
                             }
@@ -304,7 +329,7 @@ async fn run(mut socket: WebSocket, state: AppState, entry_point: String) {
                             .min(BURST);
                         last_refill = now;
                         if allowance < 1.0 {
-                            if !error(&mut socket, "rate_limited", "too many messages; wait a moment").await {
+                            if !error(socket, "rate_limited", "too many messages; wait a moment").await {
                                 return;
                             }
                             continue;
@@ -313,12 +338,12 @@ async fn run(mut socket: WebSocket, state: AppState, entry_point: String) {
                         match app.chat_say(&session.id, &client_id, &content).await {
                             Ok((said, _)) => {
                                 shown.insert(said.id.clone());
-                                if !send(&mut socket, &ServerFrame::Message(line(&said, Some(client_id)))).await {
+                                if !send(socket, &ServerFrame::Message(line(&said, Some(client_id)))).await {
                                     return;
                                 }
                             }
                             Err(e) => {
-                                if !refuse(&mut socket, &e).await {
+                                if !refuse(socket, &e).await {
                                     return;
                                 }
                             }
@@ -327,12 +352,12 @@ async fn run(mut socket: WebSocket, state: AppState, entry_point: String) {
                 }
             }
             () = wake => {
-                if !news(&mut socket, &app, &session, &mut shown).await {
+                if !news(socket, app, session, shown).await {
                     return;
                 }
             }
             () = tokio::time::sleep(LOOK) => {
-                if !news(&mut socket, &app, &session, &mut shown).await {
+                if !news(socket, app, session, shown).await {
                     return;
                 }
             }

@@ -441,3 +441,87 @@ async fn an_entry_point_sla_overrides_the_inbox_sla() {
         assert_eq!(due_at - created_at, time::Duration::minutes(5));
     });
 }
+
+/// Chat sessions of the widget: a rejoin within the window keeps the session, a
+/// later one starts a new session for the same customer; a customer who left and
+/// did not come back in time abandons the chat (R45): the contact ends as
+/// CUSTOMER_ABANDONED and the session ends by timeout.
+#[tokio::test]
+async fn chat_sessions_rejoin_within_the_window_and_are_abandoned_after_it() {
+    crate::each_backend_with_clock!(|api, clock| {
+        use hearth_app::service::{ChatEndedBy, ChatFrom};
+        let grace = time::Duration::seconds(10);
+        let (session, token) = api.app.open_chat("chat", Some("Ivy"), None).await.unwrap();
+        assert!(api.app.open_chat("nowhere", None, None).await.is_err());
+        let (line, created) = api.app.chat_say(&session.id, "c1", "Hello?").await.unwrap();
+        assert!(created);
+        let (again, created) = api.app.chat_say(&session.id, "c1", "Hello?").await.unwrap();
+        assert!(!created, "the same clientId is the same message");
+        assert_eq!(again.id, line.id);
+
+        // Within the window (2 min by default) the token rejoins the same session.
+        clock.advance(time::Duration::seconds(60));
+        let (rejoined, new_token) = api.app.resume_chat("chat", &token).await.unwrap().unwrap();
+        assert_eq!(
+            (rejoined.id.as_str(), new_token),
+            (session.id.as_str(), None)
+        );
+        assert!(
+            api.app
+                .resume_chat("elsewhere", &token)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            api.app
+                .resume_chat("chat", "forged")
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        // Left, and not back within window and grace: abandoned.
+        api.app.chat_seen(&session.id).await.unwrap();
+        clock.advance(time::Duration::minutes(2));
+        assert_eq!(
+            api.app.abandon_stale_chats(grace).await.unwrap(),
+            0,
+            "still within the grace"
+        );
+        clock.advance(time::Duration::seconds(11));
+        assert_eq!(api.app.abandon_stale_chats(grace).await.unwrap(), 1);
+        let transcript = api.app.chat_transcript(&session.id).await.unwrap();
+        assert_eq!(transcript.ended, Some(ChatEndedBy::Timeout));
+        assert_eq!(transcript.lines.len(), 1);
+        assert_eq!(transcript.lines[0].from, ChatFrom::Customer);
+        let conversation = api
+            .app
+            .item(&line.id)
+            .await
+            .unwrap()
+            .conversation_id
+            .unwrap();
+        let conv = api.app.conversation(conversation.as_str()).await.unwrap();
+        let contact = conv
+            .contacts
+            .iter()
+            .find(|c| c.session_id.as_deref() == Some(session.id.as_str()))
+            .unwrap();
+        assert_eq!(
+            contact.ended.as_ref().and_then(|e| e.reason),
+            Some(hearth_domain::conversation::EndReason::CustomerAbandoned)
+        );
+        assert!(
+            api.app
+                .chat_say(&session.id, "c2", "Still there?")
+                .await
+                .is_err(),
+            "an ended chat takes no message"
+        );
+        // Coming back later starts a new session for the same customer.
+        let (next, fresh) = api.app.resume_chat("chat", &token).await.unwrap().unwrap();
+        assert_ne!(next.id, session.id);
+        assert!(fresh.is_some(), "with a token of its own");
+    });
+}
