@@ -40,6 +40,22 @@ fn free_port() -> u16 {
 }
 
 async fn browser() -> Option<(Driver, Client)> {
+    browser_with(&[]).await
+}
+
+/// A headless Chromium with `extra` command-line switches.
+async fn browser_with(extra: &[&str]) -> Option<(Driver, Client)> {
+    // A later switch of the same name wins (the window size of a narrow screen).
+    let args: Vec<&str> = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+    ]
+    .into_iter()
+    .chain(extra.iter().copied())
+    .collect();
     if !(on_path("chromium") && on_path("chromedriver")) {
         assert!(
             std::env::var("HEARTH_REQUIRE_BROWSER").as_deref() != Ok("1"),
@@ -57,10 +73,7 @@ async fn browser() -> Option<(Driver, Client)> {
         .unwrap();
     let driver = Driver { child, port };
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"]}),
-    );
+    caps.insert("goog:chromeOptions".into(), json!({ "args": args }));
     let url = format!("http://127.0.0.1:{}", driver.port);
     for _ in 0..100 {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
@@ -634,4 +647,45 @@ async fn a_customer_chats_through_the_widget_with_an_agent_on_the_desktop() {
     })
     .await;
     shot(&customer, "chat-widget-ended.png").await;
+
+    // In a dark colour scheme the widget follows it; at 360 px it fits the width.
+    if let Some((_driver3, dark)) =
+        browser_with(&["--force-dark-mode", "--window-size=360,740"]).await
+    {
+        dark.goto(&format!("{}/chat/demo", server.base))
+            .await
+            .unwrap();
+        for _ in 0..50 {
+            if js(
+                &dark,
+                "return !!document.querySelector('[data-hearth-chat]');",
+            )
+            .await
+                == json!(true)
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            js(
+                &dark,
+                "return matchMedia('(prefers-color-scheme: dark)').matches;"
+            )
+            .await,
+            json!(true)
+        );
+        js(
+            &dark,
+            &format!("{WIDGET}.querySelector('.launch').click(); return true;"),
+        )
+        .await;
+        let width = js(
+            &dark,
+            &format!("return {WIDGET}.querySelector('.panel').getBoundingClientRect().right <= window.innerWidth;"),
+        )
+        .await;
+        assert_eq!(width, json!(true), "the panel fits a narrow screen");
+        shot(&dark, "chat-widget-dark.png").await;
+    }
 }

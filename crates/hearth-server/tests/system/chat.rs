@@ -164,6 +164,34 @@ async fn chat_end_to_end(database_url: Option<&str>) {
     )
     .await;
     assert_eq!(hear(&mut forged).await["code"], "resume_invalid");
+    drop(forged);
+    // A message past the limit is refused with an error frame; the socket stays.
+    say(
+        &mut socket,
+        json!({"type": "message", "clientId": "big", "content": "x".repeat(2049)}),
+    )
+    .await;
+    let refused = hear(&mut socket).await;
+    assert_eq!(
+        (refused["type"].as_str(), refused["code"].as_str()),
+        (Some("error"), Some("invalid")),
+        "{refused}"
+    );
+    // A flood is slowed down: past the burst, messages are refused for a while.
+    let mut limited = false;
+    for n in 0..15 {
+        say(
+            &mut socket,
+            json!({"type": "message", "clientId": format!("f{n}"), "content": "spam"}),
+        )
+        .await;
+        let frame = hear(&mut socket).await;
+        if frame["code"] == "rate_limited" {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "fifteen messages at once hit the rate limit");
 
     // End & Close: the customer sees the chat end.
     let act = client
@@ -338,5 +366,38 @@ async fn only_the_entry_points_sites_may_open_its_chats() {
         .unwrap();
     say(&mut socket, json!({"type": "hello"})).await;
     assert_eq!(hear(&mut socket).await["type"], "welcome");
+    assert!(s.stop().await.success());
+}
+
+/// One address may hold twenty chat sockets open; the next is refused.
+#[tokio::test]
+async fn an_address_holds_a_bounded_number_of_chat_sockets() {
+    let dir = server::temp_dir();
+    let s = Server::start(&dir, None, &[]).await;
+    let mut open = Vec::new();
+    for _ in 0..20 {
+        open.push(connect(&s).await);
+    }
+    let url = format!(
+        "{}/chat/ws?entryPoint=chat",
+        s.base.replace("http://", "ws://")
+    );
+    match tokio_tungstenite::connect_async(url.as_str()).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status().as_u16(), 429)
+        }
+        other => panic!("the 21st socket was let in: {other:?}"),
+    }
+    // Closing one frees its place.
+    drop(open.pop());
+    let mut again = None;
+    for _ in 0..50 {
+        if let Ok((socket, _)) = tokio_tungstenite::connect_async(url.as_str()).await {
+            again = Some(socket);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(again.is_some(), "a freed place is taken again");
     assert!(s.stop().await.success());
 }
