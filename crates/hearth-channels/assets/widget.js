@@ -11,6 +11,7 @@
   var entryPoint = script.getAttribute("data-entry-point") || "chat";
   var origin = new URL(script.src, location.href).origin;
   var wsUrl = origin.replace(/^http/, "ws") + "/chat/ws?entryPoint=" + encodeURIComponent(entryPoint);
+  var configUrl = origin + "/chat/config?entryPoint=" + encodeURIComponent(entryPoint);
   var storeKey = "hearth-chat:" + origin + ":" + entryPoint;
 
   var css = [
@@ -40,6 +41,9 @@
     "textarea{flex:1;resize:none;height:42px;padding:8px;border:1px solid #d0d7de;border-radius:8px;background:inherit;color:inherit}",
     "form button,.again{border:0;border-radius:8px;background:#1f6feb;color:#fff;padding:0 14px;cursor:pointer}",
     ".again{margin:8px auto;padding:8px 14px}",
+    ".pre{display:flex;flex-direction:column;gap:8px;padding:4px}.pre label{display:flex;flex-direction:column;gap:3px;font-size:13px}",
+    ".pre input{padding:8px;border:1px solid #d0d7de;border-radius:8px;background:inherit;color:inherit}",
+    ".pre button{border:0;border-radius:8px;background:#1f6feb;color:#fff;padding:8px;cursor:pointer}",
     "@media (prefers-color-scheme:dark){.panel{background:#0d1117;color:#e6edf3;border-color:#30363d}",
     ".msg.agent{background:#21262d}form{border-color:#30363d}textarea{border-color:#30363d}",
     ".who,.typing,.msg.system,.note{color:#8b949e}}"
@@ -64,7 +68,7 @@
   var launch = $(".launch"), badge = $(".badge"), panel = $(".panel"), log = $(".log"),
       typing = $(".typing"), form = $("form"), text = $("textarea");
   var socket = null, open = false, unread = 0, ended = false, shown = {}, pending = [],
-      retry = 1000, lastTyping = 0, typingTimer = null;
+      retry = 1000, lastTyping = 0, typingTimer = null, customer = null, asked = false;
 
   function setUnread(n) {
     unread = n;
@@ -114,7 +118,9 @@
     socket = new WebSocket(wsUrl);
     socket.onopen = function () {
       retry = 1000;
-      send(resume ? { type: "hello", resume: resume } : { type: "hello" });
+      var hello = { type: "hello" };
+      if (resume) { hello.resume = resume; } else if (customer) { hello.customer = customer; }
+      send(hello);
     };
     socket.onmessage = function (event) {
       var frame;
@@ -165,10 +171,59 @@
       shown = {};
       ended = false;
       form.hidden = false;
-      connect();
+      asked = false;
+      customer = null;
+      start();
       text.focus();
     };
     log.appendChild(again);
+  }
+
+  /* The pre-chat form, when the entry point has one: asked once per chat. */
+  function start() {
+    var resume = null;
+    try { resume = sessionStorage.getItem(storeKey); } catch (e) { /* storage off */ }
+    if (resume || asked) { connect(); return; }
+    asked = true;
+    fetch(configUrl).then(function (r) { return r.ok ? r.json() : {}; }).then(function (config) {
+      var pre = config && config.preChat;
+      if (!pre || (pre.name === "OFF" && pre.email === "OFF")) { connect(); return; }
+      var box = document.createElement("form");
+      box.className = "pre";
+      var fields = [];
+      [["name", "Your name", "text"], ["email", "Your email", "email"]].forEach(function (f) {
+        var rule = pre[f[0]];
+        if (rule === "OFF") { return; }
+        var label = document.createElement("label");
+        label.textContent = f[1] + (rule === "REQUIRED" ? "" : " (optional)");
+        var input = document.createElement("input");
+        input.type = f[2];
+        input.name = f[0];
+        input.required = rule === "REQUIRED";
+        label.appendChild(input);
+        box.appendChild(label);
+        fields.push(input);
+      });
+      var go = document.createElement("button");
+      go.type = "submit";
+      go.textContent = "Start chat";
+      box.appendChild(go);
+      form.hidden = true;
+      log.appendChild(box);
+      if (fields[0]) { fields[0].focus(); }
+      box.onsubmit = function (event) {
+        event.preventDefault();
+        customer = {};
+        fields.forEach(function (input) {
+          var v = input.value.trim();
+          if (v) { customer[input.name === "email" ? "emailAddress" : "name"] = v; }
+        });
+        box.remove();
+        form.hidden = false;
+        text.focus();
+        connect();
+      };
+    }, function () { connect(); });
   }
 
   function toggle(want) {
@@ -177,8 +232,8 @@
     launch.setAttribute("aria-expanded", String(open));
     if (open) {
       setUnread(0);
-      if (!socket && !ended) { connect(); }
-      text.focus();
+      if (!socket && !ended) { start(); }
+      if (!form.hidden) { text.focus(); }
     } else {
       launch.focus();
     }
@@ -191,7 +246,7 @@
     if (!content || ended) { return; }
     counter += 1;
     var frame = { type: "message", clientId: Date.now().toString(36) + "-" + counter, content: content };
-    if (!send(frame)) { pending.push(frame); if (!socket) { connect(); } }
+    if (!send(frame)) { pending.push(frame); if (!socket) { start(); } }
     text.value = "";
   };
   text.onkeydown = function (event) {

@@ -153,6 +153,18 @@ pub struct EntryPointDoc {
     /// A CHAT entry point's web origins the widget may connect from; empty: any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed_origins: Vec<String>,
+    /// A CHAT entry point's form before the chat starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_chat: Option<PreChatDoc>,
+}
+
+/// What the widget asks before a chat starts: each field `OFF`, `OPTIONAL` or
+/// `REQUIRED`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreChatDoc {
+    pub name: String,
+    pub email: String,
 }
 
 /// A mailbox Hearth polls over IMAP. The password is kept to log in with and
@@ -181,6 +193,7 @@ impl EntryPointDoc {
             sla_seconds: e.sla.map(|d| d.whole_seconds()),
             imap: None,
             allowed_origins: Vec::new(),
+            pre_chat: None,
         }
     }
     /// To the domain.

@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 
 use super::fields::Fields;
 use crate::codec::{
-    self, AgentDoc, BusinessHoursDoc, CapacityDto, EntryPointDoc, ImapDoc, InboxDoc, RoutingDto,
-    SettingsDoc, TeamDoc, WeeklyHours, fmt_ts,
+    self, AgentDoc, BusinessHoursDoc, CapacityDto, EntryPointDoc, ImapDoc, InboxDoc, PreChatDoc,
+    RoutingDto, SettingsDoc, TeamDoc, WeeklyHours, fmt_ts,
 };
 use crate::error::AppError;
 use crate::service::organization::{AdminDraft, AdminKind, AdminResource};
@@ -300,6 +300,35 @@ pub fn admin_draft(
                     ));
                 }
             };
+            let pre_chat = match m.opt_obj("", "preChat")? {
+                Some(_) if channel != Channel::Chat => {
+                    return Err(DomainError::invalid(
+                        "preChat",
+                        "only a CHAT entry point has a pre-chat form",
+                    ));
+                }
+                Some(form) => {
+                    let field = |key: &str| -> Result<String, DomainError> {
+                        let value = form
+                            .opt_str("preChat", key)?
+                            .unwrap_or_else(|| "OFF".to_owned())
+                            .to_uppercase();
+                        if matches!(value.as_str(), "OFF" | "OPTIONAL" | "REQUIRED") {
+                            Ok(value)
+                        } else {
+                            Err(DomainError::invalid(
+                                format!("preChat.{key}"),
+                                "must be OFF, OPTIONAL or REQUIRED",
+                            ))
+                        }
+                    };
+                    Some(PreChatDoc {
+                        name: field("name")?,
+                        email: field("email")?,
+                    })
+                }
+                None => None,
+            };
             let doc = EntryPointDoc {
                 id: id.to_owned(),
                 channel: channel.as_str().to_owned(),
@@ -308,6 +337,7 @@ pub fn admin_draft(
                 sla_seconds,
                 imap,
                 allowed_origins,
+                pre_chat,
             };
             Ok(AdminDraft::EntryPoint(doc))
         }

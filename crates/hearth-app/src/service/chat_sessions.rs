@@ -17,13 +17,25 @@ use crate::clock::{new_id, new_token, token_hash};
 use crate::codec;
 use crate::error::AppError;
 use crate::ports::{ChatSessionRow, StoreTx};
-use crate::unit_of_work::{
-    conversation_of_row, load_agents, load_entry_point, load_items, load_settings,
-};
+use crate::unit_of_work::{conversation_of_row, load_agents, load_items, load_settings};
 
 /// Longest name a customer gives, and longest client message id.
 const MAX_NAME: usize = 200;
 const MAX_CLIENT_ID: usize = 100;
+
+/// A chat entry point as its widget sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatEntryPoint {
+    pub allowed_origins: Vec<String>,
+    pub pre_chat: Option<PreChat>,
+}
+
+/// The pre-chat form: each field `OFF`, `OPTIONAL` or `REQUIRED`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreChat {
+    pub name: String,
+    pub email: String,
+}
 
 /// Who ended a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +123,7 @@ impl App {
                 .to_owned(),
             None => format!("visitor-{}", new_id()),
         };
+        let email_given = email.map(str::trim).filter(|e| !e.is_empty());
         let token = new_token().map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
         let now = codec::to_ms(self.now());
         let row = ChatSessionRow {
@@ -126,15 +139,24 @@ impl App {
             ended_by: None,
         };
         write_tx!(self, |tx| {
-            if load_entry_point(tx, Channel::Chat, &row.entry_point)
-                .await?
-                .is_none()
-            {
+            let Some(entry) = chat_entry_doc(tx, &row.entry_point).await? else {
                 return Err(DomainError::invalid(
                     "entryPoint",
                     format!("no chat entry point has the address '{}'", row.entry_point),
                 )
                 .into());
+            };
+            if let Some(form) = &entry.pre_chat {
+                if form.name == "REQUIRED" && row.name.is_none() {
+                    return Err(DomainError::blank("customer.name", "your name, please").into());
+                }
+                if form.email == "REQUIRED" && email_given.is_none() {
+                    return Err(DomainError::blank(
+                        "customer.emailAddress",
+                        "your email address, please",
+                    )
+                    .into());
+                }
             }
             tx.insert_chat_session(&row).await?;
             Ok::<_, AppError>(())
@@ -404,21 +426,26 @@ impl App {
     /// The web origins the widget of chat entry point `entry_point` may connect
     /// from (empty: any); `None` when there is no such chat entry point.
     pub async fn chat_origins(&self, entry_point: &str) -> Result<Option<Vec<String>>, AppError> {
-        read_tx!(self, |tx| {
-            match tx
-                .resource_by_key(
-                    crate::unit_of_work::kind::ENTRY_POINT,
-                    &codec::EntryPointDoc::key(Channel::Chat, entry_point),
-                )
-                .await?
-            {
-                Some(row) => {
-                    let doc: codec::EntryPointDoc = codec::read(&row.doc)?;
-                    Ok(Some(doc.allowed_origins))
-                }
-                None => Ok::<_, AppError>(None),
-            }
-        })
+        Ok(self
+            .chat_entry_point(entry_point)
+            .await?
+            .map(|e| e.allowed_origins))
+    }
+
+    /// What the widget of chat entry point `entry_point` needs to know before a
+    /// chat starts; `None` when there is no such chat entry point.
+    pub async fn chat_entry_point(
+        &self,
+        entry_point: &str,
+    ) -> Result<Option<ChatEntryPoint>, AppError> {
+        let doc = read_tx!(self, |tx| chat_entry_doc(tx, entry_point).await)?;
+        Ok(doc.map(|d| ChatEntryPoint {
+            allowed_origins: d.allowed_origins,
+            pre_chat: d.pre_chat.map(|p| PreChat {
+                name: p.name,
+                email: p.email,
+            }),
+        }))
     }
 
     async fn chat_row(&self, session_id: &str) -> Result<ChatSessionRow, AppError> {
@@ -426,6 +453,23 @@ impl App {
             .chat_session(session_id)
             .await?
             .ok_or_else(|| AppError::not_found("chat session", session_id)))
+    }
+}
+
+/// A chat entry point's stored document.
+async fn chat_entry_doc(
+    tx: &mut dyn StoreTx,
+    address: &str,
+) -> Result<Option<codec::EntryPointDoc>, AppError> {
+    match tx
+        .resource_by_key(
+            crate::unit_of_work::kind::ENTRY_POINT,
+            &codec::EntryPointDoc::key(Channel::Chat, address),
+        )
+        .await?
+    {
+        Some(row) => Ok(Some(codec::read(&row.doc)?)),
+        None => Ok(None),
     }
 }
 

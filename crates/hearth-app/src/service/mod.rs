@@ -26,7 +26,9 @@ mod work;
 pub use crate::app::App;
 pub use crate::unit_of_work::{SETTINGS_ID, kind};
 pub use availability::{Availability, NextWork};
-pub use chat_sessions::{ChatEndedBy, ChatFrom, ChatLine, ChatSession, ChatTranscript};
+pub use chat_sessions::{
+    ChatEndedBy, ChatEntryPoint, ChatFrom, ChatLine, ChatSession, ChatTranscript, PreChat,
+};
 pub use conversations::{ItemsPage, PatchConversation, ReplyRequest};
 pub use credentials::Caller;
 pub use customers::{CustomerQuery, CustomerRef, FIND_CAP, ProfileChange};

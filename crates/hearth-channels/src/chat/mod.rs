@@ -41,6 +41,30 @@ pub fn router() -> Router<AppState> {
         .route("/chat/ws", get(socket::upgrade))
         .route("/chat/widget.js", get(widget))
         .route("/chat/demo", get(demo))
+        .route("/chat/config", get(config))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConfigQuery {
+    entry_point: String,
+}
+
+/// `GET /chat/config?entryPoint=ADDRESS`: what the widget asks before a chat
+/// starts, `{"preChat": {"name", "email"}}` (each `OFF`, `OPTIONAL` or
+/// `REQUIRED`) or `{"preChat": null}`.
+async fn config(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<ConfigQuery>,
+) -> axum::response::Response {
+    match state.app.chat_entry_point(query.entry_point.trim()).await {
+        Ok(Some(entry)) => axum::Json(serde_json::json!({
+            "preChat": entry.pre_chat.map(|p| serde_json::json!({"name": p.name, "email": p.email})),
+        }))
+        .into_response(),
+        Ok(None) => hearth_http::error::ApiError::not_found("no such chat entry point").into_response(),
+        Err(e) => hearth_http::error::ApiError::from(e).into_response(),
+    }
 }
 
 async fn widget() -> impl IntoResponse {

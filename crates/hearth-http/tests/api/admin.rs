@@ -625,3 +625,40 @@ async fn chat_entry_points_name_their_sites_as_origins() {
         assert_eq!(api.app.chat_origins("nowhere").await.unwrap(), None);
     });
 }
+
+/// The pre-chat form belongs to chat entry points and names each field's rule.
+#[tokio::test]
+async fn a_chat_entry_points_pre_chat_form_is_checked() {
+    each_backend!(|api| {
+        let inbox = admin(&api, Method::GET, "inboxes", None).await.body[0]["id"].clone();
+        for (body, attr) in [
+            (
+                json!({"channel": "EMAIL", "address": "y@example.com", "inboxId": inbox, "preChat": {"name": "REQUIRED"}}),
+                "preChat",
+            ),
+            (
+                json!({"channel": "CHAT", "address": "web2", "inboxId": inbox, "preChat": {"email": "MAYBE"}}),
+                "preChat.email",
+            ),
+        ] {
+            let bad = admin(&api, Method::POST, "entry-points", Some(body.clone())).await;
+            assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{body}: {}", bad.body);
+            assert_eq!(bad.body["errors"][0]["attr"], attr, "{}", bad.body);
+        }
+        let made = admin(
+            &api,
+            Method::POST,
+            "entry-points",
+            Some(json!({"channel": "CHAT", "address": "web2", "inboxId": inbox, "preChat": {"name": "required"}})),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        assert_eq!(
+            made.body["preChat"],
+            json!({"name": "REQUIRED", "email": "OFF"})
+        );
+        let nameless = api.app.open_chat("web2", None, None).await;
+        assert!(nameless.is_err(), "the name is required");
+        assert!(api.app.open_chat("web2", Some("Kai"), None).await.is_ok());
+    });
+}

@@ -652,6 +652,25 @@ async fn a_customer_chats_through_the_widget_with_an_agent_on_the_desktop() {
     if let Some((_driver3, dark)) =
         browser_with(&["--force-dark-mode", "--window-size=360,740"]).await
     {
+        // This customer meets the pre-chat form the entry point now has.
+        let (_, entry_points) = server.get("/api/v1/admin/entry-points").await;
+        let chat = entry_points
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["channel"] == "CHAT")
+            .unwrap()
+            .clone();
+        let (status, _) = server
+            .patch(
+                &format!(
+                    "/api/v1/admin/entry-points/{}",
+                    chat["id"].as_str().unwrap()
+                ),
+                json!({"preChat": {"name": "REQUIRED", "email": "OPTIONAL"}}),
+            )
+            .await;
+        assert!(status == 200 || status == 204);
         dark.goto(&format!("{}/chat/demo", server.base))
             .await
             .unwrap();
@@ -686,6 +705,37 @@ async fn a_customer_chats_through_the_widget_with_an_agent_on_the_desktop() {
         )
         .await;
         assert_eq!(width, json!(true), "the panel fits a narrow screen");
+        let mut asked = false;
+        for _ in 0..50 {
+            if js(
+                &dark,
+                &format!("return !!{WIDGET}.querySelector('.pre input[name=name]');"),
+            )
+            .await
+                == json!(true)
+            {
+                asked = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(asked, "the pre-chat form asks for a name");
         shot(&dark, "chat-widget-dark.png").await;
+        dark.active_element()
+            .await
+            .unwrap()
+            .send_keys("Noor\n")
+            .await
+            .unwrap();
+        dark.active_element()
+            .await
+            .unwrap()
+            .send_keys("Hello from a phone\n")
+            .await
+            .unwrap();
+        until_widget(&dark, "the named customer's message shows", |t| {
+            t.contains("Hello from a phone")
+        })
+        .await;
     }
 }

@@ -401,3 +401,65 @@ async fn an_address_holds_a_bounded_number_of_chat_sockets() {
     assert!(again.is_some(), "a freed place is taken again");
     assert!(s.stop().await.success());
 }
+
+/// A chat entry point's pre-chat form: the widget reads it from /chat/config, and
+/// the socket refuses a hello without what the form requires.
+#[tokio::test]
+async fn the_pre_chat_form_is_published_and_enforced() {
+    let dir = server::temp_dir();
+    let s = Server::start(&dir, None, &[]).await;
+    let client = server::http_client();
+    let config = |entry: &str| {
+        client
+            .get(format!("{}/chat/config?entryPoint={entry}", s.base))
+            .send()
+    };
+    let none: Value = config("chat").await.unwrap().json().await.unwrap();
+    assert_eq!(none, json!({"preChat": null}));
+    assert_eq!(config("nowhere").await.unwrap().status().as_u16(), 404);
+    let (_, entry_points) = s.get("/api/v1/admin/entry-points").await;
+    let chat = entry_points
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["channel"] == "CHAT")
+        .unwrap()
+        .clone();
+    let path = format!(
+        "/api/v1/admin/entry-points/{}",
+        chat["id"].as_str().unwrap()
+    );
+    let (status, body) = s
+        .patch(
+            &path,
+            json!({"preChat": {"name": "optional", "email": "REQUIRED"}}),
+        )
+        .await;
+    assert!(status == 200 || status == 204, "{status} {body}");
+    let form: Value = config("chat").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        form,
+        json!({"preChat": {"name": "OPTIONAL", "email": "REQUIRED"}})
+    );
+
+    let mut socket = connect(&s).await;
+    say(
+        &mut socket,
+        json!({"type": "hello", "customer": {"name": "Eli"}}),
+    )
+    .await;
+    let refused = hear(&mut socket).await;
+    assert_eq!(refused["code"], "invalid", "{refused}");
+    assert!(
+        refused["detail"].as_str().unwrap().contains("email"),
+        "{refused}"
+    );
+    let mut socket = connect(&s).await;
+    say(
+        &mut socket,
+        json!({"type": "hello", "customer": {"emailAddress": "eli@customer.example"}}),
+    )
+    .await;
+    assert_eq!(hear(&mut socket).await["type"], "welcome");
+    assert!(s.stop().await.success());
+}
