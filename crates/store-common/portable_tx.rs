@@ -7,10 +7,11 @@
 //! - `FOR_UPDATE` (`" FOR UPDATE"`, or `""` where one writer makes row locks moot) and
 //!   `FOR_UPDATE_SKIP_LOCKED`;
 //! - `ROUTING_LOCK`, the statement that serialises routing, if any;
+//! - `NOTIFY_EVENTS`, the statement that tells other instances the log grew, if any;
 //! - `Tx { inner: sqlx::Transaction<'static, Db> }`;
 //! - `map_err`, its reading of a database error.
 
-use super::{FOR_UPDATE, FOR_UPDATE_SKIP_LOCKED, ROUTING_LOCK, Tx, map_err};
+use super::{FOR_UPDATE, FOR_UPDATE_SKIP_LOCKED, NOTIFY_EVENTS, ROUTING_LOCK, Tx, map_err};
 use hearth_app::ports::{
     BlobRow, ChannelTx, ChatSessionRow, ContactRow, ConversationRow, ConversationTx, CredentialTx,
     CustomerRow, CustomerTx, DeliveryRow, DeliveryTx, EventRow, EventTx, ExportTx, ItemRow, ItemTx,
@@ -1554,6 +1555,12 @@ impl EventTx for Tx {
             .execute(&mut *self.inner)
             .await
             .map_err(map_err)?;
+        }
+        if let (Some(notify), false) = (NOTIFY_EVENTS, events.is_empty()) {
+            sqlx::query(notify)
+                .execute(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
         }
         Ok(())
     }

@@ -1,8 +1,9 @@
 //! Live pushes to agents: the SSE stream of `GET /api/v1/stream`.
 //!
-//! A stream waits until this instance commits a write (the [`Notifier`]) or a second
-//! passes (to see other instances' writes), then reads the event log after its
-//! cursor. Each SSE message carries the event's log position as its `id`, so a
+//! A stream waits until an instance commits a write (the [`Notifier`], woken by this
+//! instance's commits and, on PostgreSQL, by the other instances' through
+//! LISTEN/NOTIFY) or a second passes (a wake-up lost during a reconnect), then reads
+//! the event log after its cursor. Each SSE message carries the event's log position as its `id`, so a
 //! reconnecting client resumes with `Last-Event-ID` and misses nothing.
 
 use std::convert::Infallible;

@@ -134,16 +134,24 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(open_store_pg(config).await?.0)
+}
+
+/// The store, and the PostgreSQL adapter itself when it is one (for its event
+/// notifications).
+async fn open_store_pg(config: &Config) -> anyhow::Result<(Arc<dyn Store>, Option<PgStore>)> {
     let url = &config.database_url;
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(
-            PgStore::open(url).await.context("opening PostgreSQL")?,
-        ))
+        let pg = PgStore::open(url).await.context("opening PostgreSQL")?;
+        Ok((Arc::new(pg.clone()), Some(pg)))
     } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(
-            SqliteStore::open(url)
-                .await
-                .with_context(|| format!("opening {url}"))?,
+        Ok((
+            Arc::new(
+                SqliteStore::open(url)
+                    .await
+                    .with_context(|| format!("opening {url}"))?,
+            ),
+            None,
         ))
     } else {
         bail!("unsupported database URL '{url}': use sqlite://PATH or postgres://...")
@@ -249,7 +257,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(url) => Some(hearth_channels::email::send::Relay::parse(url)?),
         None => None,
     };
-    let store = open_store(&config).await?;
+    let (store, pg) = open_store_pg(&config).await?;
     let allow_insecure = std::env::var("HEARTH_WEBHOOKS_ALLOW_INSECURE").is_ok_and(|v| v == "1");
     let sender = hearth_http::outbound::ReqwestSender::new()
         .map_err(|e| anyhow::anyhow!("building the webhook client: {e}"))?;
@@ -343,6 +351,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = hearth_http::AppState::new(app, max_body).with_email_relay(relay.is_some());
     let limiter = state.limiter.clone();
     let limits = tokio::spawn(refresh_rate_limit(state.app.clone(), limiter));
+    // Other instances' commits wake this one's live streams and chat sockets at once.
+    let listening = match &pg {
+        Some(pg) => {
+            let events = state.events.clone();
+            Some(
+                pg.listen_events(move || hearth_app::ports::EventBus::published(events.as_ref()))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("listening for other instances' events: {e}"))?,
+            )
+        }
+        None => None,
+    };
     let router = hearth_http::router_with(
         state,
         hearth_channels::email::http::api(),
@@ -415,6 +435,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     limits.abort();
+    if let Some(task) = listening {
+        task.abort();
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

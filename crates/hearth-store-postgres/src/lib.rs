@@ -21,6 +21,11 @@ const FOR_UPDATE: &str = " FOR UPDATE";
 const FOR_UPDATE_SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 /// One transaction-scoped advisory lock serialises routing across instances.
 const ROUTING_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(7243101)");
+/// Tells the other instances, when the transaction commits, that the event log
+/// grew (one notification per transaction: PostgreSQL folds identical ones).
+const NOTIFY_EVENTS: Option<&str> = Some("SELECT pg_notify('hearth_events', '')");
+/// The channel of [`NOTIFY_EVENTS`].
+const EVENTS_CHANNEL: &str = "hearth_events";
 
 /// The PostgreSQL store.
 #[derive(Debug, Clone)]
@@ -81,6 +86,32 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 impl PgStore {
     /// Connects to `url` (`postgres://...`) and applies pending migrations. Several
     /// instances may start at once: sqlx takes an advisory lock while migrating.
+    /// Calls `on_event` whenever any instance commits events, until the returned
+    /// task is dropped or aborted. Notifications are a wake-up only (at most once,
+    /// none during a reconnect): readers still catch up from the log by position.
+    pub async fn listen_events(
+        &self,
+        on_event: impl Fn() + Send + 'static,
+    ) -> Result<tokio::task::JoinHandle<()>, StoreError> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool)
+            .await
+            .map_err(map_err)?;
+        listener.listen(EVENTS_CHANNEL).await.map_err(map_err)?;
+        Ok(tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    Ok(_) => on_event(),
+                    Err(e) => {
+                        // The listener reconnects on its next call; a missed wake-up
+                        // is caught by the readers' own polling.
+                        tracing::warn!(error = %e, "listening for event notifications failed");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        }))
+    }
+
     pub async fn open(url: &str) -> Result<PgStore, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(16)

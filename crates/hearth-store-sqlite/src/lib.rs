@@ -24,6 +24,8 @@ const FOR_UPDATE: &str = "";
 const FOR_UPDATE_SKIP_LOCKED: &str = "";
 /// The one writer already serialises routing.
 const ROUTING_LOCK: Option<&str> = None;
+/// One process writes SQLite: its own bus wakes its readers, nothing to notify.
+const NOTIFY_EVENTS: Option<&str> = None;
 
 /// The SQLite store.
 #[derive(Debug, Clone)]

@@ -36,3 +36,41 @@ async fn a_schema_newer_than_the_binary_is_refused() {
         db.cleanup().await;
     }
 }
+
+/// PostgreSQL: a commit that appends events wakes every instance listening, so
+/// live streams and chat sockets on other instances need not wait for their poll.
+#[tokio::test]
+async fn postgres_commits_with_events_wake_other_instances() {
+    use hearth_app::ports::EventRow;
+    let Some(db) = hearth_store_tests::postgres().await else {
+        return;
+    };
+    let other = hearth_store_postgres::PgStore::open(&db.url).await.unwrap();
+    let (woke, mut wakes) = tokio::sync::mpsc::unbounded_channel();
+    let listening = other
+        .listen_events(move || {
+            let _ = woke.send(());
+        })
+        .await
+        .unwrap();
+    let mut tx = db.store.begin().await.unwrap();
+    tx.append_events(&[EventRow {
+        id: "n1".into(),
+        at: 1,
+        event_type: "CONVERSATION/CREATED".into(),
+        aggregate_type: "conversation".into(),
+        aggregate_id: "v1".into(),
+        initiator_type: None,
+        initiator_id: None,
+        payload: "{}".into(),
+    }])
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), wakes.recv())
+        .await
+        .expect("the listener is woken")
+        .expect("the listener runs");
+    listening.abort();
+    db.cleanup().await;
+}
