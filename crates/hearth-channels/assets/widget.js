@@ -30,6 +30,7 @@
     "header{display:flex;align-items:center;justify-content:space-between;padding:10px 12px;background:#1f6feb;color:#fff}",
     "header h2{margin:0;font-size:16px;font-weight:600}",
     "header button{background:transparent;border:0;color:#fff;font-size:20px;cursor:pointer}",
+    "header .sound{font-size:12px;border:1px solid rgba(255,255,255,.6);border-radius:10px;padding:1px 8px;margin-left:auto;margin-right:8px}",
     ".log{flex:1;overflow-y:auto;padding:10px;display:flex;flex-direction:column;gap:6px}",
     ".msg{max-width:80%;padding:7px 10px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word}",
     ".msg.customer{align-self:flex-end;background:#1f6feb;color:#fff}",
@@ -56,7 +57,8 @@
     "<style>" + css + "</style>" +
     "<button class='launch' type='button' aria-label='Open chat' aria-expanded='false'><svg viewBox='0 0 24 24' width='26' height='26' aria-hidden='true'><path fill='currentColor' d='M4 4h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z'/></svg><span class='badge' hidden>0</span></button>" +
     "<section class='panel' role='dialog' aria-label='Chat' hidden>" +
-    "<header><h2>Chat with us</h2><button type='button' class='close' aria-label='Close chat'>×</button></header>" +
+    "<header><h2>Chat with us</h2><button type='button' class='sound' aria-pressed='false'>Sound off</button>" +
+    "<button type='button' class='close' aria-label='Close chat'>×</button></header>" +
     "<div class='log' role='log' aria-live='polite'></div>" +
     "<div class='typing' aria-live='polite'></div>" +
     "<form><label hidden for='hearth-text'>Message</label>" +
@@ -67,6 +69,33 @@
   var $ = function (s) { return root.querySelector(s); };
   var launch = $(".launch"), badge = $(".badge"), panel = $(".panel"), log = $(".log"),
       typing = $(".typing"), form = $("form"), text = $("textarea");
+  var soundButton = $(".sound"), soundKey = "hearth-chat-sound", soundOn = false, audio = null;
+  try { soundOn = localStorage.getItem(soundKey) === "on"; } catch (e) { /* storage off */ }
+  function showSound() {
+    soundButton.textContent = soundOn ? "Sound on" : "Sound off";
+    soundButton.setAttribute("aria-pressed", String(soundOn));
+  }
+  showSound();
+  soundButton.onclick = function () {
+    soundOn = !soundOn;
+    try { localStorage.setItem(soundKey, soundOn ? "on" : "off"); } catch (e) { /* storage off */ }
+    showSound();
+  };
+  /* A short, soft tone when an agent writes and the customer is not looking. */
+  function chime() {
+    if (!soundOn || (open && !document.hidden)) { return; }
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var tone = audio.createOscillator(), gain = audio.createGain();
+      tone.frequency.value = 880;
+      gain.gain.setValueAtTime(0.08, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + 0.3);
+      tone.connect(gain).connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.3);
+    } catch (e) { /* no audio */ }
+  }
+
   var socket = null, open = false, unread = 0, ended = false, shown = {}, pending = [],
       retry = 1000, lastTyping = 0, typingTimer = null, customer = null, asked = false;
 
@@ -77,7 +106,7 @@
     launch.setAttribute("aria-label", n ? "Open chat, " + n + " unread" : "Open chat");
   }
 
-  function show(line) {
+  function show(line, live) {
     if (shown[line.id]) { return; }
     shown[line.id] = true;
     var div = document.createElement("div");
@@ -93,9 +122,10 @@
     if (!isNaN(at)) { div.title = at.toLocaleString(); }
     log.appendChild(div);
     log.scrollTop = log.scrollHeight;
-    if (line.from === "agent") {
+    if (line.from === "agent" && live) {
       typing.textContent = "";
       if (!open) { setUnread(unread + 1); }
+      chime();
     }
   }
 
@@ -127,11 +157,11 @@
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       if (frame.type === "welcome") {
         try { sessionStorage.setItem(storeKey, frame.resume); } catch (e) { /* storage off */ }
-        (frame.history || []).forEach(show);
+        (frame.history || []).forEach(function (line) { show(line, false); });
         var waiting = pending; pending = [];
         waiting.forEach(send);
       } else if (frame.type === "message") {
-        show(frame);
+        show(frame, true);
       } else if (frame.type === "typing") {
         typing.textContent = "Typing…";
         clearTimeout(typingTimer);

@@ -619,6 +619,20 @@ async fn a_customer_chats_through_the_widget_with_an_agent_on_the_desktop() {
         t.contains("Hi, is my parcel on its way?")
     })
     .await;
+    // Sound starts off; the customer closes the panel and waits.
+    assert_eq!(
+        js(
+            &customer,
+            &format!("return {WIDGET}.querySelector('.sound').getAttribute('aria-pressed');")
+        )
+        .await,
+        json!("false")
+    );
+    js(
+        &customer,
+        &format!("{WIDGET}.querySelector('.close').click(); return true;"),
+    )
+    .await;
 
     // Pushed to Alice, who opens it, answers and ends it.
     until_text(
@@ -639,6 +653,16 @@ async fn a_customer_chats_through_the_widget_with_an_agent_on_the_desktop() {
         t.contains("Yes, it arrives tomorrow.") && t.contains("Alice")
     })
     .await;
+    // Closed, the launcher counts the unread answer; opening clears it.
+    let badge =
+        format!("var b = {WIDGET}.querySelector('.badge'); return b.hidden ? '' : b.textContent;");
+    assert_eq!(js(&customer, &badge).await, json!("1"));
+    js(
+        &customer,
+        &format!("{WIDGET}.querySelector('.launch').click(); return true;"),
+    )
+    .await;
+    assert_eq!(js(&customer, &badge).await, json!(""));
     shot(&customer, "chat-widget-open.png").await;
     assert_eq!(text_of(&agent, "#primary-action").await, "End & Close");
     click(&agent, "#primary-action").await;
