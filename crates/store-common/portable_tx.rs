@@ -299,9 +299,11 @@ struct ChatSessionRecord {
     last_seen_at: i64,
     ended_at: Option<i64>,
     ended_by: Option<String>,
+    customer_typing_at: Option<i64>,
+    agent_typing_at: Option<i64>,
 }
 
-const CHAT_SESSION_COLUMNS: &str = "session_id, token_hash, entry_point, customer_id, visitor, name, created_at, last_seen_at, ended_at, ended_by";
+const CHAT_SESSION_COLUMNS: &str = "session_id, token_hash, entry_point, customer_id, visitor, name, created_at, last_seen_at, ended_at, ended_by, customer_typing_at, agent_typing_at";
 
 fn chat_session_of(r: ChatSessionRecord) -> ChatSessionRow {
     ChatSessionRow {
@@ -315,6 +317,8 @@ fn chat_session_of(r: ChatSessionRecord) -> ChatSessionRow {
         last_seen_at: r.last_seen_at,
         ended_at: r.ended_at,
         ended_by: r.ended_by,
+        customer_typing_at: r.customer_typing_at,
+        agent_typing_at: r.agent_typing_at,
     }
 }
 
@@ -1336,7 +1340,7 @@ impl ChannelTx for Tx {
 
     async fn insert_chat_session(&mut self, row: &ChatSessionRow) -> Result<(), StoreError> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO chat_session ({CHAT_SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            "INSERT INTO chat_session ({CHAT_SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         )))
         .bind(&row.id)
         .bind(&row.token_hash)
@@ -1348,10 +1352,27 @@ impl ChannelTx for Tx {
         .bind(row.last_seen_at)
         .bind(row.ended_at)
         .bind(&row.ended_by)
+        .bind(row.customer_typing_at)
+        .bind(row.agent_typing_at)
         .execute(&mut *self.inner)
         .await
         .map_err(map_err)?;
         Ok(())
+    }
+
+    async fn open_chat_sessions(
+        &mut self,
+        customer_id: &str,
+    ) -> Result<Vec<ChatSessionRow>, StoreError> {
+        let rows: Vec<ChatSessionRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CHAT_SESSION_COLUMNS} FROM chat_session WHERE customer_id = $1 AND ended_at IS NULL \
+             ORDER BY created_at DESC, session_id DESC"
+        )))
+        .bind(customer_id)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(chat_session_of).collect())
     }
 
     async fn chat_session(&mut self, id: &str) -> Result<Option<ChatSessionRow>, StoreError> {
@@ -1381,13 +1402,16 @@ impl ChannelTx for Tx {
 
     async fn update_chat_session(&mut self, row: &ChatSessionRow) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE chat_session SET customer_id = $2, last_seen_at = $3, ended_at = $4, ended_by = $5 WHERE session_id = $1",
+            "UPDATE chat_session SET customer_id = $2, last_seen_at = $3, ended_at = $4, ended_by = $5, \
+             customer_typing_at = $6, agent_typing_at = $7 WHERE session_id = $1",
         )
         .bind(&row.id)
         .bind(&row.customer_id)
         .bind(row.last_seen_at)
         .bind(row.ended_at)
         .bind(&row.ended_by)
+        .bind(row.customer_typing_at)
+        .bind(row.agent_typing_at)
         .execute(&mut *self.inner)
         .await
         .map_err(map_err)?;

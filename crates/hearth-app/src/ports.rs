@@ -199,6 +199,9 @@ pub struct ChatSessionRow {
     pub ended_at: Option<i64>,
     /// `agent`, `customer` or `timeout`.
     pub ended_by: Option<String>,
+    /// When the customer, and an agent, last typed.
+    pub customer_typing_at: Option<i64>,
+    pub agent_typing_at: Option<i64>,
 }
 
 /// A file kept once per content (its id is the SHA-256 of its bytes, in hex).
@@ -569,8 +572,13 @@ pub trait ChannelTx: Send {
         &mut self,
         token_hash: &str,
     ) -> Result<Option<ChatSessionRow>, StoreError>;
-    /// Writes a session's customer, last sighting and end.
+    /// Writes a session's customer, last sighting, end and typing times.
     async fn update_chat_session(&mut self, row: &ChatSessionRow) -> Result<(), StoreError>;
+    /// The open sessions of a customer, newest first.
+    async fn open_chat_sessions(
+        &mut self,
+        customer_id: &str,
+    ) -> Result<Vec<ChatSessionRow>, StoreError>;
     /// Open sessions last seen before `before`, oldest first, at most `limit`;
     /// sessions another transaction holds are skipped.
     async fn stale_chat_sessions(

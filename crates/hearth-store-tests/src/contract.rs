@@ -653,6 +653,8 @@ pub async fn raw_messages_and_message_ids_are_kept(store: &dyn Store) {
         last_seen_at: 10,
         ended_at: None,
         ended_by: None,
+        customer_typing_at: None,
+        agent_typing_at: None,
     };
     let mut tx = store.begin().await.unwrap();
     tx.insert_chat_session(&session).await.unwrap();
@@ -677,6 +679,8 @@ pub async fn raw_messages_and_message_ids_are_kept(store: &dyn Store) {
         last_seen_at: 20,
         ended_at: Some(30),
         ended_by: Some("agent".into()),
+        customer_typing_at: Some(25),
+        agent_typing_at: Some(26),
         ..session.clone()
     };
     tx.update_chat_session(&seen).await.unwrap();
@@ -685,6 +689,11 @@ pub async fn raw_messages_and_message_ids_are_kept(store: &dyn Store) {
     assert_eq!(tx.chat_session("s1").await.unwrap(), Some(seen.clone()));
     assert_eq!(tx.chat_session_by_token("h1").await.unwrap(), Some(seen));
     assert_eq!(tx.chat_session_by_token("h2").await.unwrap(), None);
+    assert_eq!(
+        tx.open_chat_sessions("c1").await.unwrap(),
+        vec![],
+        "it ended"
+    );
     drop(tx);
     let mut tx = store.begin().await.unwrap();
     assert_eq!(

@@ -87,7 +87,12 @@ pub struct ChatLine {
 pub struct ChatTranscript {
     pub lines: Vec<ChatLine>,
     pub ended: Option<ChatEndedBy>,
+    /// When an agent last typed in the session.
+    pub agent_typing_at: Option<Timestamp>,
 }
+
+/// How long a typing signal counts.
+pub const TYPING_FOR: hearth_domain::Duration = hearth_domain::Duration::seconds(6);
 
 fn session_of(row: &ChatSessionRow) -> ChatSession {
     ChatSession {
@@ -137,6 +142,8 @@ impl App {
             last_seen_at: now,
             ended_at: None,
             ended_by: None,
+            customer_typing_at: None,
+            agent_typing_at: None,
         };
         write_tx!(self, |tx| {
             let Some(entry) = chat_entry_doc(tx, &row.entry_point).await? else {
@@ -200,6 +207,8 @@ impl App {
                 last_seen_at: codec::to_ms(now),
                 ended_at: None,
                 ended_by: None,
+                customer_typing_at: None,
+                agent_typing_at: None,
                 ..row
             };
             tx.insert_chat_session(&next).await?;
@@ -294,11 +303,20 @@ impl App {
                 "timeout" => Some(ChatEndedBy::Timeout),
                 _ => None,
             });
+            let agent_typing_at = row.agent_typing_at.map(codec::from_ms);
             let Some(customer) = &row.customer_id else {
-                return Ok(ChatTranscript { lines, ended });
+                return Ok(ChatTranscript {
+                    lines,
+                    ended,
+                    agent_typing_at,
+                });
             };
             let Some(conversation) = tx.latest_conversation(customer).await? else {
-                return Ok(ChatTranscript { lines, ended });
+                return Ok(ChatTranscript {
+                    lines,
+                    ended,
+                    agent_typing_at,
+                });
             };
             let conversation = conversation_of_row(&conversation)?;
             let agents = load_agents(tx).await?;
@@ -340,13 +358,64 @@ impl App {
                         _ => ChatEndedBy::Agent,
                     });
             }
-            Ok::<_, AppError>(ChatTranscript { lines, ended })
+            Ok::<_, AppError>(ChatTranscript {
+                lines,
+                ended,
+                agent_typing_at,
+            })
         })
     }
 
     /// The customer ends the session: its contact ends (CUSTOMER_ENDED).
     pub async fn chat_end(&self, session_id: &str) -> Result<(), AppError> {
         self.finish_chat(session_id, ChatEndedBy::Customer).await
+    }
+
+    /// The customer is typing in the session.
+    pub async fn chat_customer_typing(&self, session_id: &str) -> Result<(), AppError> {
+        let now = codec::to_ms(self.now());
+        write_tx!(self, |tx| {
+            if let Some(mut row) = tx.chat_session(session_id).await?
+                && row.ended_at.is_none()
+            {
+                row.customer_typing_at = Some(now);
+                row.last_seen_at = now;
+                tx.update_chat_session(&row).await?;
+            }
+            Ok::<_, AppError>(())
+        })
+    }
+
+    /// An agent is typing on a conversation: its customer's open chat sessions are
+    /// told.
+    pub async fn chat_agent_typing(&self, conversation_id: &str) -> Result<(), AppError> {
+        let now = codec::to_ms(self.now());
+        write_tx!(self, |tx| {
+            let Some(conversation) = tx.conversation(conversation_id).await? else {
+                return Err(AppError::not_found("conversation", conversation_id));
+            };
+            for mut row in tx.open_chat_sessions(&conversation.customer_id).await? {
+                row.agent_typing_at = Some(now);
+                tx.update_chat_session(&row).await?;
+            }
+            Ok::<_, AppError>(())
+        })
+    }
+
+    /// Whether the customer of a conversation is typing in a chat right now.
+    pub async fn chat_customer_is_typing(&self, conversation_id: &str) -> Result<bool, AppError> {
+        let since = codec::to_ms(self.now() - TYPING_FOR);
+        read_tx!(self, |tx| {
+            let Some(conversation) = tx.conversation(conversation_id).await? else {
+                return Err(AppError::not_found("conversation", conversation_id));
+            };
+            Ok::<_, AppError>(
+                tx.open_chat_sessions(&conversation.customer_id)
+                    .await?
+                    .iter()
+                    .any(|s| s.customer_typing_at.is_some_and(|t| t >= since)),
+            )
+        })
     }
 
     /// The customer's socket is still there (or just left): the rejoin window

@@ -28,6 +28,7 @@ pub use crate::unit_of_work::{SETTINGS_ID, kind};
 pub use availability::{Availability, NextWork};
 pub use chat_sessions::{
     ChatEndedBy, ChatEntryPoint, ChatFrom, ChatLine, ChatSession, ChatTranscript, PreChat,
+    TYPING_FOR,
 };
 pub use conversations::{ItemsPage, PatchConversation, ReplyRequest};
 pub use credentials::Caller;

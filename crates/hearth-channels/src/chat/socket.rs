@@ -272,6 +272,7 @@ async fn converse(
     let mut allowance = BURST;
     let mut last_refill = tokio::time::Instant::now();
     let mut last_seen = tokio::time::Instant::now();
+    let mut typing_told = None;
     loop {
         if last_seen.elapsed() >= SEEN_EVERY {
             last_seen = tokio::time::Instant::now();
@@ -307,7 +308,11 @@ async fn converse(
                             return;
                         }
                     }
-                    ClientFrame::Typing {} => {}
+                    ClientFrame::Typing {} => {
+                        if let Err(e) = app.chat_customer_typing(&session.id).await {
+                            tracing::debug!(error = %e.chain(), "a typing signal was not recorded");
+                        }
+                    }
                     ClientFrame::End {} => {
                         match app.chat_end(&session.id).await {
                             Ok(()) => {
@@ -352,12 +357,12 @@ async fn converse(
                 }
             }
             () = wake => {
-                if !news(socket, app, session, shown).await {
+                if !news(socket, app, session, shown, &mut typing_told).await {
                     return;
                 }
             }
             () = tokio::time::sleep(LOOK) => {
-                if !news(socket, app, session, shown).await {
+                if !news(socket, app, session, shown, &mut typing_told).await {
                     return;
                 }
             }
@@ -372,6 +377,7 @@ async fn news(
     app: &App,
     session: &ChatSession,
     shown: &mut HashSet<String>,
+    typing_told: &mut Option<hearth_domain::Timestamp>,
 ) -> bool {
     let transcript = match app.chat_transcript(&session.id).await {
         Ok(t) => t,
@@ -382,6 +388,16 @@ async fn news(
     };
     for l in &transcript.lines {
         if shown.insert(l.id.clone()) && !send(socket, &ServerFrame::Message(line(l, None))).await {
+            return false;
+        }
+    }
+    // An agent typing lately, and not told yet: the widget shows it for a while.
+    if let Some(at) = transcript.agent_typing_at
+        && *typing_told != Some(at)
+        && app.now() - at < hearth_app::service::TYPING_FOR
+    {
+        *typing_told = Some(at);
+        if !send(socket, &ServerFrame::Typing { from: "agent" }).await {
             return false;
         }
     }

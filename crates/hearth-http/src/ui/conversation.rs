@@ -316,6 +316,35 @@ pub(super) async fn conversation_page(
     Ok(with_cookie((status, body).into_response(), set))
 }
 
+/// The agent types in the composer of a chat: the customer's widget is told.
+pub(super) async fn agent_typing(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    SignedForm { .. }: SignedForm,
+) -> Response {
+    match state.app.chat_agent_typing(&id).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
+/// `{"customerTyping": bool}`: whether the conversation's chat customer is typing.
+pub(super) async fn customer_typing(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    match session(&state, &headers).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return Refused::SignIn.into_response(),
+        Err(r) => return r,
+    }
+    match state.app.chat_customer_is_typing(&id).await {
+        Ok(typing) => axum::Json(serde_json::json!({ "customerTyping": typing })).into_response(),
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
 /// A file an item carries, for a signed-in agent.
 pub(super) async fn file(
     State(state): State<AppState>,

@@ -49,6 +49,10 @@ pub fn router() -> Router<AppState> {
         .route("/ui/search", get(search))
         .route("/ui/customers/{id}", get(customer))
         .route("/ui/files/{item}/{file}", get(conversation::file))
+        .route(
+            "/ui/conversations/{id}/typing",
+            get(conversation::customer_typing).post(conversation::agent_typing),
+        )
         .merge(supervisor::router())
         .merge(tasks::router())
         .merge(admin::router())

@@ -628,11 +628,6 @@ async fn a_customer_chats_through_the_widget_with_an_agent_on_the_desktop() {
         .await,
         json!("false")
     );
-    js(
-        &customer,
-        &format!("{WIDGET}.querySelector('.close').click(); return true;"),
-    )
-    .await;
 
     // Pushed to Alice, who opens it, answers and ends it.
     until_text(
@@ -647,7 +642,47 @@ async fn a_customer_chats_through_the_widget_with_an_agent_on_the_desktop() {
         t.contains("Hi, is my parcel on its way?")
     })
     .await;
+    // Typing, both ways: the customer types, and Alice's page says so.
+    js(
+        &customer,
+        &format!("{WIDGET}.querySelector('textarea').focus(); return true;"),
+    )
+    .await;
+    customer
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("Also")
+        .await
+        .unwrap();
+    until_text(
+        &agent,
+        "#customer-typing",
+        "Alice sees the customer typing",
+        |t| t.contains("typing"),
+    )
+    .await;
+    js(
+        &customer,
+        &format!("{WIDGET}.querySelector('.close').click(); return true;"),
+    )
+    .await;
+    // Alice types: the widget says an agent is typing.
     type_into(&agent, "#body", "Yes, it arrives tomorrow.").await;
+    let typing = format!("return {WIDGET}.querySelector('.typing').textContent;");
+    let mut told = false;
+    for _ in 0..100 {
+        if js(&customer, &typing)
+            .await
+            .as_str()
+            .is_some_and(|t| t.contains("Typing"))
+        {
+            told = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(told, "the widget shows that the agent is typing");
     click(&agent, "#send-reply").await;
     until_widget(&customer, "the agent's answer reaches the customer", |t| {
         t.contains("Yes, it arrives tomorrow.") && t.contains("Alice")
