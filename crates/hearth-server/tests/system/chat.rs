@@ -463,3 +463,88 @@ async fn the_pre_chat_form_is_published_and_enforced() {
     assert_eq!(hear(&mut socket).await["type"], "welcome");
     assert!(s.stop().await.success());
 }
+
+/// End and No Reply Needed end the session as End & Close does: the customer's
+/// socket hears `ended`.
+#[tokio::test]
+async fn end_and_no_reply_needed_end_the_customers_chat() {
+    let client = server::http_client();
+    // A fresh server each: after End, a routing delay holds the next push (R31).
+    for (n, action) in ["END", "NO_REPLY_NEEDED"].into_iter().enumerate() {
+        let dir = server::temp_dir();
+        let s = Server::start(&dir, None, &[]).await;
+        let out = hearth(
+            &["token", "create", "--email", "alice@example.com"],
+            &dir,
+            None,
+        );
+        assert!(out.status.success());
+        let alice = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let status = s
+            .put_as(
+                "/api/v1/me/availability",
+                "alice@example.com",
+                &alice,
+                json!({"availableFor": ["MESSAGING"]}),
+            )
+            .await
+            .0;
+        assert_eq!(status, 200);
+        let mut socket = connect(&s).await;
+        say(
+            &mut socket,
+            json!({"type": "hello", "customer": {"emailAddress": format!("c{n}@customer.example")}}),
+        )
+        .await;
+        assert_eq!(hear(&mut socket).await["type"], "welcome");
+        say(
+            &mut socket,
+            json!({"type": "message", "clientId": "m", "content": "Hello"}),
+        )
+        .await;
+        let echo = hear(&mut socket).await;
+        let (_, item) = s
+            .get(&format!(
+                "/api/v1/conversation-items/{}",
+                echo["id"].as_str().unwrap()
+            ))
+            .await;
+        let conversation = item["conversationId"].as_str().unwrap().to_owned();
+        // Routing pushes it to Alice (the first may still hold her capacity briefly).
+        let mut assigned = false;
+        for _ in 0..100 {
+            let (_, now) = s
+                .get(&format!("/api/v1/conversations/{conversation}"))
+                .await;
+            if now.get("agentId").is_some() {
+                assigned = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(assigned, "{action}: the chat was not pushed to Alice");
+        let act = client
+            .post(format!(
+                "{}/api/v1/conversations/{conversation}/actions",
+                s.base
+            ))
+            .basic_auth("alice@example.com", Some(&alice))
+            .json(&json!({"action": action, "confirmNoReply": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            act.status().as_u16(),
+            200,
+            "{action}: {}",
+            act.text().await.unwrap()
+        );
+        let ended = hear(&mut socket).await;
+        assert_eq!(
+            (ended["type"].as_str(), ended["by"].as_str()),
+            (Some("ended"), Some("agent")),
+            "{action}: {ended}"
+        );
+        assert!(s.stop().await.success());
+    }
+}
