@@ -780,7 +780,8 @@ impl CustomerTx for Tx {
             "DELETE FROM conversation WHERE customer_id = $1",
             "DELETE FROM task WHERE customer_id = $1",
             "DELETE FROM message_ref WHERE customer_id = $1",
-            "DELETE FROM chat_session WHERE customer_id = $1",
+            "DELETE FROM chat_session WHERE customer_id = $1 \
+             OR visitor IN (SELECT value FROM customer_identity WHERE customer_id = $1)",
             "DELETE FROM item_blob WHERE item_id IN (SELECT item_id FROM conversation_item WHERE customer_id = $1)",
             "DELETE FROM blob WHERE NOT EXISTS (SELECT 1 FROM item_blob WHERE item_blob.blob_id = blob.blob_id)",
             "DELETE FROM inbound_raw WHERE customer_id = $1 \
