@@ -142,12 +142,16 @@ pub fn email_or_sms_reply(
             html: None,
             attachments: Vec::new(),
         },
+        // Never an email to nobody: a phone-only customer is answered by SMS.
         (Channel::Email, ItemContent::Voicemail { .. }) => ItemContent::Email {
             from: company,
-            to: customer
-                .and_then(|c| customer_address(c, Channel::Email))
-                .into_iter()
-                .collect(),
+            to: vec![
+                customer
+                    .and_then(|c| customer_address(c, Channel::Email))
+                    .ok_or(DomainError::NotReplyable(
+                        "the customer has no email address; answer by SMS",
+                    ))?,
+            ],
             cc: agent_cc.unwrap_or_default(),
             bcc: Vec::new(),
             subject: subject.unwrap_or_else(|| VOICEMAIL_REPLY_SUBJECT.to_owned()),

@@ -146,6 +146,19 @@ fn a_voicemail_is_answered_to_the_customers_address_or_refused() {
             "the customer has no phone number for an SMS"
         ))
     );
+    // Never an email to nobody (a phone-only customer's voicemail).
+    assert_eq!(
+        email_or_sms_reply(
+            &voicemail(),
+            Channel::Email,
+            text("x"),
+            "support@example.com".into(),
+            Some(&phone_only)
+        ),
+        Err(DomainError::NotReplyable(
+            "the customer has no email address; answer by SMS"
+        ))
+    );
     let mismatch = email_or_sms_reply(&email("x"), Channel::Sms, text("x"), String::new(), None);
     assert!(
         matches!(&mismatch, Err(DomainError::Invalid { attr, .. }) if attr == "content.type"),
