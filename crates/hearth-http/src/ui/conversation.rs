@@ -89,6 +89,8 @@ pub(super) struct ConversationPage {
     /// The customer message a reply answers, the reply's type and, for email, the
     /// subject line.
     pub(super) reply_to: Option<(String, &'static str)>,
+    /// The send button's words for that reply ("email reply", "chat message").
+    pub(super) reply_label: &'static str,
     pub(super) subject: String,
     /// Who else an email reply goes to, as the Cc field shows it.
     pub(super) reply_cc: String,
@@ -196,7 +198,7 @@ pub(super) async fn conversation_page(
         })
         .collect();
     let mut timeline = Vec::new();
-    let mut reply_to = None;
+    let mut reply_to: Option<(String, &'static str)> = None;
     let mut subject = String::new();
     let mut reply_cc = String::new();
     for (c, items) in &view.history {
@@ -270,6 +272,9 @@ pub(super) async fn conversation_page(
         Some(p) => (p.status, Some(p.message), p.field),
         None => (StatusCode::OK, None, String::new()),
     };
+    let reply_label = reply_to
+        .as_ref()
+        .map_or("reply", |(_, kind)| reply_words(kind));
     let body = page(&ConversationPage {
         nav: Nav::of(caller, csrf),
         customer_id,
@@ -311,6 +316,7 @@ pub(super) async fn conversation_page(
         reply_to,
         subject,
         reply_cc,
+        reply_label,
         routing,
     });
     Ok(with_cookie((status, body).into_response(), set))
@@ -514,6 +520,20 @@ pub(super) async fn topics(
 
 /// The reply type (Gladly's content type) that answers a customer message: the
 /// domain's reply channel.
+/// How the send button names a reply of content type `kind`.
+fn reply_words(kind: &str) -> &'static str {
+    match kind {
+        "EMAIL" => "email reply",
+        "SMS" => "SMS reply",
+        "CHAT_MESSAGE" => "chat message",
+        "FACEBOOK_MESSAGE" => "Messenger reply",
+        "INSTAGRAM_DIRECT" => "Instagram reply",
+        "WHATSAPP" => "WhatsApp reply",
+        "TWITTER" => "Twitter reply",
+        _ => "reply",
+    }
+}
+
 pub(super) fn reply_type(content: &hearth_domain::item::ItemContent) -> &'static str {
     hearth_domain::outbound::reply_channel(content)
         .map_or(content.type_name(), |c| c.content_type())

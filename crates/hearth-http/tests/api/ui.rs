@@ -1547,6 +1547,7 @@ async fn the_email_composer_keeps_or_changes_the_cc() {
             "{}",
             page.html
         );
+        assert!(page.html.contains("Send email reply"), "words, not codes");
         let compose = |cc: &str| {
             format!(
                 "csrf={csrf}&mode=reply&replyTo={item}&kind=EMAIL&subject=Re%3A+Refund&cc={}&body=Done",
