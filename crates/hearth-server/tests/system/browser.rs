@@ -11,7 +11,7 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use crate::server::{Server, temp_dir};
+use crate::server::{Server, free_port, temp_dir};
 
 fn on_path(name: &str) -> bool {
     std::env::var_os("PATH")
@@ -29,14 +29,6 @@ impl Drop for Driver {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn browser() -> Option<(Driver, Client)> {
@@ -712,14 +704,7 @@ async fn a_customer_chats_through_the_widget_with_an_agent_on_the_desktop() {
         browser_with(&["--force-dark-mode", "--window-size=360,740"]).await
     {
         // This customer meets the pre-chat form the entry point now has.
-        let (_, entry_points) = server.get("/api/v1/admin/entry-points").await;
-        let chat = entry_points
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["channel"] == "CHAT")
-            .unwrap()
-            .clone();
+        let chat = server.entry_point("CHAT").await;
         let (status, _) = server
             .patch(
                 &format!(

@@ -42,26 +42,33 @@ async fn hear(socket: &mut Socket) -> Value {
     }
 }
 
-async fn chat_end_to_end(database_url: Option<&str>) {
-    let dir = server::temp_dir();
-    let s = Server::start(&dir, database_url, &[]).await;
-    let out = hearth(
-        &["token", "create", "--email", "alice@example.com"],
-        &dir,
-        database_url,
-    );
+/// A token for `email`, who is then available for Messaging on `s`.
+async fn available_for_messaging(
+    s: &Server,
+    dir: &std::path::Path,
+    database_url: Option<&str>,
+    email: &str,
+) -> String {
+    let out = hearth(&["token", "create", "--email", email], dir, database_url);
     assert!(out.status.success());
-    let alice = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let status = s
         .put_as(
             "/api/v1/me/availability",
-            "alice@example.com",
-            &alice,
+            email,
+            &token,
             json!({"availableFor": ["MESSAGING"]}),
         )
         .await
         .0;
     assert_eq!(status, 200);
+    token
+}
+
+async fn chat_end_to_end(database_url: Option<&str>) {
+    let dir = server::temp_dir();
+    let s = Server::start(&dir, database_url, &[]).await;
+    let alice = available_for_messaging(&s, &dir, database_url, "alice@example.com").await;
 
     let mut socket = connect(&s).await;
     // Anything before hello is refused.
@@ -238,23 +245,7 @@ async fn postgres_chat_across_two_instances() {
     let (dir_a, dir_b) = (server::temp_dir(), server::temp_dir());
     let a = Server::start(&dir_a, Some(&db.url), &[]).await;
     let b = Server::start(&dir_b, Some(&db.url), &[]).await;
-    let out = hearth(
-        &["token", "create", "--email", "bob@example.com"],
-        &dir_b,
-        Some(&db.url),
-    );
-    assert!(out.status.success());
-    let bob = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let status = b
-        .put_as(
-            "/api/v1/me/availability",
-            "bob@example.com",
-            &bob,
-            json!({"availableFor": ["MESSAGING"]}),
-        )
-        .await
-        .0;
-    assert_eq!(status, 200);
+    let bob = available_for_messaging(&b, &dir_b, Some(&db.url), "bob@example.com").await;
 
     let mut socket = connect(&a).await;
     say(&mut socket, json!({"type": "hello", "customer": {"name": "Dara", "emailAddress": "dara@customer.example"}})).await;
@@ -327,14 +318,7 @@ async fn only_the_entry_points_sites_may_open_its_chats() {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let dir = server::temp_dir();
     let s = Server::start(&dir, None, &[]).await;
-    let (_, entry_points) = s.get("/api/v1/admin/entry-points").await;
-    let chat = entry_points
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["channel"] == "CHAT")
-        .unwrap()
-        .clone();
+    let chat = s.entry_point("CHAT").await;
     let (status, body) = s
         .patch(
             &format!(
@@ -417,14 +401,7 @@ async fn the_pre_chat_form_is_published_and_enforced() {
     let none: Value = config("chat").await.unwrap().json().await.unwrap();
     assert_eq!(none, json!({"preChat": null}));
     assert_eq!(config("nowhere").await.unwrap().status().as_u16(), 404);
-    let (_, entry_points) = s.get("/api/v1/admin/entry-points").await;
-    let chat = entry_points
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["channel"] == "CHAT")
-        .unwrap()
-        .clone();
+    let chat = s.entry_point("CHAT").await;
     let path = format!(
         "/api/v1/admin/entry-points/{}",
         chat["id"].as_str().unwrap()
@@ -473,23 +450,7 @@ async fn end_and_no_reply_needed_end_the_customers_chat() {
     for (n, action) in ["END", "NO_REPLY_NEEDED"].into_iter().enumerate() {
         let dir = server::temp_dir();
         let s = Server::start(&dir, None, &[]).await;
-        let out = hearth(
-            &["token", "create", "--email", "alice@example.com"],
-            &dir,
-            None,
-        );
-        assert!(out.status.success());
-        let alice = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-        let status = s
-            .put_as(
-                "/api/v1/me/availability",
-                "alice@example.com",
-                &alice,
-                json!({"availableFor": ["MESSAGING"]}),
-            )
-            .await
-            .0;
-        assert_eq!(status, 200);
+        let alice = available_for_messaging(&s, &dir, None, "alice@example.com").await;
         let mut socket = connect(&s).await;
         say(
             &mut socket,

@@ -142,27 +142,12 @@ fn header(raw: &str, name: &str) -> Option<String> {
     })
 }
 
-/// Polls `path` until `done` holds for its answer (email is read asynchronously).
-async fn wait_for(s: &Server, path: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..300 {
-        let (status, value) = s.get(path).await;
-        if status == 200 && done(&value) {
-            return value;
-        }
-        last = value;
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{path} never got there; last answer: {last}");
-}
-
 async fn customer_by_email(s: &Server, email: &str) -> Value {
-    let found = wait_for(
-        s,
-        &format!("/api/v1/customer-profiles?email={email}"),
-        |v| v.as_array().is_some_and(|a| !a.is_empty()),
-    )
-    .await;
+    let found = s
+        .wait_for(&format!("/api/v1/customer-profiles?email={email}"), |v| {
+            v.as_array().is_some_and(|a| !a.is_empty())
+        })
+        .await;
     found[0].clone()
 }
 
@@ -210,18 +195,17 @@ async fn email_round_trip(database_url: Option<&str>) {
     let customer = customer_by_email(&s, "jane@customer.example").await;
     assert_eq!(customer["name"], "Jane Doe");
     let customer_id = customer["id"].as_str().unwrap().to_owned();
-    let conversations = wait_for(
-        &s,
-        &format!("/api/v1/customers/{customer_id}/conversations"),
-        |v| v.as_array().is_some_and(|a| a.len() == 1),
-    )
-    .await;
+    let conversations = s
+        .wait_for(
+            &format!("/api/v1/customers/{customer_id}/conversations"),
+            |v| v.as_array().is_some_and(|a| a.len() == 1),
+        )
+        .await;
     let conversation_id = conversations[0]["id"].as_str().unwrap().to_owned();
     let items_path = format!("/api/v1/conversations/{conversation_id}/items");
-    let items = wait_for(&s, &items_path, |v| {
-        v.as_array().is_some_and(|a| !a.is_empty())
-    })
-    .await;
+    let items = s
+        .wait_for(&items_path, |v| v.as_array().is_some_and(|a| !a.is_empty()))
+        .await;
     let first = &items[0];
     assert_eq!(first["content"]["type"], "EMAIL", "{first}");
     assert_eq!(first["content"]["subject"], "Order 7 is late");
@@ -291,13 +275,14 @@ async fn email_round_trip(database_url: Option<&str>) {
         ),
         "sent"
     );
-    let items = wait_for(&s, &items_path, |v| {
-        v.as_array().is_some_and(|a| {
-            a.iter()
-                .any(|i| i["content"]["content"].as_str() == Some("Thanks!"))
+    let items = s
+        .wait_for(&items_path, |v| {
+            v.as_array().is_some_and(|a| {
+                a.iter()
+                    .any(|i| i["content"]["content"].as_str() == Some("Thanks!"))
+            })
         })
-    })
-    .await;
+        .await;
     let answer = items
         .as_array()
         .unwrap()
@@ -403,7 +388,9 @@ async fn email_round_trip(database_url: Option<&str>) {
         "/api/v1/conversation-items/{}",
         reply["id"].as_str().unwrap()
     );
-    let sent_item = wait_for(&s, &reply_path, |v| v["delivery"]["status"] == "SENT").await;
+    let sent_item = s
+        .wait_for(&reply_path, |v| v["delivery"]["status"] == "SENT")
+        .await;
     assert_eq!(sent_item["delivery"]["attempts"], 1, "{sent_item}");
     let report = format!(
         "From: MAILER-DAEMON@customer.example\r\nTo: support@example.com\r\n\
@@ -809,24 +796,24 @@ async fn the_smtp_listener_speaks_the_protocol_and_keeps_its_limits() {
     let stored = d.say(body).await;
     assert!(stored.starts_with("250 "), "{stored}");
     let customer = customer_by_email(&s, "jo@customer.example").await;
-    let conversations = wait_for(
-        &s,
-        &format!(
-            "/api/v1/customers/{}/conversations",
-            customer["id"].as_str().unwrap()
-        ),
-        |v| v.as_array().is_some_and(|a| a.len() == 1),
-    )
-    .await;
-    let items = wait_for(
-        &s,
-        &format!(
-            "/api/v1/conversations/{}/items",
-            conversations[0]["id"].as_str().unwrap()
-        ),
-        |v| v.as_array().is_some_and(|a| !a.is_empty()),
-    )
-    .await;
+    let conversations = s
+        .wait_for(
+            &format!(
+                "/api/v1/customers/{}/conversations",
+                customer["id"].as_str().unwrap()
+            ),
+            |v| v.as_array().is_some_and(|a| a.len() == 1),
+        )
+        .await;
+    let items = s
+        .wait_for(
+            &format!(
+                "/api/v1/conversations/{}/items",
+                conversations[0]["id"].as_str().unwrap()
+            ),
+            |v| v.as_array().is_some_and(|a| !a.is_empty()),
+        )
+        .await;
     assert_eq!(items[0]["content"]["content"], ".hidden line\nend");
 
     // Too big: read to the end, refused, and the session goes on.

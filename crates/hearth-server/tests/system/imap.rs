@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::server::{self, Server};
 
@@ -29,14 +29,6 @@ fn dovecot_binary() -> Option<PathBuf> {
         .iter()
         .map(PathBuf::from)
         .find(|p| p.exists())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn current_uid() -> u32 {
@@ -93,7 +85,7 @@ impl Dovecot {
             "support@example.com:{PLAIN}secret::::::\n",
         )
         .unwrap();
-        let port = free_port();
+        let port = server::free_port();
         let d = dir.display();
         let config = format!(
             "protocols = imap\nlisten = 127.0.0.1\nbase_dir = {d}/run\nstate_dir = {d}/state\n\
@@ -179,19 +171,6 @@ impl Drop for Dovecot {
     }
 }
 
-async fn wait_for(s: &Server, path: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..300 {
-        let (status, value) = s.get(path).await;
-        if status == 200 && done(&value) {
-            return value;
-        }
-        last = value;
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{path} never got there; last answer: {last}");
-}
-
 fn message(n: u32) -> String {
     format!(
         "From: Lee <lee@customer.example>\nTo: support@example.com\nSubject: Via IMAP {n}\n\
@@ -205,14 +184,7 @@ async fn imap_mailbox_is_drained_once_across_a_restart(database_url: Option<&str
     };
     let dir = server::temp_dir();
     let s = Server::start(&dir, database_url, &[]).await;
-    let (_, entry_points) = s.get("/api/v1/admin/entry-points").await;
-    let email = entry_points
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["channel"] == "EMAIL")
-        .unwrap()
-        .clone();
+    let email = s.entry_point("EMAIL").await;
     let path = format!(
         "/api/v1/admin/entry-points/{}",
         email["id"].as_str().unwrap()
@@ -234,36 +206,33 @@ async fn imap_mailbox_is_drained_once_across_a_restart(database_url: Option<&str
     );
 
     dovecot.deliver(&message(1));
-    let customers = wait_for(
-        &s,
-        "/api/v1/customer-profiles?email=lee@customer.example",
-        |v| v.as_array().is_some_and(|a| !a.is_empty()),
-    )
-    .await;
+    let customers = s
+        .wait_for(
+            "/api/v1/customer-profiles?email=lee@customer.example",
+            |v| v.as_array().is_some_and(|a| !a.is_empty()),
+        )
+        .await;
     let customer = customers[0]["id"].as_str().unwrap().to_owned();
-    let conversations = wait_for(
-        &s,
-        &format!("/api/v1/customers/{customer}/conversations"),
-        |v| v.as_array().is_some_and(|a| a.len() == 1),
-    )
-    .await;
+    let conversations = s
+        .wait_for(
+            &format!("/api/v1/customers/{customer}/conversations"),
+            |v| v.as_array().is_some_and(|a| a.len() == 1),
+        )
+        .await;
     let items_path = format!(
         "/api/v1/conversations/{}/items",
         conversations[0]["id"].as_str().unwrap()
     );
-    wait_for(&s, &items_path, |v| {
-        v.as_array().is_some_and(|a| a.len() == 1)
-    })
-    .await;
+    s.wait_for(&items_path, |v| v.as_array().is_some_and(|a| a.len() == 1))
+        .await;
     assert!(s.stop().await.success());
 
     // While Hearth is down a second message arrives.
     dovecot.deliver(&message(2));
     let s = Server::start(&dir, database_url, &[]).await;
-    let items = wait_for(&s, &items_path, |v| {
-        v.as_array().is_some_and(|a| a.len() >= 2)
-    })
-    .await;
+    let items = s
+        .wait_for(&items_path, |v| v.as_array().is_some_and(|a| a.len() >= 2))
+        .await;
     // A few more polls: nothing else comes in.
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let (_, items_after) = s.get(&items_path).await;

@@ -17,6 +17,15 @@ pub fn http_client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
+/// A loopback port free right now (for peers that cannot take port 0).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn temp_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "hearth_system_{}_{}",
@@ -107,6 +116,33 @@ impl Server {
             banner,
             client: http_client(),
         }
+    }
+
+    /// Polls `path` until `done` holds for its answer (channels work in the
+    /// background); panics with the last answer after thirty seconds.
+    pub async fn wait_for(&self, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let mut last = Value::Null;
+        for _ in 0..300 {
+            let (status, value) = self.get(path).await;
+            if status == 200 && done(&value) {
+                return value;
+            }
+            last = value;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{path} never got there; last answer: {last}");
+    }
+
+    /// The demo organization's entry point of `channel`, as the admin API shows it.
+    pub async fn entry_point(&self, channel: &str) -> Value {
+        let (_, entry_points) = self.get("/api/v1/admin/entry-points").await;
+        entry_points
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["channel"] == channel)
+            .unwrap_or_else(|| panic!("no {channel} entry point"))
+            .clone()
     }
 
     /// The port of the SMTP listener, from the banner.
