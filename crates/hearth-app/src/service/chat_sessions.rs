@@ -7,7 +7,7 @@
 use hearth_domain::DomainError;
 use hearth_domain::Timestamp;
 use hearth_domain::channel::Channel;
-use hearth_domain::conversation::{EndReason, MAX_MESSAGING_BODY};
+use hearth_domain::conversation::{Conversation, EndReason, MAX_MESSAGING_BODY};
 use hearth_domain::customer::EmailAddress;
 use hearth_domain::item::{InitiatorType, ItemContent};
 
@@ -304,21 +304,13 @@ impl App {
                 _ => None,
             });
             let agent_typing_at = row.agent_typing_at.map(codec::from_ms);
-            let Some(customer) = &row.customer_id else {
+            let Some(conversation) = session_conversation(tx, &row).await? else {
                 return Ok(ChatTranscript {
                     lines,
                     ended,
                     agent_typing_at,
                 });
             };
-            let Some(conversation) = tx.latest_conversation(customer).await? else {
-                return Ok(ChatTranscript {
-                    lines,
-                    ended,
-                    agent_typing_at,
-                });
-            };
-            let conversation = conversation_of_row(&conversation)?;
             let agents = load_agents(tx).await?;
             for item in load_items(tx, conversation.id.as_str(), 1000).await? {
                 if item.session_id.as_deref() != Some(session_id) {
@@ -459,22 +451,14 @@ impl App {
         if row.ended_at.is_some() {
             return Ok(());
         }
-        let contact = match &row.customer_id {
-            Some(customer) => read_tx!(self, |tx| {
-                let Some(conversation) = tx.latest_conversation(customer).await? else {
-                    return Ok(None);
-                };
-                let conversation = conversation_of_row(&conversation)?;
-                Ok::<_, AppError>(
-                    conversation
-                        .contacts
-                        .iter()
-                        .find(|c| c.session_id.as_deref() == Some(session_id) && c.ended.is_none())
-                        .map(|c| c.id.to_string()),
-                )
-            })?,
-            None => None,
-        };
+        let contact = read_tx!(self, |tx| {
+            Ok::<_, AppError>(session_conversation(tx, &row).await?.and_then(|c| {
+                c.contacts
+                    .iter()
+                    .find(|c| c.session_id.as_deref() == Some(session_id) && c.ended.is_none())
+                    .map(|c| c.id.to_string())
+            }))
+        })?;
         if let Some(contact) = contact {
             self.end_contact(&contact, by == ChatEndedBy::Timeout)
                 .await?;
@@ -542,17 +526,26 @@ async fn chat_entry_doc(
     }
 }
 
+/// The conversation a session's contact is in: its customer's latest (`None`
+/// until the customer wrote).
+async fn session_conversation(
+    tx: &mut dyn StoreTx,
+    row: &ChatSessionRow,
+) -> Result<Option<Conversation>, AppError> {
+    let Some(customer) = &row.customer_id else {
+        return Ok(None);
+    };
+    match tx.latest_conversation(customer).await? {
+        Some(conversation) => Ok(Some(conversation_of_row(&conversation)?)),
+        None => Ok(None),
+    }
+}
+
 /// Whether the session's contact has ended (an agent's End, or a close).
 async fn contact_ended(tx: &mut dyn StoreTx, row: &ChatSessionRow) -> Result<bool, AppError> {
-    let Some(customer) = &row.customer_id else {
-        return Ok(false);
-    };
-    let Some(conversation) = tx.latest_conversation(customer).await? else {
-        return Ok(false);
-    };
-    let conversation = conversation_of_row(&conversation)?;
-    Ok(conversation
-        .contacts
-        .iter()
-        .any(|c| c.session_id.as_deref() == Some(row.id.as_str()) && c.ended.is_some()))
+    Ok(session_conversation(tx, row).await?.is_some_and(|c| {
+        c.contacts
+            .iter()
+            .any(|c| c.session_id.as_deref() == Some(row.id.as_str()) && c.ended.is_some())
+    }))
 }
