@@ -80,6 +80,8 @@ pub enum Refusal {
     FocusMode,
     NotAssignee,
     ConversationClosed,
+    /// A call is still going on: end it first.
+    CallInProgress,
 }
 
 impl Refusal {
@@ -92,6 +94,7 @@ impl Refusal {
             Refusal::FocusMode => "focus_mode",
             Refusal::NotAssignee => "not_assignee",
             Refusal::ConversationClosed => "conversation_closed",
+            Refusal::CallInProgress => "call_in_progress",
         }
     }
 }
@@ -126,6 +129,13 @@ pub struct Viewer {
 
 /// The action table row for a conversation, before Focus and topic rules.
 fn row(conv: &Conversation) -> (Action, Vec<Action>) {
+    // A call going on: ending it comes first; closing waits until it has ended.
+    if live_call(conv) {
+        return (
+            Action::End,
+            vec![Action::CloseAndNext, Action::Next, Action::Close],
+        );
+    }
     let current = conv.current_contact();
     let live_chat = current.is_some_and(|c| c.channel == Channel::Chat && c.is_active());
     if live_chat {
@@ -147,6 +157,13 @@ fn row(conv: &Conversation) -> (Action, Vec<Action>) {
         return (Action::Next, more);
     }
     (Action::CloseAndNext, vec![Action::Next, Action::Close])
+}
+
+/// A call of the conversation has not ended.
+fn live_call(conv: &Conversation) -> bool {
+    conv.contacts
+        .iter()
+        .any(|c| c.channel == Channel::PhoneCall && c.is_active())
 }
 
 /// Q1: the latest inbound contact has an unfulfilled SLA and no agent reply.
@@ -196,6 +213,9 @@ fn refusal_for(conv: &Conversation, viewer: Viewer, action: Action) -> Option<Re
     if !viewer.is_assignee {
         return Some(Refusal::NotAssignee);
     }
+    if action.closes() && live_call(conv) {
+        return Some(Refusal::CallInProgress);
+    }
     if viewer.focus && action != Action::Close {
         return Some(Refusal::FocusMode);
     }
@@ -239,6 +259,7 @@ pub fn commands_for(
         Some(Refusal::NotAssignee) => return Err(DomainError::NotAssignee),
         Some(Refusal::FocusMode) => return Err(DomainError::FocusMode),
         Some(Refusal::TopicsRequired) => return Err(DomainError::TopicsRequired),
+        Some(Refusal::CallInProgress) => return Err(DomainError::CallInProgress),
         Some(Refusal::ConversationClosed) => {
             return Err(DomainError::ConversationClosed(
                 "the conversation is closed",

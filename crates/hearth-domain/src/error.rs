@@ -30,6 +30,9 @@ pub enum DomainError {
     /// R14: the availability-bar Next needs at least one channel group on.
     #[error("the agent is not available in any channel")]
     NotAvailable,
+    /// A conversation with a call going on is not closed under the caller.
+    #[error("end the call before closing the conversation")]
+    CallInProgress,
     /// R39: in Focus only Close is allowed.
     #[error("the agent is in focus mode")]
     FocusMode,

@@ -207,6 +207,9 @@ impl From<DomainError> for ApiError {
                 ApiError::invalid_state(Some("action"), "action_not_available", detail)
             }
             DomainError::FocusMode => ApiError::invalid_state(None, "focus_mode", detail),
+            DomainError::CallInProgress => {
+                ApiError::invalid_state(None, "call_in_progress", detail)
+            }
             DomainError::NotAvailable => ApiError::invalid_state(None, "not_available", detail),
             DomainError::NotAssignee => ApiError::invalid_state(None, "not_assignee", detail),
             DomainError::AgentNotInInbox => {

@@ -306,6 +306,16 @@ pub struct SettingsDoc {
     pub export_interval_seconds: i64,
     pub event_retention_days: u32,
     pub max_message_bytes: u64,
+    /// The reasons an agent may give for going Away (a Hearth addition).
+    #[serde(default = "default_away_reasons")]
+    pub away_reasons: Vec<String>,
+}
+
+/// What a new organization offers as reasons for Away.
+pub fn default_away_reasons() -> Vec<String> {
+    ["Break", "Lunch", "Training", "Meeting"]
+        .map(str::to_owned)
+        .to_vec()
 }
 
 fn default_webhook_retries() -> Vec<i64> {
@@ -334,6 +344,7 @@ impl SettingsDoc {
             export_interval_seconds: s.export_interval.whole_seconds(),
             event_retention_days: s.event_retention_days,
             max_message_bytes: s.max_message_bytes,
+            away_reasons: default_away_reasons(),
         }
     }
     /// To the domain.

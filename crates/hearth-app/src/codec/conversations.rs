@@ -40,6 +40,9 @@ pub struct ContactDoc {
     pub end_status: Option<String>,
     #[serde(default)]
     pub answered: bool,
+    /// When an agent answered the call.
+    #[serde(default, with = "ts_opt", skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<Timestamp>,
     #[serde(default, with = "ts_opt", skip_serializing_if = "Option::is_none")]
     pub last_agent_message_at: Option<Timestamp>,
     #[serde(default, with = "ts_opt", skip_serializing_if = "Option::is_none")]
@@ -104,6 +107,7 @@ impl ConversationDoc {
                         .map(|r| r.as_str().to_owned()),
                     end_status: k.ended.map(|e| e.status.as_str().to_owned()),
                     answered: k.answered,
+                    answered_at: k.answered_at,
                     last_agent_message_at: k.last_agent_message_at,
                     last_customer_message_at: k.last_customer_message_at,
                 })
@@ -156,6 +160,7 @@ impl ConversationDoc {
                     fulfilled,
                     ended,
                     answered: k.answered,
+                    answered_at: k.answered_at,
                     last_agent_message_at: k.last_agent_message_at,
                     last_customer_message_at: k.last_customer_message_at,
                 })

@@ -567,7 +567,37 @@ pub fn settings_doc(m: &Map<String, Value>) -> Result<SettingsDoc, DomainError> 
             "must be between 0 (no limit) and 100000",
         ));
     }
+    let away_reasons = match m.get("awayReasons") {
+        None | Some(Value::Null) => crate::codec::default_away_reasons(),
+        Some(Value::Array(list)) if (1..=20).contains(&list.len()) => {
+            let mut reasons: Vec<String> = Vec::with_capacity(list.len());
+            for v in list {
+                let reason = v.as_str().map(str::trim).unwrap_or_default();
+                if reason.is_empty() || reason.chars().count() > 40 {
+                    return Err(DomainError::invalid(
+                        "awayReasons",
+                        "each reason must be text of 1 to 40 characters",
+                    ));
+                }
+                if reasons.iter().any(|r| r.eq_ignore_ascii_case(reason)) {
+                    return Err(DomainError::invalid(
+                        "awayReasons",
+                        format!("'{reason}' is listed twice"),
+                    ));
+                }
+                reasons.push(reason.to_owned());
+            }
+            reasons
+        }
+        Some(_) => {
+            return Err(DomainError::invalid(
+                "awayReasons",
+                "must list 1 to 20 reasons",
+            ));
+        }
+    };
     Ok(SettingsDoc {
+        away_reasons,
         webhook_retry_seconds: retries,
         webhook_timeout_seconds: timeout,
         rate_limit_per_second: rate,

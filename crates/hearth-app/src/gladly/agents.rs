@@ -63,6 +63,9 @@ pub struct AvailabilityWire {
     pub available_for: Vec<&'static str>,
     pub focus: bool,
     pub away: bool,
+    /// Why the agent is away, when they said (a Hearth addition).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub away_reason: Option<String>,
 }
 
 impl From<&Availability> for AvailabilityWire {
@@ -71,6 +74,7 @@ impl From<&Availability> for AvailabilityWire {
             available_for: a.available.iter().map(|g| g.as_str()).collect(),
             focus: a.focus,
             away: a.away,
+            away_reason: a.away_reason.clone(),
         }
     }
 }
@@ -97,6 +101,18 @@ pub fn availability(body: &Map<String, Value>) -> Result<Availability, DomainErr
         available,
         focus: body.opt_bool("", "focus")?.unwrap_or(false),
         away: body.opt_bool("", "away")?.unwrap_or(false),
+        away_reason: match body.get("awayReason") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) if (1..=40).contains(&s.trim().chars().count()) => {
+                Some(s.trim().to_owned())
+            }
+            Some(_) => {
+                return Err(DomainError::invalid(
+                    "awayReason",
+                    "must be text of 1 to 40 characters",
+                ));
+            }
+        },
     })
 }
 

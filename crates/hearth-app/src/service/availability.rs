@@ -22,7 +22,13 @@ pub struct Availability {
     pub available: BTreeSet<Group>,
     pub focus: bool,
     pub away: bool,
+    /// Why the agent is away, as they gave it ("Lunch"); `None` when they did
+    /// not say, or went away by being idle (R40).
+    pub away_reason: Option<String>,
 }
+
+/// Where an agent's reason for Away is kept (one resource per agent).
+const AWAY_REASON: &str = "away_reason";
 
 /// `{type, id, customerId}` of the work Next hands out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,15 +53,44 @@ impl App {
     /// The agent's availability (unavailable everywhere until set).
     pub async fn availability(&self, caller: &Caller) -> Result<Availability, AppError> {
         let agent = agent_only(caller)?;
-        read_tx!(self, |tx| self
-            .engine_agent(tx, &agent, |a| a
-                .map(|a| Availability {
-                    available: a.available.clone(),
-                    focus: a.focus,
-                    away: a.away
+        read_tx!(self, |tx| {
+            let mut now = self
+                .engine_agent(tx, &agent, |a| {
+                    a.map(|a| Availability {
+                        available: a.available.clone(),
+                        focus: a.focus,
+                        away: a.away,
+                        away_reason: None,
+                    })
+                    .unwrap_or_default()
                 })
-                .unwrap_or_default())
-            .await)
+                .await?;
+            if now.away {
+                now.away_reason = tx
+                    .resource(AWAY_REASON, agent.as_str())
+                    .await?
+                    .map(|row| row.doc);
+            }
+            Ok::<_, AppError>(now)
+        })
+    }
+
+    /// The reasons an agent may give for going Away, as the organization set them.
+    pub async fn away_reasons(&self) -> Result<Vec<String>, AppError> {
+        read_tx!(self, |tx| {
+            match tx
+                .resource(
+                    crate::unit_of_work::kind::SETTINGS,
+                    crate::unit_of_work::SETTINGS_ID,
+                )
+                .await?
+            {
+                Some(row) => {
+                    Ok::<_, AppError>(codec::read::<codec::SettingsDoc>(&row.doc)?.away_reasons)
+                }
+                None => Ok(codec::default_away_reasons()),
+            }
+        })
     }
 
     /// Replaces the agent's availability and pushes what it now may take (R27-R29).
@@ -89,6 +124,23 @@ impl App {
             )
             .await?;
             self.log_availability(tx, &agent, before, &wanted).await?;
+            match (&wanted.away, &wanted.away_reason) {
+                (true, Some(reason)) => {
+                    let at = codec::to_ms(self.now());
+                    tx.put_resource(&crate::ports::ResourceRow {
+                        kind: AWAY_REASON.to_owned(),
+                        id: agent.to_string(),
+                        unique_key: None,
+                        doc: reason.clone(),
+                        created_at: at,
+                        updated_at: at,
+                        version: 1,
+                    })
+                    .await?;
+                }
+                (true, None) => {}
+                (false, _) => tx.delete_resource(AWAY_REASON, agent.as_str()).await?,
+            }
             Ok::<_, AppError>(wanted.clone())
         })
     }
@@ -106,6 +158,7 @@ impl App {
             available: available.clone(),
             focus,
             away: true,
+            away_reason: None,
         };
         self.route(
             tx,

@@ -57,6 +57,8 @@ pub struct ConversationView {
     pub routing: Option<Vec<DecisionDoc>>,
     /// The delivery state of the items shown that Hearth sent, by item id.
     pub deliveries: std::collections::BTreeMap<String, super::outbox::DeliveryState>,
+    /// When the caller's after-call work ends (R46), while it runs.
+    pub after_call_until: Option<Timestamp>,
 }
 
 /// How many of a customer's latest conversations the view reads in full.
@@ -262,7 +264,19 @@ impl App {
             } else {
                 None
             };
+            let now = self.now();
+            let after_call_until = self
+                .engine_agent(tx, &caller.agent.id, |a| {
+                    a.and_then(|a| {
+                        a.blocked_until
+                            .get(&hearth_domain::channel::Group::Voice)
+                            .copied()
+                    })
+                })
+                .await?
+                .filter(|until| *until > now);
             Ok(ConversationView {
+                after_call_until,
                 menu: menu(&conversation, viewer),
                 conversation,
                 customer,

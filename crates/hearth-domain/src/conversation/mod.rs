@@ -178,6 +178,8 @@ pub struct Contact {
     pub ended: Option<ContactEnd>,
     /// An agent replied on it, or answered the call.
     pub answered: bool,
+    /// When an agent answered the call.
+    pub answered_at: Option<Timestamp>,
     pub last_agent_message_at: Option<Timestamp>,
     /// The customer's latest message on it (a chat session auto-ends after the
     /// customer is silent for the same-agent limit, T9).
@@ -382,6 +384,7 @@ impl Conversation {
                     fulfilled: None,
                     ended: None,
                     answered: false,
+                    answered_at: None,
                     last_agent_message_at: None,
                     last_customer_message_at: None,
                 });
@@ -407,6 +410,7 @@ impl Conversation {
             EventKind::CallAnswered { contact_id, .. } => {
                 if let Some(contact) = self.contact_mut(contact_id) {
                     contact.answered = true;
+                    contact.answered_at = Some(event.at);
                 }
             }
             EventKind::ContactFulfilled {

@@ -330,12 +330,12 @@ fn put(m: &mut Map<String, Value>, path: &str, value: Value) {
 
 /// What the form's choices are drawn from.
 struct Lists {
-    inboxes: Vec<super::frame::Choice>,
+    inboxes: Vec<super::words::Choice>,
 }
 
 impl Lists {
     fn inbox_name(&self, id: &str) -> String {
-        super::frame::label_of(&self.inboxes, id)
+        super::words::label_of(&self.inboxes, id)
     }
 }
 
@@ -534,8 +534,8 @@ const SECTIONS: [(&str, &str); 5] = [
 async fn admin_caller(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<(Caller, Nav, Option<super::session::SetCookie>), Response> {
-    let (caller, nav, set) = signed_in(state, headers).await?;
+) -> Result<(Caller, Nav, Vec<super::session::SetCookie>), Response> {
+    let (caller, nav, set) = signed_in(state, headers, "").await?;
     if !caller.agent.has_role(Role::Admin) {
         let body = message_page(
             nav,
@@ -608,7 +608,7 @@ async fn render(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let all = resources(state, caller, section).await?;
-    let inboxes = super::frame::choices(super::frame::inbox_names(
+    let inboxes = super::words::choices(super::words::inbox_names(
         state.app.directory_inboxes().await?,
     ));
     let lists = Lists { inboxes };
@@ -652,10 +652,10 @@ async fn render(
                         "API token"
                     },
                     id: t.id,
-                    created: super::frame::when(hearth_app::codec::from_ms(t.created_at)),
+                    created: super::words::when(hearth_app::codec::from_ms(t.created_at)),
                     revoked: t
                         .revoked_at
-                        .map(|at| super::frame::when(hearth_app::codec::from_ms(at))),
+                        .map(|at| super::words::when(hearth_app::codec::from_ms(at))),
                 })
                 .collect(),
         ),
@@ -679,7 +679,7 @@ async fn render(
     Ok((status, body).into_response())
 }
 
-fn answer(result: Result<Response, AppError>, set: Option<super::session::SetCookie>) -> Response {
+fn answer(result: Result<Response, AppError>, set: Vec<super::session::SetCookie>) -> Response {
     match result {
         Ok(r) => with_cookie(r, set),
         Err(e) => crate::error::ApiError::from(e).into_response(),

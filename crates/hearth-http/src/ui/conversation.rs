@@ -1,5 +1,6 @@
 //! The conversation page: the timeline, the action menu and its confirmation,
-//! the composer, topics, transfer and reopen.
+//! the composer (Reply and Note), topics, transfer and reopen. Every form answers
+//! with a redirect back to the page ([`super::flash`]).
 
 use std::collections::HashMap;
 
@@ -10,12 +11,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::AppError;
 use hearth_app::service::Caller;
 
+use super::customer::Pane;
 use super::desktop::open_work;
-use super::frame::{
-    Choice, Nav, agent_names, choices, inbox_names, label_of, page, when, with_cookie,
-};
-use super::session::{Refused, SignedForm, csrf, session};
+use super::flash::{Draft, Flash};
+use super::frame::{Nav, page, signed_in, with_cookie};
+use super::session::{Refused, SignedForm, failed, session};
 use super::timeline::{Block, Entry, Profile};
+use super::words::{
+    At, Choice, agent_names, at, channel_icon, channel_label, choices, inbox_names, label_of,
+    status_words, when,
+};
 use crate::AppState;
 
 /// One button of the action menu.
@@ -29,11 +34,16 @@ pub(super) struct ActionButton {
 }
 
 impl ActionButton {
-    pub(super) fn of(b: &hearth_domain::actions::Button) -> ActionButton {
-        use hearth_domain::actions::Refusal;
+    /// A button of the menu; `on_call` names End as ending the call.
+    pub(super) fn of(b: &hearth_domain::actions::Button, on_call: bool) -> ActionButton {
+        use hearth_domain::actions::{Action, Refusal};
         ActionButton {
             action: b.action.as_str(),
-            label: b.action.label(),
+            label: match b.action {
+                Action::End if on_call => "End call",
+                Action::End => "End chat",
+                other => other.label(),
+            },
             enabled: b.enabled,
             reason: b.disabled_reason.map(|r| r.as_str()).unwrap_or(""),
             why: match b.disabled_reason {
@@ -44,6 +54,7 @@ impl ActionButton {
                 Some(Refusal::NotAssignee) => "the conversation is assigned to someone else",
                 Some(Refusal::ConversationClosed) => "the conversation is closed",
                 Some(Refusal::ActionNotAvailable) => "not available on this channel now",
+                Some(Refusal::CallInProgress) => "end the call first",
             },
         }
     }
@@ -51,7 +62,7 @@ impl ActionButton {
 
 /// One routing decision, for supervisors.
 pub(super) struct Decision {
-    pub(super) at: String,
+    pub(super) at: At,
     pub(super) input: String,
     pub(super) outcome: String,
     pub(super) rule: String,
@@ -59,16 +70,53 @@ pub(super) struct Decision {
     pub(super) candidates: Vec<String>,
 }
 
+/// Where a reply to `content` goes, as the composer names it.
+fn reply_address(
+    content: &hearth_domain::item::ItemContent,
+    customer: &hearth_domain::customer::Customer,
+) -> Option<String> {
+    use hearth_domain::item::ItemContent as C;
+    match content {
+        C::Email { from, .. } => Some(from.clone()),
+        C::Sms { from, .. } => Some(from.clone()),
+        other => hearth_domain::outbound::reply_channel(other)
+            .and_then(|c| hearth_domain::outbound::customer_address(customer, c)),
+    }
+}
+
+/// A way to reach the customer from the composer.
+pub(super) struct ChannelChoice {
+    /// `reply` (answer the latest customer message on its channel), `EMAIL` or
+    /// `SMS` (a new message to the profile's first address or number).
+    pub(super) value: &'static str,
+    /// The content type it sends.
+    pub(super) kind: &'static str,
+    pub(super) label: String,
+    /// The send button's words.
+    pub(super) send: &'static str,
+}
+
+/// A call going on.
+pub(super) struct CallNow {
+    pub(super) answered_at: Option<At>,
+}
+
 #[derive(Template)]
 #[template(path = "conversation.html")]
 pub(super) struct ConversationPage {
     pub(super) nav: Nav,
-    pub(super) customer_id: String,
-    pub(super) profile: Profile,
+    pub(super) pane: Pane,
     pub(super) conversation_id: String,
     pub(super) version: u64,
     pub(super) status: &'static str,
     pub(super) closed: bool,
+    pub(super) channel: &'static str,
+    pub(super) icon: &'static str,
+    pub(super) inbox: String,
+    /// The assignee's name.
+    pub(super) assignee: Option<String>,
+    /// The caller is the assignee.
+    pub(super) mine: bool,
     /// The customer's open conversation, when this one is closed and another is not.
     pub(super) open_elsewhere: Option<String>,
     pub(super) primary: ActionButton,
@@ -81,100 +129,73 @@ pub(super) struct ConversationPage {
     /// Older conversations, by a link each (status and start in the label).
     pub(super) earlier: Vec<Choice>,
     pub(super) timeline: Vec<Block>,
-    pub(super) error: Option<String>,
-    /// The field an error is about, to show it next to that field.
-    pub(super) error_field: String,
-    /// The action waiting for the close-without-reply confirmation.
-    pub(super) confirm: Option<&'static str>,
-    /// The customer message a reply answers, the reply's type and, for email, the
-    /// subject line.
-    pub(super) reply_to: Option<(String, &'static str)>,
-    /// The send button's words for that reply ("email reply", "chat message").
-    pub(super) reply_label: &'static str,
+    /// The refusal that belongs to no field of the page.
+    pub(super) page_error: Option<String>,
+    /// A refusal of the composer that names none of its fields.
+    pub(super) composer_error: Option<String>,
+    /// The customer message a reply answers.
+    pub(super) reply_to: Option<String>,
+    /// The ways the customer can be reached, the reply first.
+    pub(super) channels: Vec<ChannelChoice>,
+    /// `reply` or `note`: the composer's mode as the page opens.
+    pub(super) mode: &'static str,
+    pub(super) send_label: &'static str,
     pub(super) subject: String,
     /// Who else an email reply goes to, as the Cc field shows it.
     pub(super) reply_cc: String,
+    /// What the agent had typed when the last send was refused.
+    pub(super) draft: Draft,
+    pub(super) chat_live: bool,
+    /// The chat's customer closed it.
+    pub(super) chat_left: bool,
+    pub(super) call: Option<CallNow>,
+    /// When the agent's after-call work ends (RFC 3339), while it runs.
+    pub(super) after_call: Option<String>,
+    pub(super) emoji: &'static [&'static str],
     pub(super) routing: Vec<Decision>,
 }
 
-/// A refusal shown on the page: the message and the field it is about.
-pub(super) struct Problem {
-    pub(super) message: String,
-    pub(super) field: String,
-    /// 409 for a stale page, 400 for anything else.
-    pub(super) status: StatusCode,
-}
+const EMOJI: &[&str] = &[
+    "🙂", "😊", "😀", "😉", "🙏", "👍", "👋", "🎉", "❤️", "✅", "📦", "🚚", "⏳", "💳", "📧", "☎️",
+];
 
-impl Problem {
-    pub(super) fn of(e: &AppError) -> Problem {
-        match e {
-            AppError::VersionOutdated => Problem {
-                message: "Someone else changed this conversation after you opened it. \
-                          Here is its current state; nothing was changed."
-                    .into(),
-                field: "version".into(),
-                status: StatusCode::CONFLICT,
-            },
-            AppError::Domain(d) => Problem {
-                message: d.to_string(),
-                field: match d {
-                    hearth_domain::DomainError::Invalid { attr, .. } => attr.clone(),
-                    _ => String::new(),
-                },
-                status: StatusCode::BAD_REQUEST,
-            },
-            other => Problem {
-                message: other.to_string(),
-                field: String::new(),
-                status: StatusCode::BAD_REQUEST,
-            },
+/// The fields of the composer, by the names refusals give them.
+const COMPOSER_FIELDS: &[&str] = &["body", "subject", "cc", "files", "composer"];
+/// The fields shown elsewhere on the page.
+const PAGE_FIELDS: &[&str] = &["topicIds", "inboxId", "agentId"];
+
+/// The field a refusal is about, as the page names it.
+fn field_of(e: &hearth_domain::DomainError) -> String {
+    match e {
+        hearth_domain::DomainError::Invalid { attr, .. } => {
+            let attr = attr.strip_prefix("content.").unwrap_or(attr);
+            match attr {
+                "body" | "content" | "text" => "body".into(),
+                "subject" => "subject".into(),
+                a if a.starts_with("cc") => "cc".into(),
+                a if a.starts_with("files") || a.starts_with("attachments") => "files".into(),
+                a => a.to_owned(),
+            }
         }
-    }
-
-    pub(super) fn text(message: &str) -> Problem {
-        Problem::on(message, "")
-    }
-
-    pub(super) fn on(message: &str, field: &str) -> Problem {
-        Problem {
-            message: message.to_owned(),
-            field: field.to_owned(),
-            status: StatusCode::BAD_REQUEST,
-        }
+        _ => String::new(),
     }
 }
 
-/// Renders a conversation with the customer's whole timeline and the action menu;
-/// a failure to load it answers as the API would.
-pub(super) async fn render_conversation(
-    state: &AppState,
-    headers: &HeaderMap,
-    caller: &Caller,
-    id: &str,
-    problem: Option<Problem>,
-    confirm: Option<&'static str>,
-) -> Response {
-    conversation_page(state, headers, caller, id, problem, confirm)
-        .await
-        .unwrap_or_else(|e| crate::error::ApiError::from(e).into_response())
-}
-
+/// Renders a conversation with the customer's whole timeline and the action menu,
+/// and the customer's pane.
 pub(super) async fn conversation_page(
     state: &AppState,
     headers: &HeaderMap,
     caller: &Caller,
     id: &str,
-    problem: Option<Problem>,
-    confirm: Option<&'static str>,
 ) -> Result<Response, AppError> {
-    let (csrf, set) = match csrf(headers) {
-        Ok(v) => v,
-        Err(r) => return Ok(r.into_response()),
-    };
     let view = state.app.conversation_view(caller, id).await?;
+    let (_, nav, set) = match signed_in(state, headers, id).await {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
     let conv = &view.conversation;
     let menu = &view.menu;
-    let customer_id = conv.customer_id.to_string();
     let customer = &view.customer;
     let all_topics = &view.topics;
     let topic_names: HashMap<String, String> = all_topics
@@ -194,28 +215,33 @@ pub(super) async fn conversation_page(
         .filter(|(c, items)| items.is_none() && c.id != conv.id)
         .map(|(c, _)| Choice {
             value: c.id.to_string(),
-            label: format!("{} · started {}", c.status.as_str(), when(c.created_at)),
+            label: format!(
+                "{} · started {}",
+                status_words(c.status.as_str()),
+                when(c.created_at)
+            ),
         })
         .collect();
+    let inboxes = choices(inbox_names(view.inboxes.clone()));
+    let agents = choices(agent_names(view.agents.clone()));
+    let agent_name = |id: &str| label_of(&agents, id);
+    let profile = Profile::of(customer);
+    let people = super::timeline::People {
+        customer: &profile.name,
+        agents: &agents,
+        me: caller.agent.id.as_str(),
+    };
     let mut timeline = Vec::new();
-    let mut reply_to: Option<(String, &'static str)> = None;
-    let mut subject = String::new();
-    let mut reply_cc = String::new();
+    let mut last_message = None;
     for (c, items) in &view.history {
         let Some(items) = items else { continue };
-        if c.id == conv.id
-            && let Some(last) = items.iter().rev().find(|i| i.is_customer_message())
-        {
-            reply_to = Some((last.id.to_string(), reply_type(&last.content)));
-            if let hearth_domain::item::ItemContent::Email { subject: s, .. } = &last.content {
-                subject = hearth_domain::outbound::reply_subject(s);
-                reply_cc = hearth_domain::outbound::reply_cc(&last.content).join(", ");
-            }
+        if c.id == conv.id {
+            last_message = items.iter().rev().find(|i| i.is_customer_message());
         }
         timeline.push(Block {
             id: c.id.to_string(),
-            status: c.status.as_str(),
-            started: when(c.created_at),
+            status: status_words(c.status.as_str()),
+            started: at(c.created_at),
             current: c.id == conv.id,
             items: items
                 .iter()
@@ -227,33 +253,126 @@ pub(super) async fn conversation_page(
                         }
                         Some(other) => Some(format!(
                             "no {} provider is configured",
-                            super::frame::channel_label(other.as_str())
+                            super::words::channel_label(other.as_str())
                         )),
                         None => None,
                     };
-                    Entry::of(i, &topic_names)
+                    let contact = i.contact_id.as_ref().and_then(|k| c.contact(k));
+                    Entry::of(i, &topic_names, &people, contact)
                         .with_delivery(view.deliveries.get(i.id.as_str()), waiting.as_deref())
                 })
                 .collect(),
         });
     }
-    let inboxes = choices(inbox_names(view.inboxes.clone()));
-    let agents = choices(agent_names(view.agents.clone()));
-    let agent_name = |id: &str| label_of(&agents, id);
+    let closed = conv.status == hearth_domain::conversation::Status::Closed;
+    // The ways to reach the customer: the latest message's own channel when it can
+    // still take a reply, then email and SMS to the profile.
+    let mut channels = Vec::new();
+    let mut subject = String::new();
+    let mut reply_cc = String::new();
+    let mut reply_to = None;
+    if let Some(last) = last_message {
+        let kind = reply_type(&last.content);
+        let contact = last.contact_id.as_ref().and_then(|k| conv.contact(k));
+        let reachable = match kind {
+            "EMAIL" => !customer.emails.is_empty() || last.content.type_name() == "EMAIL",
+            "SMS" => !customer.phones.is_empty() || last.content.type_name() == "SMS",
+            "CHAT_MESSAGE" => contact.is_some_and(|k| k.is_active()),
+            _ => true,
+        };
+        if reachable {
+            if let hearth_domain::item::ItemContent::Email { subject: s, .. } = &last.content {
+                subject = hearth_domain::outbound::reply_subject(s);
+                reply_cc = hearth_domain::outbound::reply_cc(&last.content).join(", ");
+            }
+            reply_to = Some(last.id.to_string());
+            channels.push(ChannelChoice {
+                value: "reply",
+                kind,
+                label: match (kind, reply_address(&last.content, customer)) {
+                    ("CHAT_MESSAGE", _) => "Chat (live)".to_owned(),
+                    (_, Some(to)) => format!("{} to {to}", channel_label(kind)),
+                    (_, None) => format!("{} reply", channel_label(kind)),
+                },
+                send: reply_words(kind),
+            });
+        }
+    }
+    let taken = |k: &str| channels.iter().any(|c| c.kind == k);
+    if !taken("EMAIL")
+        && let Some(email) = customer.emails.first()
+    {
+        channels.push(ChannelChoice {
+            value: "EMAIL",
+            kind: "EMAIL",
+            label: format!("Email to {}", email.address.original()),
+            send: "Send email",
+        });
+    }
+    if !channels.iter().any(|c| c.kind == "SMS")
+        && let Some(phone) = customer.phones.first()
+    {
+        channels.push(ChannelChoice {
+            value: "SMS",
+            kind: "SMS",
+            label: format!("SMS to {}", phone.number.e164()),
+            send: "Send SMS",
+        });
+    }
+    let flash = &nav.flash;
+    let draft = flash.draft.clone();
+    let mode = match draft.mode.as_str() {
+        "note" => "note",
+        "reply" if !channels.is_empty() => "reply",
+        _ if channels.is_empty() || closed => "note",
+        _ => "reply",
+    };
+    let chosen = channels
+        .iter()
+        .find(|c| c.value == draft.channel)
+        .or(channels.first());
+    let send_label = chosen.map_or("Send", |c| c.send);
+    let page_error = flash
+        .page_error(&[COMPOSER_FIELDS, PAGE_FIELDS, super::flash::PANE_FIELDS].concat())
+        .map(str::to_owned);
+    let composer_error = flash.error_on("composer").to_owned();
+    let chat_live = conv
+        .contacts
+        .iter()
+        .any(|k| k.channel == hearth_domain::channel::Channel::Chat && k.is_active());
+    let chat_left = !chat_live
+        && conv.current_contact().is_some_and(|k| {
+            k.channel == hearth_domain::channel::Channel::Chat
+                && k.ended.is_some_and(|e| {
+                    e.reason == Some(hearth_domain::conversation::EndReason::CustomerAbandoned)
+                        || e.reason.is_none()
+                })
+        });
+    let call = conv
+        .contacts
+        .iter()
+        .find(|k| k.channel == hearth_domain::channel::Channel::PhoneCall && k.is_active())
+        .map(|k| CallNow {
+            answered_at: k.answered_at.map(at),
+        });
+    let after_call = view
+        .after_call_until
+        .filter(|_| conv.agent_id.as_ref() == Some(&caller.agent.id))
+        .map(|t| at(t).iso);
     let routing = view
         .routing
         .clone()
         .unwrap_or_default()
         .into_iter()
         .map(|d| Decision {
-            at: d.at,
+            at: At::from_iso(&d.at),
             input: d.input,
             outcome: d.outcome,
             rule: d.rule,
             winner: d
                 .winner_agent_id
                 .as_deref()
-                .map_or_else(|| "—".into(), agent_name),
+                .map_or_else(|| "nobody".into(), agent_name),
             candidates: d
                 .candidates
                 .iter()
@@ -268,24 +387,36 @@ pub(super) async fn conversation_page(
                 .collect(),
         })
         .collect();
-    let (status, error, error_field) = match problem {
-        Some(p) => (p.status, Some(p.message), p.field),
-        None => (StatusCode::OK, None, String::new()),
-    };
-    let reply_label = reply_to
-        .as_ref()
-        .map_or("reply", |(_, kind)| reply_words(kind));
+    let history: Vec<&hearth_domain::conversation::Conversation> =
+        view.history.iter().map(|(c, _)| c).collect();
+    let pane = Pane::load(
+        state,
+        caller,
+        customer,
+        &history,
+        id,
+        format!("/ui/conversations/{id}"),
+    )
+    .await?;
+    let current = conv.current_contact().map(|k| k.channel.as_str());
     let body = page(&ConversationPage {
-        nav: Nav::of(caller, csrf),
-        customer_id,
-        profile: Profile::of(customer),
+        pane,
         conversation_id: conv.id.to_string(),
         version: conv.version,
-        status: conv.status.as_str(),
-        closed: conv.status == hearth_domain::conversation::Status::Closed,
+        status: status_words(conv.status.as_str()),
+        closed,
+        channel: current.map_or("No contact yet", channel_label),
+        icon: current.map_or("•", channel_icon),
+        inbox: label_of(&inboxes, conv.inbox_id.as_str()),
+        assignee: conv.agent_id.as_ref().map(|a| agent_name(a.as_str())),
+        mine: conv.agent_id.as_ref() == Some(&caller.agent.id),
         open_elsewhere,
-        primary: ActionButton::of(&menu.primary),
-        more: menu.more.iter().map(ActionButton::of).collect(),
+        primary: ActionButton::of(&menu.primary, call.is_some()),
+        more: menu
+            .more
+            .iter()
+            .map(|b| ActionButton::of(b, call.is_some()))
+            .collect(),
         topics: conv
             .topic_ids
             .iter()
@@ -294,7 +425,7 @@ pub(super) async fn conversation_page(
                 label: topic_names
                     .get(t.as_str())
                     .cloned()
-                    .unwrap_or_else(|| t.to_string()),
+                    .unwrap_or_else(|| "A deleted topic".to_owned()),
             })
             .collect(),
         topic_choices: all_topics
@@ -310,16 +441,24 @@ pub(super) async fn conversation_page(
         inbox_id: conv.inbox_id.to_string(),
         earlier,
         timeline,
-        error,
-        error_field,
-        confirm,
+        page_error,
+        composer_error: Some(composer_error).filter(|e| !e.is_empty()),
         reply_to,
+        channels,
+        mode,
+        send_label,
         subject,
         reply_cc,
-        reply_label,
+        draft,
+        chat_live,
+        chat_left,
+        call,
+        after_call,
+        emoji: EMOJI,
         routing,
+        nav,
     });
-    Ok(with_cookie((status, body).into_response(), set))
+    Ok(with_cookie(body, set))
 }
 
 /// The agent types in the composer of a chat: the customer's widget is told.
@@ -382,7 +521,10 @@ pub(super) async fn conversation(
     if let Err(e) = state.app.mark_seen(&caller, &id).await {
         tracing::debug!(error = %e, "the conversation was not marked seen");
     }
-    render_conversation(&state, &headers, &caller, &id, None, None).await
+    match conversation_page(&state, &headers, &caller, &id).await {
+        Ok(r) => r,
+        Err(e) => super::errors::page_for(&state, &headers, e).await,
+    }
 }
 
 /// The version of the conversation the form was rendered with.
@@ -390,20 +532,57 @@ pub(super) fn seen_version(form: &HashMap<String, String>) -> Option<u64> {
     form.get("version").and_then(|v| v.parse().ok())
 }
 
-/// What to show after a refused action: a domain refusal or a stale page is shown
-/// on the conversation; anything else answers as the API would.
-pub(super) async fn refused_on_conversation(
-    state: &AppState,
+/// The conversation's page address.
+fn here(id: &str) -> String {
+    format!("/ui/conversations/{}", super::urlencode(id))
+}
+
+/// What to show after a refused action: back on the conversation with the refusal
+/// in words next to the field it is about, and what the agent typed kept.
+pub(super) fn refused_on_conversation(
     headers: &HeaderMap,
-    caller: &Caller,
     id: &str,
     e: AppError,
+    draft: Draft,
 ) -> Response {
     match e {
-        AppError::Domain(_) | AppError::VersionOutdated => {
-            render_conversation(state, headers, caller, id, Some(Problem::of(&e)), None).await
+        AppError::Domain(d) => {
+            let mut field = field_of(&d);
+            if field.is_empty() && !draft.body.is_empty() {
+                field = "composer".into();
+            }
+            Flash::error(super::words::refusal(&d), &field)
+                .with_draft(draft)
+                .redirect(headers, &here(id))
         }
-        e => crate::error::ApiError::from(e).into_response(),
+        AppError::VersionOutdated => {
+            let mut flash = Flash::error(
+                "Someone else changed this conversation after you opened it. Here is its current state; nothing was changed.",
+                "",
+            )
+            .with_draft(draft);
+            flash.conflict = true;
+            flash.redirect(headers, &here(id))
+        }
+        AppError::NotFound { kind, .. } if kind != "conversation" => {
+            Flash::error("What that form named no longer exists.", "")
+                .with_draft(draft)
+                .redirect(headers, &here(id))
+        }
+        e => failed_or_missing(e),
+    }
+}
+
+/// A failure to act that is not a refusal: a missing conversation answers 404 in
+/// words, anything else the failure page.
+fn failed_or_missing(e: AppError) -> Response {
+    match e {
+        AppError::NotFound { .. } => (
+            StatusCode::NOT_FOUND,
+            "That conversation does not exist: it may have been erased with its customer.",
+        )
+            .into_response(),
+        e => failed(e),
     }
 }
 
@@ -417,8 +596,7 @@ pub(super) async fn act(
         .get("action")
         .and_then(|a| hearth_domain::actions::Action::parse(a))
     else {
-        let problem = Some(Problem::text("Choose an action."));
-        return render_conversation(&state, &headers, &caller, &id, problem, None).await;
+        return Flash::error("Choose an action.", "").redirect(&headers, &here(&id));
     };
     let confirmed = form.get("confirmNoReply").is_some_and(|v| v == "on");
     let outcome = state
@@ -427,10 +605,12 @@ pub(super) async fn act(
         .await;
     match outcome {
         Ok(result) => open_work(result.next),
-        Err(AppError::Domain(hearth_domain::DomainError::ReplyMissing)) => {
-            render_conversation(&state, &headers, &caller, &id, None, Some(action.as_str())).await
+        Err(AppError::Domain(hearth_domain::DomainError::ReplyMissing)) => Flash {
+            confirm: Some(action.as_str().to_owned()),
+            ..Flash::default()
         }
-        Err(e) => refused_on_conversation(&state, &headers, &caller, &id, e).await,
+        .redirect(&headers, &here(&id)),
+        Err(e) => refused_on_conversation(&headers, &id, e, Draft::default()),
     }
 }
 
@@ -445,8 +625,7 @@ pub(super) async fn reopen(
         Some("REOPEN") => false,
         Some("CREATE_NEW") => true,
         _ => {
-            let problem = Some(Problem::on("Choose Reopen or Create New.", "mode"));
-            return render_conversation(&state, &headers, &caller, &id, problem, None).await;
+            return Flash::error("Choose Reopen or Create New.", "").redirect(&headers, &here(&id));
         }
     };
     match state
@@ -454,8 +633,8 @@ pub(super) async fn reopen(
         .reopen(&caller, &id, create_new, seen_version(&form))
         .await
     {
-        Ok(conv) => Redirect::to(&format!("/ui/conversations/{}", conv.id)).into_response(),
-        Err(e) => refused_on_conversation(&state, &headers, &caller, &id, e).await,
+        Ok(conv) => Redirect::to(&here(conv.id.as_str())).into_response(),
+        Err(e) => refused_on_conversation(&headers, &id, e, Draft::default()),
     }
 }
 
@@ -468,27 +647,29 @@ pub(super) async fn transfer(
 ) -> Response {
     let inbox = form.get("inboxId").cloned().unwrap_or_default();
     if inbox.is_empty() {
-        let problem = Some(Problem::on("Choose an inbox.", "inboxId"));
-        return render_conversation(&state, &headers, &caller, &id, problem, None).await;
+        return Flash::error("Choose an inbox.", "inboxId").redirect(&headers, &here(&id));
     }
     let agent = form.get("agentId").filter(|a| !a.is_empty()).cloned();
+    let names = state.app.directory_inboxes().await.unwrap_or_default();
+    let inbox_name = names
+        .iter()
+        .find(|i| i.id.as_str() == inbox)
+        .map_or_else(|| "the inbox".to_owned(), |i| i.name.clone());
     match state
         .app
         .transfer(&caller, &id, &inbox, agent.as_deref(), seen_version(&form))
         .await
     {
         Ok(conv) if conv.agent_id.as_ref() == Some(&caller.agent.id) => {
-            Redirect::to(&format!("/ui/conversations/{id}")).into_response()
+            Flash::notice(format!("Moved to {inbox_name}; it stays with you."))
+                .redirect(&headers, &here(&id))
         }
-        Ok(_) => Redirect::to("/").into_response(),
+        Ok(_) => Flash::notice(format!("Transferred to {inbox_name}.")).redirect(&headers, "/"),
         Err(AppError::Domain(hearth_domain::DomainError::AgentNotInInbox)) => {
-            let problem = Some(Problem::on(
-                "That agent is not a member of that inbox.",
-                "agentId",
-            ));
-            render_conversation(&state, &headers, &caller, &id, problem, None).await
+            Flash::error("That agent is not a member of that inbox.", "agentId")
+                .redirect(&headers, &here(&id))
         }
-        Err(e) => refused_on_conversation(&state, &headers, &caller, &id, e).await,
+        Err(e) => refused_on_conversation(&headers, &id, e, Draft::default()),
     }
 }
 
@@ -513,33 +694,37 @@ pub(super) async fn topics(
         ))),
     };
     match outcome {
-        Ok(()) => Redirect::to(&format!("/ui/conversations/{id}")).into_response(),
-        Err(e) => refused_on_conversation(&state, &headers, &caller, &id, e).await,
+        Ok(()) => Redirect::to(&here(&id)).into_response(),
+        Err(AppError::Domain(d)) => {
+            Flash::error(super::words::refusal(&d), "topicIds").redirect(&headers, &here(&id))
+        }
+        Err(e) => refused_on_conversation(&headers, &id, e, Draft::default()),
+    }
+}
+
+/// How the send button names a reply of content type `kind`.
+fn reply_words(kind: &str) -> &'static str {
+    match kind {
+        "EMAIL" => "Send email reply",
+        "SMS" => "Send SMS reply",
+        "CHAT_MESSAGE" => "Send chat message",
+        "FACEBOOK_MESSAGE" => "Send Messenger reply",
+        "INSTAGRAM_DIRECT" => "Send Instagram reply",
+        "WHATSAPP" => "Send WhatsApp reply",
+        "TWITTER" => "Send Twitter reply",
+        _ => "Send reply",
     }
 }
 
 /// The reply type (Gladly's content type) that answers a customer message: the
 /// domain's reply channel.
-/// How the send button names a reply of content type `kind`.
-fn reply_words(kind: &str) -> &'static str {
-    match kind {
-        "EMAIL" => "email reply",
-        "SMS" => "SMS reply",
-        "CHAT_MESSAGE" => "chat message",
-        "FACEBOOK_MESSAGE" => "Messenger reply",
-        "INSTAGRAM_DIRECT" => "Instagram reply",
-        "WHATSAPP" => "WhatsApp reply",
-        "TWITTER" => "Twitter reply",
-        _ => "reply",
-    }
-}
-
 pub(super) fn reply_type(content: &hearth_domain::item::ItemContent) -> &'static str {
     hearth_domain::outbound::reply_channel(content)
         .map_or(content.type_name(), |c| c.content_type())
 }
 
-/// The composer: a reply on the customer's channel, or an internal note.
+/// The composer: a reply on the chosen channel, or an internal note. The mode
+/// decides, and only the mode: a note is never sent to the customer.
 pub(super) async fn compose(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -550,87 +735,96 @@ pub(super) async fn compose(
         files,
     }: SignedForm,
 ) -> Response {
-    let body = form
-        .get("body")
-        .map(|b| b.trim())
-        .unwrap_or_default()
-        .to_owned();
-    let replying = !matches!(form.get("mode").map(String::as_str), Some("note" | "send"));
-    let outcome = if body.is_empty() {
-        Err(AppError::Domain(hearth_domain::DomainError::blank(
-            "body",
-            "write something first",
-        )))
-    } else if !files.is_empty() && !replying {
-        Err(AppError::Domain(hearth_domain::DomainError::invalid(
-            "files",
-            "files go with an email reply",
-        )))
-    } else if form.get("mode").map(String::as_str) == Some("note") {
-        state.app.add_note(&caller, &id, &body).await.map(|_| ())
-    } else if form.get("mode").map(String::as_str) == Some("send") {
-        let kind = form.get("kind").map(String::as_str).unwrap_or_default();
-        let subject = form.get("subject").map(String::as_str);
-        state
-            .app
-            .send_message(&caller, &id, kind, subject, &body)
-            .await
-            .map(|_| ())
-    } else {
-        let target = form.get("replyTo").cloned().unwrap_or_default();
-        let kind = form.get("kind").cloned().unwrap_or_default();
-        let mut content = serde_json::Map::new();
-        content.insert("type".into(), serde_json::Value::String(kind));
-        content.insert("body".into(), serde_json::Value::String(body));
-        if let Some(cc) = form.get("cc") {
-            let list: Vec<serde_json::Value> = cc
-                .split([',', ';'])
-                .map(str::trim)
-                .filter(|a| !a.is_empty())
-                .map(|a| serde_json::Value::String(a.to_owned()))
-                .collect();
-            content.insert("cc".into(), serde_json::Value::Array(list));
+    let text = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let draft = Draft {
+        body: text("body"),
+        subject: text("subject"),
+        cc: text("cc"),
+        mode: text("mode"),
+        channel: text("channel"),
+    };
+    let body = draft.body.trim().to_owned();
+    let refuse = |field: &str, message: &str| {
+        Flash::error(message, field)
+            .with_draft(draft.clone())
+            .redirect(&headers, &here(&id))
+    };
+    if body.is_empty() {
+        return refuse("body", "Write something first.");
+    }
+    let outcome = match draft.mode.as_str() {
+        "note" if !files.is_empty() => {
+            return refuse("files", "Files go with an email reply, not with a note.");
         }
-        if let Some(subject) = form
-            .get("subject")
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-        {
+        "note" => state.app.add_note(&caller, &id, &body).await.map(|_| ()),
+        "reply" => match draft.channel.as_str() {
+            "EMAIL" | "SMS" if !files.is_empty() => {
+                return refuse("files", "Files go with an email reply.");
+            }
+            kind @ ("EMAIL" | "SMS") => {
+                let subject = Some(draft.subject.trim()).filter(|s| !s.is_empty());
+                state
+                    .app
+                    .send_message(&caller, &id, kind, subject, &body)
+                    .await
+                    .map(|_| ())
+            }
+            "reply" => reply(&state, &caller, &form, &draft, files).await,
+            _ => return refuse("composer", "Choose who the reply goes to."),
+        },
+        _ => return refuse("composer", "Choose Reply or Note."),
+    };
+    match outcome {
+        Ok(()) => Redirect::to(&here(&id)).into_response(),
+        Err(e) => refused_on_conversation(&headers, &id, e, draft),
+    }
+}
+
+/// A reply to the conversation's latest customer message, on its channel.
+async fn reply(
+    state: &AppState,
+    caller: &Caller,
+    form: &HashMap<String, String>,
+    draft: &Draft,
+    files: Vec<hearth_app::service::File>,
+) -> Result<(), AppError> {
+    let target = form.get("replyTo").cloned().unwrap_or_default();
+    let item = state.app.item(&target).await?;
+    let kind = reply_type(&item.content);
+    let mut content = serde_json::Map::new();
+    content.insert("type".into(), serde_json::Value::String(kind.to_owned()));
+    content.insert(
+        "body".into(),
+        serde_json::Value::String(draft.body.trim().to_owned()),
+    );
+    if kind == "EMAIL" {
+        let list: Vec<serde_json::Value> = draft
+            .cc
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| serde_json::Value::String(a.to_owned()))
+            .collect();
+        content.insert("cc".into(), serde_json::Value::Array(list));
+        if let Some(subject) = Some(draft.subject.trim()).filter(|s| !s.is_empty()) {
             content.insert(
                 "subject".into(),
                 serde_json::Value::String(subject.to_owned()),
             );
         }
-        match hearth_app::gladly::replies::reply_request(&content, state.app.now()) {
-            Ok(mut req) => {
-                match &mut req {
-                    hearth_app::service::ReplyRequest::Text {
-                        files: attached, ..
-                    } => {
-                        *attached = files;
-                    }
-                    hearth_app::service::ReplyRequest::Message(_) if !files.is_empty() => {
-                        return refused_on_conversation(
-                            &state,
-                            &headers,
-                            &caller,
-                            &id,
-                            AppError::Domain(hearth_domain::DomainError::invalid(
-                                "files",
-                                "files go with an email reply",
-                            )),
-                        )
-                        .await;
-                    }
-                    hearth_app::service::ReplyRequest::Message(_) => {}
-                }
-                state.app.reply(&caller, &target, req).await.map(|_| ())
-            }
-            Err(e) => Err(e.into()),
-        }
-    };
-    match outcome {
-        Ok(()) => Redirect::to(&format!("/ui/conversations/{id}")).into_response(),
-        Err(e) => refused_on_conversation(&state, &headers, &caller, &id, e).await,
     }
+    let mut req = hearth_app::gladly::replies::reply_request(&content, state.app.now())?;
+    match &mut req {
+        hearth_app::service::ReplyRequest::Text {
+            files: attached, ..
+        } => *attached = files,
+        hearth_app::service::ReplyRequest::Message(_) if !files.is_empty() => {
+            return Err(AppError::Domain(hearth_domain::DomainError::invalid(
+                "files",
+                "files go with an email reply",
+            )));
+        }
+        hearth_app::service::ReplyRequest::Message(_) => {}
+    }
+    state.app.reply(caller, &target, req).await.map(|_| ())
 }

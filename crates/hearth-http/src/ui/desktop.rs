@@ -1,5 +1,5 @@
-//! The desktop page: the availability bar, Next, offers with Accept and Decline,
-//! My Customers, and the live stream the pages refresh from.
+//! The desktop's home page, availability, Next, offers with Accept and Decline,
+//! and the live stream the pages refresh from.
 
 use std::collections::BTreeSet;
 
@@ -9,140 +9,28 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::AppError;
 use hearth_app::service::Availability;
-use hearth_app::service::Caller;
 use hearth_domain::channel::Switch;
 
-use super::frame::{Nav, channel_label, page, when, with_cookie};
-use super::session::{SignedForm, csrf, session};
-use super::timeline::Profile;
+use super::flash::Flash;
+use super::frame::{Nav, back_to, page, signed_in, with_cookie};
+use super::session::{SignedForm, session};
 use crate::AppState;
-
-/// One line of My Customers, ready to show.
-pub(super) struct Line {
-    pub(super) unseen: bool,
-    pub(super) id: String,
-    /// The customer's name, or how they reached us when nameless.
-    pub(super) name: String,
-    pub(super) customer_id: String,
-    pub(super) kind: &'static str,
-    pub(super) channel: &'static str,
-    pub(super) status: &'static str,
-    pub(super) due: String,
-}
-
-/// A pending offer, ready to show.
-pub(super) struct OfferLine {
-    pub(super) id: String,
-    pub(super) channel: &'static str,
-    /// Who is calling or writing, when known.
-    pub(super) customer: String,
-    pub(super) expires_at: String,
-}
 
 #[derive(Template)]
 #[template(path = "desktop.html")]
 pub(super) struct DesktopPage {
     pub(super) nav: Nav,
-    pub(super) offers: Vec<OfferLine>,
-    pub(super) voice: bool,
-    pub(super) messaging: bool,
-    pub(super) mail: bool,
-    pub(super) focus: bool,
-    pub(super) away: bool,
-    pub(super) customers: Vec<Line>,
-    pub(super) error: Option<String>,
-    pub(super) notice: Option<String>,
-}
-
-/// How the desktop names a customer (see [`Profile`]); a customer that cannot be
-/// read (erased meanwhile) is shown by id.
-pub(super) async fn customer_name(state: &AppState, id: &str) -> String {
-    match state.app.customer(id).await {
-        Ok(customer) => Profile::of(&customer).name,
-        Err(_) => id.to_owned(),
-    }
-}
-
-/// Renders the desktop for `caller`, with an error or a notice.
-pub(super) async fn render_desktop(
-    state: &AppState,
-    headers: &HeaderMap,
-    caller: &Caller,
-    error: Option<String>,
-    notice: Option<String>,
-) -> Response {
-    let (csrf, set) = match csrf(headers) {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
-    let availability = state.app.availability(caller).await;
-    let customers = state.app.my_customers(caller).await;
-    let offers = state.app.offers(caller).await;
-    let (availability, customers, offers) = match (availability, customers, offers) {
-        (Ok(a), Ok(c), Ok(o)) => (a, c, o),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-            return crate::error::ApiError::from(e).into_response();
-        }
-    };
-    let mut offer_lines = Vec::with_capacity(offers.len());
-    for o in offers {
-        let customer = match &o.conversation_id {
-            Some(id) => match state.app.conversation(id).await {
-                Ok(c) => customer_name(state, c.customer_id.as_str()).await,
-                Err(_) => String::new(),
-            },
-            None => String::new(),
-        };
-        offer_lines.push(OfferLine {
-            id: o.id,
-            channel: channel_label(o.channel.as_deref().unwrap_or(&o.kind)),
-            customer,
-            expires_at: o.expires_at,
-        });
-    }
-    let offers = offer_lines;
-    let mut lines = Vec::with_capacity(customers.len());
-    for c in customers {
-        let name = customer_name(state, &c.customer_id).await;
-        lines.push(Line {
-            unseen: c.unseen,
-            id: c.id,
-            name,
-            customer_id: c.customer_id,
-            kind: c.kind,
-            channel: c.channel.map_or("—", channel_label),
-            status: c.status,
-            due: c.due_at.map(when).unwrap_or_else(|| "—".into()),
-        });
-    }
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    let body = page(&DesktopPage {
-        nav: Nav::of(caller, csrf),
-        offers,
-        voice: Switch::Voice.is_on(&availability.available),
-        messaging: Switch::Messaging.is_on(&availability.available),
-        mail: Switch::MailAndTasks.is_on(&availability.available),
-        focus: availability.focus,
-        away: availability.away,
-        customers: lines,
-        error,
-        notice,
-    });
-    with_cookie((status, body).into_response(), set)
 }
 
 pub(super) async fn desktop(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match session(&state, &headers).await {
-        Ok(Some((caller, _))) => render_desktop(&state, &headers, &caller, None, None).await,
-        Ok(None) => Redirect::to("/login").into_response(),
+    match signed_in(&state, &headers, "").await {
+        Ok((_, nav, set)) => with_cookie(page(&DesktopPage { nav }), set),
         Err(r) => r,
     }
 }
 
+/// A switch, Focus, Away with its reason, or back from Away: applied at once, and
+/// the agent stays on the page they were on.
 pub(super) async fn set_availability(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -159,17 +47,28 @@ pub(super) async fn set_availability(
             available.extend(switch.groups());
         }
     }
+    let away = on("away") && !on("back");
+    let reasons = match state.app.away_reasons().await {
+        Ok(r) => r,
+        Err(e) => return super::session::failed(e),
+    };
+    let away_reason = form
+        .get("awayReason")
+        .filter(|r| away && reasons.contains(r))
+        .cloned();
     let wanted = Availability {
         available,
         focus: on("focus"),
-        away: false,
+        away,
+        away_reason,
     };
+    let back = back_to(&headers);
     match state.app.set_availability(&caller, wanted).await {
-        Ok(_) => Redirect::to("/").into_response(),
+        Ok(_) => Redirect::to(&back).into_response(),
         Err(AppError::Domain(e)) => {
-            render_desktop(&state, &headers, &caller, Some(e.to_string()), None).await
+            Flash::error(super::words::refusal(&e), "availability").redirect(&headers, &back)
         }
-        Err(e) => crate::error::ApiError::from(e).into_response(),
+        Err(e) => super::session::failed(e),
     }
 }
 
@@ -184,14 +83,11 @@ pub(super) async fn next(
         .await
     {
         Ok(Some(work)) => open_work(Some(work)),
-        Ok(None) => {
-            let notice = "Nothing is waiting for you.".to_owned();
-            render_desktop(&state, &headers, &caller, None, Some(notice)).await
-        }
+        Ok(None) => Flash::notice("Nothing is waiting for you.").redirect(&headers, "/"),
         Err(AppError::Domain(e)) => {
-            render_desktop(&state, &headers, &caller, Some(e.to_string()), None).await
+            Flash::error(super::words::refusal(&e), "").redirect(&headers, &back_to(&headers))
         }
-        Err(e) => crate::error::ApiError::from(e).into_response(),
+        Err(e) => super::session::failed(e),
     }
 }
 
@@ -221,27 +117,28 @@ pub(super) async fn stream(State(state): State<AppState>, headers: HeaderMap) ->
     }
 }
 
-/// Accept or Decline on an offer banner.
-pub(super) async fn answer_offer(
+/// Accept or Decline on an offer banner, from any page.
+async fn answer_offer(
     state: &AppState,
     headers: &HeaderMap,
-    caller: &Caller,
+    form: SignedForm,
     id: &str,
     accept: bool,
 ) -> Response {
-    match state.app.answer_offer(caller, id, accept).await {
+    match state.app.answer_offer(&form.caller, id, accept).await {
         Ok(Some(conv)) if accept => {
             Redirect::to(&format!("/ui/conversations/{}", conv.id)).into_response()
         }
-        Ok(_) => Redirect::to("/").into_response(),
+        Ok(_) => Redirect::to(&back_to(headers)).into_response(),
         Err(AppError::Domain(e)) => {
-            render_desktop(state, headers, caller, Some(e.to_string()), None).await
+            Flash::error(super::words::refusal(&e), "").redirect(headers, &back_to(headers))
         }
-        Err(AppError::NotFound { .. }) => {
-            let error = Some("That offer is no longer open.".to_owned());
-            render_desktop(state, headers, caller, error, None).await
-        }
-        Err(e) => crate::error::ApiError::from(e).into_response(),
+        Err(AppError::NotFound { .. }) => Flash::error(
+            "That offer is no longer open: it expired or was withdrawn.",
+            "",
+        )
+        .redirect(headers, &back_to(headers)),
+        Err(e) => super::session::failed(e),
     }
 }
 
@@ -249,16 +146,16 @@ pub(super) async fn accept_offer(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
-    SignedForm { caller, .. }: SignedForm,
+    form: SignedForm,
 ) -> Response {
-    answer_offer(&state, &headers, &caller, &id, true).await
+    answer_offer(&state, &headers, form, &id, true).await
 }
 
 pub(super) async fn decline_offer(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
-    SignedForm { caller, .. }: SignedForm,
+    form: SignedForm,
 ) -> Response {
-    answer_offer(&state, &headers, &caller, &id, false).await
+    answer_offer(&state, &headers, form, &id, false).await
 }

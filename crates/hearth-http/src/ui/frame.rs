@@ -7,8 +7,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use hearth_app::service::Caller;
 
-use super::session::{Refused, SetCookie, csrf, session};
+use super::flash::Flash;
+use super::session::{Refused, SetCookie, csrf, failed, session};
+use super::shell::Shell;
 use crate::AppState;
+use hearth_app::AppError;
 
 pub(super) fn page<T: Template>(template: &T) -> Response {
     match template.render() {
@@ -24,46 +27,70 @@ pub(super) fn page<T: Template>(template: &T) -> Response {
     }
 }
 
-/// The header every signed-in page shares: who, the search box, the pages the
-/// caller's roles open, and the CSRF value of its forms.
+/// What every signed-in page shares: the header (who, the search box, the pages
+/// the caller's roles open), the CSRF value of its forms, and the [`Shell`] around
+/// its content.
 pub(super) struct Nav {
     pub(super) csrf: String,
     pub(super) agent_name: String,
     pub(super) supervisor: bool,
     pub(super) admin: bool,
     pub(super) q: String,
+    pub(super) shell: Shell,
+    /// The page's own flash: a notice or an error carried over a redirect.
+    pub(super) flash: Flash,
 }
 
 impl Nav {
-    pub(super) fn of(caller: &Caller, csrf: String) -> Nav {
+    /// The header and shell of `caller`'s page about `current` (a conversation or
+    /// task id, or empty).
+    pub(super) async fn load(
+        state: &AppState,
+        caller: &Caller,
+        csrf: String,
+        current: &str,
+        flash: Flash,
+    ) -> Result<Nav, AppError> {
         use hearth_domain::config::Role;
-        Nav {
+        Ok(Nav {
             csrf,
             agent_name: caller.agent.name.clone(),
             supervisor: caller.agent.has_role(Role::Supervisor),
             admin: caller.agent.has_role(Role::Admin),
             q: String::new(),
-        }
+            shell: Shell::load(state, caller, current).await?,
+            flash,
+        })
     }
 }
 
-/// A signed-in page request: the caller and the page's header, or the response
-/// that turns it away (no session: to `/login`).
+/// A signed-in page request: the caller and the page's header, with the cookies
+/// to set (a new CSRF value, the flash cleared), or the response that turns it
+/// away (no session: to `/login`).
 pub(super) async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<(Caller, Nav, Option<SetCookie>), Response> {
+    current: &str,
+) -> Result<(Caller, Nav, Vec<SetCookie>), Response> {
     let Some((caller, _)) = session(state, headers).await? else {
         return Err(Refused::SignIn.into_response());
     };
     let (csrf, set) = csrf(headers).map_err(IntoResponse::into_response)?;
-    let nav = Nav::of(&caller, csrf);
-    Ok((caller, nav, set))
+    let (flash, cleared) = Flash::take(headers);
+    let nav = Nav::load(state, &caller, csrf, current, flash)
+        .await
+        .map_err(failed)?;
+    let cookies = set.into_iter().chain(cleared).collect();
+    Ok((caller, nav, cookies))
 }
 
-/// A page with the CSRF cookie set when it was new.
-pub(super) fn with_cookie(mut response: Response, set: Option<SetCookie>) -> Response {
-    if let Some((k, v)) = set {
+/// A page with its cookies set (the CSRF cookie when it was new, the flash
+/// cleared once shown).
+pub(super) fn with_cookie(
+    mut response: Response,
+    set: impl IntoIterator<Item = SetCookie>,
+) -> Response {
+    for (k, v) in set {
         response.headers_mut().append(k, v);
     }
     response
@@ -77,6 +104,34 @@ pub(super) struct MessagePage {
     pub(super) message: String,
 }
 
+/// The page a form came from, to return to after it is done: htmx names it in
+/// `HX-Current-URL`, a plain browser in `Referer`. Only a path of this server is
+/// taken (never another site), else the desktop.
+pub(super) fn back_to(headers: &HeaderMap) -> String {
+    let from = ["hx-current-url", "referer"]
+        .iter()
+        .find_map(|name| headers.get(*name).and_then(|v| v.to_str().ok()));
+    let Some(url) = from else {
+        return "/".to_owned();
+    };
+    // An absolute URL is cut to its path; its host is not trusted or needed.
+    let path = match url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => url,
+    };
+    let path = path.split('#').next().unwrap_or("/");
+    let safe = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && path.len() <= 2000
+        && path.chars().all(|c| c.is_ascii_graphic());
+    if safe {
+        path.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
 /// A page that only says something, with its status.
 pub(super) fn message_page(nav: Nav, status: StatusCode, title: &str, message: &str) -> Response {
     let body = page(&MessagePage {
@@ -85,77 +140,4 @@ pub(super) fn message_page(nav: Nav, status: StatusCode, title: &str, message: &
         message: message.to_owned(),
     });
     (status, body).into_response()
-}
-
-/// A channel (or `TASK`) as agents call it; an unknown code shows as itself.
-pub(super) fn channel_label(code: &str) -> &'static str {
-    match code {
-        "PHONE_CALL" => "Call",
-        "VOICEMAIL" => "Voicemail",
-        "CHAT" => "Chat",
-        "SMS" => "SMS",
-        "EMAIL" => "Email",
-        "FACEBOOK_MESSAGE" | "FB_MESSENGER" => "Messenger",
-        "INSTAGRAM_DIRECT" => "Instagram",
-        "WHATSAPP" => "WhatsApp",
-        "TASK" => "Task",
-        "VOICE" => "Voice",
-        "MESSAGING" => "Messaging",
-        "MAIL" => "Mail",
-        _ => "Other",
-    }
-}
-
-/// A moment as agents read it: `2026-11-25 13:21 UTC`.
-pub(super) fn when(t: hearth_domain::Timestamp) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
-}
-
-/// A choice of a `<select>`.
-pub(super) struct Choice {
-    pub(super) value: String,
-    pub(super) label: String,
-}
-
-/// `(id, name)` pairs as `<select>` choices, by name.
-pub(super) fn choices(values: impl IntoIterator<Item = (String, String)>) -> Vec<Choice> {
-    let mut out: Vec<Choice> = values
-        .into_iter()
-        .map(|(value, label)| Choice { value, label })
-        .collect();
-    out.sort_by(|a, b| a.label.cmp(&b.label));
-    out
-}
-
-/// The label of the choice with this value, or the value itself when none has it
-/// (a deleted agent or inbox is still shown, by id).
-pub(super) fn label_of(choices: &[Choice], value: &str) -> String {
-    choices
-        .iter()
-        .find(|c| c.value == value)
-        .map_or_else(|| value.to_owned(), |c| c.label.clone())
-}
-
-/// Agents as `(id, name)` for [`choices`].
-pub(super) fn agent_names(agents: Vec<hearth_domain::config::Agent>) -> Vec<(String, String)> {
-    agents
-        .into_iter()
-        .map(|a| (a.id.to_string(), a.name))
-        .collect()
-}
-
-/// Inboxes as `(id, name)` for [`choices`].
-pub(super) fn inbox_names(inboxes: Vec<hearth_domain::config::Inbox>) -> Vec<(String, String)> {
-    inboxes
-        .into_iter()
-        .map(|i| (i.id.to_string(), i.name))
-        .collect()
 }

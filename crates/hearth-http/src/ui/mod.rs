@@ -13,21 +13,60 @@ use crate::AppState;
 use conversation::{act, compose, conversation, reopen, topics, transfer};
 use desktop::{accept_offer, decline_offer, desktop, next, set_availability, stream};
 use login::{login, login_page, logout};
-use search::{customer, search};
+use search::search;
 
 mod admin;
+mod assets;
 mod conversation;
+mod customer;
 mod desktop;
+mod errors;
+mod flash;
 mod frame;
 mod guard;
 mod login;
 mod search;
 mod session;
+mod shell;
 mod supervisor;
 mod tasks;
+
 mod timeline;
+mod words;
 
 pub use guard::LoginGuard;
+
+/// A form's address opened as a page (a reload, a bookmark): the desktop.
+async fn home() -> axum::response::Redirect {
+    axum::response::Redirect::to("/")
+}
+
+/// A conversation form's address opened as a page: the conversation.
+async fn to_conversation(
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> axum::response::Redirect {
+    axum::response::Redirect::to(&format!("/ui/conversations/{}", urlencode(&id)))
+}
+
+/// A customer form's address opened as a page: the customer.
+async fn to_customer(
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> axum::response::Redirect {
+    axum::response::Redirect::to(&format!("/ui/customers/{}", urlencode(&id)))
+}
+
+/// A path segment made safe to put back into a URL.
+fn urlencode(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
 
 /// The desktop's routes.
 pub fn router() -> Router<AppState> {
@@ -35,19 +74,42 @@ pub fn router() -> Router<AppState> {
         .route("/", get(desktop))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
-        .route("/ui/availability", post(set_availability))
-        .route("/ui/next", post(next))
+        .route("/ui/assets/htmx-2.0.11.min.js", get(assets::htmx))
+        .route("/ui/assets/desk.js", get(assets::desk))
+        .route("/ui/availability", get(home).post(set_availability))
+        .route("/ui/next", get(home).post(next))
         .route("/ui/stream", get(stream))
-        .route("/ui/offers/{id}/accept", post(accept_offer))
-        .route("/ui/offers/{id}/decline", post(decline_offer))
+        .route("/ui/offers/{id}/accept", get(home).post(accept_offer))
+        .route("/ui/offers/{id}/decline", get(home).post(decline_offer))
         .route("/ui/conversations/{id}", get(conversation))
-        .route("/ui/conversations/{id}/act", post(act))
-        .route("/ui/conversations/{id}/compose", post(compose))
-        .route("/ui/conversations/{id}/reopen", post(reopen))
-        .route("/ui/conversations/{id}/transfer", post(transfer))
-        .route("/ui/conversations/{id}/topics", post(topics))
+        .route("/ui/conversations/{id}/act", get(to_conversation).post(act))
+        .route(
+            "/ui/conversations/{id}/compose",
+            get(to_conversation).post(compose),
+        )
+        .route(
+            "/ui/conversations/{id}/reopen",
+            get(to_conversation).post(reopen),
+        )
+        .route(
+            "/ui/conversations/{id}/transfer",
+            get(to_conversation).post(transfer),
+        )
+        .route(
+            "/ui/conversations/{id}/topics",
+            get(to_conversation).post(topics),
+        )
         .route("/ui/search", get(search))
-        .route("/ui/customers/{id}", get(customer))
+        .route("/ui/customers/{id}", get(customer::customer))
+        .route(
+            "/ui/customers/{id}/profile",
+            get(to_customer).post(customer::save_profile),
+        )
+        .route(
+            "/ui/customers/{id}/tasks",
+            get(to_customer).post(customer::new_task),
+        )
+        .route("/ui/{*rest}", get(errors::not_found))
         .route("/ui/files/{item}/{file}", get(conversation::file))
         .route(
             "/ui/conversations/{id}/typing",

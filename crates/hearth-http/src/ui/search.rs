@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use hearth_app::AppError;
 
-use super::frame::{Nav, message_page, page, signed_in, with_cookie};
+use super::frame::{Nav, page, signed_in, with_cookie};
 use super::timeline::Profile;
 use crate::AppState;
 
@@ -32,7 +32,7 @@ pub(super) async fn search(
     headers: HeaderMap,
     axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
 ) -> Response {
-    let (caller, mut nav, set) = match signed_in(&state, &headers).await {
+    let (caller, mut nav, set) = match signed_in(&state, &headers, "").await {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -49,40 +49,15 @@ pub(super) async fn search(
             None,
             StatusCode::OK,
         ),
-        Err(AppError::Domain(e)) => (Vec::new(), Some(e.to_string()), StatusCode::BAD_REQUEST),
+        Err(AppError::Domain(e)) => (
+            Vec::new(),
+            Some(super::words::refusal(&e)),
+            StatusCode::BAD_REQUEST,
+        ),
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
     with_cookie(
         (status, page(&SearchPage { nav, hits, error })).into_response(),
         set,
     )
-}
-
-/// A customer: their latest conversation, which shows the whole timeline.
-pub(super) async fn customer(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    axum::extract::Path(id): axum::extract::Path<String>,
-) -> Response {
-    let (_, nav, set) = match signed_in(&state, &headers).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    match state.app.customer_conversations(&id).await {
-        Ok((conversations, _)) => match conversations.iter().max_by_key(|c| c.created_at) {
-            Some(latest) => {
-                Redirect::to(&format!("/ui/conversations/{}", latest.id)).into_response()
-            }
-            None => with_cookie(
-                message_page(
-                    nav,
-                    StatusCode::OK,
-                    "No conversations yet",
-                    "This customer has not contacted you yet and nobody has written to them.",
-                ),
-                set,
-            ),
-        },
-        Err(e) => crate::error::ApiError::from(e).into_response(),
-    }
 }

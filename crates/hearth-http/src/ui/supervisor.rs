@@ -59,7 +59,7 @@ struct BoardPage {
 /// The channel of a waiting line as agents call it (its group when no contact
 /// is pending).
 fn channel_of(l: &hearth_app::service::QueueLine) -> String {
-    super::frame::channel_label(l.channel.as_deref().unwrap_or(l.group.as_str())).to_owned()
+    super::words::channel_label(l.channel.as_deref().unwrap_or(l.group.as_str())).to_owned()
 }
 
 /// `1 h 05 min`, `4 min 10 s`, `12 s`.
@@ -78,7 +78,7 @@ const QUEUE_READ: usize = 5000;
 const QUEUE_SHOWN: usize = 50;
 
 async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let (caller, nav, set) = match signed_in(&state, &headers).await {
+    let (caller, nav, set) = match signed_in(&state, &headers, "").await {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -102,12 +102,12 @@ async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
         Ok(v) => v,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
-    let inboxes = super::frame::choices(super::frame::inbox_names(inboxes));
+    let inboxes = super::words::choices(super::words::inbox_names(inboxes));
     let agent_names: HashMap<String, String> = agents
         .iter()
         .map(|a| (a.id.clone(), a.name.clone()))
         .collect();
-    let inbox_name = |id: &str| super::frame::label_of(&inboxes, id);
+    let inbox_name = |id: &str| super::words::label_of(&inboxes, id);
     let mut summary: BTreeMap<(String, String), (usize, i64)> = BTreeMap::new();
     for l in &lines {
         let channel = channel_of(l);

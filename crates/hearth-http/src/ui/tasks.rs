@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hearth_app::AppError;
@@ -12,11 +12,14 @@ use hearth_app::service::Caller;
 use hearth_app::service::tasks::TaskPatch;
 use hearth_domain::task::TaskStatus;
 
-use super::frame::{
-    Nav, agent_names, choices, inbox_names, label_of, page, signed_in, when, with_cookie,
-};
-use super::session::SignedForm;
-use super::timeline::Profile;
+use std::collections::HashMap;
+
+use super::customer::Pane;
+use super::flash::Flash;
+use super::frame::{Nav, page, signed_in, with_cookie};
+use super::session::{SignedForm, failed};
+use super::timeline::{Block, Entry};
+use super::words::{At, agent_names, at, choices, inbox_names, label_of, status_words};
 use crate::AppState;
 
 pub(super) fn router() -> Router<AppState> {
@@ -28,7 +31,7 @@ pub(super) fn router() -> Router<AppState> {
 
 struct CommentLine {
     who: String,
-    at: String,
+    at: At,
     text: String,
 }
 
@@ -36,67 +39,17 @@ struct CommentLine {
 #[template(path = "task.html")]
 struct TaskPage {
     nav: Nav,
+    pane: Pane,
     id: String,
-    customer_id: String,
-    customer: String,
     body: String,
-    due: String,
+    due: At,
     open: bool,
     inbox: String,
+    assignee: String,
     comments: Vec<CommentLine>,
-    error: Option<String>,
-}
-
-async fn render(
-    state: &AppState,
-    headers: &HeaderMap,
-    id: &str,
-    error: Option<String>,
-) -> Response {
-    let (caller, nav, set) = match signed_in(state, headers).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let loaded = async {
-        let task = state.app.task(&caller, id).await?;
-        let customer = state.app.customer(task.customer_id.as_str()).await?;
-        let agents = state.app.directory_agents().await?;
-        let inboxes = state.app.directory_inboxes().await?;
-        Ok::<_, AppError>((task, customer, agents, inboxes))
-    }
-    .await;
-    let (task, customer, agents, inboxes) = match loaded {
-        Ok(v) => v,
-        Err(e) => return crate::error::ApiError::from(e).into_response(),
-    };
-    let agents = choices(agent_names(agents));
-    let inboxes = choices(inbox_names(inboxes));
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    let body = page(&TaskPage {
-        nav,
-        id: task.id.to_string(),
-        customer_id: task.customer_id.to_string(),
-        customer: Profile::of(&customer).name,
-        body: task.body.clone(),
-        due: when(task.due_at),
-        open: task.status == TaskStatus::Open,
-        inbox: label_of(&inboxes, task.assignee.inbox_id.as_str()),
-        comments: task
-            .comments
-            .iter()
-            .map(|c| CommentLine {
-                who: label_of(&agents, c.agent_id.as_str()),
-                at: when(c.created_at),
-                text: c.comment.clone(),
-            })
-            .collect(),
-        error,
-    });
-    with_cookie((status, body).into_response(), set)
+    /// The customer's latest conversation, whose items are shown.
+    latest: Option<String>,
+    timeline: Vec<Block>,
 }
 
 async fn show(
@@ -104,14 +57,103 @@ async fn show(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    render(&state, &headers, &id, None).await
+    let (caller, nav, set) = match signed_in(&state, &headers, &id).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let loaded = async {
+        let task = state.app.task(&caller, &id).await?;
+        let customer = state.app.customer(task.customer_id.as_str()).await?;
+        let (conversations, _) = state
+            .app
+            .customer_conversations(task.customer_id.as_str())
+            .await?;
+        let agents = state.app.directory_agents().await?;
+        let inboxes = state.app.directory_inboxes().await?;
+        Ok::<_, AppError>((task, customer, conversations, agents, inboxes))
+    }
+    .await;
+    let (task, customer, mut conversations, agents, inboxes) = match loaded {
+        Ok(v) => v,
+        Err(e) => return super::errors::page_for(&state, &headers, e).await,
+    };
+    conversations.sort_by_key(|c| c.created_at);
+    let agents = choices(agent_names(agents));
+    let inboxes = choices(inbox_names(inboxes));
+    let profile_name = super::timeline::Profile::of(&customer).name;
+    let people = super::timeline::People {
+        customer: &profile_name,
+        agents: &agents,
+        me: caller.agent.id.as_str(),
+    };
+    // The task page shows the customer's latest conversation, as the timeline
+    // reads on the conversation page.
+    let latest = conversations.last();
+    let mut timeline = Vec::new();
+    if let Some(c) = latest
+        && let Ok(page) = state.app.conversation_items(c.id.as_str()).await
+    {
+        let names = HashMap::new();
+        timeline.push(Block {
+            id: c.id.to_string(),
+            status: status_words(c.status.as_str()),
+            started: at(c.created_at),
+            current: false,
+            items: page
+                .items
+                .iter()
+                .map(|i| Entry::of(i, &names, &people, None))
+                .collect(),
+        });
+    }
+    let history: Vec<&hearth_domain::conversation::Conversation> = conversations.iter().collect();
+    let pane = match Pane::load(
+        &state,
+        &caller,
+        &customer,
+        &history,
+        "",
+        format!("/ui/tasks/{id}"),
+    )
+    .await
+    {
+        Ok(p) => p,
+        Err(e) => return failed(e),
+    };
+    let body = page(&TaskPage {
+        nav,
+        pane,
+        id: task.id.to_string(),
+        body: task.body.clone(),
+        due: at(task.due_at),
+        open: task.status == TaskStatus::Open,
+        inbox: label_of(&inboxes, task.assignee.inbox_id.as_str()),
+        assignee: match &task.assignee.agent_id {
+            Some(a) if *a == caller.agent.id => "assigned to you".to_owned(),
+            Some(a) => format!("assigned to {}", label_of(&agents, a.as_str())),
+            None => "not assigned".to_owned(),
+        },
+        comments: task
+            .comments
+            .iter()
+            .map(|c| CommentLine {
+                who: label_of(&agents, c.agent_id.as_str()),
+                at: at(c.created_at),
+                text: c.comment.clone(),
+            })
+            .collect(),
+        latest: latest.map(|c| c.id.to_string()),
+        timeline,
+    });
+    with_cookie(body, set)
 }
 
-/// A refusal shown on the task page; anything else answers as the API would.
+/// A refusal shown on the task page; anything else answers as the error pages do.
 async fn refused(state: &AppState, headers: &HeaderMap, id: &str, e: AppError) -> Response {
     match e {
-        AppError::Domain(d) => render(state, headers, id, Some(d.to_string())).await,
-        e => crate::error::ApiError::from(e).into_response(),
+        AppError::Domain(d) => Flash::error(super::words::refusal(&d), "")
+            .redirect(headers, &format!("/ui/tasks/{id}")),
+        e => super::errors::page_for(state, headers, e).await,
     }
 }
 
@@ -125,6 +167,10 @@ async fn comment(
         .get("comment")
         .map(|c| c.trim().to_owned())
         .unwrap_or_default();
+    if text.is_empty() {
+        return Flash::error("Write the comment first.", "")
+            .redirect(&headers, &format!("/ui/tasks/{id}"));
+    }
     let agent = caller.agent.id.to_string();
     match state
         .app
@@ -158,7 +204,10 @@ async fn act(
                 Err(e) => refused(&state, &headers, &id, e).await,
             };
         }
-        _ => return render(&state, &headers, &id, Some("Choose an action.".into())).await,
+        _ => {
+            return Flash::error("Choose an action.", "")
+                .redirect(&headers, &format!("/ui/tasks/{id}"));
+        }
     };
     if close {
         let patch = TaskPatch {

@@ -3,7 +3,14 @@
 
 use std::collections::HashMap;
 
-use super::frame::when;
+use super::words::{At, Choice, at, channel_icon, label_of, when};
+
+/// Who is who on a timeline: the customer's name, the agents' names, the caller.
+pub(super) struct People<'a> {
+    pub(super) customer: &'a str,
+    pub(super) agents: &'a [Choice],
+    pub(super) me: &'a str,
+}
 
 /// A size as people read it.
 fn size(bytes: u64) -> String {
@@ -17,8 +24,14 @@ fn size(bytes: u64) -> String {
 /// One timeline entry, ready to show.
 pub(super) struct Entry {
     pub(super) kind: &'static str,
-    pub(super) who: &'static str,
-    pub(super) at: String,
+    /// What it is, in words: "Email", "Note", "Topics changed".
+    pub(super) what: &'static str,
+    pub(super) icon: &'static str,
+    /// Who wrote or did it, by name.
+    pub(super) who: String,
+    /// `from-customer`, `from-agent`, `note` or `event`: how it is drawn.
+    pub(super) side: &'static str,
+    pub(super) at: At,
     pub(super) subject: Option<String>,
     pub(super) text: Option<String>,
     /// Short facts: addresses, call times, durations, topic changes.
@@ -62,6 +75,8 @@ impl Entry {
     pub(super) fn of(
         item: &hearth_domain::item::ConversationItem,
         topics: &HashMap<String, String>,
+        people: &People<'_>,
+        contact: Option<&hearth_domain::conversation::Contact>,
     ) -> Entry {
         use hearth_domain::item::ItemContent as C;
         let ts = when;
@@ -138,12 +153,25 @@ impl Entry {
             } => {
                 facts.push(format!("{from} → {to}"));
                 facts.push(format!("rang {}", ts(*started_at)));
-                facts.push(match answered_at {
-                    Some(at) => format!("answered {}", ts(*at)),
-                    None => "not answered".to_owned(),
+                // The call's contact knows when it was answered and ended; the item
+                // keeps what the provider reported.
+                let answered = answered_at.or(contact.and_then(|k| k.answered_at));
+                let ended = completed_at.or(contact.and_then(|k| k.ended.map(|e| e.at)));
+                facts.push(match (answered, ended) {
+                    (Some(a), _) => format!("answered {}", ts(a)),
+                    (None, Some(_)) => "not answered".to_owned(),
+                    (None, None) => "ringing".to_owned(),
                 });
-                if let Some(at) = completed_at {
-                    facts.push(format!("ended {}", ts(*at)));
+                if let Some(e) = ended {
+                    facts.push(format!("ended {}", ts(e)));
+                    if let Some(a) = answered
+                        && rec.duration.is_none()
+                    {
+                        let talk = (e - a).whole_seconds().max(0);
+                        facts.push(format!("talked {} min {:02} s", talk / 60, talk % 60));
+                    }
+                } else if answered.is_some() {
+                    facts.push("on the call now".to_owned());
                 }
                 call(rec, &mut facts);
             }
@@ -169,7 +197,10 @@ impl Entry {
                 }
             }
             C::ConversationStatusChange { status } => {
-                facts.push(format!("status {status:?}").to_uppercase());
+                facts.push(format!(
+                    "now {}",
+                    super::words::status_words(&format!("{status:?}").to_uppercase())
+                ));
             }
             C::CustomerActivity {
                 title, source_name, ..
@@ -181,10 +212,39 @@ impl Entry {
             }
             _ => {}
         }
+        use hearth_domain::item::InitiatorType as I;
+        let kind = item.content.type_name();
+        let who = match item.initiator.kind {
+            I::Customer => people.customer.to_owned(),
+            I::Agent if item.initiator.id.as_deref() == Some(people.me) => "You".to_owned(),
+            I::Agent => match item.initiator.id.as_deref() {
+                Some(id) => {
+                    let name = label_of(people.agents, id);
+                    if name == id {
+                        "A former agent".to_owned()
+                    } else {
+                        name
+                    }
+                }
+                None => "An agent".to_owned(),
+            },
+            I::Api => "An integration".to_owned(),
+            I::Automation => "Automation".to_owned(),
+            _ => "Hearth".to_owned(),
+        };
+        let side = match (&item.content, item.initiator.kind) {
+            (C::ConversationNote { .. }, _) => "note",
+            (C::TopicChange { .. } | C::ConversationStatusChange { .. }, _) => "event",
+            (_, I::Customer) => "from-customer",
+            _ => "from-agent",
+        };
         Entry {
-            kind: item.content.type_name(),
-            who: item.initiator.kind.as_str(),
-            at: ts(item.timestamp),
+            kind,
+            what: what_words(kind),
+            icon: channel_icon(kind),
+            who,
+            side,
+            at: at(item.timestamp),
             subject,
             text: item.content.text().map(str::to_owned),
             facts,
@@ -197,20 +257,46 @@ impl Entry {
     }
 }
 
+/// An item type in words.
+fn what_words(kind: &str) -> &'static str {
+    match kind {
+        "EMAIL" => "Email",
+        "SMS" => "SMS",
+        "CHAT_MESSAGE" => "Chat",
+        "PHONE_CALL" => "Call",
+        "VOICEMAIL" => "Voicemail",
+        "CONVERSATION_NOTE" => "Internal note",
+        "TOPIC_CHANGE" => "Topics changed",
+        "CONVERSATION_STATUS_CHANGE" => "Status changed",
+        "CUSTOMER_ACTIVITY" => "Activity",
+        "FACEBOOK_MESSAGE" => "Messenger",
+        "INSTAGRAM_DIRECT" => "Instagram",
+        "WHATSAPP" => "WhatsApp",
+        "TWITTER" => "Twitter",
+        _ => "Message",
+    }
+}
+
 /// One conversation of the customer's timeline.
 pub(super) struct Block {
     pub(super) id: String,
     pub(super) status: &'static str,
-    pub(super) started: String,
+    pub(super) started: At,
     pub(super) current: bool,
     pub(super) items: Vec<Entry>,
 }
 
 /// The customer's profile card.
 pub(super) struct Profile {
+    pub(super) id: String,
+    /// How the desktop names them: their name, else how they reached us.
     pub(super) name: String,
+    /// Their name as they gave it (empty when they did not).
+    pub(super) plain_name: String,
     pub(super) emails: Vec<String>,
     pub(super) phones: Vec<String>,
+    pub(super) attributes: Vec<(String, String)>,
+    pub(super) since: At,
 }
 
 impl Profile {
@@ -222,6 +308,14 @@ impl Profile {
             .or_else(|| c.phones.first().map(|p| p.number.e164().to_owned()))
             .or_else(|| c.identities.first().map(|(_, v)| v.clone()));
         Profile {
+            id: c.id.to_string(),
+            plain_name: c.name.clone().unwrap_or_default(),
+            attributes: c
+                .custom_attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            since: at(c.created_at),
             name: c
                 .name
                 .clone()

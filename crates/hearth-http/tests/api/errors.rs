@@ -30,6 +30,7 @@ fn domain_errors() -> Vec<DomainError> {
         DomainError::ActionNotAvailable { action: "END" },
         DomainError::NotAvailable,
         DomainError::FocusMode,
+        DomainError::CallInProgress,
         DomainError::NotAssignee,
         DomainError::AgentNotInInbox,
         DomainError::NotReplyable("the customer has no phone number"),
@@ -54,6 +55,7 @@ fn domain_errors() -> Vec<DomainError> {
             | DomainError::ActionNotAvailable { .. }
             | DomainError::NotAvailable
             | DomainError::FocusMode
+            | DomainError::CallInProgress
             | DomainError::NotAssignee
             | DomainError::AgentNotInInbox
             | DomainError::NotReplyable(_)

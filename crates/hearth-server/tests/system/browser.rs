@@ -89,26 +89,42 @@ async fn shot(client: &Client, name: &str) {
     }
 }
 
+/// Whether a WebDriver error says the element was swapped out of the page (a
+/// live update or a partial swap replaced it): the step is tried again.
+fn stale(e: &fantoccini::error::CmdError) -> bool {
+    e.to_string().contains("stale element")
+}
+
 async fn click(client: &Client, css: &str) {
-    client
-        .wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
+    for _ in 0..20 {
+        let element = client
+            .wait()
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        match element.click().await {
+            Ok(()) => return,
+            Err(e) if stale(&e) => tokio::time::sleep(Duration::from_millis(100)).await,
+            Err(e) => panic!("{css}: {e}"),
+        }
+    }
+    panic!("{css} kept being replaced");
 }
 
 async fn text_of(client: &Client, css: &str) -> String {
-    client
-        .wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
+    for _ in 0..20 {
+        let element = client
+            .wait()
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        match element.text().await {
+            Ok(text) => return text,
+            Err(e) if stale(&e) => tokio::time::sleep(Duration::from_millis(100)).await,
+            Err(e) => panic!("{css}: {e}"),
+        }
+    }
+    panic!("{css} kept being replaced");
 }
 
 /// The demo password the banner printed for `email`.
@@ -229,7 +245,6 @@ async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
     )
     .await;
     click(&client, "input[name=mail]").await;
-    click(&client, "#availability button[type=submit]").await;
     text_of(&client, "input[name=mail][checked]").await;
     assert!(text_of(&client, "#my-customers").await.contains("Jane"));
 
@@ -335,7 +350,6 @@ async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
     // Alice adds Messaging. A second window (another browser signed in as Alice)
     // shows the same desktop.
     click(&client, "input[name=messaging]").await;
-    click(&client, "#availability button[type=submit]").await;
     // The saved page renders the box checked in its HTML (a click only sets the
     // property), so this waits for the new page rather than the old one.
     text_of(&client, "input[name=messaging][checked]").await;
@@ -405,7 +419,7 @@ async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
         action_labels(&client).await,
         (
             "End & Close".to_owned(),
-            vec!["End".to_owned(), "No Reply Needed".to_owned()]
+            vec!["End chat".to_owned(), "No Reply Needed".to_owned()]
         )
     );
     // The customer writes again; the open page shows it live.
@@ -420,7 +434,7 @@ async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
     })
     .await;
     type_into(&client, "#body", "Let me check that for you.").await;
-    click(&client, "#send-reply").await;
+    click(&client, "#send").await;
     until_text(&client, "#timeline", "the reply is shown", |t| {
         t.contains("Let me check that for you.")
     })
@@ -444,7 +458,6 @@ async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
     // Alice adds Voice: a call is offered to her, the banner appears live with its
     // countdown, and Accept opens the caller.
     click(&client, "input[name=voice]").await;
-    click(&client, "#availability button[type=submit]").await;
     text_of(&client, "input[name=voice][checked]").await;
     inbound(
         &server,
@@ -464,9 +477,10 @@ async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
     // Alt+A accepts.
     body_keys(&client, &chord(&[Key::Alt], "a")).await;
     until_text(&client, "#timeline", "the call opens", |t| {
-        t.contains("PHONE_CALL")
+        t.contains("Call")
     })
     .await;
+    text_of(&client, "article[data-type=PHONE_CALL]").await;
 
     // The search box finds Jane again and opens her closed conversation, which
     // offers Reopen and Create New.
@@ -498,7 +512,7 @@ async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
         .await
         .unwrap();
     until_text(&client, "#status", "Jane's conversation reopens", |t| {
-        t == "OPEN"
+        t == "Open"
     })
     .await;
     let (_, jane_again) = server.get(&format!("/api/v1/conversations/{conv}")).await;
@@ -576,7 +590,6 @@ async fn a_customer_chats_through_the_widget_with_an_agent_on_the_desktop() {
     let server = Server::start(&dir, None, &[]).await;
     sign_in(&agent, &server, "alice@example.com").await;
     click(&agent, "input[name=messaging]").await;
-    click(&agent, "#availability button[type=submit]").await;
     text_of(&agent, "input[name=messaging][checked]").await;
 
     customer
@@ -675,7 +688,7 @@ async fn a_customer_chats_through_the_widget_with_an_agent_on_the_desktop() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(told, "the widget shows that the agent is typing");
-    click(&agent, "#send-reply").await;
+    click(&agent, "#send").await;
     until_widget(&customer, "the agent's answer reaches the customer", |t| {
         t.contains("Yes, it arrives tomorrow.") && t.contains("Alice")
     })
