@@ -604,6 +604,14 @@ pub(super) async fn act(
         .act(&caller, &id, action, confirmed, seen_version(&form))
         .await;
     match outcome {
+        // End and No Reply Needed leave the conversation open: the agent stays on it.
+        Ok(result) if result.next.is_none() && !action.closes() => {
+            if action.requests_next() {
+                Flash::notice("Nothing else is waiting for you.").redirect(&headers, &here(&id))
+            } else {
+                Redirect::to(&here(&id)).into_response()
+            }
+        }
         Ok(result) => open_work(result.next),
         Err(AppError::Domain(hearth_domain::DomainError::ReplyMissing)) => Flash {
             confirm: Some(action.as_str().to_owned()),
@@ -664,7 +672,14 @@ pub(super) async fn transfer(
             Flash::notice(format!("Moved to {inbox_name}; it stays with you."))
                 .redirect(&headers, &here(&id))
         }
-        Ok(_) => Flash::notice(format!("Transferred to {inbox_name}.")).redirect(&headers, "/"),
+        Ok(_) => {
+            // A supervisor assigning from the board goes back to the board.
+            let back = match form.get("back").map(String::as_str) {
+                Some("/ui/supervisor") => "/ui/supervisor",
+                _ => "/",
+            };
+            Flash::notice(format!("Transferred to {inbox_name}.")).redirect(&headers, back)
+        }
         Err(AppError::Domain(hearth_domain::DomainError::AgentNotInInbox)) => {
             Flash::error("That agent is not a member of that inbox.", "agentId")
                 .redirect(&headers, &here(&id))

@@ -34,7 +34,8 @@ pub(super) struct TaskLine {
 /// One of the customer's conversations.
 pub(super) struct ConvLine {
     pub(super) id: String,
-    pub(super) label: String,
+    pub(super) status: &'static str,
+    pub(super) started: At,
     pub(super) current: bool,
 }
 
@@ -118,11 +119,8 @@ impl Pane {
             .rev()
             .map(|c| ConvLine {
                 id: c.id.to_string(),
-                label: format!(
-                    "{} · started {}",
-                    status_words(c.status.as_str()),
-                    super::words::when(c.created_at)
-                ),
+                status: status_words(c.status.as_str()),
+                started: at(c.created_at),
                 current: c.id.as_str() == current,
             })
             .collect();

@@ -13,6 +13,8 @@ use hearth_domain::channel::Group;
 use hearth_domain::config::Role;
 
 use super::frame::{Nav, message_page, page, signed_in, with_cookie};
+use super::shell::customer_name;
+use super::words::{At, Choice, at, channel_icon};
 use crate::AppState;
 
 pub(super) fn router() -> Router<AppState> {
@@ -27,12 +29,22 @@ struct QueueRow {
     oldest: String,
 }
 
-/// One waiting conversation, in routing order.
+/// One waiting conversation or task, in routing order.
 struct WaitingRow {
     id: String,
+    href: String,
+    /// A conversation (which can be moved from here), not a task.
+    conversation: bool,
+    customer: String,
+    /// The subject, or the first line of the latest message.
+    about: String,
+    inbox_id: String,
     inbox: String,
     channel: String,
-    waited: String,
+    icon: &'static str,
+    arrived: At,
+    due: Option<At>,
+    overdue: bool,
     offered_to: String,
 }
 
@@ -54,6 +66,32 @@ struct BoardPage {
     queues: Vec<QueueRow>,
     waiting: Vec<WaitingRow>,
     agents: Vec<AgentRow>,
+    inboxes: Vec<Choice>,
+    /// Agents who can take work, for the assign menus.
+    people: Vec<Choice>,
+}
+
+/// What a waiting conversation is about: the latest customer message's subject,
+/// else its first line.
+async fn about(state: &AppState, conversation: &str) -> String {
+    let Ok(page) = state.app.conversation_items(conversation).await else {
+        return String::new();
+    };
+    let Some(last) = page.items.iter().rev().find(|i| i.is_customer_message()) else {
+        return String::new();
+    };
+    if let hearth_domain::item::ItemContent::Email { subject, .. } = &last.content
+        && !subject.trim().is_empty()
+    {
+        return subject.clone();
+    }
+    let text = last.content.text().unwrap_or_default();
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let mut out: String = line.trim().chars().take(90).collect();
+    if line.trim().chars().count() > 90 {
+        out.push('…');
+    }
+    out
 }
 
 /// The channel of a waiting line as agents call it (its group when no contact
@@ -103,6 +141,10 @@ async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
     let inboxes = super::words::choices(super::words::inbox_names(inboxes));
+    let agents_for_menu: Vec<(String, String, bool)> = agents
+        .iter()
+        .map(|a| (a.id.clone(), a.name.clone(), a.disabled))
+        .collect();
     let agent_names: HashMap<String, String> = agents
         .iter()
         .map(|a| (a.id.clone(), a.name.clone()))
@@ -126,21 +168,48 @@ async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
             oldest: duration(oldest),
         })
         .collect();
-    let waiting = lines
-        .iter()
-        .take(QUEUE_SHOWN)
-        .map(|l| WaitingRow {
+    let now = state.app.now();
+    let mut waiting = Vec::new();
+    for l in lines.iter().take(QUEUE_SHOWN) {
+        let conversation = l.kind == "CONVERSATION";
+        let code = l
+            .channel
+            .clone()
+            .unwrap_or_else(|| l.group.as_str().to_owned());
+        waiting.push(WaitingRow {
+            href: if conversation {
+                format!("/ui/conversations/{}", l.id)
+            } else {
+                format!("/ui/tasks/{}", l.id)
+            },
+            conversation,
+            customer: customer_name(&state, &l.customer_id).await,
+            about: if conversation {
+                about(&state, &l.id).await
+            } else {
+                String::new()
+            },
             id: l.id.clone(),
+            inbox_id: l.inbox_id.clone(),
             inbox: inbox_name(&l.inbox_id),
             channel: channel_of(l),
-            waited: duration(l.waiting_seconds),
+            icon: channel_icon(&code),
+            arrived: at(l.arrived_at),
+            due: l.due_at.map(at),
+            overdue: l.due_at.is_some_and(|d| d <= now),
             offered_to: l
                 .offered_to
                 .as_ref()
                 .map(|a| agent_names.get(a).cloned().unwrap_or_else(|| a.clone()))
                 .unwrap_or_default(),
-        })
-        .collect();
+        });
+    }
+    let people = super::words::choices(
+        agents_for_menu
+            .iter()
+            .filter(|(_, _, disabled)| !disabled)
+            .map(|(id, name, _)| (id.clone(), name.clone())),
+    );
     let agents = agents
         .into_iter()
         .map(|a| {
@@ -184,6 +253,8 @@ async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
         queues,
         waiting,
         agents,
+        inboxes,
+        people,
     });
     with_cookie(body, set)
 }

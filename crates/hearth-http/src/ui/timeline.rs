@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::words::{At, Choice, at, channel_icon, label_of, when};
+use super::words::{At, Choice, at, channel_icon, label_of};
 
 /// Who is who on a timeline: the customer's name, the agents' names, the caller.
 pub(super) struct People<'a> {
@@ -18,6 +18,16 @@ fn size(bytes: u64) -> String {
         0..1_000 => format!("{bytes} bytes"),
         1_000..1_000_000 => format!("{:.0} kB", bytes as f64 / 1e3),
         _ => format!("{:.1} MB", bytes as f64 / 1e6),
+    }
+}
+
+/// A span of time as people say it: `12 s`, `2 min 05 s`, `1 h 10 min`.
+fn span(d: hearth_domain::Duration) -> String {
+    let s = d.whole_seconds().max(0);
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min {:02} s", s / 60, s % 60),
+        _ => format!("{} h {:02} min", s / 3600, (s % 3600) / 60),
     }
 }
 
@@ -79,7 +89,6 @@ impl Entry {
         contact: Option<&hearth_domain::conversation::Contact>,
     ) -> Entry {
         use hearth_domain::item::ItemContent as C;
-        let ts = when;
         let mut facts = Vec::new();
         let mut attachments = Vec::new();
         let mut recording = None;
@@ -152,36 +161,27 @@ impl Entry {
                 recording: rec,
             } => {
                 facts.push(format!("{from} → {to}"));
-                facts.push(format!("rang {}", ts(*started_at)));
                 // The call's contact knows when it was answered and ended; the item
-                // keeps what the provider reported.
+                // keeps what the provider reported. Times are said as spans from
+                // the ring, which the entry's own time anchors.
                 let answered = answered_at.or(contact.and_then(|k| k.answered_at));
                 let ended = completed_at.or(contact.and_then(|k| k.ended.map(|e| e.at)));
                 facts.push(match (answered, ended) {
-                    (Some(a), _) => format!("answered {}", ts(a)),
+                    (Some(a), _) => format!("answered after {}", span(a - *started_at)),
                     (None, Some(_)) => "not answered".to_owned(),
                     (None, None) => "ringing".to_owned(),
                 });
-                if let Some(e) = ended {
-                    facts.push(format!("ended {}", ts(e)));
-                    if let Some(a) = answered
-                        && rec.duration.is_none()
-                    {
-                        let talk = (e - a).whole_seconds().max(0);
-                        facts.push(format!("talked {} min {:02} s", talk / 60, talk % 60));
+                match (answered, ended) {
+                    (Some(a), Some(e)) => {
+                        facts.push(format!("ended, talked {}", span(e - a)));
                     }
-                } else if answered.is_some() {
-                    facts.push("on the call now".to_owned());
+                    (None, Some(e)) => facts.push(format!("rang {}", span(e - *started_at))),
+                    (Some(_), None) => facts.push("on the call now".to_owned()),
+                    (None, None) => {}
                 }
                 call(rec, &mut facts);
             }
-            C::Voicemail {
-                started_at,
-                recording: rec,
-            } => {
-                facts.push(format!("left {}", ts(*started_at)));
-                call(rec, &mut facts);
-            }
+            C::Voicemail { recording: rec, .. } => call(rec, &mut facts),
             C::TopicChange { added, removed } => {
                 let name = |id: &hearth_domain::id::TopicId| {
                     topics

@@ -796,3 +796,222 @@ async fn a_customer_chats_through_the_widget_with_an_agent_on_the_desktop() {
         .await;
     }
 }
+
+/// Whether the page's text at `css` holds `what` (false while it is absent).
+async fn shows(client: &Client, css: &str, what: &str) -> bool {
+    match client.find(Locator::Css(css)).await {
+        Ok(e) => e.text().await.is_ok_and(|t| t.contains(what)),
+        Err(_) => false,
+    }
+}
+
+/// The items of a conversation as the API lists them: `(type, text)`.
+async fn items_of(server: &Server, conversation: &str) -> Vec<(String, String)> {
+    let (status, items) = server
+        .get(&format!("/api/v1/conversations/{conversation}/items"))
+        .await;
+    assert_eq!(status, 200, "{items}");
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let content = &i["content"];
+            (
+                content["type"].as_str().unwrap_or_default().to_owned(),
+                content["content"]
+                    .as_str()
+                    .or(content["body"].as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The three defects that would have harmed customers on day one, as an agent
+/// meets them: a note written after Alt+O goes nowhere but the timeline, offered
+/// work rings on whatever page the agent is on, and a phone-only customer is
+/// offered SMS, never an email to nobody.
+#[tokio::test]
+async fn notes_stay_internal_offers_reach_every_page_and_replies_go_where_the_customer_is() {
+    use fantoccini::key::Key;
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let dir = temp_dir();
+    let server = Server::start(&dir, None, &[]).await;
+    sign_in(&client, &server, "alice@example.com").await;
+
+    // Blocker 1: Alt+O puts the composer in Note mode, visibly; Ctrl+Enter then
+    // adds a note and sends nothing to the customer.
+    let mail = inbound(
+        &server,
+        json!({"channel": "EMAIL", "entryPoint": "support@example.com",
+               "from": {"address": "jane@example.com", "name": "Jane"},
+               "content": {"subject": "Refund?", "content": "Can I have my money back?"}}),
+    )
+    .await;
+    let conv = mail["conversationId"].as_str().unwrap().to_owned();
+    click(&client, "#switch-mail").await;
+    text_of(&client, "input[name=mail][checked]").await;
+    click(&client, "#my-customers a").await;
+    until_text(&client, "#timeline", "Jane's email opens", |t| {
+        t.contains("Can I have my money back?")
+    })
+    .await;
+    assert_eq!(text_of(&client, "#send").await, "Send email reply");
+    body_keys(&client, &chord(&[Key::Alt], "o")).await;
+    text_of(&client, "#composer.noting").await;
+    assert_eq!(text_of(&client, "#send").await, "Add note");
+    assert!(
+        text_of(&client, "#note-hint")
+            .await
+            .contains("never sent to the customer")
+    );
+    let focused = client.active_element().await.unwrap();
+    assert_eq!(focused.attr("id").await.unwrap().as_deref(), Some("body"));
+    focused.send_keys("Refund approved by Sam").await.unwrap();
+    focused
+        .send_keys(&chord(&[Key::Control], &char::from(Key::Enter).to_string()))
+        .await
+        .unwrap();
+    until_text(
+        &client,
+        "#timeline article.note",
+        "the note is shown as a note",
+        |t| t.contains("Refund approved by Sam"),
+    )
+    .await;
+    let items = items_of(&server, &conv).await;
+    assert_eq!(
+        items.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
+        ["EMAIL", "CONVERSATION_NOTE"],
+        "a note, and no email to Jane: {items:?}"
+    );
+    shot(&client, "note-added.png").await;
+
+    // Blocker 2: on Jane's page (not the desktop) Alice turns Voice on; a call is
+    // offered and rings here, counted in the tab's title; Alt+A takes it.
+    click(&client, "#switch-voice").await;
+    text_of(&client, "input[name=voice][checked]").await;
+    let call = inbound(
+        &server,
+        json!({"channel": "PHONE_CALL", "entryPoint": "+12065550100",
+               "from": {"address": "+12065550142"}}),
+    )
+    .await;
+    until_text(
+        &client,
+        "#offers",
+        "the offer shows on a customer page",
+        |t| t.contains("Incoming Call") && t.contains("+12065550142"),
+    )
+    .await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with(&conv),
+        "Alice is still on Jane's page"
+    );
+    let title = js(&client, "return document.title;").await;
+    assert!(
+        title.as_str().unwrap().starts_with("(1) "),
+        "the title counts the offer: {title}"
+    );
+    shot(&client, "offer-on-a-customer-page.png").await;
+    body_keys(&client, &chord(&[Key::Alt], "a")).await;
+    let call_conv = call["conversationId"].as_str().unwrap().to_owned();
+    for _ in 0..100 {
+        if client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with(&call_conv)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with(&call_conv)
+    );
+    // On the call, End call is the first action and closing waits for it.
+    until_text(&client, "#call-state", "the call is live", |t| {
+        t.contains("On the call since")
+    })
+    .await;
+    assert_eq!(text_of(&client, "#primary-action").await, "End call");
+    let closes_disabled = js(
+        &client,
+        "return [...document.querySelectorAll('#more-actions button')].filter(b => /Close/.test(b.textContent)).every(b => b.disabled);",
+    )
+    .await;
+    assert_eq!(closes_disabled, json!(true), "closing waits for the call");
+    // Alt+E asks first; confirmed, the call ends, answered and timed.
+    body_keys(&client, &chord(&[Key::Alt], "e")).await;
+    assert!(
+        text_of(&client, "#end-call[open]")
+            .await
+            .contains("Hang up on")
+    );
+    shot(&client, "end-call.png").await;
+    click(&client, "#end-call-confirm").await;
+    until_text(
+        &client,
+        "#timeline",
+        "the call is recorded as answered and ended",
+        |t| t.contains("answered after") && t.contains("ended, talked"),
+    )
+    .await;
+    assert!(!shows(&client, "#timeline", "not answered").await);
+    assert_eq!(text_of(&client, "#primary-action").await, "Close & Next");
+
+    // Blocker 3: a voicemail from a number nobody has an email for: the composer
+    // offers SMS to that number and nothing else.
+    let voicemail = inbound(
+        &server,
+        json!({"channel": "VOICEMAIL", "entryPoint": "+12065550100",
+               "from": {"address": "+12065550177"}}),
+    )
+    .await;
+    let vm_conv = voicemail["conversationId"].as_str().unwrap().to_owned();
+    client
+        .goto(&format!("{}/ui/conversations/{vm_conv}", server.base))
+        .await
+        .unwrap();
+    let options = js(
+        &client,
+        "return [...document.querySelectorAll('#channel option')].map(o => o.textContent);",
+    )
+    .await;
+    assert_eq!(options, json!(["SMS to +12065550177"]), "SMS only");
+    assert!(!shows(&client, "#composer", "Email").await);
+    type_into(
+        &client,
+        "#body",
+        "We got your message and will call back at 3.",
+    )
+    .await;
+    click(&client, "#send").await;
+    until_text(&client, "#timeline", "the SMS is on the timeline", |t| {
+        t.contains("will call back at 3")
+    })
+    .await;
+    let types: Vec<String> = items_of(&server, &vm_conv)
+        .await
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
+    assert_eq!(types, ["VOICEMAIL", "SMS"], "an SMS, never an email");
+    client.close().await.unwrap();
+}
