@@ -12,6 +12,7 @@ mod customers;
 pub mod events;
 pub mod exports;
 mod inbound;
+mod invitations;
 mod offers;
 pub mod organization;
 mod outbox;
@@ -37,6 +38,7 @@ pub use inbound::{
     File, INLINE_FILE, ImapMailbox, InboundRequest, InboundResponse, ItemFile, KeptMessage,
     RawMessage, Received, Thread, file_id,
 };
+pub use invitations::{INVITATION_LIFETIME, Invitation, MIN_PASSWORD_CHARS};
 pub use outbox::{Delivery, DeliveryState, Outgoing};
 pub use queue::{AgentBoardLine, QueueLine};
 pub use topics::TopicChange;

@@ -38,6 +38,7 @@ pub(super) fn router() -> Router<AppState> {
             "/ui/admin/agents/{id}/tokens/{token}/revoke",
             axum::routing::post(revoke_token),
         )
+        .route("/ui/admin/agents/{id}/invite", axum::routing::post(invite))
 }
 
 /// One credential of an agent, as the admin sees it (never its secret).
@@ -55,8 +56,11 @@ enum Input {
     Email,
     Password,
     Number,
+    /// A duration kept in seconds, typed and shown in minutes.
+    Minutes,
     Check,
-    Select(&'static [&'static str]),
+    /// One of a list of `(value, words)`.
+    Select(&'static [(&'static str, &'static str)]),
     /// One inbox (an optional one when the field is not required).
     Inbox,
     /// Several of a list.
@@ -143,68 +147,83 @@ impl Section {
             ],
             Section::Collection(AdminKind::Inboxes) => vec![
                 field("name", "Name", Text),
-                field("slaSeconds", "SLA (seconds)", Number),
+                Field {
+                    help: "How long a customer may wait for a first answer.",
+                    ..field("slaSeconds", "Answer within (minutes)", Minutes)
+                },
                 field(
                     "routing.selection",
                     "Push selection",
                     Select(&[
-                        "LONGEST_IDLE",
-                        "ROUND_ROBIN",
-                        "MOST_SPARE_CAPACITY",
-                        "FEWEST_OPEN",
+                        ("LONGEST_IDLE", "The agent idle longest"),
+                        ("ROUND_ROBIN", "Each agent in turn"),
+                        ("MOST_SPARE_CAPACITY", "The agent with the most room"),
+                        (
+                            "FEWEST_OPEN",
+                            "The agent with the fewest open conversations",
+                        ),
                     ]),
                 ),
                 field(
                     "routing.acceptDecline",
-                    "Offer messaging with Accept/Decline",
+                    "Offer chats and messages with Accept and Decline",
                     Check,
                 ),
                 field(
                     "routing.offerTimeoutSeconds",
-                    "Offer timeout (seconds)",
+                    "An offer rings for (seconds)",
                     Number,
                 ),
-                field(
-                    "routing.nextMessageDelaySeconds",
-                    "Next-message delay (seconds)",
-                    Number,
-                ),
-                field(
-                    "routing.sameAgentLimitSeconds",
-                    "Same-agent limit (seconds)",
-                    Number,
-                ),
+                Field {
+                    help: "A pause before the next chat or message is pushed to an agent.",
+                    ..field(
+                        "routing.nextMessageDelaySeconds",
+                        "Pause between messages (seconds)",
+                        Number,
+                    )
+                },
+                Field {
+                    help: "How long a customer who writes again goes back to the same agent.",
+                    ..field(
+                        "routing.sameAgentLimitSeconds",
+                        "Same agent for (minutes)",
+                        Minutes,
+                    )
+                },
                 field(
                     "routing.mailToSameAgent",
                     "Mail goes back to the same agent",
                     Check,
                 ),
-                field(
-                    "routing.afterCallWorkSeconds",
-                    "After-call work (seconds)",
-                    Number,
-                ),
+                Field {
+                    help: "Time to wrap up after a call before the next one rings.",
+                    ..field(
+                        "routing.afterCallWorkSeconds",
+                        "After-call work (seconds)",
+                        Number,
+                    )
+                },
             ],
             Section::Collection(_) => vec![
                 field(
                     "channel",
                     "Channel",
                     Select(&[
-                        "EMAIL",
-                        "SMS",
-                        "CHAT",
-                        "PHONE_CALL",
-                        "VOICEMAIL",
-                        "FACEBOOK_MESSAGE",
-                        "INSTAGRAM_DIRECT",
-                        "WHATSAPP",
+                        ("EMAIL", "Email"),
+                        ("SMS", "SMS"),
+                        ("CHAT", "Chat"),
+                        ("PHONE_CALL", "Phone call"),
+                        ("VOICEMAIL", "Voicemail"),
+                        ("FACEBOOK_MESSAGE", "Messenger"),
+                        ("INSTAGRAM_DIRECT", "Instagram"),
+                        ("WHATSAPP", "WhatsApp"),
                     ]),
                 ),
                 field("address", "Address", Text),
                 field("inboxId", "Inbox", Inbox),
                 Field {
-                    help: "Empty: the inbox's SLA.",
-                    ..field("slaSeconds", "SLA (seconds)", Number)
+                    help: "Empty: the inbox's.",
+                    ..field("slaSeconds", "Answer within (minutes)", Minutes)
                 },
             ],
             Section::Topics => vec![
@@ -212,14 +231,17 @@ impl Section {
                 field("disabled", "Disabled", Check),
             ],
             Section::Settings => vec![
-                field("reopenWindowSeconds", "Reopen window (seconds)", Number),
+                Field {
+                    help: "A customer who writes within this time after a close reopens the conversation.",
+                    ..field("reopenWindowSeconds", "Reopen window (minutes)", Minutes)
+                },
                 field("requireTopic", "Require a topic before closing", Check),
-                field("chatRejoinSeconds", "Chat rejoin window (seconds)", Number),
+                field("chatRejoinSeconds", "Chat rejoin window (minutes)", Minutes),
                 Field {
                     help: "0 turns automatic Away off.",
-                    ..field("timeUntilAwaySeconds", "Time until Away (seconds)", Number)
+                    ..field("timeUntilAwaySeconds", "Away after idle (minutes)", Minutes)
                 },
-                field("exportIntervalSeconds", "Export interval (seconds)", Number),
+                field("exportIntervalSeconds", "Export every (minutes)", Minutes),
                 field("eventRetentionDays", "Event retention (days)", Number),
                 field("maxMessageBytes", "Largest message (bytes)", Number),
                 field(
@@ -240,7 +262,7 @@ impl Section {
                 format!(
                     "{} · {}{}",
                     s("emailAddress"),
-                    join(&v["roles"]),
+                    roles_in_words(&v["roles"]),
                     if v["disabled"] == Value::Bool(true) {
                         " · disabled"
                     } else {
@@ -251,14 +273,23 @@ impl Section {
             Section::Collection(AdminKind::Inboxes) => (
                 s("name"),
                 format!(
-                    "SLA {} s · {}",
-                    v["slaSeconds"],
-                    v["routing"]["selection"].as_str().unwrap_or_default()
+                    "answer within {} min · offered to {}",
+                    v["slaSeconds"].as_i64().map_or_else(String::new, minutes),
+                    match v["routing"]["selection"].as_str().unwrap_or_default() {
+                        "ROUND_ROBIN" => "each agent in turn",
+                        "MOST_SPARE_CAPACITY" => "the agent with the most room",
+                        "FEWEST_OPEN" => "the agent with the fewest open conversations",
+                        _ => "the agent idle longest",
+                    }
                 ),
             ),
             Section::Collection(_) => (
                 s("address"),
-                format!("{} → {}", s("channel"), lists.inbox_name(&s("inboxId"))),
+                format!(
+                    "{} → {}",
+                    super::words::channel_label(&s("channel")),
+                    lists.inbox_name(&s("inboxId"))
+                ),
             ),
             Section::Topics => (
                 s("name"),
@@ -273,11 +304,29 @@ impl Section {
     }
 }
 
-fn join(v: &Value) -> String {
+/// Seconds as minutes: whole when they are, else with up to two decimals.
+fn minutes(seconds: i64) -> String {
+    if seconds % 60 == 0 {
+        (seconds / 60).to_string()
+    } else {
+        let text = format!("{:.2}", seconds as f64 / 60.0);
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+/// An agent's roles in words: "Agent, Supervisor".
+fn roles_in_words(v: &Value) -> String {
     v.as_array()
         .map(|a| {
             a.iter()
                 .filter_map(Value::as_str)
+                .map(|r| match r {
+                    "AGENT" => "Agent",
+                    "SUPERVISOR" => "Supervisor",
+                    "ADMIN" => "Administrator",
+                    "API_USER" => "API user",
+                    _ => "Other role",
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         })
@@ -365,14 +414,15 @@ fn views(
                 Input::Email => ("email", Vec::new()),
                 Input::Password => ("password", Vec::new()),
                 Input::Number => ("number", Vec::new()),
+                Input::Minutes => ("minutes", Vec::new()),
                 Input::Check => ("checkbox", Vec::new()),
                 Input::Select(list) => (
                     "select",
                     list.iter()
-                        .map(|o| Opt {
-                            value: (*o).to_owned(),
-                            label: (*o).to_owned(),
-                            selected: picked(o),
+                        .map(|(value, label)| Opt {
+                            value: (*value).to_owned(),
+                            label: (*label).to_owned(),
+                            selected: picked(value),
                         })
                         .collect(),
                 ),
@@ -394,14 +444,19 @@ fn views(
                 ),
                 Input::Roles => (
                     "multi",
-                    ["AGENT", "SUPERVISOR", "ADMIN", "API_USER"]
-                        .iter()
-                        .map(|r| Opt {
-                            value: (*r).to_owned(),
-                            label: (*r).to_owned(),
-                            selected: picked(r),
-                        })
-                        .collect(),
+                    [
+                        ("AGENT", "Agent"),
+                        ("SUPERVISOR", "Supervisor"),
+                        ("ADMIN", "Administrator"),
+                        ("API_USER", "API user"),
+                    ]
+                    .iter()
+                    .map(|(r, words)| Opt {
+                        value: (*r).to_owned(),
+                        label: (*words).to_owned(),
+                        selected: picked(r),
+                    })
+                    .collect(),
                 ),
             };
             FieldView {
@@ -409,10 +464,10 @@ fn views(
                 label: f.label,
                 help: f.help,
                 kind,
-                value: if matches!(f.input, Input::Password) {
-                    String::new()
-                } else {
-                    text
+                value: match f.input {
+                    Input::Password => String::new(),
+                    Input::Minutes => v.as_i64().map_or(text, minutes),
+                    _ => text,
                 },
                 options,
                 error: errors.get(f.path).cloned(),
@@ -457,7 +512,21 @@ fn body_of(
                     .map(|v| Value::String(v.to_owned()))
                     .collect(),
             ),
-            Input::Number if first.is_empty() => Value::Null,
+            Input::Number | Input::Minutes if first.is_empty() => Value::Null,
+            Input::Minutes => match first.replace(',', ".").parse::<f64>() {
+                Ok(m) if m.is_finite() && (0.0..=60.0 * 24.0 * 366.0).contains(&m) =>
+                {
+                    #[allow(clippy::cast_possible_truncation, reason = "bounded above")]
+                    Value::from((m * 60.0).round() as i64)
+                }
+                _ => {
+                    errors.insert(
+                        f.path.to_owned(),
+                        "must be a number of minutes, like 30 or 1.5".into(),
+                    );
+                    continue;
+                }
+            },
             Input::Number => match first.parse::<i64>() {
                 Ok(n) => Value::from(n),
                 Err(_) => {
@@ -520,6 +589,9 @@ struct AdminPage {
     tokens: Option<Vec<TokenLine>>,
     agent_id: String,
     new_token: Option<String>,
+    invite: Option<String>,
+    /// The form makes a new agent: it may invite instead of setting a password.
+    invite_option: bool,
 }
 
 const SECTIONS: [(&str, &str); 5] = [
@@ -595,6 +667,8 @@ struct Shown {
     values: Value,
     errors: BTreeMap<String, String>,
     new_token: Option<String>,
+    /// An invitation link just made (shown once).
+    invite: Option<String>,
 }
 
 /// Renders a section with `status`: its list and a form (new, or `shown.id` being
@@ -675,6 +749,8 @@ async fn render(
         tokens,
         agent_id: shown.id.clone().unwrap_or_default(),
         new_token: shown.new_token,
+        invite: shown.invite,
+        invite_option: section == Section::Collection(AdminKind::Agents) && shown.id.is_none(),
     });
     Ok((status, body).into_response())
 }
@@ -736,16 +812,31 @@ async fn list(
                 values,
                 errors: BTreeMap::new(),
                 new_token: None,
+                invite: None,
             },
             Err(e) => return crate::error::ApiError::from(e).into_response(),
         }
     } else {
+        let mut values = blank(section);
+        // A new agent works every inbox until the admin says otherwise: in a small
+        // team that is right, and in a large one it is one click to narrow.
+        if section == Section::Collection(AdminKind::Agents) {
+            let all: Vec<Value> = match state.app.directory_inboxes().await {
+                Ok(inboxes) => inboxes
+                    .iter()
+                    .map(|i| Value::String(i.id.to_string()))
+                    .collect(),
+                Err(e) => return crate::error::ApiError::from(e).into_response(),
+            };
+            values["inboxIds"] = Value::Array(all);
+        }
         Shown {
             id: None,
             version: String::new(),
-            values: blank(section),
+            values,
             errors: BTreeMap::new(),
             new_token: None,
+            invite: None,
         }
     };
     answer(
@@ -779,6 +870,7 @@ async fn edit(
         values,
         errors: BTreeMap::new(),
         new_token: None,
+        invite: None,
     };
     answer(
         render(&state, &caller, nav, section, shown, StatusCode::OK).await,
@@ -826,6 +918,16 @@ async fn save(
     };
     let mut errors = BTreeMap::new();
     let body = body_of(section, &form, &mut errors);
+    // A new agent gets a password from the admin, or an invitation to choose one.
+    let agents = Section::Collection(AdminKind::Agents);
+    let invite =
+        section == agents && id.is_none() && fields.get("invite").is_some_and(|v| v == "on");
+    if section == agents && id.is_none() && !invite && !body.contains_key("password") {
+        errors.insert(
+            "password".to_owned(),
+            "Give a password, or invite the agent with a one-time link.".to_owned(),
+        );
+    }
     let version = fields.get("version").and_then(|v| v.parse::<i64>().ok());
     // The form again, as typed, with errors by field.
     let typed = |errors| Shown {
@@ -834,6 +936,7 @@ async fn save(
         values: Value::Object(body.clone()),
         errors,
         new_token: None,
+        invite: None,
     };
     if !errors.is_empty() {
         let result = render(
@@ -854,11 +957,27 @@ async fn save(
             .await
             .map(|_| ()),
         (Section::Collection(kind), None) => match admin_id(&body) {
-            Ok(id) => state
-                .app
-                .admin_create(&caller, kind, id, &draft_reader(kind, &body))
-                .await
-                .map(|_| ()),
+            Ok(id) => {
+                match state
+                    .app
+                    .admin_create(&caller, kind, id, &draft_reader(kind, &body))
+                    .await
+                {
+                    Ok(created) if invite => {
+                        let result = match state.app.invite_agent(&caller, &created.id).await {
+                            Ok(token) => {
+                                let link = invite_link(&headers, &token);
+                                agent_page(&state, &caller, nav, &created.id, None, Some(link))
+                                    .await
+                            }
+                            Err(e) => Err(e),
+                        };
+                        return answer(result, set);
+                    }
+                    Ok(_) => Ok(()),
+                    Err(e) => Err(e),
+                }
+            }
             Err(e) => Err(e.into()),
         },
         (Section::Collection(kind), Some(id)) => state
@@ -881,7 +1000,13 @@ async fn save(
                 Section::Settings => "/ui/admin/settings".to_owned(),
                 _ => format!("/ui/admin/{}", section.segment()),
             };
-            return Redirect::to(&to).into_response();
+            let what = body
+                .get("name")
+                .or_else(|| body.get("address"))
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty())
+                .map_or_else(|| "Settings".to_owned(), str::to_owned);
+            return super::flash::Flash::notice(format!("{what} saved.")).redirect(&headers, &to);
         }
         Err(AppError::VersionOutdated) => {
             // Show what is saved now, not what this stale form held.
@@ -900,6 +1025,7 @@ async fn save(
                 values,
                 errors: field_errors(&AppError::VersionOutdated),
                 new_token: None,
+                invite: None,
             };
             (shown, StatusCode::CONFLICT)
         }
@@ -914,6 +1040,28 @@ async fn save(
     )
 }
 
+/// The one-time link of an invitation, on the address the admin used.
+fn invite_link(headers: &HeaderMap, token: &str) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
+        });
+    let scheme = if super::session::over_tls(headers) {
+        "https"
+    } else {
+        "http"
+    };
+    match host {
+        Some(host) => format!("{scheme}://{host}/invite/{token}"),
+        None => format!("/invite/{token}"),
+    }
+}
+
 /// Shows an agent's page after a change to its credentials.
 async fn agent_page(
     state: &AppState,
@@ -921,6 +1069,7 @@ async fn agent_page(
     nav: Nav,
     id: &str,
     new_token: Option<String>,
+    invite: Option<String>,
 ) -> Result<Response, AppError> {
     let r = state.app.admin_get(caller, AdminKind::Agents, id).await?;
     let shown = Shown {
@@ -929,6 +1078,7 @@ async fn agent_page(
         values: admin_body(&r)?,
         errors: BTreeMap::new(),
         new_token,
+        invite,
     };
     let agents = Section::Collection(AdminKind::Agents);
     render(state, caller, nav, agents, shown, StatusCode::OK).await
@@ -949,7 +1099,31 @@ async fn create_token(
         Err(r) => return r,
     };
     let result = match state.app.admin_create_token(&caller, &id).await {
-        Ok((_, token)) => agent_page(&state, &caller, nav, &id, Some(token)).await,
+        Ok((_, token)) => agent_page(&state, &caller, nav, &id, Some(token), None).await,
+        Err(e) => Err(e),
+    };
+    answer(result, set)
+}
+
+/// A new one-time link for the agent to choose their password with.
+async fn invite(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = check_csrf(&headers, &form) {
+        return r.into_response();
+    }
+    let (caller, nav, set) = match admin_caller(&state, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let result = match state.app.invite_agent(&caller, &id).await {
+        Ok(token) => {
+            let link = invite_link(&headers, &token);
+            agent_page(&state, &caller, nav, &id, None, Some(link)).await
+        }
         Err(e) => Err(e),
     };
     answer(result, set)

@@ -18,6 +18,8 @@ pub(super) struct LoginPage {
     pub(super) csrf: String,
     pub(super) email: String,
     pub(super) error: Option<String>,
+    /// A notice carried over a redirect ("Your password is set").
+    pub(super) notice: Option<String>,
 }
 
 pub(super) async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -32,12 +34,14 @@ pub(super) async fn login_page(State(state): State<AppState>, headers: HeaderMap
     };
     // A session cookie that no longer opens a session: it expired or was revoked.
     let ended = cookie(&headers, SESSION_COOKIE).is_some_and(|c| !c.is_empty());
+    let (flash, cleared) = super::flash::Flash::take(&headers);
     let page = page(&LoginPage {
         csrf,
         email: String::new(),
         error: ended.then(|| "Your session has ended. Sign in again.".to_owned()),
+        notice: flash.notice,
     });
-    let mut response = with_cookie(page, set);
+    let mut response = with_cookie(page, set.into_iter().chain(cleared));
     if ended {
         let (k, v) = set_cookie(&headers, SESSION_COOKIE, "", Some(0));
         response.headers_mut().append(k, v);
@@ -81,6 +85,7 @@ pub(super) async fn login(
             csrf,
             email: email.clone(),
             error: Some(error),
+            notice: None,
         });
         (status, body).into_response()
     };

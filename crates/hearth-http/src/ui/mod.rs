@@ -24,6 +24,7 @@ mod errors;
 mod flash;
 mod frame;
 mod guard;
+mod invite;
 mod login;
 mod search;
 mod session;
@@ -74,6 +75,10 @@ pub fn router() -> Router<AppState> {
         .route("/", get(desktop))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
+        .route(
+            "/invite/{token}",
+            get(invite::invite_page).post(invite::accept),
+        )
         .route("/ui/assets/htmx-2.0.11.min.js", get(assets::htmx))
         .route("/ui/assets/desk.js", get(assets::desk))
         .route("/ui/availability", get(home).post(set_availability))

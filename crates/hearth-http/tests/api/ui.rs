@@ -911,7 +911,7 @@ async fn admin_forms_validate_on_the_server_and_refuse_stale_edits() {
             &api,
             &admin,
             "/ui/admin/agents",
-            &format!("csrf={csrf}&version=&name=Carol&emailAddress=carol&roles=AGENT&messagingCapacity.standard=2&messagingCapacity.maximum=3"),
+            &format!("csrf={csrf}&version=&name=Carol&emailAddress=carol&roles=AGENT&invite=on&messagingCapacity.standard=2&messagingCapacity.maximum=3"),
         )
         .await;
         let field = bad.html.find("data-field=\"emailAddress\"").unwrap();
@@ -928,7 +928,7 @@ async fn admin_forms_validate_on_the_server_and_refuse_stale_edits() {
             &api,
             &admin,
             "/ui/admin/agents",
-            &format!("csrf={csrf}&version=&name=Carol&emailAddress=carol%40example.com&roles=AGENT&roles=API_USER&inboxIds={}&messagingCapacity.standard=2&messagingCapacity.maximum=3", support_inbox(&api).await),
+            &format!("csrf={csrf}&version=&name=Carol&emailAddress=carol%40example.com&password=correct-horse-battery&roles=AGENT&roles=API_USER&inboxIds={}&messagingCapacity.standard=2&messagingCapacity.maximum=3", support_inbox(&api).await),
         )
         .await;
         assert_eq!(
@@ -937,6 +937,8 @@ async fn admin_forms_validate_on_the_server_and_refuse_stale_edits() {
             "{}",
             ok.html
         );
+        let listed = followed(&api, &admin, ok).await;
+        assert!(listed.html.contains("Carol saved."), "a success notice");
         let carol = api.id_of("agent", "carol@example.com").await;
 
         // Two admins open Carol's page; the second save is refused with the fresh state.
@@ -1027,18 +1029,26 @@ async fn admin_forms_validate_on_the_server_and_refuse_stale_edits() {
         // Settings and topics.
         let settings = get(&api, &admin, "/ui/admin/settings").await;
         let v = version_of(&settings);
-        let bad = post(&api, &admin, "/ui/admin/settings", &format!("csrf={csrf}&version={v}&eventRetentionDays=0&reopenWindowSeconds=86400&chatRejoinSeconds=60&timeUntilAwaySeconds=0&exportIntervalSeconds=86400&maxMessageBytes=1048576&rateLimitPerSecond=100")).await;
+        let bad = post(&api, &admin, "/ui/admin/settings", &format!("csrf={csrf}&version={v}&eventRetentionDays=0&reopenWindowSeconds=1440&chatRejoinSeconds=1&timeUntilAwaySeconds=0&exportIntervalSeconds=1440&maxMessageBytes=1048576&rateLimitPerSecond=100")).await;
         assert!(
             bad.html.contains("must be between 1 and 365"),
             "{}",
             bad.html
         );
-        let ok = post(&api, &admin, "/ui/admin/settings", &format!("csrf={csrf}&version={v}&requireTopic=on&eventRetentionDays=30&reopenWindowSeconds=86400&chatRejoinSeconds=60&timeUntilAwaySeconds=0&exportIntervalSeconds=86400&maxMessageBytes=1048576&rateLimitPerSecond=100")).await;
+        let ok = post(&api, &admin, "/ui/admin/settings", &format!("csrf={csrf}&version={v}&requireTopic=on&eventRetentionDays=30&reopenWindowSeconds=1440&chatRejoinSeconds=1.5&timeUntilAwaySeconds=0&exportIntervalSeconds=1440&maxMessageBytes=1048576&rateLimitPerSecond=100")).await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
         let s = api.get("/api/v1/admin/settings").await.body;
         assert_eq!(
             (s["requireTopic"].clone(), s["eventRetentionDays"].clone()),
             (serde_json::json!(true), serde_json::json!(30))
+        );
+        assert_eq!(
+            (
+                s["reopenWindowSeconds"].clone(),
+                s["chatRejoinSeconds"].clone()
+            ),
+            (serde_json::json!(86400), serde_json::json!(90)),
+            "typed in minutes, kept in seconds"
         );
         let topic = post(
             &api,
@@ -1711,5 +1721,104 @@ async fn files_from_the_composer_go_with_an_email_reply() {
             page.html
         );
         assert!(page.html.contains("enctype=\"multipart/form-data\""));
+    });
+}
+
+/// An admin invites an agent instead of choosing their password: the one-time
+/// link is shown once, sets the password, and then no longer works.
+#[tokio::test]
+async fn an_invited_agent_chooses_their_password_by_a_one_time_link() {
+    crate::each_backend!(|api| {
+        let (admin, csrf) = sign_in(&api, "admin@example.com").await;
+        let form = get(&api, &admin, "/ui/admin/agents").await;
+        let support = support_inbox(&api).await;
+        assert!(
+            form.html.contains(&format!("value=\"{support}\" checked")),
+            "a new agent works every inbox by default: {}",
+            form.html
+        );
+        assert!(form.html.contains("id=\"invite\" checked"));
+        // Neither a password nor an invitation: refused by the password field.
+        let neither = post(
+            &api,
+            &admin,
+            "/ui/admin/agents",
+            &format!("csrf={csrf}&version=&name=Dana&emailAddress=dana%40example.com&roles=AGENT&inboxIds={support}&messagingCapacity.standard=2&messagingCapacity.maximum=3"),
+        )
+        .await;
+        assert_eq!(neither.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            neither
+                .html
+                .contains("Give a password, or invite the agent")
+        );
+        let invited = post(
+            &api,
+            &admin,
+            "/ui/admin/agents",
+            &format!("csrf={csrf}&version=&name=Dana&emailAddress=dana%40example.com&roles=AGENT&invite=on&inboxIds={support}&messagingCapacity.standard=2&messagingCapacity.maximum=3"),
+        )
+        .await;
+        assert_eq!(invited.status, StatusCode::OK, "{}", invited.html);
+        let at = invited
+            .html
+            .find("id=\"invite-link\"")
+            .expect("the link is shown");
+        let link = invited.html[at..]
+            .split("<code>")
+            .nth(1)
+            .unwrap()
+            .split("</code>")
+            .next()
+            .unwrap()
+            .to_owned();
+        let path = format!("/invite/{}", link.rsplit('/').next().unwrap());
+        // The invitee opens it without a session and chooses a password.
+        let page = visit(&api, Method::GET, &path, "", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.html.contains("Welcome, Dana."));
+        let csrf_cookie = cookie_pair(&page, "hearth_csrf");
+        let their_csrf = csrf_cookie.split_once('=').unwrap().1.to_owned();
+        let short = visit(
+            &api,
+            Method::POST,
+            &path,
+            &csrf_cookie,
+            Some(&format!("csrf={their_csrf}&password=short&again=short")),
+        )
+        .await;
+        assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            short.html.contains("Choose at least 12 characters."),
+            "{}",
+            short.html
+        );
+        let set = visit(
+            &api,
+            Method::POST,
+            &path,
+            &csrf_cookie,
+            Some(&format!(
+                "csrf={their_csrf}&password=a+long+pass+phrase&again=a+long+pass+phrase"
+            )),
+        )
+        .await;
+        assert_eq!(set.location.as_deref(), Some("/login"), "{}", set.html);
+        let login = followed(&api, &csrf_cookie, set).await;
+        assert!(
+            login
+                .html
+                .contains("Your password is set. Sign in as dana@example.com.")
+        );
+        assert!(
+            api.app
+                .login("dana@example.com", "a long pass phrase")
+                .await
+                .is_ok()
+        );
+        // Used once: the link is gone.
+        let again = visit(&api, Method::GET, &path, "", None).await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND);
+        assert!(again.html.contains("no longer works"));
     });
 }
