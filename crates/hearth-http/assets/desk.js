@@ -534,9 +534,19 @@
   }
   document.addEventListener("DOMContentLoaded", function () { decorate(document, true); });
   if (document.readyState !== "loading") decorate(document, true);
+  // After sending from the composer the cursor goes back into it, ready for the
+  // next message.
+  let sentFrom = null;
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    const form = e.detail && e.detail.elt && e.detail.elt.closest && e.detail.elt.closest("form");
+    sentFrom = form ? form.id : null;
+  });
   document.addEventListener("htmx:afterSettle", function (e) {
     decorate(e.target, e.target.id === "page");
-    if (e.target.id === "page") {
+    if (e.target.id === "page" && sentFrom === "composer" && document.getElementById("body")) {
+      document.getElementById("body").focus({ preventScroll: true });
+      sentFrom = null;
+    } else if (e.target.id === "page") {
       const center = document.getElementById("center");
       const active = document.activeElement;
       if (center && (!active || active === document.body)) {

@@ -366,9 +366,9 @@ pub(super) async fn conversation_page(
         .into_iter()
         .map(|d| Decision {
             at: At::from_iso(&d.at),
-            input: d.input,
-            outcome: d.outcome,
-            rule: d.rule,
+            input: super::words::humane(&d.input),
+            outcome: super::words::humane(&d.outcome),
+            rule: super::words::humane(&d.rule),
             winner: d
                 .winner_agent_id
                 .as_deref()

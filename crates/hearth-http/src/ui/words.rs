@@ -170,3 +170,14 @@ pub(crate) fn sentence(text: &str) -> String {
     }
     out
 }
+
+/// A code of the routing log as words: `AVAILABILITY_CHANGED` is "Availability
+/// changed".
+pub(crate) fn humane(code: &str) -> String {
+    let lower = code.replace('_', " ").to_lowercase();
+    let mut chars = lower.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1015,3 +1015,390 @@ async fn notes_stay_internal_offers_reach_every_page_and_replies_go_where_the_cu
     assert_eq!(types, ["VOICEMAIL", "SMS"], "an SMS, never an email");
     client.close().await.unwrap();
 }
+
+/// axe-core's script, from `HEARTH_AXE_JS` (`.ci/run` fetches it from npm). Without
+/// it the accessibility check says so and is skipped, unless `HEARTH_REQUIRE_AXE=1`.
+fn axe_source() -> Option<String> {
+    match std::env::var("HEARTH_AXE_JS") {
+        Ok(path) => Some(std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))),
+        Err(_) => {
+            assert!(
+                std::env::var("HEARTH_REQUIRE_AXE").as_deref() != Ok("1"),
+                "HEARTH_REQUIRE_AXE=1 but HEARTH_AXE_JS names no axe-core script"
+            );
+            eprintln!("HEARTH_AXE_JS is not set: skipping the accessibility check");
+            None
+        }
+    }
+}
+
+/// The serious and critical accessibility violations axe-core finds on the page.
+async fn violations(client: &Client, axe: &str) -> Vec<String> {
+    client.execute(axe, vec![]).await.unwrap();
+    let found = client
+        .execute_async(
+            "var done = arguments[arguments.length - 1];
+             axe.run(document, {resultTypes: ['violations']}).then(function (r) {
+               done(r.violations
+                 .filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; })
+                 .map(function (v) {
+                   return v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(function (n) { return n.target.join(' '); }).join(', ');
+                 }));
+             });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+/// Every main screen at 1280×800 and 1920×1080, light and dark: saved as
+/// screenshots (with `HEARTH_SCREENSHOTS`) and checked with axe-core for serious or
+/// critical violations.
+#[tokio::test]
+async fn every_main_screen_reads_well_at_two_widths_in_light_and_dark() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let axe = axe_source();
+    let dir = temp_dir();
+    let server = Server::start(&dir, None, &[]).await;
+    // Something on every screen: an email, a chat and a task.
+    let mail = inbound(
+        &server,
+        json!({"channel": "EMAIL", "entryPoint": "support@example.com",
+               "from": {"address": "jane@example.com", "name": "Jane Doe"},
+               "content": {"subject": "Where is my order?", "content": "It was due on Monday.\nOrder 1182."}}),
+    )
+    .await;
+    inbound(
+        &server,
+        json!({"channel": "CHAT", "entryPoint": "chat", "sessionId": "screens-1",
+               "from": {"address": "visitor-31"}, "content": {"content": "Do you ship to Norway?"}}),
+    )
+    .await;
+    let conv = mail["conversationId"].as_str().unwrap().to_owned();
+    let inbox = server.get("/api/v1/inboxes").await.1[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the task is due three hours after now on the real clock the server runs on"
+    )]
+    let due = (time::OffsetDateTime::now_utc() + time::Duration::hours(3))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let (status, task) = server
+        .post(
+            "/api/v1/tasks",
+            json!({"customer": {"emailAddress": "jane@example.com"}, "assignee": {"inboxId": inbox},
+                   "body": "Call Jane back about order 1182", "dueAt": due}),
+        )
+        .await;
+    assert_eq!(status, 201, "{task}");
+    let task_id = task["id"].as_str().unwrap_or_default().to_owned();
+    sign_in(&client, &server, "admin@example.com").await;
+    click(&client, "#switch-mail").await;
+    text_of(&client, "input[name=mail][checked]").await;
+    let screens: Vec<(&str, String)> = vec![
+        ("desktop", "/".to_owned()),
+        ("conversation", format!("/ui/conversations/{conv}")),
+        ("search", "/ui/search?q=jane".to_owned()),
+        ("task", format!("/ui/tasks/{task_id}")),
+        ("supervisor", "/ui/supervisor".to_owned()),
+        ("admin", "/ui/admin/agents".to_owned()),
+        ("settings", "/ui/admin/settings".to_owned()),
+        ("not-found", "/ui/nothing-here".to_owned()),
+    ];
+    // The check can fail: an image without a text alternative is found.
+    if let Some(axe) = &axe {
+        js(
+            &client,
+            "var i = document.createElement('img'); i.src = '/nothing.png'; document.body.append(i); return true;",
+        )
+        .await;
+        let found = violations(&client, axe).await;
+        assert!(
+            found.iter().any(|v| v.starts_with("image-alt")),
+            "axe finds a planted image without alt: {found:?}"
+        );
+    }
+    let mut problems = Vec::new();
+    for (width, height) in [(1280u32, 800u32), (1920, 1080)] {
+        client.set_window_size(width, height).await.unwrap();
+        for theme in ["light", "dark"] {
+            for (name, path) in &screens {
+                client
+                    .goto(&format!("{}{path}", server.base))
+                    .await
+                    .unwrap();
+                js(
+                    &client,
+                    &format!(
+                        "localStorage.setItem('hearth-theme', '{theme}'); document.documentElement.dataset.theme = '{theme}'; return true;"
+                    ),
+                )
+                .await;
+                // Times are written by the page's script; wait until it ran.
+                text_of(&client, "#page").await;
+                shot(&client, &format!("{name}-{width}-{theme}.png")).await;
+                if let Some(axe) = &axe {
+                    for v in violations(&client, axe).await {
+                        problems.push(format!("{name} at {width} px, {theme}: {v}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "accessibility:\n{}",
+        problems.join("\n")
+    );
+    // The login page too, signed out.
+    client
+        .goto(&format!("{}/login", server.base))
+        .await
+        .unwrap();
+    js(
+        &client,
+        "document.cookie = 'hearth_session=; max-age=0; path=/'; return true;",
+    )
+    .await;
+    client
+        .goto(&format!("{}/login", server.base))
+        .await
+        .unwrap();
+    if let Some(axe) = &axe {
+        assert_eq!(
+            violations(&client, axe).await,
+            Vec::<String>::new(),
+            "login"
+        );
+    }
+    client.close().await.unwrap();
+}
+
+/// A day in the life: Alice (chat and mail), Bob (calls) and the admin as
+/// supervisor, signed in at once in three browsers.
+#[tokio::test]
+async fn a_day_with_two_agents_and_a_supervisor() {
+    let Some((_d1, alice)) = browser().await else {
+        return;
+    };
+    let Some((_d2, bob)) = browser().await else {
+        return;
+    };
+    let Some((_d3, boss)) = browser().await else {
+        return;
+    };
+    let dir = temp_dir();
+    let server = Server::start(&dir, None, &[]).await;
+    // Calls leave 30 s of after-call work.
+    let inbox = server.get("/api/v1/admin/inboxes").await.1[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, body) = server
+        .patch(
+            &format!("/api/v1/admin/inboxes/{inbox}"),
+            json!({"routing": {"afterCallWorkSeconds": 30}}),
+        )
+        .await;
+    assert!(status == 200 || status == 204, "{body}");
+    sign_in(&alice, &server, "alice@example.com").await;
+    sign_in(&bob, &server, "bob@example.com").await;
+    sign_in(&boss, &server, "admin@example.com").await;
+    click(&alice, "#switch-messaging").await;
+    text_of(&alice, "input[name=messaging][checked]").await;
+    click(&bob, "#switch-voice").await;
+    text_of(&bob, "input[name=voice][checked]").await;
+
+    // A chat is pushed to Alice and answered in place: the page is not reloaded.
+    inbound(
+        &server,
+        json!({"channel": "CHAT", "entryPoint": "chat", "sessionId": "day-1",
+               "from": {"address": "visitor-77"}, "content": {"content": "Is the blue kettle back in stock?"}}),
+    )
+    .await;
+    until_text(&alice, "#customers-card", "the chat is pushed", |t| {
+        t.contains("visitor-77")
+    })
+    .await;
+    click(&alice, "#my-customers a").await;
+    until_text(&alice, "#timeline", "the chat opens", |t| {
+        t.contains("blue kettle")
+    })
+    .await;
+    js(&alice, "window.hearthMark = 'still here'; return true;").await;
+    type_into(&alice, "#body", "Yes, since this morning.").await;
+    click(&alice, "#send").await;
+    until_text(&alice, "#timeline", "the answer is shown", |t| {
+        t.contains("since this morning")
+    })
+    .await;
+    assert_eq!(
+        js(&alice, "return window.hearthMark || '';").await,
+        json!("still here"),
+        "sent in place, without a full page load"
+    );
+    let focused = alice.active_element().await.unwrap();
+    assert_eq!(
+        focused.attr("id").await.unwrap().as_deref(),
+        Some("body"),
+        "the cursor stays in the composer"
+    );
+    click(&alice, "#primary-action").await;
+    text_of(&alice, "#no-customers").await;
+
+    // An email, answered with a file attached, then a note, a task and a transfer.
+    // It waits until Alice turns on Mail & Tasks, which hands her one (R27).
+    let mail = inbound(
+        &server,
+        json!({"channel": "EMAIL", "entryPoint": "support@example.com",
+               "from": {"address": "omar@example.com", "name": "Omar Haddad"},
+               "content": {"subject": "Invoice copy", "content": "Please send the March invoice."}}),
+    )
+    .await;
+    let conv = mail["conversationId"].as_str().unwrap().to_owned();
+    click(&alice, "#switch-mail").await;
+    text_of(&alice, "input[name=mail][checked]").await;
+    until_text(&alice, "#customers-card", "the email is pushed", |t| {
+        t.contains("Omar Haddad")
+    })
+    .await;
+    click(&alice, "#my-customers a").await;
+    until_text(&alice, "#timeline", "the email opens", |t| {
+        t.contains("March invoice")
+    })
+    .await;
+    let file = dir.join("invoice-march.pdf");
+    std::fs::write(&file, b"%PDF-1.4 March").unwrap();
+    alice
+        .find(Locator::Css("#files"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    type_into(&alice, "#body", "Here is the March invoice.").await;
+    click(&alice, "#send").await;
+    until_text(&alice, "#timeline", "the reply carries the file", |t| {
+        t.contains("Here is the March invoice.") && t.contains("invoice-march.pdf")
+    })
+    .await;
+    click(&alice, "#composer .note-tab").await;
+    type_into(
+        &alice,
+        "#body",
+        "Omar asks every month; maybe set up a standing order.",
+    )
+    .await;
+    click(&alice, "#send").await;
+    until_text(&alice, "#timeline article.note", "the note is shown", |t| {
+        t.contains("standing order")
+    })
+    .await;
+    click(&alice, "#new-task summary").await;
+    type_into(&alice, "#task-body", "Send Omar the April invoice").await;
+    js(
+        &alice,
+        "var d = new Date(Date.now() + 26 * 3600 * 1000); d.setSeconds(0, 0);
+         var local = new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+         document.getElementById('task-due').value = local; return true;",
+    )
+    .await;
+    click(&alice, "#create-task").await;
+    until_text(&alice, "#tasks-card", "the task is on the profile", |t| {
+        t.contains("Send Omar the April invoice")
+    })
+    .await;
+    shot(&alice, "day-email-note-task.png").await;
+    // Alice passes Omar to Bob.
+    click(&alice, "#transfer summary").await;
+    let bob_id = server
+        .get("/api/v1/admin/agents")
+        .await
+        .1
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["emailAddress"] == "bob@example.com")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    js(
+        &alice,
+        &format!("document.getElementById('transfer-agent').value = '{bob_id}'; return true;"),
+    )
+    .await;
+    click(&alice, "#transfer-submit").await;
+    until_text(&bob, "#customers-card", "Omar reaches Bob live", |t| {
+        t.contains("Omar Haddad")
+    })
+    .await;
+    let (_, now) = server.get(&format!("/api/v1/conversations/{conv}")).await;
+    assert_eq!(now["agentId"], json!(bob_id));
+
+    // Bob takes a call, talks, and ends it; after-call work counts down.
+    inbound(
+        &server,
+        json!({"channel": "PHONE_CALL", "entryPoint": "+12065550100",
+               "from": {"address": "+12065550160"}}),
+    )
+    .await;
+    until_text(&bob, "#offers", "the call rings for Bob", |t| {
+        t.contains("Incoming Call")
+    })
+    .await;
+    click(&bob, "#offers button.primary").await;
+    until_text(&bob, "#call-state", "Bob is on the call", |t| {
+        t.contains("On the call since")
+    })
+    .await;
+    click(&bob, "#primary-action").await;
+    click(&bob, "#end-call-confirm").await;
+    until_text(&bob, "#after-call", "after-call work runs", |t| {
+        t.contains("the next call comes in")
+    })
+    .await;
+    until_text(&bob, "#timeline", "the call is answered and timed", |t| {
+        t.contains("answered after") && t.contains("ended, talked")
+    })
+    .await;
+    shot(&bob, "day-after-call.png").await;
+
+    // The supervisor sees both by name, live.
+    boss.goto(&format!("{}/ui/supervisor", server.base))
+        .await
+        .unwrap();
+    let board = text_of(&boss, "#agent-board").await;
+    assert!(board.contains("Alice") && board.contains("Bob"), "{board}");
+
+    // Alice goes to lunch and comes back; the supervisor's board follows.
+    js(
+        &alice,
+        "document.getElementById('away-reason').value = 'Lunch'; return true;",
+    )
+    .await;
+    click(&alice, "#go-away").await;
+    until_text(&alice, "#availability-summary", "Alice is away", |t| {
+        t.contains("You are away (Lunch)")
+    })
+    .await;
+    until_text(&boss, "#agent-board", "the board shows Away", |t| {
+        t.contains("Away")
+    })
+    .await;
+    shot(&boss, "day-supervisor.png").await;
+    click(&alice, "#back-from-away").await;
+    until_text(&alice, "#availability-summary", "Alice is back", |t| {
+        t.contains("You are available for Messaging and Mail & Tasks")
+    })
+    .await;
+    for c in [alice, bob, boss] {
+        c.close().await.unwrap();
+    }
+}
