@@ -575,7 +575,7 @@
       || el.querySelector("details[open], [role=dialog]") !== null;
   }
   function refresh() {
-    fetch(location.href, { credentials: "same-origin" })
+    fetch(location.href, { credentials: "same-origin", headers: { "x-hearth-live": "1" } })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
       .then(function (html) {
         const fresh = new DOMParser().parseFromString(html, "text/html");

@@ -16,6 +16,7 @@ mod invitations;
 mod offers;
 pub mod organization;
 mod outbox;
+pub mod preferences;
 mod queue;
 pub mod reports;
 pub mod tasks;

@@ -242,6 +242,7 @@ pub(super) async fn conversation_page(
             id: c.id.to_string(),
             status: status_words(c.status.as_str()),
             started: at(c.created_at),
+            opened: c.created_at,
             current: c.id == conv.id,
             items: items
                 .iter()
@@ -263,6 +264,27 @@ pub(super) async fn conversation_page(
                 })
                 .collect(),
         });
+    }
+    // The customer's tasks stand in the timeline where they were made: in the
+    // conversation that was going on then (the first one when none was).
+    let (tasks, _) = state.app.customer_tasks(customer.id.as_str(), None).await?;
+    for task in &tasks {
+        let block = timeline
+            .iter_mut()
+            .rev()
+            .find(|b| b.opened <= task.created_at);
+        let entry = Entry::of_task(task, &people);
+        match block {
+            Some(b) => b.items.push(entry),
+            None => {
+                if let Some(first) = timeline.first_mut() {
+                    first.items.insert(0, entry);
+                }
+            }
+        }
+    }
+    for block in &mut timeline {
+        block.items.sort_by_key(|e| e.when);
     }
     let closed = conv.status == hearth_domain::conversation::Status::Closed;
     // The ways to reach the customer: the latest message's own channel when it can
@@ -389,13 +411,14 @@ pub(super) async fn conversation_page(
         .collect();
     let history: Vec<&hearth_domain::conversation::Conversation> =
         view.history.iter().map(|(c, _)| c).collect();
-    let pane = Pane::load(
+    let pane = Pane::with_tasks(
         state,
         caller,
         customer,
         &history,
         id,
         format!("/ui/conversations/{id}"),
+        tasks,
     )
     .await?;
     let current = conv.current_contact().map(|k| k.channel.as_str());

@@ -75,6 +75,20 @@ impl Pane {
             .app
             .customer_tasks(customer.id.as_str(), Some(TaskStatus::Open))
             .await?;
+        Pane::with_tasks(state, caller, customer, history, current, back, tasks).await
+    }
+
+    /// As [`Pane::load`], with the customer's tasks already read (the open ones
+    /// are shown).
+    pub(super) async fn with_tasks(
+        state: &AppState,
+        caller: &Caller,
+        customer: &Customer,
+        history: &[&Conversation],
+        current: &str,
+        back: String,
+        tasks: Vec<hearth_domain::task::Task>,
+    ) -> Result<Pane, AppError> {
         let agents = state.app.directory_agents().await?;
         let inboxes = state.app.directory_inboxes().await?;
         let agent_names: HashMap<String, String> = agents
@@ -87,6 +101,7 @@ impl Pane {
             .collect();
         let mut tasks: Vec<TaskLine> = tasks
             .into_iter()
+            .filter(|t| t.status == TaskStatus::Open)
             .map(|t| TaskLine {
                 id: t.id.to_string(),
                 title: first_line(&t.body),
@@ -247,10 +262,35 @@ pub(super) async fn save_profile(
                 number,
             });
         }
+        let mut attributes = std::collections::BTreeMap::new();
+        for line in form
+            .get("attributes")
+            .map(String::as_str)
+            .unwrap_or_default()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            let Some((key, value)) = line.split_once(':') else {
+                return Err((
+                    format!("“{line}” needs a name and a value, like “Plan: Gold”."),
+                    "customAttributes",
+                ));
+            };
+            let (key, value) = (key.trim(), value.trim());
+            if key.is_empty() || key.chars().count() > 100 || value.chars().count() > 1000 {
+                return Err((
+                    format!("“{line}”: a name has 1 to 100 characters, a value at most 1000."),
+                    "customAttributes",
+                ));
+            }
+            attributes.insert(key.to_owned(), value.to_owned());
+        }
         Ok(ProfileChange {
             name: Some(name),
             emails: Some(emails),
             phones: Some(phones),
+            custom_attributes: Some(attributes),
             ..ProfileChange::default()
         })
     })();
@@ -267,6 +307,11 @@ pub(super) async fn save_profile(
                 }
                 hearth_domain::DomainError::Invalid { attr, .. } if attr.starts_with("name") => {
                     "name"
+                }
+                hearth_domain::DomainError::Invalid { attr, .. }
+                    if attr.starts_with("customAttributes") =>
+                {
+                    "customAttributes"
                 }
                 _ => "emails",
             };

@@ -14,7 +14,15 @@ use super::session::{SetCookie, cookie, set_cookie};
 
 const FLASH_COOKIE: &str = "hearth_flash";
 /// The fields of the customer pane's forms (profile and new task).
-pub(crate) const PANE_FIELDS: &[&str] = &["name", "emails", "phones", "dueAt", "taskBody", "task"];
+pub(crate) const PANE_FIELDS: &[&str] = &[
+    "name",
+    "emails",
+    "phones",
+    "customAttributes",
+    "dueAt",
+    "taskBody",
+    "task",
+];
 /// Browsers keep cookies up to about 4 kB: a longer draft is left to the page's
 /// own copy in the browser's storage.
 const DRAFT_BYTES: usize = 2500;

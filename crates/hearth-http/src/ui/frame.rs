@@ -39,6 +39,8 @@ pub(super) struct Nav {
     pub(super) shell: Shell,
     /// The page's own flash: a notice or an error carried over a redirect.
     pub(super) flash: Flash,
+    /// The time zone the agent chose (empty: the browser's own).
+    pub(super) tz: String,
 }
 
 impl Nav {
@@ -60,6 +62,12 @@ impl Nav {
             q: String::new(),
             shell: Shell::load(state, caller, current).await?,
             flash,
+            tz: state
+                .app
+                .preferences(caller)
+                .await?
+                .time_zone
+                .unwrap_or_default(),
         })
     }
 }
@@ -75,6 +83,13 @@ pub(super) async fn signed_in(
     let Some((caller, _)) = session(state, headers).await? else {
         return Err(Refused::SignIn.into_response());
     };
+    // Opening a page is activity (R40: it keeps the agent from going Away when
+    // idle); the page's own refresh after a live event is not.
+    if !headers.contains_key("x-hearth-live")
+        && let Err(e) = state.app.touch(&caller).await
+    {
+        tracing::debug!(error = %e, "the agent's activity was not noted");
+    }
     let (csrf, set) = csrf(headers).map_err(IntoResponse::into_response)?;
     let (flash, cleared) = Flash::take(headers);
     let nav = Nav::load(state, &caller, csrf, current, flash)

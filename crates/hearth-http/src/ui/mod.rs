@@ -26,6 +26,7 @@ mod frame;
 mod guard;
 mod invite;
 mod login;
+mod me;
 mod search;
 mod session;
 mod shell;
@@ -81,6 +82,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/ui/assets/htmx-2.0.11.min.js", get(assets::htmx))
         .route("/ui/assets/desk.js", get(assets::desk))
+        .route("/ui/me", get(me::show).post(me::save))
         .route("/ui/availability", get(home).post(set_availability))
         .route("/ui/next", get(home).post(next))
         .route("/ui/stream", get(stream))

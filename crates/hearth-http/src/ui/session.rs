@@ -214,11 +214,17 @@ impl axum::extract::FromRequest<AppState> for SignedForm {
         };
         check_csrf(&headers, &form).map_err(IntoResponse::into_response)?;
         match session(state, &headers).await? {
-            Some((caller, _)) => Ok(SignedForm {
-                caller,
-                form,
-                files,
-            }),
+            Some((caller, _)) => {
+                // A form the agent sent is activity (R40).
+                if let Err(e) = state.app.touch(&caller).await {
+                    tracing::debug!(error = %e, "the agent's activity was not noted");
+                }
+                Ok(SignedForm {
+                    caller,
+                    form,
+                    files,
+                })
+            }
             None => Err(Refused::SignIn.into_response()),
         }
     }

@@ -98,6 +98,7 @@ async fn show(
             id: c.id.to_string(),
             status: status_words(c.status.as_str()),
             started: at(c.created_at),
+            opened: c.created_at,
             current: false,
             items: page
                 .items

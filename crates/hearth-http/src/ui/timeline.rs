@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::words::{At, Choice, at, channel_icon, label_of};
+use super::words::{At, Choice, at, channel_icon, label_of, when};
 
 /// Who is who on a timeline: the customer's name, the agents' names, the caller.
 pub(super) struct People<'a> {
@@ -42,6 +42,10 @@ pub(super) struct Entry {
     /// `from-customer`, `from-agent`, `note` or `event`: how it is drawn.
     pub(super) side: &'static str,
     pub(super) at: At,
+    /// When it happened, to place entries of other kinds (tasks) among them.
+    pub(super) when: hearth_domain::Timestamp,
+    /// Where it leads, for entries that have a page of their own (a task).
+    pub(super) href: Option<String>,
     pub(super) subject: Option<String>,
     pub(super) text: Option<String>,
     /// Short facts: addresses, call times, durations, topic changes.
@@ -245,12 +249,57 @@ impl Entry {
             who,
             side,
             at: at(item.timestamp),
+            when: item.timestamp,
+            href: None,
             subject,
             text: item.content.text().map(str::to_owned),
             facts,
             attachments,
             recording,
             html,
+            delivery: None,
+            delivery_failed: false,
+        }
+    }
+}
+
+impl Entry {
+    /// A task of the customer, as a timeline entry at the time it was made.
+    pub(super) fn of_task(task: &hearth_domain::task::Task, people: &People<'_>) -> Entry {
+        use hearth_domain::item::InitiatorType as I;
+        let who = match (task.created_by.kind, task.created_by.id.as_deref()) {
+            (I::Agent | I::Api, Some(id)) if id == people.me => "You".to_owned(),
+            (I::Agent | I::Api, Some(id)) => {
+                let name = label_of(people.agents, id);
+                if name == id {
+                    "An integration".to_owned()
+                } else {
+                    name
+                }
+            }
+            _ => "Hearth".to_owned(),
+        };
+        let mut facts = vec![if task.status == hearth_domain::task::TaskStatus::Open {
+            "open".to_owned()
+        } else {
+            "done".to_owned()
+        }];
+        facts.push(format!("due {}", when(task.due_at)));
+        Entry {
+            kind: "TASK",
+            what: "Task",
+            icon: channel_icon("TASK"),
+            who,
+            side: "event",
+            at: at(task.created_at),
+            when: task.created_at,
+            href: Some(format!("/ui/tasks/{}", task.id)),
+            subject: None,
+            text: Some(task.body.clone()),
+            facts,
+            attachments: Vec::new(),
+            html: None,
+            recording: None,
             delivery: None,
             delivery_failed: false,
         }
@@ -282,6 +331,8 @@ pub(super) struct Block {
     pub(super) id: String,
     pub(super) status: &'static str,
     pub(super) started: At,
+    /// When the conversation started, to place tasks by.
+    pub(super) opened: hearth_domain::Timestamp,
     pub(super) current: bool,
     pub(super) items: Vec<Entry>,
 }

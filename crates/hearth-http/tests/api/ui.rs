@@ -1822,3 +1822,151 @@ async fn an_invited_agent_chooses_their_password_by_a_one_time_link() {
         assert!(again.html.contains("no longer works"));
     });
 }
+
+/// The customer pane edits the profile and makes tasks; the agent's own settings
+/// choose a time zone; a form's address opened as a page, an unknown page and a
+/// missing conversation all answer with pages in the desktop's layout.
+#[tokio::test]
+async fn the_profile_tasks_settings_and_error_pages_work_from_the_desktop() {
+    crate::each_backend!(|api| {
+        let (cookies, csrf) = sign_in(&api, "alice@example.com").await;
+        let mail = api.email_from("lee@example.com", "a question").await;
+        let customer = mail["customerId"].as_str().unwrap().to_owned();
+        let conv = mail["conversationId"].as_str().unwrap().to_owned();
+        let back = format!("/ui/conversations/{conv}");
+
+        // A bad phone is refused next to its field, in words.
+        let bad = post(
+            &api,
+            &cookies,
+            &format!("/ui/customers/{customer}/profile"),
+            &format!(
+                "csrf={csrf}&back={}&name=Lee+Park&emails=lee%40example.com&phones=call+me",
+                encode(&back)
+            ),
+        )
+        .await;
+        let bad = followed(&api, &cookies, bad).await;
+        assert!(
+            bad.html.contains("“call me” is not a phone number"),
+            "{}",
+            bad.html
+        );
+        let saved = post(
+            &api,
+            &cookies,
+            &format!("/ui/customers/{customer}/profile"),
+            &format!(
+                "csrf={csrf}&back={}&name=Lee+Park&emails=lee%40example.com&phones=%2B1+206+555+0133&attributes=Plan%3A+Gold%0ACity%3A+Seattle",
+                encode(&back)
+            ),
+        )
+        .await;
+        assert_eq!(saved.location.as_deref(), Some(back.as_str()));
+        let page = followed(&api, &cookies, saved).await;
+        assert!(page.html.contains("Profile saved."));
+        let c = api.app.customer(&customer).await.unwrap();
+        assert_eq!(c.name.as_deref(), Some("Lee Park"));
+        assert_eq!(c.phones[0].number.e164(), "+12065550133");
+        assert_eq!(
+            c.custom_attributes.get("Plan").map(String::as_str),
+            Some("Gold")
+        );
+        assert!(
+            page.html.contains("<dt>City</dt><dd>Seattle</dd>"),
+            "{}",
+            page.html
+        );
+        // The composer now also offers SMS to the new number.
+        assert!(page.html.contains("SMS to +12065550133"));
+
+        // A task from the pane, due tomorrow 09:30 in the browser's zone (UTC+2).
+        let inbox = support_inbox(&api).await;
+        let made = post(
+            &api,
+            &cookies,
+            &format!("/ui/customers/{customer}/tasks"),
+            &format!(
+                "csrf={csrf}&back={}&body=Send+the+contract&due=2099-03-01T09%3A30&tzOffset=120&inboxId={inbox}&agentId=",
+                encode(&back)
+            ),
+        )
+        .await;
+        let page = followed(&api, &cookies, made).await;
+        assert!(page.html.contains("Task created"), "{}", page.html);
+        assert!(page.html.contains("Send the contract"));
+        let in_timeline = page
+            .html
+            .split("id=\"timeline\"")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(
+            in_timeline.contains("data-type=\"TASK\"")
+                && in_timeline.contains(">Send the contract</a>"),
+            "the task stands in the timeline too"
+        );
+        let (tasks, _) = api.app.customer_tasks(&customer, None).await.unwrap();
+        assert_eq!(tasks.len(), 1);
+        assert_eq!(
+            tasks[0]
+                .due_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap(),
+            "2099-03-01T07:30:00Z"
+        );
+        let no_due = post(
+            &api,
+            &cookies,
+            &format!("/ui/customers/{customer}/tasks"),
+            &format!(
+                "csrf={csrf}&back={}&body=x&due=&inboxId={inbox}",
+                encode(&back)
+            ),
+        )
+        .await;
+        let page = followed(&api, &cookies, no_due).await;
+        assert!(page.html.contains("Choose a due date and time."));
+
+        // The agent's own time zone: checked, kept, and handed to every page.
+        let wrong = post(
+            &api,
+            &cookies,
+            "/ui/me",
+            &format!("csrf={csrf}&timeZone=Europe%2FAtlantis"),
+        )
+        .await;
+        let page = followed(&api, &cookies, wrong).await;
+        assert!(
+            page.html.contains("is not a time zone name"),
+            "{}",
+            page.html
+        );
+        let right = post(
+            &api,
+            &cookies,
+            "/ui/me",
+            &format!("csrf={csrf}&timeZone=Europe%2FOslo"),
+        )
+        .await;
+        let page = followed(&api, &cookies, right).await;
+        assert!(page.html.contains("Times now show in Europe/Oslo."));
+        let desk = get(&api, &cookies, "/").await;
+        assert!(desk.html.contains("data-tz=\"Europe/Oslo\""));
+
+        // Reloading a form's address lands on its page; unknown pages are pages.
+        let reload = get(&api, &cookies, &format!("/ui/conversations/{conv}/act")).await;
+        assert_eq!(reload.status, StatusCode::SEE_OTHER);
+        assert_eq!(reload.location.as_deref(), Some(back.as_str()));
+        let nowhere = get(&api, &cookies, "/ui/no-such-page").await;
+        assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+        assert!(nowhere.html.contains("There is no page at this address"));
+        assert!(
+            nowhere.html.contains("id=\"customers-card\""),
+            "in the layout"
+        );
+        let missing = get(&api, &cookies, "/ui/conversations/nothing").await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(missing.html.contains("That conversation does not exist"));
+        assert!(!missing.html.contains("\"errors\""), "no raw JSON");
+    });
+}
