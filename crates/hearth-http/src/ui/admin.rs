@@ -65,6 +65,8 @@ enum Input {
     Inbox,
     /// Several of a list.
     Inboxes,
+    /// A list of short texts, typed one per line.
+    Lines,
     Roles,
 }
 
@@ -244,6 +246,10 @@ impl Section {
                 field("exportIntervalSeconds", "Export every (minutes)", Minutes),
                 field("eventRetentionDays", "Event retention (days)", Number),
                 field("maxMessageBytes", "Largest message (bytes)", Number),
+                Field {
+                    help: "What agents may give as their reason for Away, one per line.",
+                    ..field("awayReasons", "Reasons for Away", Lines)
+                },
                 field(
                     "rateLimitPerSecond",
                     "API requests per second per token",
@@ -415,6 +421,7 @@ fn views(
                 Input::Password => ("password", Vec::new()),
                 Input::Number => ("number", Vec::new()),
                 Input::Minutes => ("minutes", Vec::new()),
+                Input::Lines => ("lines", Vec::new()),
                 Input::Check => ("checkbox", Vec::new()),
                 Input::Select(list) => (
                     "select",
@@ -467,6 +474,15 @@ fn views(
                 value: match f.input {
                     Input::Password => String::new(),
                     Input::Minutes => v.as_i64().map_or(text, minutes),
+                    Input::Lines => v
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(Value::as_str)
+                                .collect::<Vec<_>>()
+                                .join("\n")
+                        })
+                        .unwrap_or_default(),
                     _ => text,
                 },
                 options,
@@ -507,6 +523,16 @@ fn body_of(
                 Value::String(first)
             }
             Input::Check => Value::Bool(values(form, f.path).any(|v| v == "on")),
+            // A form without the field leaves the saved list as it is.
+            Input::Lines if !form.iter().any(|(k, _)| k == f.path) => continue,
+            Input::Lines => Value::Array(
+                first_raw(form, f.path)
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(|l| Value::String(l.to_owned()))
+                    .collect(),
+            ),
             Input::Inboxes | Input::Roles => Value::Array(
                 values(form, f.path)
                     .map(|v| Value::String(v.to_owned()))
@@ -538,6 +564,13 @@ fn body_of(
         put(&mut m, f.path, value);
     }
     m
+}
+
+/// A field's value as typed, lines and all.
+fn first_raw<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
 }
 
 /// A refusal of the admin service as field errors (the whole form's under "").

@@ -1035,7 +1035,7 @@ async fn admin_forms_validate_on_the_server_and_refuse_stale_edits() {
             "{}",
             bad.html
         );
-        let ok = post(&api, &admin, "/ui/admin/settings", &format!("csrf={csrf}&version={v}&requireTopic=on&eventRetentionDays=30&reopenWindowSeconds=1440&chatRejoinSeconds=1.5&timeUntilAwaySeconds=0&exportIntervalSeconds=1440&maxMessageBytes=1048576&rateLimitPerSecond=100")).await;
+        let ok = post(&api, &admin, "/ui/admin/settings", &format!("csrf={csrf}&version={v}&requireTopic=on&eventRetentionDays=30&reopenWindowSeconds=1440&chatRejoinSeconds=1.5&timeUntilAwaySeconds=0&exportIntervalSeconds=1440&maxMessageBytes=1048576&rateLimitPerSecond=100&awayReasons=Break%0D%0ALunch%0D%0A%0D%0ADentist")).await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
         let s = api.get("/api/v1/admin/settings").await.body;
         assert_eq!(
@@ -1049,6 +1049,15 @@ async fn admin_forms_validate_on_the_server_and_refuse_stale_edits() {
             ),
             (serde_json::json!(86400), serde_json::json!(90)),
             "typed in minutes, kept in seconds"
+        );
+        assert_eq!(
+            s["awayReasons"],
+            serde_json::json!(["Break", "Lunch", "Dentist"])
+        );
+        let desk = get(&api, &admin, "/").await;
+        assert!(
+            desk.html
+                .contains("<option value=\"Dentist\">Dentist</option>")
         );
         let topic = post(
             &api,
