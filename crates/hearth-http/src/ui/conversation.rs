@@ -149,8 +149,9 @@ pub(super) struct ConversationPage {
     /// The chat's customer closed it.
     pub(super) chat_left: bool,
     pub(super) call: Option<CallNow>,
-    /// When the agent's after-call work ends (RFC 3339), while it runs.
-    pub(super) after_call: Option<String>,
+    /// When the agent's after-call work ends (RFC 3339) and the seconds left, while
+    /// it runs.
+    pub(super) after_call: Option<(String, i64)>,
     pub(super) emoji: &'static [&'static str],
     pub(super) routing: Vec<Decision>,
 }
@@ -380,7 +381,7 @@ pub(super) async fn conversation_page(
     let after_call = view
         .after_call_until
         .filter(|_| conv.agent_id.as_ref() == Some(&caller.agent.id))
-        .map(|t| at(t).iso);
+        .map(|t| (at(t).iso, (t - state.app.now()).whole_seconds().max(0)));
     let routing = view
         .routing
         .clone()

@@ -35,6 +35,8 @@ pub(crate) struct OfferLine {
     /// Who is calling or writing, when known.
     pub(crate) customer: String,
     pub(crate) expires_at: String,
+    /// Seconds left to answer, as the page opens (its script counts down).
+    pub(crate) left: i64,
 }
 
 /// The availability bar: each switch, Focus, Away and the sentence that sums
@@ -138,7 +140,13 @@ impl Shell {
                 None => String::new(),
             };
             let code = o.channel.as_deref().unwrap_or(&o.kind);
+            let left = time::OffsetDateTime::parse(
+                &o.expires_at,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .map_or(0, |t| (t - state.app.now()).whole_seconds().max(0));
             offer_lines.push(OfferLine {
+                left,
                 id: o.id,
                 channel: channel_label(code),
                 icon: channel_icon(code),

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::words::{At, Choice, at, channel_icon, label_of, when};
+use super::words::{At, Choice, at, channel_icon, label_of};
 
 /// Who is who on a timeline: the customer's name, the agents' names, the caller.
 pub(super) struct People<'a> {
@@ -46,6 +46,8 @@ pub(super) struct Entry {
     pub(super) when: hearth_domain::Timestamp,
     /// Where it leads, for entries that have a page of their own (a task).
     pub(super) href: Option<String>,
+    /// When a task is due.
+    pub(super) due: Option<At>,
     pub(super) subject: Option<String>,
     pub(super) text: Option<String>,
     /// Short facts: addresses, call times, durations, topic changes.
@@ -251,6 +253,7 @@ impl Entry {
             at: at(item.timestamp),
             when: item.timestamp,
             href: None,
+            due: None,
             subject,
             text: item.content.text().map(str::to_owned),
             facts,
@@ -279,12 +282,8 @@ impl Entry {
             }
             _ => "Hearth".to_owned(),
         };
-        let mut facts = vec![if task.status == hearth_domain::task::TaskStatus::Open {
-            "open".to_owned()
-        } else {
-            "done".to_owned()
-        }];
-        facts.push(format!("due {}", when(task.due_at)));
+        let open = task.status == hearth_domain::task::TaskStatus::Open;
+        let facts = vec![if open { "open" } else { "done" }.to_owned()];
         Entry {
             kind: "TASK",
             what: "Task",
@@ -294,6 +293,7 @@ impl Entry {
             at: at(task.created_at),
             when: task.created_at,
             href: Some(format!("/ui/tasks/{}", task.id)),
+            due: open.then(|| at(task.due_at)),
             subject: None,
             text: Some(task.body.clone()),
             facts,

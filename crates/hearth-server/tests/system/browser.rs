@@ -495,6 +495,8 @@ async fn agents_work_email_and_chat_in_a_real_browser_with_live_updates() {
     assert!(text_of(&client, "#hits").await.contains("jane@example.com"));
     shot(&client, "search.png").await;
     click(&client, "#hits a").await;
+    // The link swaps the page in place: wait for Jane's closed conversation.
+    text_of(&client, "#reopen summary").await;
     // Alt+U opens the Reopen / Create New dialog with Reopen focused; Enter takes it.
     body_keys(&client, &chord(&[Key::Alt], "u")).await;
     assert!(
