@@ -1117,6 +1117,16 @@ async fn agent_page(
     render(state, caller, nav, agents, shown, StatusCode::OK).await
 }
 
+/// The admin behind a form of the admin pages: its CSRF value checked first.
+async fn admin_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &std::collections::HashMap<String, String>,
+) -> Result<(Caller, Nav, Vec<super::session::SetCookie>), Response> {
+    check_csrf(headers, form).map_err(IntoResponse::into_response)?;
+    admin_caller(state, headers).await
+}
+
 /// Makes an API token for the agent and shows it, once.
 async fn create_token(
     State(state): State<AppState>,
@@ -1124,10 +1134,7 @@ async fn create_token(
     Path(id): Path<String>,
     Form(form): Form<std::collections::HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = check_csrf(&headers, &form) {
-        return r.into_response();
-    }
-    let (caller, nav, set) = match admin_caller(&state, &headers).await {
+    let (caller, nav, set) = match admin_form(&state, &headers, &form).await {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -1145,10 +1152,7 @@ async fn invite(
     Path(id): Path<String>,
     Form(form): Form<std::collections::HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = check_csrf(&headers, &form) {
-        return r.into_response();
-    }
-    let (caller, nav, set) = match admin_caller(&state, &headers).await {
+    let (caller, nav, set) = match admin_form(&state, &headers, &form).await {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -1169,15 +1173,13 @@ async fn revoke_token(
     Path((id, token)): Path<(String, String)>,
     Form(form): Form<std::collections::HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = check_csrf(&headers, &form) {
-        return r.into_response();
-    }
-    let (caller, _, _) = match admin_caller(&state, &headers).await {
+    let (caller, _, _) = match admin_form(&state, &headers, &form).await {
         Ok(v) => v,
         Err(r) => return r,
     };
     match state.app.admin_revoke_token(&caller, &id, &token).await {
-        Ok(()) => Redirect::to(&format!("/ui/admin/agents/{id}")).into_response(),
+        Ok(()) => super::flash::Flash::notice("Revoked.")
+            .redirect(&headers, &format!("/ui/admin/agents/{id}")),
         Err(e) => crate::error::ApiError::from(e).into_response(),
     }
 }
