@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use hearth_domain::DomainError;
 
-use super::credentials::{Caller, agent_only};
+use super::credentials::Caller;
 use crate::app::{App, read_tx, write_tx};
 use crate::codec;
 use crate::error::AppError;
@@ -48,9 +48,10 @@ pub fn check_time_zone(attr: &str, name: &str) -> Result<String, DomainError> {
 }
 
 impl App {
-    /// The calling agent's preferences (the defaults until they chose).
+    /// The caller's preferences (the defaults until they chose). Preferences are
+    /// anyone's who signs in, not only agents'.
     pub async fn preferences(&self, caller: &Caller) -> Result<Preferences, AppError> {
-        let agent = agent_only(caller)?;
+        let agent = caller.agent.id.clone();
         read_tx!(self, |tx| {
             match tx.resource(PREFERENCES, agent.as_str()).await? {
                 Some(row) => Ok::<_, AppError>(codec::read(&row.doc)?),
@@ -65,7 +66,7 @@ impl App {
         caller: &Caller,
         wanted: Preferences,
     ) -> Result<Preferences, AppError> {
-        let agent = agent_only(caller)?;
+        let agent = caller.agent.id.clone();
         let checked = Preferences {
             time_zone: match wanted.time_zone.as_deref().map(str::trim) {
                 None | Some("") => None,

@@ -107,6 +107,9 @@ pub(crate) struct Shell {
     pub(crate) bar: Bar,
     /// How many of My Customers have an update the agent has not seen.
     pub(crate) unseen: usize,
+    /// The caller takes work (has the AGENT role): the availability bar and My
+    /// Customers are shown.
+    pub(crate) agent: bool,
 }
 
 /// How the desktop names a customer (see [`Profile`]); a customer that cannot be
@@ -126,6 +129,16 @@ impl Shell {
         caller: &Caller,
         current: &str,
     ) -> Result<Shell, AppError> {
+        // Someone without the AGENT role (an administrator only) takes no work.
+        if !caller.agent.has_role(hearth_domain::config::Role::Agent) {
+            return Ok(Shell {
+                offers: Vec::new(),
+                customers: Vec::new(),
+                bar: Bar::of(&Default::default(), Vec::new()),
+                unseen: 0,
+                agent: false,
+            });
+        }
         let availability = state.app.availability(caller).await?;
         let reasons = state.app.away_reasons().await?;
         let customers = state.app.my_customers(caller).await?;
@@ -187,6 +200,7 @@ impl Shell {
             offers: offer_lines,
             customers: lines,
             bar: Bar::of(&availability, reasons),
+            agent: true,
         })
     }
 }

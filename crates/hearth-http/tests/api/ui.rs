@@ -1979,3 +1979,29 @@ async fn the_profile_tasks_settings_and_error_pages_work_from_the_desktop() {
         assert!(!missing.html.contains("\"errors\""), "no raw JSON");
     });
 }
+
+/// An administrator without the AGENT role takes no work, yet every page opens
+/// for them, with the left pane saying why it is empty.
+#[tokio::test]
+async fn an_administrator_who_takes_no_work_still_opens_every_page() {
+    crate::each_backend!(|api| {
+        let made = api
+            .post(
+                "/api/v1/admin/agents",
+                serde_json::json!({"name": "Ida", "emailAddress": "ida@example.com",
+                    "roles": ["ADMIN"], "inboxIds": [],
+                    "messagingCapacity": {"standard": 1, "maximum": 1}}),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        let (cookies, _) = sign_in(&api, "ida@example.com").await;
+        for path in ["/", "/ui/admin/agents", "/ui/admin/settings", "/ui/me"] {
+            let page = get(&api, &cookies, path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.html);
+            assert!(page.html.contains("has no AGENT role"), "{path}");
+        }
+        let board = get(&api, &cookies, "/ui/supervisor").await;
+        assert_eq!(board.status, StatusCode::FORBIDDEN);
+        assert!(board.html.contains("Supervisors only"));
+    });
+}
