@@ -35,6 +35,9 @@ pub struct MyCustomer {
     pub due_at: Option<Timestamp>,
     pub unseen: bool,
     pub last_activity_at: Timestamp,
+    /// Since when the customer has waited for an answer (their oldest contact
+    /// still waiting), if they wait.
+    pub waiting_since: Option<Timestamp>,
 }
 
 /// Everything the customer page shows about a conversation, read in one snapshot:
@@ -131,6 +134,12 @@ impl App {
                                 due_at: conv.due_at(),
                                 unseen,
                                 last_activity_at: last_activity(&conv),
+                                waiting_since: conv
+                                    .contacts
+                                    .iter()
+                                    .filter(|k| k.sla_pending())
+                                    .map(|k| k.started_at)
+                                    .min(),
                             });
                         }
                     }
@@ -156,6 +165,7 @@ impl App {
                                 due_at: Some(task.due_at),
                                 unseen,
                                 last_activity_at: last,
+                                waiting_since: None,
                             });
                         }
                     }

@@ -23,6 +23,8 @@ pub(crate) struct Line {
     pub(crate) due: Option<At>,
     /// Whether the due time has passed.
     pub(crate) overdue: bool,
+    /// Since when the customer waits for an answer.
+    pub(crate) waiting: Option<At>,
     /// The page shows this line's work now.
     pub(crate) current: bool,
 }
@@ -193,6 +195,7 @@ impl Shell {
                 status: status_words(c.status),
                 overdue: c.due_at.is_some_and(|d| d <= now),
                 due: c.due_at.map(at),
+                waiting: c.waiting_since.map(at),
             });
         }
         Ok(Shell {
