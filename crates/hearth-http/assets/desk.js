@@ -481,6 +481,8 @@
       if (!isNaN(local)) offset.value = String(-local.getTimezoneOffset());
     }
     // One click acts once: a second press while the first is on its way is ignored.
+    // (A search may go again at once.)
+    if ((form.method || "").toLowerCase() === "get") return;
     if (form.dataset.sending) { e.preventDefault(); return; }
     form.dataset.sending = "1";
     setTimeout(function () { delete form.dataset.sending; }, 4000);
