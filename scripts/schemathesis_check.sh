@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Fuzzes Hearth's own OpenAPI document with schemathesis (PyPI) and fails on any 5xx.
 #
-# Usage: scripts/schemathesis_check.sh HEARTH_BINARY SCHEMATHESIS_BINARY [EXAMPLES]
-# Starts `hearth serve` with a fresh data directory on a free loopback port, raises
+# Usage: scripts/schemathesis_check.sh HEARTH_BINARY SCHEMATHESIS_BINARY [EXAMPLES] [POSTGRES_URL]
+# Starts `hearth serve` with a fresh data directory on a free loopback port (on
+# SQLite, or, given POSTGRES_URL of a server it may create databases on, on a fresh
+# PostgreSQL database dropped afterwards), raises
 # the per-credential rate limit so the fuzzer is not throttled, and runs every
 # documented operation except the endless /stream with EXAMPLES cases each
 # (default 15) and a fixed seed, so a failure can be replayed.
@@ -10,11 +12,20 @@ set -euo pipefail
 hearth=$1
 st=$2
 examples=${3:-15}
+pg=${4:-}
 data=$(mktemp -d)
 out=$(mktemp)
-"$hearth" serve --data-dir "$data" --listen 127.0.0.1:0 --smtp-listen 127.0.0.1:0 >"$out" 2>"$data/server.log" &
+db_args=()
+dropdb=true
+if [ -n "$pg" ]; then
+  name="hearth_fuzz_$$"
+  psql -q "$pg" -c "CREATE DATABASE $name" >/dev/null
+  db_args=(--database-url "${pg%/*}/$name")
+  dropdb="psql -q $pg -c 'DROP DATABASE IF EXISTS $name WITH (FORCE)' >/dev/null"
+fi
+"$hearth" serve --data-dir "$data" "${db_args[@]}" --listen 127.0.0.1:0 --smtp-listen 127.0.0.1:0 >"$out" 2>"$data/server.log" &
 server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data" "$out"' EXIT
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; eval "$dropdb" || true; rm -rf "$data" "$out"' EXIT
 for _ in $(seq 1 100); do grep -q '^API token for ' "$out" && break; sleep 0.1; done
 base=$(head -n 1 "$out" | sed 's/.*running at //; s:/$::')/api/v1
 token=$(grep '^API token for ' "$out" | awk '{print $NF}')

@@ -25,7 +25,10 @@ impl FromRequest<AppState> for JsonObject {
             return Ok(JsonObject(Map::new()));
         }
         match serde_json::from_slice::<Value>(&bytes) {
-            Ok(Value::Object(map)) => Ok(JsonObject(map)),
+            Ok(Value::Object(map)) => {
+                refuse_nul(&map, "")?;
+                Ok(JsonObject(map))
+            }
             Ok(_) => Err(ApiError::invalid(
                 None,
                 "the request body must be a JSON object",
@@ -33,6 +36,42 @@ impl FromRequest<AppState> for JsonObject {
             Err(e) => Err(ApiError::invalid(None, format!("malformed JSON: {e}"))),
         }
     }
+}
+
+/// Refuses U+0000 in any string or key of `map` (PostgreSQL cannot keep it, and
+/// no field of Hearth's needs it), naming the field: `from.name`, `emails.0.original`,
+/// or for a key, the object that holds it.
+fn refuse_nul(map: &Map<String, Value>, at: &str) -> Result<(), ApiError> {
+    fn path(at: &str, key: &str) -> String {
+        if at.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{at}.{key}")
+        }
+    }
+    fn walk(v: &Value, at: &str) -> Result<(), ApiError> {
+        match v {
+            Value::String(s) if s.contains('\0') => Err(nul(at)),
+            Value::Array(list) => list
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, v)| walk(v, &path(at, &i.to_string()))),
+            Value::Object(map) => refuse_nul(map, at),
+            _ => Ok(()),
+        }
+    }
+    for (key, value) in map {
+        if key.contains('\0') {
+            return Err(nul(if at.is_empty() { "body" } else { at }));
+        }
+        walk(value, &path(at, key))?;
+    }
+    Ok(())
+}
+
+/// The refusal of a U+0000 at `attr`.
+pub(crate) fn nul(attr: &str) -> ApiError {
+    ApiError::invalid(Some(attr), "must not contain the character U+0000")
 }
 
 /// A body of raw bytes (a MIME message, a provider's payload), up to the limit

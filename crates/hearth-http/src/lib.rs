@@ -91,8 +91,56 @@ pub fn router_with(state: AppState, extra: api::doc::Api, pages: Router<AppState
         )
         // Forms with files (the composer's attachments) may be as large as a message.
         .layer(axum::extract::DefaultBodyLimit::max(state.max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            refuse_nul_in_request,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Whether percent-encoded text holds an encoded U+0000.
+fn encodes_nul(text: &[u8]) -> bool {
+    text.windows(3)
+        .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+}
+
+/// Refuses U+0000 in the path, the query or a form body with 400 `invalid`
+/// (`attr` `path`, `query` or the form): no id, parameter or form field of
+/// Hearth's holds one, and PostgreSQL cannot store it. JSON bodies are checked
+/// field by field where they are read ([`body::JsonObject`]).
+async fn refuse_nul_in_request(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let uri = req.uri();
+    if encodes_nul(uri.path().as_bytes()) {
+        return body::nul("path").into_response();
+    }
+    if uri.query().is_some_and(|q| encodes_nul(q.as_bytes())) {
+        return body::nul("query").into_response();
+    }
+    let form = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, state.max_body).await else {
+        return error::ApiError::too_large(state.max_body).into_response();
+    };
+    if encodes_nul(&bytes) || bytes.contains(&0) {
+        return body::nul("form").into_response();
+    }
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+    .await
 }
 
 async fn healthz() -> &'static str {

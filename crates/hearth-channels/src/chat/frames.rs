@@ -87,6 +87,23 @@ pub fn read(text: &str) -> Result<ClientFrame, (&'static str, String)> {
     if !matches!(kind, "hello" | "message" | "typing" | "end") {
         return Err(("unknown_type", format!("unknown frame type '{kind}'")));
     }
+    // No text of a frame holds U+0000 (the PostgreSQL store cannot keep it).
+    fn has_nul(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::String(s) => s.contains('\0'),
+            serde_json::Value::Array(list) => list.iter().any(has_nul),
+            serde_json::Value::Object(map) => {
+                map.iter().any(|(k, v)| k.contains('\0') || has_nul(v))
+            }
+            _ => false,
+        }
+    }
+    if has_nul(&value) {
+        return Err((
+            "invalid_frame",
+            "a frame's text must not contain the character U+0000".to_owned(),
+        ));
+    }
     serde_json::from_value(value).map_err(|e| ("invalid_frame", e.to_string()))
 }
 
@@ -126,6 +143,12 @@ mod tests {
         assert_eq!(read(r#"{"type":"typing"}"#), Ok(ClientFrame::Typing {}));
         assert_eq!(read(r#"{"type":"end"}"#), Ok(ClientFrame::End {}));
         assert_eq!(read("nope").unwrap_err().0, "invalid_frame");
+        assert_eq!(
+            read(r#"{"type":"message","clientId":"c1","content":"a\u0000b"}"#)
+                .unwrap_err()
+                .0,
+            "invalid_frame"
+        );
         assert_eq!(read(r#"{"type":"dance"}"#).unwrap_err().0, "unknown_type");
         assert_eq!(
             read(r#"{"type":"message","content":"x"}"#).unwrap_err().0,

@@ -134,20 +134,38 @@ fn read_unguarded(raw: &[u8]) -> Result<ReadEmail, Unreadable> {
         }
     }
     let kind = kind_of(&message);
+    let all = |list: Vec<String>| list.into_iter().map(no_nul).collect();
     Ok(ReadEmail {
-        sender,
-        sender_name,
-        recipients,
-        cc,
-        to,
-        subject,
-        text,
-        html,
-        files,
-        message_id,
-        answers,
+        sender: no_nul(sender),
+        sender_name: sender_name.map(no_nul),
+        recipients: all(recipients),
+        cc: all(cc),
+        to: all(to),
+        subject: no_nul(subject),
+        text: no_nul(text),
+        html: html.map(no_nul),
+        files: files
+            .into_iter()
+            .map(|f| Part {
+                filename: no_nul(f.filename),
+                content_type: no_nul(f.content_type),
+                ..f
+            })
+            .collect(),
+        message_id: message_id.map(no_nul),
+        answers: all(answers),
         kind,
     })
+}
+
+/// U+0000 in a message's text becomes U+FFFD: nothing in mail needs it, the
+/// PostgreSQL store cannot keep it, and a message is never refused for it.
+fn no_nul(text: String) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "\u{FFFD}")
+    } else {
+        text
+    }
 }
 
 /// The message's attachments and inline images, and the `cid:` of each inline
@@ -490,6 +508,17 @@ mod tests {
             html.contains(&format!("src=\"{INLINE_PREFIX}{}\"", mail.files[0].id)),
             "the inline image points at its file: {html}"
         );
+    }
+
+    #[test]
+    fn a_nul_in_a_message_becomes_a_replacement_character() {
+        let read = read_ok(
+            "From: \"Ja\u{0}ne\" <jane@example.com>\r\nTo: support@example.com\r\n\
+             Subject: Hi\u{0}there\r\n\r\nline\u{0}one\r\n",
+        );
+        assert_eq!(read.sender_name.as_deref(), Some("Ja\u{FFFD}ne"));
+        assert_eq!(read.subject, "Hi\u{FFFD}there");
+        assert_eq!(read.text, "line\u{FFFD}one");
     }
 
     #[test]

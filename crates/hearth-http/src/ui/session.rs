@@ -185,7 +185,12 @@ async fn multipart_form(
                 });
             }
             None => {
-                form.insert(name, field.text().await.map_err(bad)?);
+                let text = field.text().await.map_err(bad)?;
+                // No field of the desktop's holds U+0000 (PostgreSQL cannot keep it).
+                if text.contains('\0') || name.contains('\0') {
+                    return Err(crate::body::nul("form").into_response());
+                }
+                form.insert(name, text);
             }
         }
     }

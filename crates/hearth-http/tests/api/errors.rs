@@ -158,3 +158,75 @@ async fn every_error_body_is_pinned() {
     assert!(missing.is_empty(), "codes no case produces: {missing:?}");
     insta::assert_json_snapshot!("error_bodies", table);
 }
+
+/// U+0000 is refused as `invalid` wherever a client can put it (a JSON field, an
+/// object key, a path id, a query parameter, a desktop form), on both backends:
+/// PostgreSQL cannot store it, and a 500 would make providers retry forever.
+#[tokio::test]
+async fn a_nul_character_anywhere_is_a_400_naming_where() {
+    use axum::http::{Method, StatusCode};
+    crate::each_backend!(|api| {
+        let cases: Vec<(Method, String, Option<Value>, Option<&str>)> = vec![
+            (
+                Method::POST,
+                "/api/v1/contacts/inbound".into(),
+                Some(
+                    json!({"channel": "EMAIL", "entryPoint": "support@example.com",
+                    "from": {"address": "nul@example.com", "name": "Ja\u{0}ne"},
+                    "content": {"subject": "Hi", "content": "Hello"}}),
+                ),
+                Some("from.name"),
+            ),
+            (
+                Method::POST,
+                "/api/v1/contacts/inbound".into(),
+                Some(json!({"channel": "SMS", "entryPoint": "+12065550100",
+                    "from": {"address": "+12065550101"},
+                    "content": {"content": "tab\u{0}here"}})),
+                Some("content.content"),
+            ),
+            (
+                Method::POST,
+                "/api/v1/customer-profiles".into(),
+                Some(json!({"name": "Ok", "customAttributes": {"ke\u{0}y": "v"}})),
+                Some("customAttributes"),
+            ),
+            (
+                Method::POST,
+                "/api/v1/customer-profiles".into(),
+                Some(json!({"emails": [{"original": "a\u{0}@example.com"}]})),
+                Some("emails.0.original"),
+            ),
+            (
+                Method::GET,
+                "/api/v1/conversations/abc%00def".into(),
+                None,
+                Some("path"),
+            ),
+            (
+                Method::GET,
+                "/api/v1/customer-profiles?email=a%00b%40example.com".into(),
+                None,
+                Some("query"),
+            ),
+        ];
+        for (method, path, body, attr) in cases {
+            let reply = api.call(method.clone(), &path, body).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::BAD_REQUEST,
+                "{method} {path} on {}: {}",
+                api.db.name,
+                reply.body
+            );
+            let (code, got_attr, _) = reply.error();
+            assert_eq!(code, "invalid", "{path}");
+            assert_eq!(got_attr.as_deref(), attr, "{path}: {}", reply.body);
+        }
+        // Nothing was written.
+        let found = api
+            .get("/api/v1/customer-profiles?email=nul%40example.com")
+            .await;
+        assert_eq!(found.body, json!([]), "{}", found.body);
+    });
+}
