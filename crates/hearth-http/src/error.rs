@@ -47,6 +47,8 @@ pub enum ErrorCode {
     TooLarge,
     /// More requests in one second than allowed (429).
     RateLimited,
+    /// The endpoint does not take this HTTP method (405).
+    MethodNotAllowed,
     /// The database cannot be reached or is contended; retry (503).
     TemporaryFailure,
     /// Anything else; the log has the cause (500).
@@ -55,7 +57,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the table's order.
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::Invalid,
         ErrorCode::Blank,
         ErrorCode::TooLong,
@@ -68,6 +70,7 @@ impl ErrorCode {
         ErrorCode::Unauthorized,
         ErrorCode::TooLarge,
         ErrorCode::RateLimited,
+        ErrorCode::MethodNotAllowed,
         ErrorCode::TemporaryFailure,
         ErrorCode::InternalError,
     ];
@@ -87,6 +90,7 @@ impl ErrorCode {
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::TemporaryFailure => "temporary_failure",
             ErrorCode::InternalError => "internal_error",
         }
@@ -107,6 +111,7 @@ impl ErrorCode {
             ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::TemporaryFailure => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -156,6 +161,46 @@ impl ApiError {
             meta: None,
         }
     }
+    /// A 405 `method_not_allowed`.
+    pub fn method_not_allowed() -> Self {
+        ApiError {
+            attr: None,
+            code: ErrorCode::MethodNotAllowed,
+            detail: "this endpoint does not take that HTTP method".into(),
+            meta: None,
+        }
+    }
+
+    /// What a refusal from the router or an extractor (plain text, or nothing)
+    /// says, as Gladly's error body: its status gives the code, its text the detail.
+    pub fn of_rejection(status: StatusCode, text: &str) -> Option<Self> {
+        let code = match status {
+            StatusCode::BAD_REQUEST
+            | StatusCode::UNSUPPORTED_MEDIA_TYPE
+            | StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::Invalid,
+            StatusCode::NOT_FOUND => ErrorCode::NotExist,
+            StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::TooLarge,
+            _ => return None,
+        };
+        let detail = match text.trim() {
+            "" => match code {
+                ErrorCode::NotExist => "no such endpoint",
+                ErrorCode::MethodNotAllowed => "this endpoint does not take that HTTP method",
+                ErrorCode::TooLarge => "the request body is too large",
+                _ => "the request could not be read",
+            }
+            .to_owned(),
+            text => text.chars().take(500).collect(),
+        };
+        Some(ApiError {
+            attr: None,
+            code,
+            detail,
+            meta: None,
+        })
+    }
+
     /// A 413 `too_large`.
     pub fn too_large(limit: usize) -> Self {
         ApiError {

@@ -90,6 +90,7 @@ pub fn router_with(state: AppState, extra: api::doc::Api, pages: Router<AppState
             )),
         )
         // Forms with files (the composer's attachments) may be as large as a message.
+        .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(state.max_body))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -141,6 +142,16 @@ async fn refuse_nul_in_request(
         axum::body::Body::from(bytes),
     ))
     .await
+}
+
+/// An address nothing answers: Gladly's error body under `/api/`, plain words
+/// elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    if uri.path().starts_with("/api/") {
+        error::ApiError::not_found("no such endpoint").into_response()
+    } else {
+        (StatusCode::NOT_FOUND, "There is nothing at this address.").into_response()
+    }
 }
 
 async fn healthz() -> &'static str {

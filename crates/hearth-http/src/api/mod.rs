@@ -48,6 +48,39 @@ pub fn router(extra: doc::Api) -> Router<AppState> {
         )
         .route("/docs", get(|| async { Html(include_str!("docs.html")) }))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .layer(axum::middleware::map_response(gladly_body))
+}
+
+/// Keeps Gladly's error body on refusals made before a handler ran (the path
+/// extractor's 400 on an id that is not UTF-8, a body of the wrong type): a
+/// response with an error status that is not JSON is answered again as JSON.
+async fn gladly_body(response: axum::response::Response) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    // A refusal's text is short; more than this is not read.
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    match ApiError::of_rejection(status, &String::from_utf8_lossy(&text)) {
+        Some(e) => {
+            let mut fresh = e.into_response();
+            for (name, value) in &parts.headers {
+                if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                    fresh.headers_mut().append(name, value.clone());
+                }
+            }
+            fresh
+        }
+        None => axum::response::Response::from_parts(parts, axum::body::Body::from(text)),
+    }
 }
 
 /// The documented API: every operation with its description.

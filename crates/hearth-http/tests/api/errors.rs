@@ -125,6 +125,7 @@ async fn every_error_body_is_pinned() {
         cases.push((format!("AppError::{e:?}"), ApiError::from(e)));
     }
     cases.push(("too_large".into(), ApiError::too_large(65536)));
+    cases.push(("method_not_allowed".into(), ApiError::method_not_allowed()));
     cases.push((
         "malformed JSON".into(),
         ApiError::invalid(None, "malformed JSON"),
@@ -228,5 +229,51 @@ async fn a_nul_character_anywhere_is_a_400_naming_where() {
             .get("/api/v1/customer-profiles?email=nul%40example.com")
             .await;
         assert_eq!(found.body, json!([]), "{}", found.body);
+    });
+}
+
+/// Whatever axum itself refuses (a path id that is not UTF-8, an unknown address,
+/// a method an endpoint does not take, a body of the wrong type) still answers with
+/// Gladly's error body and a stable code.
+#[tokio::test]
+async fn refusals_of_the_router_keep_gladlys_error_body() {
+    use axum::http::{Method, StatusCode};
+    crate::each_backend!(|api| {
+        let cases = [
+            (Method::GET, "/api/v1/", StatusCode::NOT_FOUND, "not_exist"),
+            (
+                Method::GET,
+                "/api/v1/nothing/here",
+                StatusCode::NOT_FOUND,
+                "not_exist",
+            ),
+            (
+                Method::DELETE,
+                "/api/v1/me",
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+            ),
+            (
+                Method::GET,
+                "/api/v1/conversations/%FF%FE",
+                StatusCode::BAD_REQUEST,
+                "invalid",
+            ),
+        ];
+        for (method, path, status, code) in cases {
+            let reply = api.call(method.clone(), path, None).await;
+            assert_eq!(reply.status, status, "{method} {path}: {}", reply.body);
+            assert_eq!(
+                reply.headers["content-type"], "application/json",
+                "{method} {path}"
+            );
+            assert_eq!(reply.error().0, code, "{method} {path}: {}", reply.body);
+            assert!(
+                reply.body["errors"][0]["detail"]
+                    .as_str()
+                    .is_some_and(|d| !d.is_empty()),
+                "{method} {path}: a detail in words"
+            );
+        }
     });
 }
