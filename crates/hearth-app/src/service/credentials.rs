@@ -46,6 +46,16 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
 }
 
+/// A hash of a password nobody has, made once, for attempts on accounts that have
+/// none (see [`App::login`]).
+fn stand_in_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let random = crate::clock::new_password().unwrap_or_else(|_| "stand-in".to_owned());
+        hash_password(&random).unwrap_or_default()
+    })
+}
+
 /// Checks a password against its PHC hash.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     Argon2::default()
@@ -112,13 +122,20 @@ impl App {
                 None => Ok::<_, AppError>(None),
             }
         })?;
+        // An unknown email, or an agent without a password yet, is checked against
+        // a stand-in hash: every attempt costs one verification, so the answer's
+        // time does not tell which emails belong to agents.
+        let hash = doc.as_ref().and_then(|d| d.password_hash.as_deref());
+        let matches = match hash {
+            Some(hash) => verify_password(password, hash),
+            None => {
+                let _ = verify_password(password, stand_in_hash());
+                false
+            }
+        };
         let Some(doc) = doc else {
             return Err(AppError::Unauthorized);
         };
-        let matches = doc
-            .password_hash
-            .as_deref()
-            .is_some_and(|hash| verify_password(password, hash));
         let agent = doc.to_domain()?;
         if !matches || agent.disabled {
             return Err(AppError::Unauthorized);

@@ -90,21 +90,25 @@ pub(super) async fn login(
         (status, body).into_response()
     };
     let now = state.app.now();
-    if let Some(wait) = state.logins.wait(&email, ip, now) {
-        let seconds = wait.whole_seconds().max(1);
-        let minutes = (seconds + 59) / 60;
-        let mut response = again(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("Too many wrong passwords. Try again in {minutes} min."),
-        );
-        if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
+    // Counted before the password is checked: parallel guesses cannot outrun it.
+    let attempt = match state.logins.attempt(&email, ip, now) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let seconds = wait.whole_seconds().max(1);
+            let minutes = (seconds + 59) / 60;
+            let mut response = again(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Too many wrong passwords. Try again in {minutes} min."),
+            );
+            if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return response;
         }
-        return response;
-    }
+    };
     match state.app.login(&email, &password).await {
         Ok((_, credential)) => {
-            state.logins.succeeded(&email, ip);
+            state.logins.succeeded(attempt);
             (
                 [set_cookie(&headers, SESSION_COOKIE, &credential, None)],
                 Redirect::to("/"),
@@ -112,7 +116,6 @@ pub(super) async fn login(
                 .into_response()
         }
         Err(AppError::Unauthorized) => {
-            state.logins.failed(&email, ip, now);
             again(StatusCode::UNAUTHORIZED, "Wrong email or password.".into())
         }
         Err(e) => crate::error::ApiError::from(e).into_response(),

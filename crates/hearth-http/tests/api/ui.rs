@@ -2005,3 +2005,64 @@ async fn an_administrator_who_takes_no_work_still_opens_every_page() {
         assert!(board.html.contains("Supervisors only"));
     });
 }
+
+/// The login brake counts an attempt before the password is checked and keys on
+/// the account as the lookup reads it: neither whitespace around the email nor 40
+/// guesses at once get more than five passwords checked.
+#[tokio::test]
+async fn the_login_brake_holds_against_variants_and_parallel_guesses() {
+    crate::each_backend!(|api| {
+        let password = api.app.reset_password("bob@example.com").await.unwrap();
+        let login = get(&api, "", "/login").await;
+        let csrf_cookie = cookie_pair(&login, "hearth_csrf");
+        let csrf = csrf_cookie.split_once('=').unwrap().1.to_owned();
+        let guesses: Vec<_> = (0..40)
+            .map(|i| {
+                let router = api.router.clone();
+                let cookie = csrf_cookie.clone();
+                // Every other guess wraps the email in spaces or changes its case.
+                let email = match i % 3 {
+                    0 => "bob%40example.com".to_owned(),
+                    1 => "+%20bob%40example.com%20".to_owned(),
+                    _ => "BOB%40Example.com".to_owned(),
+                };
+                let form = format!("csrf={csrf}&email={email}&password=guess{i}");
+                tokio::spawn(async move {
+                    let req = Request::builder()
+                        .method(Method::POST)
+                        .uri("/login")
+                        .header("cookie", cookie)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(Body::from(form))
+                        .unwrap();
+                    router.oneshot(req).await.unwrap().status()
+                })
+            })
+            .collect();
+        let mut checked = 0;
+        let mut held = 0;
+        for g in guesses {
+            match g.await.unwrap() {
+                StatusCode::UNAUTHORIZED => checked += 1,
+                StatusCode::TOO_MANY_REQUESTS => held += 1,
+                other => panic!("unexpected {other}"),
+            }
+        }
+        assert_eq!(
+            (checked, held),
+            (5, 35),
+            "five passwords checked, the rest held"
+        );
+        let right = post(
+            &api,
+            &csrf_cookie,
+            "/login",
+            &format!(
+                "csrf={csrf}&email=+bob%40example.com&password={}",
+                encode(&password)
+            ),
+        )
+        .await;
+        assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS, "held");
+    });
+}
