@@ -551,9 +551,25 @@ pub(super) async fn conversation(
     }
 }
 
-/// The version of the conversation the form was rendered with.
-pub(super) fn seen_version(form: &HashMap<String, String>) -> Option<u64> {
-    form.get("version").and_then(|v| v.parse().ok())
+/// The version of the conversation the form was rendered with: every form that
+/// changes a conversation carries it, so a stale page never acts. `any` (the
+/// supervisor's board, which acts on the queue as it is) asks for no check; a
+/// missing or unreadable version is refused.
+pub(super) fn seen_version(form: &HashMap<String, String>) -> Result<Option<u64>, ()> {
+    match form.get("version").map(|v| v.trim()) {
+        Some("any") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(|_| ()),
+        None => Err(()),
+    }
+}
+
+/// The refusal of a form without a readable version.
+fn stale_form(headers: &HeaderMap, id: &str) -> Response {
+    Flash::error(
+        "This form did not say which state of the conversation it was made from. Reload the page and try again.",
+        "",
+    )
+    .redirect(headers, &here(id))
 }
 
 /// The conversation's page address.
@@ -623,9 +639,12 @@ pub(super) async fn act(
         return Flash::error("Choose an action.", "").redirect(&headers, &here(&id));
     };
     let confirmed = form.get("confirmNoReply").is_some_and(|v| v == "on");
+    let Ok(version) = seen_version(&form) else {
+        return stale_form(&headers, &id);
+    };
     let outcome = state
         .app
-        .act(&caller, &id, action, confirmed, seen_version(&form))
+        .act(&caller, &id, action, confirmed, version)
         .await;
     match outcome {
         // End and No Reply Needed leave the conversation open: the agent stays on it.
@@ -660,11 +679,10 @@ pub(super) async fn reopen(
             return Flash::error("Choose Reopen or Create New.", "").redirect(&headers, &here(&id));
         }
     };
-    match state
-        .app
-        .reopen(&caller, &id, create_new, seen_version(&form))
-        .await
-    {
+    let Ok(version) = seen_version(&form) else {
+        return stale_form(&headers, &id);
+    };
+    match state.app.reopen(&caller, &id, create_new, version).await {
         Ok(conv) => Redirect::to(&here(conv.id.as_str())).into_response(),
         Err(e) => refused_on_conversation(&headers, &id, e, Draft::default()),
     }
@@ -687,9 +705,12 @@ pub(super) async fn transfer(
         .iter()
         .find(|i| i.id.as_str() == inbox)
         .map_or_else(|| "the inbox".to_owned(), |i| i.name.clone());
+    let Ok(version) = seen_version(&form) else {
+        return stale_form(&headers, &id);
+    };
     match state
         .app
-        .transfer(&caller, &id, &inbox, agent.as_deref(), seen_version(&form))
+        .transfer(&caller, &id, &inbox, agent.as_deref(), version)
         .await
     {
         Ok(conv) if conv.agent_id.as_ref() == Some(&caller.agent.id) => {

@@ -260,13 +260,35 @@ async fn an_agent_logs_in_sets_availability_and_takes_the_next_customer() {
             );
         }
 
+        // A form that does not say which state it was made from acts on nothing.
+        let blind = visit(
+            &api,
+            Method::POST,
+            &format!("/ui/conversations/{conv}/act"),
+            &cookies,
+            Some(&format!("csrf={csrf}&action=CLOSE&confirmNoReply=on")),
+        )
+        .await;
+        let blind = followed(&api, &cookies, blind).await;
+        assert!(
+            blind
+                .html
+                .contains("did not say which state of the conversation"),
+            "{}",
+            blind.html
+        );
+        assert_eq!(
+            api.app.conversation(&conv).await.unwrap().status.as_str(),
+            "OPEN"
+        );
+        let v = version_of(&page);
         // Close without a reply asks first; confirmed, it closes and goes home.
         let ask = visit(
             &api,
             Method::POST,
             &format!("/ui/conversations/{conv}/act"),
             &cookies,
-            Some(&format!("csrf={csrf}&action=CLOSE")),
+            Some(&format!("csrf={csrf}&version={v}&action=CLOSE")),
         )
         .await;
         let ask = followed(&api, &cookies, ask).await;
@@ -286,7 +308,9 @@ async fn an_agent_logs_in_sets_availability_and_takes_the_next_customer() {
             Method::POST,
             &format!("/ui/conversations/{conv}/act"),
             &cookies,
-            Some(&format!("csrf={csrf}&action=CLOSE&confirmNoReply=on")),
+            Some(&format!(
+                "csrf={csrf}&version={v}&action=CLOSE&confirmNoReply=on"
+            )),
         )
         .await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
