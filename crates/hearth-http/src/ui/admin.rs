@@ -716,7 +716,7 @@ async fn render(
 ) -> Result<Response, AppError> {
     let all = resources(state, caller, section).await?;
     let inboxes = super::words::choices(super::words::inbox_names(
-        state.app.directory_inboxes().await?,
+        &state.app.directory_inboxes().await?,
     ));
     let lists = Lists { inboxes };
     let rows = if section == Section::Settings {

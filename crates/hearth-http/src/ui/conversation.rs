@@ -223,8 +223,8 @@ pub(super) async fn conversation_page(
             ),
         })
         .collect();
-    let inboxes = choices(inbox_names(view.inboxes.clone()));
-    let agents = choices(agent_names(view.agents.clone()));
+    let inboxes = choices(inbox_names(&view.inboxes));
+    let agents = choices(agent_names(&view.agents));
     let agent_name = |id: &str| label_of(&agents, id);
     let profile = Profile::of(customer);
     let people = super::timeline::People {
@@ -412,16 +412,15 @@ pub(super) async fn conversation_page(
         .collect();
     let history: Vec<&hearth_domain::conversation::Conversation> =
         view.history.iter().map(|(c, _)| c).collect();
-    let pane = Pane::with_tasks(
-        state,
+    let pane = Pane::of(
         caller,
         customer,
         &history,
         id,
         format!("/ui/conversations/{id}"),
         tasks,
-    )
-    .await?;
+        (&view.agents, &view.inboxes),
+    );
     let current = conv.current_contact().map(|k| k.channel.as_str());
     let body = page(&ConversationPage {
         pane,

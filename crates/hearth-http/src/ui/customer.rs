@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::AppError;
 use hearth_app::service::tasks::NewTask;
 use hearth_app::service::{Caller, CustomerRef, ProfileChange};
+use hearth_domain::config::{Agent, Inbox};
 use hearth_domain::conversation::Conversation;
 use hearth_domain::customer::{Customer, CustomerEmail, CustomerPhone, EmailAddress, PhoneNumber};
 use hearth_domain::task::TaskStatus;
@@ -75,22 +76,30 @@ impl Pane {
             .app
             .customer_tasks(customer.id.as_str(), Some(TaskStatus::Open))
             .await?;
-        Pane::with_tasks(state, caller, customer, history, current, back, tasks).await
+        let agents = state.app.directory_agents().await?;
+        let inboxes = state.app.directory_inboxes().await?;
+        Ok(Pane::of(
+            caller,
+            customer,
+            history,
+            current,
+            back,
+            tasks,
+            (&agents, &inboxes),
+        ))
     }
 
-    /// As [`Pane::load`], with the customer's tasks already read (the open ones
-    /// are shown).
-    pub(super) async fn with_tasks(
-        state: &AppState,
+    /// As [`Pane::load`], from what the page has read already: the customer's
+    /// tasks (the open ones are shown) and the directory's agents and inboxes.
+    pub(super) fn of(
         caller: &Caller,
         customer: &Customer,
         history: &[&Conversation],
         current: &str,
         back: String,
         tasks: Vec<hearth_domain::task::Task>,
-    ) -> Result<Pane, AppError> {
-        let agents = state.app.directory_agents().await?;
-        let inboxes = state.app.directory_inboxes().await?;
+        (agents, inboxes): (&[Agent], &[Inbox]),
+    ) -> Pane {
         let agent_names: HashMap<String, String> = agents
             .iter()
             .map(|a| (a.id.to_string(), a.name.clone()))
@@ -139,14 +148,14 @@ impl Pane {
                 current: c.id.as_str() == current,
             })
             .collect();
-        Ok(Pane {
+        Pane {
             profile: Profile::of(customer),
             tasks,
             task_inboxes,
             task_agents,
             conversations,
             back,
-        })
+        }
     }
 }
 

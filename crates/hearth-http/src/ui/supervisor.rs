@@ -140,7 +140,7 @@ async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
         Ok(v) => v,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
-    let inboxes = super::words::choices(super::words::inbox_names(inboxes));
+    let inboxes = super::words::choices(super::words::inbox_names(&inboxes));
     let agents_for_menu: Vec<(String, String, bool)> = agents
         .iter()
         .map(|a| (a.id.clone(), a.name.clone(), a.disabled))

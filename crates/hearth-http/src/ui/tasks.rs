@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use super::customer::Pane;
 use super::flash::Flash;
 use super::frame::{Nav, page, signed_in, with_cookie};
-use super::session::{SignedForm, failed};
+use super::session::SignedForm;
 use super::timeline::{Block, Entry};
 use super::words::{At, agent_names, at, choices, inbox_names, label_of, status_words};
 use crate::AppState;
@@ -68,18 +68,23 @@ async fn show(
             .app
             .customer_conversations(task.customer_id.as_str())
             .await?;
+        let (open_tasks, _) = state
+            .app
+            .customer_tasks(task.customer_id.as_str(), Some(TaskStatus::Open))
+            .await?;
         let agents = state.app.directory_agents().await?;
         let inboxes = state.app.directory_inboxes().await?;
-        Ok::<_, AppError>((task, customer, conversations, agents, inboxes))
+        Ok::<_, AppError>((task, customer, conversations, open_tasks, agents, inboxes))
     }
     .await;
-    let (task, customer, mut conversations, agents, inboxes) = match loaded {
-        Ok(v) => v,
-        Err(e) => return super::errors::page_for(&state, &headers, e).await,
-    };
+    let (task, customer, mut conversations, open_tasks, directory_agents, directory_inboxes) =
+        match loaded {
+            Ok(v) => v,
+            Err(e) => return super::errors::page_for(&state, &headers, e).await,
+        };
     conversations.sort_by_key(|c| c.created_at);
-    let agents = choices(agent_names(agents));
-    let inboxes = choices(inbox_names(inboxes));
+    let agents = choices(agent_names(&directory_agents));
+    let inboxes = choices(inbox_names(&directory_inboxes));
     let profile_name = super::timeline::Profile::of(&customer).name;
     let people = super::timeline::People {
         customer: &profile_name,
@@ -108,19 +113,15 @@ async fn show(
         });
     }
     let history: Vec<&hearth_domain::conversation::Conversation> = conversations.iter().collect();
-    let pane = match Pane::load(
-        &state,
+    let pane = Pane::of(
         &caller,
         &customer,
         &history,
         "",
         format!("/ui/tasks/{id}"),
-    )
-    .await
-    {
-        Ok(p) => p,
-        Err(e) => return failed(e),
-    };
+        open_tasks,
+        (&directory_agents, &directory_inboxes),
+    );
     let body = page(&TaskPage {
         nav,
         pane,

@@ -124,18 +124,18 @@ pub(crate) fn label_of(choices: &[Choice], value: &str) -> String {
 }
 
 /// Agents as `(id, name)` for [`choices`].
-pub(crate) fn agent_names(agents: Vec<hearth_domain::config::Agent>) -> Vec<(String, String)> {
+pub(crate) fn agent_names(agents: &[hearth_domain::config::Agent]) -> Vec<(String, String)> {
     agents
-        .into_iter()
-        .map(|a| (a.id.to_string(), a.name))
+        .iter()
+        .map(|a| (a.id.to_string(), a.name.clone()))
         .collect()
 }
 
 /// Inboxes as `(id, name)` for [`choices`].
-pub(crate) fn inbox_names(inboxes: Vec<hearth_domain::config::Inbox>) -> Vec<(String, String)> {
+pub(crate) fn inbox_names(inboxes: &[hearth_domain::config::Inbox]) -> Vec<(String, String)> {
     inboxes
-        .into_iter()
-        .map(|i| (i.id.to_string(), i.name))
+        .iter()
+        .map(|i| (i.id.to_string(), i.name.clone()))
         .collect()
 }
 
