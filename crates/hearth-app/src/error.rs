@@ -36,6 +36,10 @@ pub enum AppError {
     /// The store cannot be reached; retry later.
     #[error("the database is unavailable")]
     Unavailable,
+    /// Too much of a bounded kind of work is already waiting (password checks);
+    /// retry in a moment.
+    #[error("too many requests of this kind are waiting; retry in a moment")]
+    Busy,
     /// Anything else; the detail and its causes are for the log, not for the
     /// client.
     #[error("internal error: {context}")]

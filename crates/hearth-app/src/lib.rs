@@ -13,13 +13,14 @@
 //! - [`route`]: the routing log and this instance's engine;
 //! - [`schedule`], [`unit_of_work`]: timer rows; loading and storing aggregates;
 //! - [`app`]: the `App` struct and its transaction macros;
-//! - [`codec`], [`ports`], [`clock`], [`error`].
+//! - [`codec`], [`ports`], [`clock`], [`error`], [`passwords`].
 
 pub mod app;
 pub mod clock;
 pub mod codec;
 pub mod error;
 pub mod gladly;
+pub mod passwords;
 pub mod pipeline;
 pub mod ports;
 pub mod rebuild;

@@ -306,6 +306,12 @@ impl From<AppError> for ApiError {
                 meta: None,
             },
             AppError::Unauthorized => ApiError::unauthorized(),
+            AppError::Busy => ApiError {
+                attr: None,
+                code: ErrorCode::RateLimited,
+                detail: "too many sign-ins are being checked at once; retry in a moment".into(),
+                meta: None,
+            },
             AppError::Unavailable | AppError::Contention => {
                 tracing::warn!(error = %e, "request failed: store unavailable or contended");
                 ApiError {

@@ -2,7 +2,7 @@
 //! passwords, and the token commands of the binary.
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::PasswordHasher;
 use hearth_domain::config::{Agent, Role};
 use hearth_domain::id::AgentId;
 
@@ -54,13 +54,6 @@ fn stand_in_hash() -> &'static str {
         let random = crate::clock::new_password().unwrap_or_else(|_| "stand-in".to_owned());
         hash_password(&random).unwrap_or_default()
     })
-}
-
-/// Checks a password against its PHC hash.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
 }
 
 impl App {
@@ -126,10 +119,12 @@ impl App {
         // a stand-in hash: every attempt costs one verification, so the answer's
         // time does not tell which emails belong to agents.
         let hash = doc.as_ref().and_then(|d| d.password_hash.as_deref());
+        // Checked on the password threads; a full queue answers Busy before any
+        // check is made.
         let matches = match hash {
-            Some(hash) => verify_password(password, hash),
+            Some(hash) => crate::passwords::verify(password, hash).await?,
             None => {
-                let _ = verify_password(password, stand_in_hash());
+                let _ = crate::passwords::verify(password, stand_in_hash()).await?;
                 false
             }
         };

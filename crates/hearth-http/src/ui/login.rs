@@ -118,6 +118,16 @@ pub(super) async fn login(
         Err(AppError::Unauthorized) => {
             again(StatusCode::UNAUTHORIZED, "Wrong email or password.".into())
         }
+        Err(AppError::Busy) => {
+            let mut response = again(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many sign-ins at this moment. Try again in a few seconds.".into(),
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            response
+        }
         Err(e) => crate::error::ApiError::from(e).into_response(),
     }
 }

@@ -85,6 +85,7 @@ fn app_errors() -> Vec<AppError> {
         AppError::Unauthorized,
         AppError::Contention,
         AppError::Unavailable,
+        AppError::Busy,
         AppError::internal("a stored document does not decode"),
     ];
     for e in &all {
@@ -97,6 +98,7 @@ fn app_errors() -> Vec<AppError> {
             | AppError::Unauthorized
             | AppError::Contention
             | AppError::Unavailable
+            | AppError::Busy
             | AppError::Internal { .. } => {}
         }
     }

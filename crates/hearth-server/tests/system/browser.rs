@@ -127,18 +127,6 @@ async fn text_of(client: &Client, css: &str) -> String {
     panic!("{css} kept being replaced");
 }
 
-/// The demo password the banner printed for `email`.
-fn password_of(server: &Server, email: &str) -> String {
-    server
-        .banner
-        .iter()
-        .find(|l| l.trim_start().starts_with(email))
-        .and_then(|l| l.split("password: ").nth(1))
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("the banner prints {email}'s password"))
-        .to_owned()
-}
-
 async fn type_into(client: &Client, css: &str, text: &str) {
     client
         .wait()
@@ -156,7 +144,7 @@ async fn sign_in(client: &Client, server: &Server, email: &str) {
         .await
         .unwrap();
     type_into(client, "#email", email).await;
-    type_into(client, "#password", &password_of(server, email)).await;
+    type_into(client, "#password", &server.password_of(email)).await;
     click(client, "button[type=submit]").await;
     text_of(client, "header .who").await;
 }

@@ -5,6 +5,7 @@
 mod browser;
 mod chat;
 mod email;
+mod flood;
 mod imap;
 mod server;
 

@@ -118,6 +118,22 @@ impl Server {
         }
     }
 
+    /// The demo password the banner printed for `email`.
+    pub fn password_of(&self, email: &str) -> String {
+        self.banner
+            .iter()
+            .find(|l| l.trim_start().starts_with(email))
+            .and_then(|l| l.split("password: ").nth(1))
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("the banner prints {email}'s password"))
+            .to_owned()
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Polls `path` until `done` holds for its answer (channels work in the
     /// background); panics with the last answer after thirty seconds.
     pub async fn wait_for(&self, path: &str, done: impl Fn(&Value) -> bool) -> Value {
