@@ -289,6 +289,10 @@ pub trait WebhookSender: Send + Sync + std::fmt::Debug {
         body: String,
         timeout: std::time::Duration,
     ) -> Result<u16, String>;
+
+    /// The addresses `host` resolves to now (a webhook's target is checked with
+    /// them before it is saved).
+    async fn addresses(&self, host: &str, port: u16) -> Result<Vec<std::net::IpAddr>, String>;
 }
 
 /// A pending offer.

@@ -14,6 +14,7 @@ pub mod files;
 pub mod outbound;
 pub mod push;
 pub mod ratelimit;
+pub mod serve;
 pub mod ui;
 
 use axum::Router;

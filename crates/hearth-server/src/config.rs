@@ -32,6 +32,36 @@ struct FileConfig {
     smtp_hostname: Option<String>,
     smtp_tls_cert: Option<PathBuf>,
     smtp_tls_key: Option<PathBuf>,
+    max_connections: Option<usize>,
+    header_timeout_secs: Option<u64>,
+    body_timeout_secs: Option<u64>,
+}
+
+/// The HTTP listener's limits (`hearth serve`); each also reads its environment
+/// variable and `hearth.toml` key.
+#[derive(Debug, Clone, Default, Args)]
+pub struct HttpArgs {
+    /// Connections open at once; more wait until one closes [env:
+    /// HEARTH_MAX_CONNECTIONS] [default: the descriptor limit less 256, at most 10000]
+    #[arg(long)]
+    pub max_connections: Option<usize>,
+    /// Seconds a client has to send a request's headers; also how long an idle
+    /// keep-alive connection stays open [env: HEARTH_HEADER_TIMEOUT_SECS] [default: 10]
+    #[arg(long)]
+    pub header_timeout_secs: Option<u64>,
+    /// Longest pause in seconds between two pieces of a request body [env:
+    /// HEARTH_BODY_TIMEOUT_SECS] [default: 30]
+    #[arg(long)]
+    pub body_timeout_secs: Option<u64>,
+}
+
+/// The resolved HTTP limits.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// `None`: derived from the descriptor limit at start.
+    pub max_connections: Option<usize>,
+    pub header_timeout: std::time::Duration,
+    pub body_timeout: std::time::Duration,
 }
 
 /// The email channel's flags (`hearth serve`); each also reads its environment
@@ -81,6 +111,7 @@ pub struct Config {
     pub database_url: String,
     pub demo: bool,
     pub email: EmailConfig,
+    pub http: HttpConfig,
 }
 
 /// 25 MiB, the usual limit of mail providers.
@@ -99,6 +130,24 @@ fn read_file(data_dir: &Path) -> anyhow::Result<FileConfig> {
     }
 }
 
+/// A number from the flag, else the environment variable `name`, else the file.
+fn number<T: std::str::FromStr>(
+    flag: Option<T>,
+    name: &str,
+    file: Option<T>,
+) -> anyhow::Result<Option<T>> {
+    if flag.is_some() {
+        return Ok(flag);
+    }
+    match env(name) {
+        Some(v) => match v.trim().parse() {
+            Ok(n) => Ok(Some(n)),
+            Err(_) => anyhow::bail!("{name} must be a whole number, not '{v}'"),
+        },
+        None => Ok(file),
+    }
+}
+
 impl Config {
     /// Resolves the configuration and creates the data directory.
     pub fn resolve(
@@ -106,7 +155,13 @@ impl Config {
         listen: Option<&str>,
         no_demo: bool,
     ) -> anyhow::Result<Config> {
-        Config::resolve_serve(store, listen, no_demo, &EmailArgs::default())
+        Config::resolve_serve(
+            store,
+            listen,
+            no_demo,
+            &EmailArgs::default(),
+            &HttpArgs::default(),
+        )
     }
 
     /// [`Config::resolve`] with the email flags of `hearth serve`.
@@ -115,6 +170,7 @@ impl Config {
         listen: Option<&str>,
         no_demo: bool,
         email: &EmailArgs,
+        http: &HttpArgs,
     ) -> anyhow::Result<Config> {
         let data_dir = store
             .data_dir
@@ -198,10 +254,41 @@ impl Config {
             (None, None) => None,
             _ => anyhow::bail!("STARTTLS needs both smtp_tls_cert and smtp_tls_key"),
         };
+        let max_connections = number(
+            http.max_connections,
+            "HEARTH_MAX_CONNECTIONS",
+            file.max_connections,
+        )?;
+        if max_connections == Some(0) {
+            anyhow::bail!("max_connections must be at least 1");
+        }
+        let seconds = |flag, name, file, default| -> anyhow::Result<std::time::Duration> {
+            let secs = number(flag, name, file)?.unwrap_or(default);
+            if !(1..=3600).contains(&secs) {
+                anyhow::bail!("{name} must be between 1 and 3600 seconds, not {secs}");
+            }
+            Ok(std::time::Duration::from_secs(secs))
+        };
+        let http = HttpConfig {
+            max_connections,
+            header_timeout: seconds(
+                http.header_timeout_secs,
+                "HEARTH_HEADER_TIMEOUT_SECS",
+                file.header_timeout_secs,
+                10,
+            )?,
+            body_timeout: seconds(
+                http.body_timeout_secs,
+                "HEARTH_BODY_TIMEOUT_SECS",
+                file.body_timeout_secs,
+                30,
+            )?,
+        };
         Ok(Config {
             listen,
             database_url,
             demo,
+            http,
             email: EmailConfig {
                 smtp_tls,
                 smtp_listen,

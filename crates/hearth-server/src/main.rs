@@ -18,7 +18,7 @@ use hearth_store_postgres::PgStore;
 use hearth_store_sqlite::SqliteStore;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{Config, EmailArgs, StoreArgs};
+use crate::config::{Config, EmailArgs, HttpArgs, StoreArgs};
 
 /// Hearth: a self-hosted customer-service platform.
 #[derive(Debug, Parser)]
@@ -79,6 +79,8 @@ struct ServeArgs {
     no_demo: bool,
     #[command(flatten)]
     email: EmailArgs,
+    #[command(flatten)]
+    http: HttpArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -252,6 +254,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.listen.as_deref(),
         args.no_demo,
         &args.email,
+        &args.http,
     )?;
     let relay = match &config.email.smtp_relay {
         Some(url) => Some(hearth_channels::email::send::Relay::parse(url)?),
@@ -259,7 +262,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let (store, pg) = open_store_pg(&config).await?;
     let allow_insecure = std::env::var("HEARTH_WEBHOOKS_ALLOW_INSECURE").is_ok_and(|v| v == "1");
-    let sender = hearth_http::outbound::ReqwestSender::new()
+    let sender = hearth_http::outbound::ReqwestSender::new(allow_insecure)
         .map_err(|e| anyhow::anyhow!("building the webhook client: {e}"))?;
     let policy = hearth_app::service::webhooks::WebhookPolicy { allow_insecure };
     let app =
@@ -422,11 +425,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     drop(out);
 
     tracing::info!(%addr, backend = store.backend(), "serving");
-    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    hearth_http::serve::serve(
+        listener,
+        router,
+        http_limits(&config.http),
+        shutdown_signal(),
+    )
+    .await;
     // In-flight timer work finishes its transaction before the store closes.
     let _ = stop.send(true);
     for (name, worker) in workers {
@@ -441,6 +446,38 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The listener's limits. Unless configured, the connection cap follows the
+/// descriptor limit (raised to its hard limit first), leaving 256 for the database,
+/// SMTP, files and the rest.
+fn http_limits(http: &config::HttpConfig) -> hearth_http::serve::Limits {
+    let descriptors = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the descriptor limit failed; assuming 1024");
+            1024
+        }
+    };
+    let fits = usize::try_from(descriptors.saturating_sub(256).clamp(64, 10_000)).unwrap_or(64);
+    let max_connections = match http.max_connections {
+        Some(n) => {
+            if n > fits {
+                tracing::warn!(
+                    max_connections = n,
+                    descriptors,
+                    "max_connections is more than the descriptor limit leaves room for"
+                );
+            }
+            n
+        }
+        None => fits,
+    };
+    hearth_http::serve::Limits {
+        max_connections,
+        header_timeout: http.header_timeout,
+        body_timeout: http.body_timeout,
+    }
 }
 
 /// Fires persisted timers (offer timeouts, routing delays, same-agent limits) when the

@@ -10,6 +10,7 @@
 //! one short transaction, sent, and its outcome recorded in another.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use hearth_domain::{DomainError, Timestamp};
@@ -170,34 +171,124 @@ fn unreachable_mac() -> ! {
     panic!("HMAC refused a key")
 }
 
-fn check_url(attr: &str, url: &str, policy: WebhookPolicy) -> Result<(), DomainError> {
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| DomainError::invalid(attr, "must be an absolute URL"))?;
-    let host_port = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        v6.split(']').next().unwrap_or_default()
-    } else {
-        host_port.rsplit_once(':').map_or(host_port, |(h, _)| h)
-    };
-    if host.is_empty() || url.len() > 2000 || url.chars().any(char::is_whitespace) {
+/// A host name the webhook's URL names, to be resolved and checked before it is
+/// saved; `None` when the URL names an address (already checked) or when the
+/// policy allows any target.
+type NamedHost = Option<(String, u16)>;
+
+/// Checks a webhook URL as a browser would read it (so `0x7f000001`, `2130706433`
+/// and `[::ffff:127.0.0.1]` are the addresses they are): http(s) only, no
+/// credentials in it, and unless the policy allows it, https to a host that is not
+/// this machine or its networks.
+fn check_url(attr: &str, url: &str, policy: WebhookPolicy) -> Result<NamedHost, DomainError> {
+    if url.len() > 2000 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(DomainError::invalid(
+            attr,
+            "must be an absolute URL of at most 2,000 characters without spaces",
+        ));
+    }
+    let parsed = url::Url::parse(url)
+        .map_err(|e| DomainError::invalid(attr, format!("must be an absolute URL ({e})")))?;
+    if !matches!(parsed.scheme(), "https" | "http") {
+        return Err(DomainError::invalid(attr, "must be an http(s) URL"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(DomainError::invalid(
+            attr,
+            "must not carry a user or password; set them as the webhook's credentials",
+        ));
+    }
+    let Some(host) = parsed.host() else {
         return Err(DomainError::invalid(
             attr,
             "must be an absolute URL with a host",
         ));
+    };
+    if policy.allow_insecure {
+        return Ok(None);
     }
-    let loopback = host.eq_ignore_ascii_case("localhost")
-        || host.starts_with("127.")
-        || host == "::1"
-        || host == "0.0.0.0";
-    match scheme {
-        "https" if !loopback || policy.allow_insecure => Ok(()),
-        "http" if policy.allow_insecure => Ok(()),
-        "https" | "http" => Err(DomainError::invalid(
+    let refuse = |why: String| {
+        Err(DomainError::invalid(
             attr,
-            "must be an https URL of a host that is not this machine (set HEARTH_WEBHOOKS_ALLOW_INSECURE=1 to allow http and loopback)",
-        )),
-        _ => Err(DomainError::invalid(attr, "must be an http(s) URL")),
+            format!("{why} (set HEARTH_WEBHOOKS_ALLOW_INSECURE=1 to allow http and local targets)"),
+        ))
+    };
+    if parsed.scheme() != "https" {
+        return refuse("must be an https URL".into());
+    }
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    match host {
+        url::Host::Ipv4(ip) => match forbidden_address(IpAddr::V4(ip)) {
+            Some(kind) => refuse(format!("must not point at {ip}, which is {kind}")),
+            None => Ok(None),
+        },
+        url::Host::Ipv6(ip) => match forbidden_address(IpAddr::V6(ip)) {
+            Some(kind) => refuse(format!("must not point at {ip}, which is {kind}")),
+            None => Ok(None),
+        },
+        url::Host::Domain(name) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            if name.is_empty() || name == "localhost" || name.ends_with(".localhost") {
+                return refuse("must not point at this machine".into());
+            }
+            Ok(Some((name, port)))
+        }
+    }
+}
+
+/// Why an address may not receive webhooks, if it may not (words that follow
+/// "is"): this machine, its
+/// private networks, link-local (cloud metadata) and other ranges no public
+/// receiver lives in. IPv4 written inside IPv6 is refused too.
+pub fn forbidden_address(ip: IpAddr) -> Option<&'static str> {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            if v4.is_loopback() {
+                Some("loopback")
+            } else if a == 0 {
+                Some("unspecified")
+            } else if v4.is_private() {
+                Some("private")
+            } else if v4.is_link_local() {
+                Some("link-local")
+            } else if a == 100 && (64..128).contains(&b) {
+                Some("carrier-grade NAT space")
+            } else if a == 192 && b == 0 && c == 0 {
+                Some("special-purpose")
+            } else if a == 198 && (b == 18 || b == 19) {
+                Some("benchmarking space")
+            } else if v4.is_multicast() || a >= 240 {
+                Some("multicast or reserved")
+            } else {
+                None
+            }
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            if v6.is_loopback() {
+                Some("loopback")
+            } else if v6.is_unspecified() {
+                Some("unspecified")
+            } else if v6.to_ipv4_mapped().is_some() {
+                Some("IPv4-mapped")
+            } else if first & 0xfe00 == 0xfc00 {
+                Some("private (unique local)")
+            } else if first & 0xffc0 == 0xfe80 {
+                Some("link-local")
+            } else if v6.is_multicast() {
+                Some("multicast")
+            } else if v6.segments()[..6] == [0; 6]
+                || v6.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0]
+            {
+                // IPv4-compatible (deprecated) and NAT64: an IPv4 address inside.
+                let [.., hi, lo] = v6.segments();
+                let inner = std::net::Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+                forbidden_address(IpAddr::V4(inner)).map(|_| "a local IPv4 address inside IPv6")
+            } else {
+                None
+            }
+        }
     }
 }
 
@@ -270,8 +361,12 @@ impl App {
     /// Lays a change over `doc` and checks the result: a name of at most 200
     /// characters, an allowed URL, known event types (each once), header names
     /// that may be set; a URL and at least one event type are required.
-    fn apply_change(&self, doc: &mut WebhookDoc, change: WebhookChange) -> Result<(), AppError> {
-        let (_, policy) = self.sender()?;
+    async fn apply_change(
+        &self,
+        doc: &mut WebhookDoc,
+        change: WebhookChange,
+    ) -> Result<(), AppError> {
+        let (sender, policy) = self.sender()?;
         if let Some(name) = change.name {
             if name.as_ref().is_some_and(|n| n.chars().count() > 200) {
                 return Err(DomainError::too_long("name", "must be at most 200 characters").into());
@@ -279,7 +374,23 @@ impl App {
             doc.name = name;
         }
         if let Some(url) = change.url {
-            check_url("url", &url, policy)?;
+            if let Some((host, port)) = check_url("url", &url, policy)? {
+                // Where the name leads now. A name that does not resolve is kept
+                // (deliveries retry); every delivery checks the addresses again.
+                if let Ok(addresses) = sender.addresses(&host, port).await
+                    && let Some((ip, kind)) = addresses
+                        .iter()
+                        .find_map(|ip| forbidden_address(*ip).map(|k| (ip, k)))
+                {
+                    return Err(DomainError::invalid(
+                        "url",
+                        format!(
+                            "{host} resolves to {ip}, which is {kind} (set HEARTH_WEBHOOKS_ALLOW_INSECURE=1 to allow local targets)"
+                        ),
+                    )
+                    .into());
+                }
+            }
             doc.url = url;
         }
         if let Some(list) = change.events {
@@ -354,7 +465,7 @@ impl App {
             signing_secret: secret.clone(),
             disabled_at_due_to_retry_limit: None,
         };
-        self.apply_change(&mut doc, change)?;
+        self.apply_change(&mut doc, change).await?;
         let timeout = self.webhook_timeout().await?;
         if doc.enabled {
             self.ping(&doc, timeout).await?;
@@ -410,7 +521,7 @@ impl App {
             Ok::<_, AppError>((row, doc))
         })?;
         let mut doc = before.clone();
-        self.apply_change(&mut doc, change)?;
+        self.apply_change(&mut doc, change).await?;
         if doc.enabled && (!before.enabled || doc.url != before.url) {
             self.ping(&doc, self.webhook_timeout().await?).await?;
             doc.disabled_at_due_to_retry_limit = None;
@@ -721,7 +832,14 @@ mod tests {
         let lax = WebhookPolicy {
             allow_insecure: true,
         };
-        assert!(check_url("url", "https://hooks.example.com/gladly", strict).is_ok());
+        assert_eq!(
+            check_url("url", "https://hooks.example.com/gladly", strict).unwrap(),
+            Some(("hooks.example.com".to_owned(), 443))
+        );
+        assert_eq!(
+            check_url("url", "https://93.184.215.14:8443/x", strict).unwrap(),
+            None
+        );
         for bad in [
             "http://hooks.example.com/x",
             "https://127.0.0.1:9000/x",
@@ -729,9 +847,48 @@ mod tests {
             "https://[::1]:80/",
             "ftp://x.example.com",
             "hooks.example.com",
+            // Each of these is this machine or its networks, written some other way.
+            "https://[::ffff:127.0.0.1]/x",
+            "https://0/x",
+            "https://2130706433/x",
+            "https://0x7f000001/x",
+            "https://localhost./x",
+            "https://api.localhost/x",
+            "https://user@127.0.0.1/x",
+            "https://user:pw@hooks.example.com/x",
+            "https://[0:0:0:0:0:0:0:1]/x",
+            "https://169.254.169.254/latest/meta-data",
+            "https://10.0.0.8/x",
+            "https://172.16.4.1/x",
+            "https://192.168.1.1/x",
+            "https://100.64.0.1/x",
+            "https://[fd00::1]/x",
+            "https://[fe80::1]/x",
+            "https://[::127.0.0.1]/x",
+            "https://[64:ff9b::a9fe:a9fe]/x",
+            "https://0177.0.0.1/x",
         ] {
             assert!(check_url("url", bad, strict).is_err(), "{bad}");
         }
         assert!(check_url("url", "http://127.0.0.1:9000/x", lax).is_ok());
+        // Credentials in the URL are refused even where local targets are allowed.
+        assert!(check_url("url", "http://u:p@127.0.0.1:9000/x", lax).is_err());
+    }
+
+    #[test]
+    fn public_addresses_pass_and_local_ones_name_their_kind() {
+        for (ip, kind) in [
+            ("127.0.0.2", Some("loopback")),
+            ("0.0.0.0", Some("unspecified")),
+            ("10.1.2.3", Some("private")),
+            ("169.254.169.254", Some("link-local")),
+            ("::ffff:8.8.8.8", Some("IPv4-mapped")),
+            ("fc00::5", Some("private (unique local)")),
+            ("8.8.8.8", None),
+            ("2606:4700::1111", None),
+        ] {
+            let ip: IpAddr = ip.parse().unwrap();
+            assert_eq!(forbidden_address(ip), kind, "{ip}");
+        }
     }
 }

@@ -48,7 +48,7 @@ impl Api {
 
     /// An API whose clock the test moves by hand.
     pub async fn with_clock(db: TestDb, clock: Arc<dyn hearth_app::Clock>) -> Api {
-        let sender = hearth_http::outbound::ReqwestSender::new().expect("webhook client");
+        let sender = hearth_http::outbound::ReqwestSender::new(true).expect("webhook client");
         let policy = hearth_app::service::webhooks::WebhookPolicy {
             allow_insecure: true,
         };

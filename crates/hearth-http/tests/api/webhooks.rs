@@ -368,3 +368,137 @@ async fn erasure_leaves_no_trace_of_the_customer_in_any_table() {
         }
     });
 }
+
+/// A loopback listener that counts the connections it gets.
+async fn counting_listener() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = Arc::clone(&count);
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    (port, count)
+}
+
+/// Without `HEARTH_WEBHOOKS_ALLOW_INSECURE`, nothing reaches this machine: not at
+/// registration, however the address is written, and not at delivery, when a name
+/// leads to a local address only then (the sender's resolver drops it before any
+/// connection is made). The only traffic is to a loopback listener that must see
+/// none of it.
+#[tokio::test]
+async fn webhooks_never_reach_this_machine_unless_allowed() {
+    use hearth_app::ports::WebhookSender;
+    use hearth_http::outbound::ReqwestSender;
+
+    let (port, connections) = counting_listener().await;
+    let strict = ReqwestSender::new(false).expect("client");
+    for url in [
+        format!("https://localhost.:{port}/hook"),
+        format!("https://localhost:{port}/hook"),
+        format!("http://localhost:{port}/hook"),
+        format!("https://[::ffff:127.0.0.1]:{port}/hook"),
+        format!("https://2130706433:{port}/hook"),
+        format!("https://0x7f000001:{port}/hook"),
+        format!("https://0:{port}/hook"),
+        format!("https://127.0.0.1:{port}/hook"),
+    ] {
+        let sent = strict
+            .post(
+                &url,
+                None,
+                Vec::new(),
+                "{}".into(),
+                std::time::Duration::from_secs(5),
+            )
+            .await;
+        let why = sent.expect_err(&url);
+        // A name the resolver found only local addresses for says so; an address
+        // in the URL is refused before any lookup.
+        if url.starts_with("https://localhost:") {
+            assert!(
+                why.contains("resolves only to local addresses"),
+                "{url}: {why}"
+            );
+        }
+        if url.contains("//127.0.0.1") || url.contains("0x7f") || url.contains("2130706433") {
+            assert!(why.contains("127.0.0.1 is loopback"), "{url}: {why}");
+        }
+    }
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0);
+    // The sender resolves names for the registration check.
+    let addresses = strict.addresses("localhost", 443).await.expect("resolves");
+    assert!(addresses.iter().all(|ip| ip.is_loopback()), "{addresses:?}");
+
+    // The same sender allowed local targets does connect.
+    let lax = ReqwestSender::new(true).expect("client");
+    let _ = lax
+        .post(
+            &format!("http://127.0.0.1:{port}/hook"),
+            None,
+            Vec::new(),
+            "{}".into(),
+            std::time::Duration::from_secs(5),
+        )
+        .await;
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    // Registration through the API, on an application that does not allow local
+    // targets: a name that resolves to this machine is refused with 400 `invalid`.
+    let db = hearth_store_tests::sqlite().await;
+    let app = hearth_app::App::new(db.store.clone(), Arc::new(hearth_app::SystemClock))
+        .with_webhooks(
+            Arc::new(strict),
+            hearth_app::service::webhooks::WebhookPolicy {
+                allow_insecure: false,
+            },
+        );
+    let admin = app
+        .start(true)
+        .await
+        .expect("demo organization")
+        .admin_token
+        .expect("token");
+    let state = hearth_http::AppState::new(app, 1 << 20);
+    let router = hearth_http::router(state);
+    for url in [
+        format!("https://localhost.:{port}/hook"),
+        "https://[::ffff:7f00:1]/hook".to_owned(),
+        "https://169.254.169.254/latest".to_owned(),
+        "https://user@10.0.0.1/hook".to_owned(),
+    ] {
+        let request = axum::http::Request::post("/api/v1/webhooks")
+            .header("content-type", "application/json")
+            .header(
+                "authorization",
+                format!(
+                    "Basic {}",
+                    base64::Engine::encode(
+                        &base64::engine::general_purpose::STANDARD,
+                        format!("admin@example.com:{admin}")
+                    )
+                ),
+            )
+            .body(axum::body::Body::from(
+                json!({"url": url, "events": ["CONVERSATION_CLOSED"], "enabled": false})
+                    .to_string(),
+            ))
+            .unwrap();
+        let response = tower::ServiceExt::oneshot(router.clone(), request)
+            .await
+            .unwrap();
+        let status = response.status();
+        let body = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{url}: {body}");
+        assert_eq!(body["errors"][0]["code"], "invalid", "{url}: {body}");
+        assert_eq!(body["errors"][0]["attr"], "url", "{url}: {body}");
+    }
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1);
+}

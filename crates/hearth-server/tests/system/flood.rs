@@ -138,3 +138,77 @@ async fn a_flood_of_wrong_passwords_leaves_the_process_small_and_answering() {
         303
     );
 }
+
+/// Connections that never finish a request: headers cut short, a body shorter than
+/// its Content-Length, or nothing at all. With a cap of 40 connections and two-second
+/// deadlines, the server closes every one of them and still answers a proper
+/// request; before the deadlines existed they stayed open for good, each holding a
+/// descriptor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_silent_connections_are_closed_and_the_server_keeps_answering() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let dir = temp_dir();
+    let server = Server::start(
+        &dir,
+        None,
+        &[
+            "--max-connections",
+            "40",
+            "--header-timeout-secs",
+            "2",
+            "--body-timeout-secs",
+            "2",
+        ],
+    )
+    .await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut sockets = Vec::new();
+    for n in 0..120 {
+        let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let start: &[u8] = match n % 3 {
+            // Headers begun, never finished.
+            0 => b"GET /healthz HTTP/1.1\r\nHost: hearth\r\nX-Slow: ",
+            // A body of ten bytes announced as a hundred.
+            1 => b"POST /api/v1/contacts/inbound HTTP/1.1\r\nHost: hearth\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":\"b\"  ",
+            // Nothing at all.
+            _ => b"",
+        };
+        socket.write_all(start).await.unwrap();
+        sockets.push(socket);
+    }
+
+    // A proper request gets its answer once the slow ones are dropped.
+    let client = http_client();
+    let answer = client
+        .get(format!("{}/healthz", server.base))
+        .timeout(std::time::Duration::from_secs(60))
+        .send()
+        .await
+        .expect("the server answers a proper request");
+    assert_eq!(answer.status(), 200);
+
+    // Every slow connection is closed by the server (whatever it said first).
+    let mut readers = Vec::new();
+    for mut socket in sockets {
+        readers.push(tokio::spawn(async move {
+            let mut said = Vec::new();
+            tokio::time::timeout(
+                std::time::Duration::from_secs(30),
+                socket.read_to_end(&mut said),
+            )
+            .await
+            .is_ok()
+        }));
+    }
+    let mut closed = 0;
+    for reader in readers {
+        if reader.await.unwrap() {
+            closed += 1;
+        }
+    }
+    assert_eq!(closed, 120, "{closed} of 120 slow connections were closed");
+
+    // And it still serves.
+    assert_eq!(server.get_status("/api/v1/me").await, 200);
+}
