@@ -37,6 +37,23 @@ impl App {
     ) -> Result<(Vec<StreamEvent>, i64), AppError> {
         caller.require(Role::Agent)?;
         let me = caller.agent.id.to_string();
+        let (page, cursor) = self.routed_after(after, limit).await?;
+        let mine = page
+            .into_iter()
+            .filter(|e| e.concerns(&me))
+            .map(|e| e.event)
+            .collect();
+        Ok((mine, cursor))
+    }
+
+    /// Every event after `after` with the agents it concerns, and the position to
+    /// continue from: what one reader per instance hands to all the live streams,
+    /// so that the log is read once per commit, not once per stream.
+    pub async fn routed_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<(Vec<RoutedEvent>, i64), AppError> {
         read_tx!(self, |tx| {
             let page = tx.events_page(after, limit).await?;
             let cursor = page.last().map_or(after, |e| e.seq);
@@ -44,29 +61,56 @@ impl App {
             for stored in page {
                 let e = &stored.event;
                 let probe: PayloadProbe = codec::read(&e.payload)?;
-                let (relevant, conversation) = match e.aggregate_type.as_str() {
-                    "agent" => (e.aggregate_id == me, None),
-                    "routing" => (probe.content_agent_id() == Some(me.as_str()), None),
+                let (agents, conversation) = match e.aggregate_type.as_str() {
+                    "agent" => (vec![e.aggregate_id.clone()], None),
+                    "routing" => (
+                        probe
+                            .content_agent_id()
+                            .map(str::to_owned)
+                            .into_iter()
+                            .collect(),
+                        None,
+                    ),
                     "conversation" => {
                         let conv = load_conversation(tx, &e.aggregate_id).await?;
-                        let mine = probe.agent_id.as_deref() == Some(me.as_str())
-                            || conv.as_ref().is_some_and(|c| {
-                                c.agent_id.as_ref().is_some_and(|a| a.as_str() == me)
-                            });
-                        (mine, conv)
+                        let mut agents: Vec<String> = probe.agent_id.clone().into_iter().collect();
+                        if let Some(holder) = conv.as_ref().and_then(|c| c.agent_id.as_ref())
+                            && !agents.iter().any(|a| a == holder.as_str())
+                        {
+                            agents.push(holder.to_string());
+                        }
+                        (agents, conv)
                     }
-                    _ => (false, None),
+                    _ => (Vec::new(), None),
                 };
-                if relevant {
-                    out.push(StreamEvent {
+                if agents.is_empty() {
+                    continue;
+                }
+                out.push(RoutedEvent {
+                    agents,
+                    event: StreamEvent {
                         seq: stored.seq,
                         kind: e.event_type.clone(),
                         data: stream_data(e, conversation.as_ref())?,
-                    });
-                }
+                    },
+                });
             }
             Ok((out, cursor))
         })
+    }
+}
+
+/// A stream event with the agents whose streams carry it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoutedEvent {
+    pub agents: Vec<String>,
+    pub event: StreamEvent,
+}
+
+impl RoutedEvent {
+    /// Whether the agent with this id is one it concerns.
+    pub fn concerns(&self, agent_id: &str) -> bool {
+        self.agents.iter().any(|a| a == agent_id)
     }
 }
 

@@ -18,6 +18,8 @@ pub struct Api {
     pub limiter: Arc<hearth_http::ratelimit::RateLimiter>,
     pub router: Router,
     pub db: TestDb,
+    /// The live streams' reader and channel.
+    pub events: Arc<hearth_http::push::Notifier>,
     auth: String,
 }
 
@@ -58,6 +60,7 @@ impl Api {
         let state = hearth_http::AppState::new(app, MAX_BODY);
         let app = state.app.clone();
         let limiter = state.limiter.clone();
+        let events = state.events.clone();
         let router = hearth_http::router(state);
         let auth = format!(
             "Basic {}",
@@ -68,6 +71,7 @@ impl Api {
             limiter,
             router,
             db,
+            events,
             auth,
         }
     }

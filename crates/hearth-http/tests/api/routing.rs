@@ -863,6 +863,90 @@ async fn the_stream_pushes_the_agents_events_and_resumes_from_last_event_id() {
     });
 }
 
+/// Reads an SSE body until `done` holds for what came so far (or ten seconds).
+async fn read_until(body: &mut axum::body::Body, done: impl Fn(&str) -> bool) -> (bool, String) {
+    use http_body_util::BodyExt;
+    let mut text = String::new();
+    let found = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while let Some(frame) = body.frame().await {
+            if let Ok(data) = frame.unwrap().into_data() {
+                text.push_str(&String::from_utf8_lossy(&data));
+                if done(&text) {
+                    return true;
+                }
+            }
+        }
+        false
+    })
+    .await;
+    (found == Ok(true), text)
+}
+
+/// Many streams, one reader: five streams of two agents all listen on the one
+/// channel the instance's reader fills; each carries only its own agent's events,
+/// and the reader stops once the last stream has closed.
+#[tokio::test]
+async fn open_streams_share_one_reader_and_keep_to_their_agent() {
+    each_backend!(|api| {
+        let alice = agent(&api, "alice@example.com").await;
+        let bob = agent(&api, "bob@example.com").await;
+        let open = |auth: String| {
+            tower::ServiceExt::oneshot(
+                api.router.clone(),
+                axum::http::Request::get("/api/v1/stream")
+                    .header("authorization", auth)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+        };
+        let mut streams = Vec::new();
+        for auth in [&alice.auth, &alice.auth, &alice.auth, &bob.auth, &bob.auth] {
+            streams.push(open(auth.clone()).await.unwrap().into_body());
+        }
+        assert_eq!(api.events.listeners(), 5);
+        assert!(api.events.reading());
+        // Only Alice takes chats: the chat is hers.
+        alice.available(&["MESSAGING"]).await;
+        let c = chat(&api, "v-shared").await;
+        let wanted = c["conversationId"].as_str().unwrap().to_owned();
+        // Then Bob changes his availability: an event of his alone.
+        bob.available(&["VOICE"]).await;
+        let bob_id = api.id_of("agent", "bob@example.com").await;
+        for (n, body) in streams.iter_mut().enumerate() {
+            let (found, text) = read_until(body, |t| {
+                t.contains(&format!("\"agentId\":\"{bob_id}\"")) || t.contains(&wanted)
+            })
+            .await;
+            assert!(found, "stream {n} got nothing: {text}");
+            if n < 3 {
+                assert!(text.contains(&wanted), "Alice's stream {n}: {text}");
+                assert!(
+                    !text.contains(&bob_id),
+                    "Alice's stream {n} saw Bob: {text}"
+                );
+            } else {
+                assert!(text.contains(&bob_id), "Bob's stream {n}: {text}");
+                assert!(
+                    !text.contains(&wanted),
+                    "Bob's stream {n} saw Alice's chat: {text}"
+                );
+            }
+        }
+        drop(streams);
+        assert_eq!(api.events.listeners(), 0);
+        // The reader notices within its poll of a second and stops.
+        let mut stopped = false;
+        for _ in 0..50 {
+            if !api.events.reading() {
+                stopped = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(stopped, "the reader still runs with no stream open");
+    });
+}
+
 #[tokio::test]
 async fn away_agents_and_non_members_get_nothing_and_close_and_next_overrides_after_call_work() {
     each_backend!(|api| {
