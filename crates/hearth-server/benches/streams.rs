@@ -122,7 +122,11 @@ fn start() -> Server {
 /// A directory name no other run uses: the process and a counter.
 fn uuid_ish() -> String {
     static RUNS: AtomicU64 = AtomicU64::new(0);
-    format!("{}-{}", std::process::id(), RUNS.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{}-{}",
+        std::process::id(),
+        RUNS.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 struct Figures {

@@ -13,6 +13,7 @@ use hearth_domain::outbound::{
 };
 
 use super::credentials::Caller;
+use super::permissions::{Touch, may_touch};
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;
 use crate::codec::{self, ItemDoc};
@@ -138,6 +139,7 @@ impl App {
             let conv = load_conversation_for_update(tx, id)
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", id))?;
+            may_touch(caller, &conv, Touch::Handle)?;
             let mut commands = Vec::new();
             let assign = match &patch.assignee {
                 Some((inbox_raw, agent_raw)) => {
@@ -205,6 +207,7 @@ impl App {
             let conv = load_conversation_for_update(tx, id)
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", id))?;
+            may_touch(caller, &conv, Touch::Annotate)?;
             for topic in &ids {
                 if tx.resource(kind::TOPIC, topic.as_str()).await?.is_none() {
                     return Err(DomainError::invalid(
@@ -236,6 +239,7 @@ impl App {
             let conv = load_conversation_for_update(tx, id)
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", id))?;
+            may_touch(caller, &conv, Touch::Annotate)?;
             if !conv.topic_ids.contains(&topic) {
                 return Err(AppError::not_found("topic", topic.as_str()));
             }
@@ -270,6 +274,7 @@ impl App {
             let conv = load_conversation_for_update(tx, id)
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", id))?;
+            may_touch(caller, &conv, Touch::Annotate)?;
             let item = ConversationItem {
                 id: ItemId::from_trusted(new_id()),
                 customer_id: conv.customer_id.clone(),
@@ -360,6 +365,7 @@ impl App {
             let conv = load_conversation_for_update(tx, conv_id.as_str())
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", conv_id.as_str()))?;
+            may_touch(caller, &conv, Touch::Handle)?;
             if conv.status == Status::Closed {
                 return Err(DomainError::ConversationClosed(
                     "you cannot reply to items in closed conversations",
@@ -456,6 +462,7 @@ impl App {
             let conv = load_conversation_for_update(tx, conversation_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", conversation_id))?;
+            may_touch(caller, &conv, Touch::Handle)?;
             let customer = load_customer(tx, conv.customer_id.as_str())
                 .await?
                 .ok_or_else(|| AppError::not_found("customer", conv.customer_id.as_str()))?;

@@ -123,11 +123,13 @@ impl App {
     /// `eventRetentionDays`; what it serves is never delayed.
     pub async fn events_feed(
         &self,
+        caller: &Caller,
         start: hearth_domain::Timestamp,
         end: Option<hearth_domain::Timestamp>,
         entities: &[String],
     ) -> Result<(Vec<GladlyEvent>, bool), AppError> {
         use hearth_domain::DomainError;
+        super::permissions::may_read_everything(caller)?;
         let now = self.now();
         let settings = self.settings().await?;
         let oldest = now - hearth_domain::Duration::days(i64::from(settings.event_retention_days));

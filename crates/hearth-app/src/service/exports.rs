@@ -19,6 +19,9 @@ use crate::gladly::items::ItemWire;
 use crate::ports::{EventRow, ResourceRow, StoreTx};
 use crate::unit_of_work::{kind, load_agents, load_customer, load_topics};
 
+use super::credentials::Caller;
+use super::permissions::may_read_everything;
+
 /// The files of every completed job.
 pub const FILES: [&str; 4] = [
     "agents.jsonl",
@@ -106,9 +109,11 @@ impl App {
     /// job's end, or the epoch, to now), run at once.
     pub async fn start_export(
         &self,
+        caller: &Caller,
         start: Option<Timestamp>,
         end: Option<Timestamp>,
     ) -> Result<JobDoc, AppError> {
+        may_read_everything(caller)?;
         let end = end.unwrap_or_else(|| self.now());
         let start = match start {
             Some(s) => s,
@@ -256,10 +261,12 @@ impl App {
     /// Jobs of the last 14 days, optionally by status and by `updatedAt` range.
     pub async fn export_jobs(
         &self,
+        caller: &Caller,
         status: Option<&str>,
         start: Option<Timestamp>,
         end: Option<Timestamp>,
     ) -> Result<Vec<JobDoc>, AppError> {
+        may_read_everything(caller)?;
         if let Some(s) = status
             && !["PENDING", "IN_PROGRESS", "COMPLETED", "FAILED"].contains(&s)
         {
@@ -289,7 +296,8 @@ impl App {
     }
 
     /// One job.
-    pub async fn export_job(&self, id: &str) -> Result<JobDoc, AppError> {
+    pub async fn export_job(&self, caller: &Caller, id: &str) -> Result<JobDoc, AppError> {
+        may_read_everything(caller)?;
         read_tx!(self, |tx| job_of(
             &tx.resource(JOB, id)
                 .await?
@@ -298,7 +306,8 @@ impl App {
     }
 
     /// Deletes a finished job and its files.
-    pub async fn delete_export_job(&self, id: &str) -> Result<(), AppError> {
+    pub async fn delete_export_job(&self, caller: &Caller, id: &str) -> Result<(), AppError> {
+        may_read_everything(caller)?;
         write_tx!(self, |tx| {
             let job = job_of(
                 &tx.resource(JOB, id)
@@ -346,7 +355,13 @@ impl App {
     }
 
     /// One file of a job.
-    pub async fn export_file(&self, id: &str, filename: &str) -> Result<String, AppError> {
+    pub async fn export_file(
+        &self,
+        caller: &Caller,
+        id: &str,
+        filename: &str,
+    ) -> Result<String, AppError> {
+        may_read_everything(caller)?;
         read_tx!(self, |tx| {
             if tx.resource(JOB, id).await?.is_none() {
                 return Err(AppError::not_found("export job", id));
@@ -358,7 +373,8 @@ impl App {
     }
 
     /// The one export schedule.
-    pub async fn export_schedules(&self) -> Result<Vec<ExportSchedule>, AppError> {
+    pub async fn export_schedules(&self, caller: &Caller) -> Result<Vec<ExportSchedule>, AppError> {
+        may_read_everything(caller)?;
         let interval = self.settings().await?.export_interval;
         let next = self
             .next_start()

@@ -16,6 +16,7 @@ mod invitations;
 mod offers;
 pub mod organization;
 mod outbox;
+mod permissions;
 pub mod preferences;
 mod queue;
 pub mod reports;

@@ -12,6 +12,7 @@ use hearth_routing::UnitId;
 
 use super::credentials::Caller;
 use super::customers::CustomerRef;
+use super::permissions::{Touch, may_speak_for, may_touch_task};
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;
 use crate::codec::{self, TaskContent};
@@ -188,6 +189,7 @@ impl App {
                 .await?
                 .ok_or_else(|| AppError::not_found("task", id))?;
             let before = task_of_row(&row)?;
+            may_touch_task(caller, &before, Touch::Handle)?;
             let mut after = before.clone();
             let mut events = Vec::new();
             if let Some((inbox, agent)) = &patch.assignee {
@@ -264,6 +266,8 @@ impl App {
                 .await?
                 .ok_or_else(|| AppError::not_found("task", task_id))?;
             let before = task_of_row(&row)?;
+            may_touch_task(caller, &before, Touch::Annotate)?;
+            may_speak_for(caller, agent_id)?;
             if load_agent(tx, agent_id).await?.is_none() {
                 return Err(DomainError::invalid(
                     "agentId",

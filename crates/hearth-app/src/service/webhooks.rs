@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use super::credentials::Caller;
+use super::permissions::may_read_everything;
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::{new_id, new_token};
 use crate::codec::{self, SettingsDoc, fmt_ts, from_ms, to_ms};
@@ -338,7 +339,8 @@ impl App {
     }
 
     /// Every webhook.
-    pub async fn webhooks(&self, _caller: &Caller) -> Result<Vec<Webhook>, AppError> {
+    pub async fn webhooks(&self, caller: &Caller) -> Result<Vec<Webhook>, AppError> {
+        may_read_everything(caller)?;
         read_tx!(self, |tx| tx
             .resources(WEBHOOK)
             .await?
@@ -348,7 +350,8 @@ impl App {
     }
 
     /// One webhook.
-    pub async fn webhook(&self, _caller: &Caller, id: &str) -> Result<Webhook, AppError> {
+    pub async fn webhook(&self, caller: &Caller, id: &str) -> Result<Webhook, AppError> {
+        may_read_everything(caller)?;
         read_tx!(self, |tx| {
             let row = tx
                 .resource(WEBHOOK, id)
@@ -450,9 +453,10 @@ impl App {
     /// signing secret (shown only now).
     pub async fn create_webhook(
         &self,
-        _caller: &Caller,
+        caller: &Caller,
         change: WebhookChange,
     ) -> Result<Webhook, AppError> {
+        may_read_everything(caller)?;
         let secret = new_token().map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
         let mut doc = WebhookDoc {
             id: new_id(),
@@ -508,10 +512,11 @@ impl App {
     /// Updates a webhook; enabling it or changing its URL sends a PING first.
     pub async fn update_webhook(
         &self,
-        _caller: &Caller,
+        caller: &Caller,
         id: &str,
         change: WebhookChange,
     ) -> Result<Webhook, AppError> {
+        may_read_everything(caller)?;
         let (row, before) = read_tx!(self, |tx| {
             let row = tx
                 .resource(WEBHOOK, id)
@@ -548,7 +553,8 @@ impl App {
     }
 
     /// Deletes a disabled webhook (an enabled one must be disabled first).
-    pub async fn delete_webhook(&self, _caller: &Caller, id: &str) -> Result<(), AppError> {
+    pub async fn delete_webhook(&self, caller: &Caller, id: &str) -> Result<(), AppError> {
+        may_read_everything(caller)?;
         write_tx!(self, |tx| {
             let row = tx
                 .resource(WEBHOOK, id)
@@ -567,9 +573,10 @@ impl App {
     /// A webhook's latest deliveries (at most 100), newest first.
     pub async fn webhook_deliveries(
         &self,
-        _caller: &Caller,
+        caller: &Caller,
         id: &str,
     ) -> Result<Vec<DeliveryRow>, AppError> {
+        may_read_everything(caller)?;
         read_tx!(self, |tx| {
             if tx.resource(WEBHOOK, id).await?.is_none() {
                 return Err(AppError::not_found("webhook", id));

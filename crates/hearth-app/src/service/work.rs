@@ -13,6 +13,7 @@ use hearth_routing::{Input, NextSource, UnitId};
 
 use super::availability::NextWork;
 use super::credentials::{Caller, agent_only};
+use super::permissions::{Touch, may_touch};
 use crate::app::{App, read_tx, write_tx};
 use crate::error::AppError;
 use crate::pipeline::Change;
@@ -337,6 +338,9 @@ impl App {
             let viewer = self.viewer(tx, caller, &conv).await?;
             let initiator = Initiator::new(InitiatorType::Agent, agent.as_str());
             let commands = commands_for(&conv, viewer, action, confirm_no_reply, initiator)?;
+            // After the domain's own refusals (not the assignee, ...), which keep
+            // their codes: this adds the inbox membership.
+            may_touch(caller, &conv, Touch::Handle)?;
             let after = if commands.is_empty() {
                 conv.clone()
             } else {
@@ -380,6 +384,9 @@ impl App {
                 .await?
                 .ok_or_else(|| AppError::not_found("conversation", conversation_id))?;
             unchanged_since(&conv, seen)?;
+            // A closed conversation is nobody's work any more: any member of its
+            // inbox may reopen it.
+            may_touch(caller, &conv, Touch::Annotate)?;
             let latest = match tx.latest_conversation(conv.customer_id.as_str()).await? {
                 Some(row) => Some(crate::unit_of_work::conversation_of_row(&row)?),
                 None => None,
@@ -434,6 +441,7 @@ impl App {
             if !is_assignee && !caller.agent.has_role(Role::Supervisor) {
                 return Err(DomainError::NotAssignee.into());
             }
+            may_touch(caller, &conv, Touch::Handle)?;
             let (inbox, agent) = resolve_assignee(tx, "", inbox_id, agent_id).await?;
             let command = hearth_domain::conversation::Command::Assign {
                 initiator: Initiator::new(InitiatorType::Agent, caller.agent.id.as_str()),

@@ -43,7 +43,7 @@ fn decode(raw: &str) -> Option<String> {
 
 async fn events(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    ApiCaller(caller): ApiCaller,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
     let (mut start, mut end, mut entities) = (None, None, Vec::new());
@@ -77,7 +77,10 @@ async fn events(
         }
     }
     let start = start.ok_or_else(|| ApiError::blank("startAt", "is required"))?;
-    let (list, limited) = state.app.events_feed(start, end, &entities).await?;
+    let (list, limited) = state
+        .app
+        .events_feed(&caller, start, end, &entities)
+        .await?;
     let mut body = String::new();
     for e in list {
         body.push_str(&e.to_string());

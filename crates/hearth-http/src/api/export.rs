@@ -67,19 +67,20 @@ fn ts(attr: &str, raw: Option<&String>) -> ApiResult<Option<hearth_domain::Times
 
 async fn schedules(
     State(state): State<AppState>,
-    _c: ApiCaller,
+    ApiCaller(caller): ApiCaller,
 ) -> ApiResult<Json<Vec<hearth_app::gladly::exports::ExportSchedule>>> {
-    Ok(Json(state.app.export_schedules().await?))
+    Ok(Json(state.app.export_schedules(&caller).await?))
 }
 
 async fn jobs(
     State(state): State<AppState>,
-    _c: ApiCaller,
+    ApiCaller(caller): ApiCaller,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Vec<JobDoc>>> {
     let list = state
         .app
         .export_jobs(
+            &caller,
             q.get("status").map(String::as_str),
             ts("startAt", q.get("startAt"))?,
             ts("endAt", q.get("endAt"))?,
@@ -90,12 +91,12 @@ async fn jobs(
 
 async fn start(
     State(state): State<AppState>,
-    _c: ApiCaller,
+    ApiCaller(caller): ApiCaller,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
     let start = ts("startAt", body.opt_str("", "startAt")?.as_ref())?;
     let end = ts("endAt", body.opt_str("", "endAt")?.as_ref())?;
-    let job = state.app.start_export(start, end).await?;
+    let job = state.app.start_export(&caller, start, end).await?;
     let location = format!("/api/v1/export/jobs/{}", job.id);
     Ok((
         StatusCode::CREATED,
@@ -107,27 +108,27 @@ async fn start(
 
 async fn job(
     State(state): State<AppState>,
-    _c: ApiCaller,
+    ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<JobDoc>> {
-    Ok(Json(state.app.export_job(&id).await?))
+    Ok(Json(state.app.export_job(&caller, &id).await?))
 }
 
 async fn remove(
     State(state): State<AppState>,
-    _c: ApiCaller,
+    ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    state.app.delete_export_job(&id).await?;
+    state.app.delete_export_job(&caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn file(
     State(state): State<AppState>,
-    _c: ApiCaller,
+    ApiCaller(caller): ApiCaller,
     Path((id, name)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let content = state.app.export_file(&id, &name).await?;
+    let content = state.app.export_file(&caller, &id, &name).await?;
     let mut response = content.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

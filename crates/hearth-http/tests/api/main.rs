@@ -8,6 +8,7 @@ mod gladly;
 mod harness;
 mod inbound;
 mod openapi;
+mod permissions;
 mod routing;
 mod tasks;
 mod timers;
