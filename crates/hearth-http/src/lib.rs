@@ -97,8 +97,45 @@ pub fn router_with(state: AppState, extra: api::doc::Api, pages: Router<AppState
             state.clone(),
             refuse_nul_in_request,
         ))
+        .layer(axum::middleware::from_fn(read_small_body_first))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Bodies up to this size are read before the request is routed.
+const SMALL_BODY: u64 = 64 * 1024;
+
+/// Reads a small body (by its Content-Length) before the handler runs. A request
+/// refused before its body was read (wrong credentials, say) would otherwise leave
+/// the body unread on the connection, and the server would close a keep-alive
+/// connection the client expects to reuse. Larger bodies stream as they come.
+async fn read_small_body_first(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let small = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|n| n > 0 && n <= SMALL_BODY);
+    if !small {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, SMALL_BODY as usize).await {
+        Ok(bytes) => {
+            next.run(axum::extract::Request::from_parts(
+                parts,
+                axum::body::Body::from(bytes),
+            ))
+            .await
+        }
+        // Shorter than announced, too slow, or cut off: nothing to route.
+        Err(_) => {
+            error::ApiError::invalid(None, "the request body could not be read").into_response()
+        }
+    }
 }
 
 /// Whether percent-encoded text holds an encoded U+0000.

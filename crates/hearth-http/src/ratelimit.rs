@@ -1,9 +1,15 @@
 //! Rate limiting per API credential (Gladly: a per-second limit with
 //! `Ratelimit-Limit-Second` / `Ratelimit-Remaining-Second` headers and 429). The
 //! window is the current second; counts are per instance. The limit is the
-//! organization setting `rateLimitPerSecond`, refreshed by the binary.
+//! organization setting `rateLimitPerSecond`, refreshed by the binary and set at
+//! once when an administrator changes it here.
+//!
+//! Wrong credentials are a new Authorization value each time, so they are counted
+//! per client address as well: after [`FAILURES_PER_SECOND`] answers of 401 in a
+//! second, the address gets 429 for the rest of that second whatever it sends.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -16,11 +22,16 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::error::ApiError;
 
+/// Requests refused with 401 per client address and second before the address
+/// is refused outright.
+pub const FAILURES_PER_SECOND: u32 = 10;
+
 /// Requests per second and credential; 0 turns limiting off.
 #[derive(Debug)]
 pub struct RateLimiter {
     limit: AtomicU32,
     windows: Mutex<HashMap<[u8; 32], (u64, u32)>>,
+    failures: Mutex<HashMap<IpAddr, (u64, u32)>>,
 }
 
 impl RateLimiter {
@@ -29,12 +40,34 @@ impl RateLimiter {
         RateLimiter {
             limit: AtomicU32::new(limit),
             windows: Mutex::new(HashMap::new()),
+            failures: Mutex::new(HashMap::new()),
         }
     }
 
     /// Changes the limit (settings changed).
     pub fn set_limit(&self, limit: u32) {
         self.limit.store(limit, Ordering::Relaxed);
+    }
+
+    /// Whether `ip` has had its share of refused credentials in second `now`.
+    fn failing(&self, ip: IpAddr, now: u64) -> bool {
+        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        failures
+            .get(&ip)
+            .is_some_and(|(second, n)| *second == now && *n >= FAILURES_PER_SECOND)
+    }
+
+    /// Counts a 401 answered to `ip` in second `now`.
+    fn failed(&self, ip: IpAddr, now: u64) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if failures.len() > 10_000 {
+            failures.retain(|_, (second, _)| *second == now);
+        }
+        let entry = failures.entry(ip).or_insert((now, 0));
+        if entry.0 != now {
+            *entry = (now, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
     }
 
     /// Counts a request in second `now`; returns the limit and what remains, or
@@ -60,38 +93,80 @@ impl RateLimiter {
     }
 }
 
-/// The middleware: requests with an Authorization header are counted per credential.
+/// Reads the organization's limit again (after an administrator changed the
+/// settings on this instance, so the change applies to the next request).
+pub async fn refresh(state: &AppState) {
+    match state.app.rate_limit().await {
+        Ok(limit) => state.limiter.set_limit(limit),
+        Err(e) => tracing::warn!(error = %e.chain(), "reading the rate limit failed"),
+    }
+}
+
+/// A 429 `rate_limited` with Gladly's headers.
+fn refused(limit: u32, detail: String) -> Response {
+    let mut response = ApiError {
+        attr: None,
+        code: crate::error::ErrorCode::RateLimited,
+        detail,
+        meta: None,
+    }
+    .into_response();
+    response
+        .headers_mut()
+        .insert("ratelimit-limit-second", HeaderValue::from(limit));
+    response
+        .headers_mut()
+        .insert("ratelimit-remaining-second", HeaderValue::from(0u32));
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(1u32));
+    response
+}
+
+/// The middleware: requests with an Authorization header are counted per
+/// credential, and answers of 401 per client address.
 pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Some(credential) = request
+    let second = u64::try_from(state.app.now().unix_timestamp()).unwrap_or(0);
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(ip) = peer
+        && state.limiter.failing(ip, second)
+    {
+        return refused(
+            FAILURES_PER_SECOND,
+            format!(
+                "more than {FAILURES_PER_SECOND} requests with wrong credentials from this address in one second; retry later"
+            ),
+        );
+    }
+    let credential: Option<[u8; 32]> = request
         .headers()
         .get(header::AUTHORIZATION)
-        .map(|v| Sha256::digest(v.as_bytes()).into())
-    else {
-        return next.run(request).await;
-    };
-    let second = u64::try_from(state.app.now().unix_timestamp()).unwrap_or(0);
-    let Some((limit, remaining)) = state.limiter.admit(credential, second) else {
-        let limit = state.limiter.limit.load(Ordering::Relaxed);
-        let mut response = ApiError {
-            attr: None,
-            code: crate::error::ErrorCode::RateLimited,
-            detail: format!("more than {limit} requests in one second; retry with backoff"),
-            meta: None,
-        }
-        .into_response();
-        response
-            .headers_mut()
-            .insert("ratelimit-limit-second", HeaderValue::from(limit));
-        response
-            .headers_mut()
-            .insert("ratelimit-remaining-second", HeaderValue::from(0u32));
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(1u32));
-        return response;
+        .map(|v| Sha256::digest(v.as_bytes()).into());
+    let admitted = match credential {
+        Some(credential) => match state.limiter.admit(credential, second) {
+            Some(admitted) => Some(admitted),
+            None => {
+                let limit = state.limiter.limit.load(Ordering::Relaxed);
+                return refused(
+                    limit,
+                    format!("more than {limit} requests in one second; retry with backoff"),
+                );
+            }
+        },
+        None => None,
     };
     let mut response = next.run(request).await;
-    if limit > 0 {
+    if response.status() == axum::http::StatusCode::UNAUTHORIZED
+        && let Some(ip) = peer
+    {
+        state.limiter.failed(ip, second);
+    }
+    if let Some((limit, remaining)) = admitted
+        && limit > 0
+    {
         response
             .headers_mut()
             .insert("ratelimit-limit-second", HeaderValue::from(limit));
@@ -121,5 +196,19 @@ mod tests {
         assert_eq!(l.admit(a, 11), Some((2, 1)), "a new second starts afresh");
         l.set_limit(0);
         assert_eq!(l.admit(a, 11), Some((0, 0)), "0 turns limiting off");
+    }
+
+    #[test]
+    fn an_address_with_too_many_refused_credentials_is_refused_for_the_second() {
+        let l = RateLimiter::new(100);
+        let ip: IpAddr = "192.0.2.7".parse().unwrap();
+        let other: IpAddr = "192.0.2.8".parse().unwrap();
+        for _ in 0..FAILURES_PER_SECOND {
+            assert!(!l.failing(ip, 5));
+            l.failed(ip, 5);
+        }
+        assert!(l.failing(ip, 5), "the eleventh is refused");
+        assert!(!l.failing(other, 5), "another address is not");
+        assert!(!l.failing(ip, 6), "the next second starts afresh");
     }
 }

@@ -353,7 +353,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let state = hearth_http::AppState::new(app, max_body).with_email_relay(relay.is_some());
     let limiter = state.limiter.clone();
-    let limits = tokio::spawn(refresh_rate_limit(state.app.clone(), limiter));
+    let limits = tokio::spawn(refresh_rate_limit(
+        state.app.clone(),
+        limiter,
+        state.events.clone(),
+    ));
     // Other instances' commits wake this one's live streams and chat sockets at once.
     let listening = match &pg {
         Some(pg) => {
@@ -546,13 +550,24 @@ async fn run_webhooks(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
 }
 
 /// Keeps the API rate limit in step with the organization setting.
-async fn refresh_rate_limit(app: App, limiter: Arc<hearth_http::ratelimit::RateLimiter>) {
+async fn refresh_rate_limit(
+    app: App,
+    limiter: Arc<hearth_http::ratelimit::RateLimiter>,
+    commits: Arc<hearth_http::push::Notifier>,
+) {
     loop {
         match app.rate_limit().await {
             Ok(limit) => limiter.set_limit(limit),
             Err(e) => tracing::warn!(error = %e.chain(), "reading the rate limit failed"),
         }
-        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        // Read again after a commit (any instance's: a settings change is one), at
+        // most five times a second, and every five seconds in any case.
+        tokio::select! {
+            () = commits.committed() => {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            () = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+        }
     }
 }
 

@@ -204,12 +204,12 @@ async fn update_settings(
     headers: HeaderMap,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
-    item(
-        state
-            .app
-            .admin_update_settings(&caller, &settings_reader(&body), if_match(&headers)?)
-            .await?,
-    )
+    let saved = state
+        .app
+        .admin_update_settings(&caller, &settings_reader(&body), if_match(&headers)?)
+        .await?;
+    crate::ratelimit::refresh(&state).await;
+    item(saved)
 }
 
 async fn create_token(

@@ -984,11 +984,17 @@ async fn save(
         return answer(result, set);
     }
     let saved = match (section, &id) {
-        (Section::Settings, _) => state
-            .app
-            .admin_update_settings(&caller, &settings_reader(&body), version)
-            .await
-            .map(|_| ()),
+        (Section::Settings, _) => {
+            let saved = state
+                .app
+                .admin_update_settings(&caller, &settings_reader(&body), version)
+                .await
+                .map(|_| ());
+            if saved.is_ok() {
+                crate::ratelimit::refresh(&state).await;
+            }
+            saved
+        }
         (Section::Collection(kind), None) => match admin_id(&body) {
             Ok(id) => {
                 match state

@@ -682,7 +682,29 @@ async fn each_credential_is_rate_limited_per_second() {
             StatusCode::OK,
             "the next second starts afresh"
         );
-        api.limiter.set_limit(100);
+        // A new limit applies to the next request on this instance.
+        let changed = api
+            .call(
+                Method::PATCH,
+                "/api/v1/admin/settings",
+                Some(json!({"rateLimitPerSecond": 1})),
+            )
+            .await;
+        assert!(changed.status.is_success(), "{}", changed.body);
+        clock.advance(time::Duration::seconds(1));
+        assert_eq!(api.get("/api/v1/topics").await.status, StatusCode::OK);
+        assert_eq!(
+            api.get("/api/v1/topics").await.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "the limit of 1 holds at once"
+        );
+        clock.advance(time::Duration::seconds(1));
+        api.call(
+            Method::PATCH,
+            "/api/v1/admin/settings",
+            Some(json!({"rateLimitPerSecond": 100})),
+        )
+        .await;
         let settings = api
             .call(
                 Method::PATCH,
@@ -1037,5 +1059,54 @@ async fn search_finds_customers_by_name_word_email_and_phone_prefix() {
         let long = "a".repeat(101);
         let reply = api.get(&format!("/api/v1/search?q={long}")).await;
         assert_eq!(reply.error().0, "too_long");
+    });
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_limited_per_client_address() {
+    use tower::ServiceExt;
+    crate::each_backend_with_clock!(|api, clock| {
+        let from = |ip: &str, auth: &str| {
+            let mut req = axum::http::Request::get("/api/v1/topics")
+                .header("authorization", auth)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let peer: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+            api.router.clone().oneshot(req)
+        };
+        // Each wrong token is a new Authorization value: once counted per
+        // credential only, they were never limited.
+        for n in 0..hearth_http::ratelimit::FAILURES_PER_SECOND {
+            let wrong = format!(
+                "Basic {}",
+                base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    format!("admin@example.com:guess-{n}")
+                )
+            );
+            let r = from("192.0.2.7", &wrong).await.unwrap();
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        }
+        let right = api.auth_header();
+        let r = from("192.0.2.7", &right).await.unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "the address is refused for the rest of the second, even with a good token"
+        );
+        assert_eq!(r.headers()["retry-after"], "1");
+        assert_eq!(
+            from("192.0.2.8", &right).await.unwrap().status(),
+            StatusCode::OK,
+            "another address is not"
+        );
+        clock.advance(time::Duration::seconds(1));
+        assert_eq!(
+            from("192.0.2.7", &right).await.unwrap().status(),
+            StatusCode::OK,
+            "the next second starts afresh"
+        );
     });
 }

@@ -212,3 +212,69 @@ async fn slow_and_silent_connections_are_closed_and_the_server_keeps_answering()
     // And it still serves.
     assert_eq!(server.get_status("/api/v1/me").await, 200);
 }
+
+/// A request refused for its credentials before its body was read leaves the
+/// keep-alive connection usable: the next request on the same socket is answered.
+/// (Before, the server closed the connection and clients saw it drop.)
+#[tokio::test]
+async fn a_401_before_the_body_keeps_the_connection_alive() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let dir = temp_dir();
+    let server = Server::start(&dir, None, &[]).await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let body = r#"{"channel":"SMS","entryPoint":"+12065550100","from":{"address":"+12065550111"},"content":{"content":"hi"}}"#;
+    let head = format!(
+        "POST /api/v1/contacts/inbound HTTP/1.1\r\nHost: hearth\r\nAuthorization: Basic d3Jvbmc6d3Jvbmc=\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    // The head first and the body a moment later, as many clients send them: the
+    // refusal is ready before the body has arrived.
+    socket.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    socket.write_all(body.as_bytes()).await.unwrap();
+    let first = read_response(&mut socket).await;
+    assert!(first.starts_with("HTTP/1.1 401"), "{first}");
+    assert!(
+        !first.to_ascii_lowercase().contains("connection: close"),
+        "{first}"
+    );
+    socket
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: hearth\r\n\r\n")
+        .await
+        .unwrap();
+    let second = read_response(&mut socket).await;
+    assert!(
+        second.starts_with("HTTP/1.1 200"),
+        "the same connection answers again: {second:?}"
+    );
+
+    /// One response: its head, then as many body bytes as Content-Length says.
+    async fn read_response(socket: &mut tokio::net::TcpStream) -> String {
+        let mut got = Vec::new();
+        let mut byte = [0u8; 1];
+        let deadline = std::time::Duration::from_secs(10);
+        loop {
+            match tokio::time::timeout(deadline, socket.read(&mut byte)).await {
+                Ok(Ok(1)) => got.push(byte[0]),
+                _ => return String::from_utf8_lossy(&got).into_owned(),
+            }
+            if got.ends_with(b"\r\n\r\n") {
+                break;
+            }
+        }
+        let head = String::from_utf8_lossy(&got).into_owned();
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("content-length")
+                    .then(|| v.trim().parse().ok())?
+            })
+            .unwrap_or(0);
+        let mut body = vec![0u8; length];
+        let _ = tokio::time::timeout(deadline, socket.read_exact(&mut body)).await;
+        format!("{head}{}", String::from_utf8_lossy(&body))
+    }
+}
