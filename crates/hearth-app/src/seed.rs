@@ -31,10 +31,27 @@ pub struct Login {
 /// What a start created: the logins (first start only) and a fresh admin token.
 #[derive(Debug, Clone)]
 pub struct StartInfo {
-    /// Empty unless this start created the organization.
+    /// Empty unless this start created the organization, or an earlier start
+    /// created it and stopped before its logins were shown (then they have new
+    /// passwords).
     pub created: Vec<Login>,
-    /// A token for the admin; the previous start-up token is revoked.
+    /// A token for the admin; the previous start-up token of the same instance is
+    /// revoked.
     pub admin_token: Option<String>,
+}
+
+/// The marker of a first start whose logins have not been shown yet: a resource
+/// holding the emails, removed by [`App::first_start_shown`].
+const FIRST_START: &str = "first_start";
+const FIRST_START_ID: &str = "pending";
+
+/// The label of an instance's start-up token.
+fn startup_label(instance: &str) -> String {
+    if instance.is_empty() {
+        "startup".to_owned()
+    } else {
+        format!("startup:{instance}")
+    }
 }
 
 fn agent_doc(agent: &Agent, password_hash: Option<String>) -> AgentDoc {
@@ -97,7 +114,33 @@ impl App {
     /// Creates the organization on an empty database and mints the start-up token.
     /// An organization that exists is left as it is.
     pub async fn start(&self, demo: bool) -> Result<StartInfo, AppError> {
+        self.start_as(demo, "").await
+    }
+
+    /// [`App::start`] for the instance named `instance` (the binary uses its host
+    /// and address): its start-up token replaces only that instance's previous
+    /// one, so a second instance does not revoke the token the first printed. Until
+    /// [`App::first_start_shown`] is called, every start gives the first start's
+    /// logins new passwords and returns them again: a start that stopped between
+    /// creating them and printing them loses nothing.
+    pub async fn start_as(&self, demo: bool, instance: &str) -> Result<StartInfo, AppError> {
         let now = codec::to_ms(self.now());
+        let label = startup_label(instance);
+        // Logins created earlier but never shown get new passwords, hashed here,
+        // outside the transaction.
+        let unshown: Vec<String> = crate::app::read_tx!(self, |tx| {
+            match tx.resource(FIRST_START, FIRST_START_ID).await? {
+                Some(row) => Ok::<_, AppError>(serde_json::from_str::<Vec<String>>(&row.doc)?),
+                None => Ok(Vec::new()),
+            }
+        })?;
+        let mut renewed = Vec::new();
+        for email in unshown {
+            let password =
+                new_password().map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
+            let hash = hash_password(&password)?;
+            renewed.push((email, password, hash));
+        }
         // Hash outside the transaction: Argon2 is deliberately slow.
         let mut plans: Vec<(Agent, String, String)> = Vec::new();
         let support = InboxId::from_trusted(new_id());
@@ -167,10 +210,40 @@ impl App {
                         roles: agent.roles.clone(),
                     });
                 }
+                let emails: Vec<&str> = plans.iter().map(|(a, _, _)| a.email.as_str()).collect();
+                put(
+                    tx,
+                    FIRST_START,
+                    FIRST_START_ID,
+                    None,
+                    serde_json::to_string(&emails)?,
+                    now,
+                )
+                .await?;
                 // Routing knows every inbox and agent from the start, so a decision
                 // lists every member of an inbox as a candidate.
                 let inputs = crate::route::translate::configuration_inputs(tx).await?;
                 self.route(tx, inputs).await?;
+            } else if tx.resource(FIRST_START, FIRST_START_ID).await?.is_some() {
+                for (email, password, hash) in &renewed {
+                    let Some(row) = tx
+                        .resource_by_key(kind::AGENT, &email.to_lowercase())
+                        .await?
+                    else {
+                        continue;
+                    };
+                    let mut doc: AgentDoc = serde_json::from_str(&row.doc)?;
+                    doc.password_hash = Some(hash.clone());
+                    let mut updated = row.clone();
+                    updated.doc = serde_json::to_string(&doc)?;
+                    updated.updated_at = now;
+                    tx.put_resource(&updated).await?;
+                    created.push(Login {
+                        email: doc.email_address.clone(),
+                        password: password.clone(),
+                        roles: doc.to_domain()?.roles,
+                    });
+                }
             }
             let admin = match tx.resource_by_key(kind::AGENT, ADMIN_EMAIL).await? {
                 Some(row) => Some(serde_json::from_str::<AgentDoc>(&row.doc)?),
@@ -178,8 +251,8 @@ impl App {
             };
             let minted = match admin {
                 Some(admin) if !admin.disabled => {
-                    tx.revoke_tokens(&admin.id, "startup", now).await?;
-                    tx.insert_token(&new_id(), &admin.id, &hash, "startup", now)
+                    tx.revoke_tokens(&admin.id, &label, now).await?;
+                    tx.insert_token(&new_id(), &admin.id, &hash, &label, now)
                         .await?;
                     true
                 }
@@ -190,6 +263,17 @@ impl App {
         Ok(StartInfo {
             created: created.0,
             admin_token: created.1.then_some(token),
+        })
+    }
+
+    /// The first start's logins have been shown (printed and flushed): later starts
+    /// leave their passwords alone.
+    pub async fn first_start_shown(&self) -> Result<(), AppError> {
+        write_tx!(self, |tx| {
+            if tx.resource(FIRST_START, FIRST_START_ID).await?.is_some() {
+                tx.delete_resource(FIRST_START, FIRST_START_ID).await?;
+            }
+            Ok::<_, AppError>(())
         })
     }
 

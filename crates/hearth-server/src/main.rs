@@ -267,18 +267,35 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let policy = hearth_app::service::webhooks::WebhookPolicy { allow_insecure };
     let app =
         App::new(store.clone(), Arc::new(SystemClock)).with_webhooks(Arc::new(sender), policy);
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    // A restart replaces its own start-up token; another instance keeps the one it
+    // printed. SQLite has one instance per database; on PostgreSQL an instance is
+    // its host and configured address (the bound one when the port is chosen by
+    // the system).
+    let instance = if store.backend() == "sqlite" {
+        String::new()
+    } else {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_owned())
+            .unwrap_or_default();
+        let at = if config.listen.ends_with(":0") {
+            addr.to_string()
+        } else {
+            config.listen.clone()
+        };
+        format!("{host}/{at}")
+    };
     let info = app
-        .start(config.demo)
+        .start_as(config.demo, &instance)
         .await
         .map_err(|e| anyhow::anyhow!("initialising the organization: {e}"))?;
     let settings = app.settings().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let max_body = usize::try_from(settings.max_message_bytes)
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024);
-    let listener = tokio::net::TcpListener::bind(&config.listen)
-        .await
-        .with_context(|| format!("binding {}", config.listen))?;
-    let addr = listener.local_addr()?;
     let smtp_listener = match &config.email.smtp_listen {
         Some(at) => Some(tokio::net::TcpListener::bind(at).await.with_context(|| {
             format!("binding the SMTP listener to {at} (`--smtp-listen off` turns it off)")
@@ -351,6 +368,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             )),
         ));
     }
+    let shown = app.clone();
     let state = hearth_http::AppState::new(app, max_body).with_email_relay(relay.is_some());
     let limiter = state.limiter.clone();
     let limits = tokio::spawn(refresh_rate_limit(
@@ -427,6 +445,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     out.flush()?;
     drop(out);
+    if !info.created.is_empty() {
+        // Printed: later starts leave these passwords alone.
+        shown
+            .first_start_shown()
+            .await
+            .map_err(|e| anyhow::anyhow!("recording that the logins were shown: {e}"))?;
+    }
 
     tracing::info!(%addr, backend = store.backend(), "serving");
     hearth_http::serve::serve(

@@ -92,7 +92,7 @@ pub struct WebhookWire {
     pub updated_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disabled_at_due_to_retry_limit: Option<String>,
-    /// Only in the answer to its creation.
+    /// Only in the answer to its creation and to a rotation of its secret.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signing_secret: Option<String>,
 }

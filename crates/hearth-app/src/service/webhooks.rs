@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use hearth_domain::{DomainError, Timestamp};
+use hearth_domain::{DomainError, Duration, Timestamp};
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -113,6 +113,12 @@ pub struct WebhookDoc {
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
     pub signing_secret: String,
+    /// The secret before the last rotation, still signed with until
+    /// `previous_secret_until` (ms since the epoch), so receivers can switch over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_secret_until: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled_at_due_to_retry_limit: Option<String>,
 }
@@ -467,6 +473,8 @@ impl App {
             credentials: None,
             headers: BTreeMap::new(),
             signing_secret: secret.clone(),
+            previous_secret: None,
+            previous_secret_until: None,
             disabled_at_due_to_retry_limit: None,
         };
         self.apply_change(&mut doc, change).await?;
@@ -550,6 +558,51 @@ impl App {
             tx.put_resource(&updated).await?;
             Ok::<_, AppError>(Webhook::of(doc.clone(), &updated))
         })
+    }
+
+    /// Gives a webhook a new signing secret, returned once. For `overlap` the old
+    /// secret signs too (each delivery then carries two `v1` signatures), so a
+    /// receiver can take the new secret without missing a delivery; at most seven
+    /// days, zero drops the old one at once.
+    pub async fn rotate_webhook_secret(
+        &self,
+        caller: &Caller,
+        id: &str,
+        overlap: Duration,
+    ) -> Result<Webhook, AppError> {
+        may_read_everything(caller)?;
+        if overlap.is_negative() || overlap > Duration::days(7) {
+            return Err(DomainError::invalid(
+                "previousSecretValidSeconds",
+                "must be between 0 and 604800 (seven days)",
+            )
+            .into());
+        }
+        let secret = new_token().map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
+        let now = to_ms(self.now());
+        let until = to_ms(self.now() + overlap);
+        let mut rotated = write_tx!(self, |tx| {
+            let row = tx
+                .resource(WEBHOOK, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("webhook", id))?;
+            let mut doc = webhook_doc(&row)?;
+            let old = std::mem::replace(&mut doc.signing_secret, secret.clone());
+            (doc.previous_secret, doc.previous_secret_until) = if overlap.is_zero() {
+                (None, None)
+            } else {
+                (Some(old), Some(until))
+            };
+            let updated = ResourceRow {
+                doc: codec::write(&doc)?,
+                updated_at: now,
+                ..row.clone()
+            };
+            tx.put_resource(&updated).await?;
+            Ok::<_, AppError>(Webhook::of(doc, &updated))
+        })?;
+        rotated.new_secret = Some(secret);
+        Ok(rotated)
     }
 
     /// Deletes a disabled webhook (an enabled one must be disabled first).
@@ -807,10 +860,18 @@ fn request_parts(hook: &WebhookDoc, body: &str, unix: i64) -> (Option<(String, S
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    headers.push((
-        "Hearth-Signature".into(),
-        signature(&hook.signing_secret, unix, body),
-    ));
+    let mut signed = signature(&hook.signing_secret, unix, body);
+    // During a rotation the old secret signs too: `t=..,v1=<new>,v1=<old>`.
+    if let (Some(old), Some(until)) = (&hook.previous_secret, hook.previous_secret_until)
+        && unix.saturating_mul(1000) < until
+    {
+        let old = signature(old, unix, body);
+        if let Some((_, v1)) = old.split_once(',') {
+            signed.push(',');
+            signed.push_str(v1);
+        }
+    }
+    headers.push(("Hearth-Signature".into(), signed));
     (basic, headers)
 }
 

@@ -10,7 +10,7 @@ use hearth_app::gladly::webhooks::{DeliveryWire, WebhookWire, webhook_change};
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::body::JsonObject;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 pub(super) fn router() -> Api {
     const T: &str = "Webhooks";
@@ -31,6 +31,15 @@ pub(super) fn router() -> Api {
             "/webhooks/{id}",
             remove,
             doc(T, "Delete a disabled webhook").ok(204).empty(),
+        )
+        .post(
+            "/webhooks/{id}/rotate-secret",
+            rotate,
+            doc(
+                T,
+                "Give a webhook a new signing secret; the old one signs too for a while",
+            )
+            .body(),
         )
         .get(
             "/webhooks/{id}/deliveries",
@@ -82,6 +91,29 @@ async fn update(
     let change = webhook_change(&body)?;
     state.app.update_webhook(&caller, &id, change).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// How long the old secret signs too when the body does not say (a day).
+const DEFAULT_OVERLAP_SECONDS: i64 = 86_400;
+
+async fn rotate(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<WebhookWire>> {
+    const ATTR: &str = "previousSecretValidSeconds";
+    let seconds = match body.get(ATTR) {
+        None | Some(serde_json::Value::Null) => DEFAULT_OVERLAP_SECONDS,
+        Some(v) => v
+            .as_i64()
+            .ok_or_else(|| ApiError::invalid(Some(ATTR), "must be a whole number of seconds"))?,
+    };
+    let rotated = state
+        .app
+        .rotate_webhook_secret(&caller, &id, hearth_domain::Duration::seconds(seconds))
+        .await?;
+    Ok(Json(WebhookWire::from(&rotated)))
 }
 
 async fn remove(

@@ -662,3 +662,57 @@ async fn a_chat_entry_points_pre_chat_form_is_checked() {
         assert!(api.app.open_chat("web2", Some("Kai"), None).await.is_ok());
     });
 }
+
+/// A start that stopped after creating the organization but before printing its
+/// logins loses nothing: until the logins are recorded as shown, every start gives
+/// them new passwords and returns them. And an instance's start replaces only its
+/// own start-up token, not the one another instance printed.
+#[tokio::test]
+async fn starts_show_unshown_logins_again_and_keep_other_instances_tokens() {
+    crate::each_backend!(|api| {
+        // The harness started the organization and never showed its logins.
+        let again = api.app.start_as(true, "host/10.0.0.1:8080").await.unwrap();
+        let emails: Vec<&str> = again.created.iter().map(|l| l.email.as_str()).collect();
+        assert_eq!(
+            emails,
+            ["admin@example.com", "alice@example.com", "bob@example.com"]
+        );
+        for login in &again.created {
+            assert!(
+                api.app.login(&login.email, &login.password).await.is_ok(),
+                "{}'s new password opens a session",
+                login.email
+            );
+        }
+        api.app.first_start_shown().await.unwrap();
+        let one = api.app.start_as(true, "host/10.0.0.1:8080").await.unwrap();
+        assert!(one.created.is_empty(), "shown once, not again");
+        let one_token = one.admin_token.unwrap();
+
+        let two = api.app.start_as(true, "host/10.0.0.2:8080").await.unwrap();
+        let two_token = two.admin_token.unwrap();
+        assert!(
+            api.app
+                .authenticate("admin@example.com", &one_token)
+                .await
+                .is_ok(),
+            "another instance's start leaves the first one's token"
+        );
+        let one_again = api.app.start_as(true, "host/10.0.0.1:8080").await.unwrap();
+        assert!(
+            api.app
+                .authenticate("admin@example.com", &one_token)
+                .await
+                .is_err(),
+            "the instance's own restart replaces its token"
+        );
+        for token in [two_token, one_again.admin_token.unwrap()] {
+            assert!(
+                api.app
+                    .authenticate("admin@example.com", &token)
+                    .await
+                    .is_ok()
+            );
+        }
+    });
+}

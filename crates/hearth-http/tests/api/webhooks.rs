@@ -502,3 +502,82 @@ async fn webhooks_never_reach_this_machine_unless_allowed() {
     }
     assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
+
+/// A secret is rotated without a receiver missing a delivery: for the overlap the
+/// signature header carries one `v1` for the new secret and one for the old, then
+/// only the new one.
+#[tokio::test]
+async fn a_rotated_secret_signs_alongside_the_old_one_for_the_overlap() {
+    use hearth_app::service::webhooks::signature;
+    each_backend_with_clock!(|api, clock| {
+        let (receiver, url) = Receiver::start().await;
+        let created = api
+            .post(
+                "/api/v1/webhooks",
+                json!({"url": url, "events": ["CONVERSATION/CREATED"], "enabled": true}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let old = created.body["signingSecret"].as_str().unwrap().to_owned();
+        let id = created.body["id"].as_str().unwrap().to_owned();
+
+        let bad = api
+            .post(
+                &format!("/api/v1/webhooks/{id}/rotate-secret"),
+                json!({"previousSecretValidSeconds": -1}),
+            )
+            .await;
+        assert_eq!(bad.error().1.as_deref(), Some("previousSecretValidSeconds"));
+        let rotated = api
+            .post(
+                &format!("/api/v1/webhooks/{id}/rotate-secret"),
+                json!({"previousSecretValidSeconds": 3600}),
+            )
+            .await;
+        assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
+        let new = rotated.body["signingSecret"].as_str().unwrap().to_owned();
+        assert_ne!(new, old);
+        assert!(
+            api.get(&format!("/api/v1/webhooks/{id}"))
+                .await
+                .body
+                .get("signingSecret")
+                .is_none(),
+            "shown once"
+        );
+
+        // Within the hour: both signatures, the new one first.
+        let signed_with = |n: usize| {
+            let got = receiver.received();
+            let (headers, body) = got
+                .iter()
+                .filter(|(_, b)| b["type"] != "PING")
+                .nth(n)
+                .cloned()
+                .expect("a delivery");
+            let sig = headers["hearth-signature"].to_str().unwrap().to_owned();
+            let t: i64 = sig[2..].split(',').next().unwrap().parse().unwrap();
+            (sig, t, body.to_string())
+        };
+        api.email_from("rotated-1@example.com", "hello").await;
+        api.app.fan_out_webhooks().await.unwrap();
+        api.app.send_due_webhooks().await.unwrap();
+        let (sig, t, body) = signed_with(0);
+        let v1 = |secret: &str| {
+            signature(secret, t, &body)
+                .split_once(",v1=")
+                .unwrap()
+                .1
+                .to_owned()
+        };
+        assert_eq!(sig, format!("t={t},v1={},v1={}", v1(&new), v1(&old)));
+
+        // After the hour: only the new one.
+        clock.advance(time::Duration::hours(2));
+        api.email_from("rotated-2@example.com", "hello").await;
+        api.app.fan_out_webhooks().await.unwrap();
+        api.app.send_due_webhooks().await.unwrap();
+        let (sig, t, body) = signed_with(1);
+        assert_eq!(sig, signature(&new, t, &body));
+    });
+}
