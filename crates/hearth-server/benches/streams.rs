@@ -8,13 +8,13 @@
 //! [--rate 20] [--seconds 20]`; `HEARTH_BIN` points at another build of the binary
 //! to compare (the same load, one run).
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use common::{cpu_seconds, start};
 use serde_json::json;
 
 struct Options {
@@ -57,78 +57,6 @@ fn options() -> Options {
     o
 }
 
-/// The server's user + system CPU time so far, in seconds.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/<pid>/stat");
-    // Fields after the command name (which may hold spaces) closed by ')'.
-    let rest = stat.rsplit_once(')').expect("stat format").1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    // USER_HZ is 100 on Linux.
-    ticks / 100.0
-}
-
-struct Server {
-    child: Child,
-    base: String,
-    token: String,
-    dir: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn start() -> Server {
-    let bin = std::env::var("HEARTH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_hearth").into());
-    let dir = std::env::temp_dir().join(format!("hearth-streams-bench-{}", uuid_ish()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut child = Command::new(bin)
-        .args(["serve", "--listen", "127.0.0.1:0", "--smtp-listen", "off"])
-        .env("HEARTH_DATA_DIR", &dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("hearth starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let (mut base, mut token) = (String::new(), String::new());
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(at) = line.split("running at ").nth(1) {
-            base = at.trim_end_matches('/').to_owned();
-        }
-        if let Some(t) = line.strip_prefix("API token for admin@example.com: ") {
-            token = t.to_owned();
-            break;
-        }
-    }
-    assert!(
-        base.starts_with("http://127.0.0.1:"),
-        "loopback only: {base}"
-    );
-    Server {
-        child,
-        base,
-        token,
-        dir,
-    }
-}
-
-/// A directory name no other run uses: the process and a counter.
-fn uuid_ish() -> String {
-    static RUNS: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{}-{}",
-        std::process::id(),
-        RUNS.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 struct Figures {
     streams: usize,
     commits: u64,
@@ -139,13 +67,21 @@ struct Figures {
 
 async fn run(streams: usize, rate: u32, seconds: u64) -> Figures {
     let server = start();
-    let pid = server.child.id();
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(streams + 8)
-        .build()
-        .unwrap();
+    let pid = server.pid();
+    let client = common::client(streams + 8);
     let auth = |r: reqwest::RequestBuilder| r.basic_auth("admin@example.com", Some(&server.token));
+    // One credential opens every stream: no per-second limit for this run.
+    let unlimited = auth(client.patch(format!("{}/api/v1/admin/settings", server.base)))
+        .json(&json!({"rateLimitPerSecond": 0}))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(
+        unlimited.is_success(),
+        "turning the rate limit off: {unlimited}"
+    );
+    tokio::time::sleep(Duration::from_secs(6)).await;
 
     // The streams, each counting the events it is handed.
     let mut counters = Vec::new();
