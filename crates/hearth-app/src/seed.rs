@@ -89,6 +89,22 @@ async fn put_agent(
     .await
 }
 
+/// Stores a new password hash in an agent's row; returns the agent's document.
+async fn set_password_hash(
+    tx: &mut dyn StoreTx,
+    row: &ResourceRow,
+    hash: &str,
+    at: i64,
+) -> Result<AgentDoc, AppError> {
+    let mut doc: AgentDoc = serde_json::from_str(&row.doc)?;
+    doc.password_hash = Some(hash.to_owned());
+    let mut updated = row.clone();
+    updated.doc = serde_json::to_string(&doc)?;
+    updated.updated_at = at;
+    tx.put_resource(&updated).await?;
+    Ok(doc)
+}
+
 async fn put(
     tx: &mut dyn StoreTx,
     kind: &str,
@@ -232,12 +248,7 @@ impl App {
                     else {
                         continue;
                     };
-                    let mut doc: AgentDoc = serde_json::from_str(&row.doc)?;
-                    doc.password_hash = Some(hash.clone());
-                    let mut updated = row.clone();
-                    updated.doc = serde_json::to_string(&doc)?;
-                    updated.updated_at = now;
-                    tx.put_resource(&updated).await?;
+                    let doc = set_password_hash(tx, &row, hash, now).await?;
                     created.push(Login {
                         email: doc.email_address.clone(),
                         password: password.clone(),
@@ -295,12 +306,7 @@ impl App {
                 .resource_by_key(kind::AGENT, &key)
                 .await?
                 .ok_or_else(|| AppError::not_found("agent", email))?;
-            let mut doc: AgentDoc = serde_json::from_str(&row.doc)?;
-            doc.password_hash = Some(hash.clone());
-            let mut updated = row.clone();
-            updated.doc = serde_json::to_string(&doc)?;
-            updated.updated_at = now;
-            tx.put_resource(&updated).await?;
+            set_password_hash(tx, &row, &hash, now).await?;
             Ok::<_, AppError>(())
         })?;
         Ok(password)
