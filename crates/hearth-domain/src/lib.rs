@@ -16,6 +16,7 @@
 )]
 
 pub mod actions;
+pub mod calendar;
 pub mod channel;
 pub mod config;
 pub mod conversation;

@@ -1,6 +1,7 @@
 //! Configuration resources: agents, inboxes, entry points, topics, teams and
 //! the organization settings.
 
+use hearth_domain::calendar::{Calendar, Period};
 use hearth_domain::channel::Channel;
 use hearth_domain::config::{
     Agent, EntryPoint, Inbox, InboxRouting, MessagingCapacity, OrgSettings, Role, Selection, Team,
@@ -361,7 +362,7 @@ impl SettingsDoc {
     }
 }
 
-/// Business hours (stored for the SLA clock; DESIGN section 5).
+/// Business hours: the calendar an SLA counts in (DESIGN section 5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BusinessHoursDoc {
@@ -370,14 +371,112 @@ pub struct BusinessHoursDoc {
     pub time_zone: String,
     #[serde(default)]
     pub weekly: Vec<WeeklyHours>,
+    /// Dates (`YYYY-MM-DD`) closed all day.
     #[serde(default)]
     pub holidays: Vec<String>,
+    /// Dates with hours of their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<ExceptionDoc>,
 }
 
-/// One opening range of a weekday, `HH:MM` to `HH:MM`.
+/// One opening range of a weekday, `HH:MM` to `HH:MM`; an end not after the start
+/// runs past midnight.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeeklyHours {
     pub day: String,
     pub start: String,
     pub end: String,
+}
+
+/// A date with hours of its own; no hours: closed all day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExceptionDoc {
+    pub date: String,
+    #[serde(default)]
+    pub hours: Vec<HoursDoc>,
+}
+
+/// `HH:MM` to `HH:MM` within one day (`24:00` ends it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoursDoc {
+    pub start: String,
+    pub end: String,
+}
+
+/// `HH:MM` (00:00 to 24:00) as minutes after midnight.
+fn minutes(attr: &str, text: &str) -> Result<u16, DomainError> {
+    let bad = || DomainError::invalid(attr, format!("'{text}' is not a time HH:MM"));
+    let (h, m) = text.split_once(':').ok_or_else(bad)?;
+    if h.is_empty() || h.len() > 2 || m.len() != 2 {
+        return Err(bad());
+    }
+    let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if m >= 60 || h * 60 + m > 24 * 60 {
+        return Err(bad());
+    }
+    Ok(h * 60 + m)
+}
+
+/// `YYYY-MM-DD` as a date.
+fn civil_date(attr: &str, text: &str) -> Result<jiff::civil::Date, DomainError> {
+    let ok = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    ok.then(|| text.parse::<jiff::civil::Date>().ok())
+        .flatten()
+        .ok_or_else(|| DomainError::invalid(attr, format!("'{text}' is not a YYYY-MM-DD date")))
+}
+
+impl BusinessHoursDoc {
+    /// The calendar this document describes, or the refusal naming the field.
+    pub fn calendar(&self) -> Result<Calendar, DomainError> {
+        let mut weekly = Vec::new();
+        for w in &self.weekly {
+            let day = match w.day.as_str() {
+                "MONDAY" => jiff::civil::Weekday::Monday,
+                "TUESDAY" => jiff::civil::Weekday::Tuesday,
+                "WEDNESDAY" => jiff::civil::Weekday::Wednesday,
+                "THURSDAY" => jiff::civil::Weekday::Thursday,
+                "FRIDAY" => jiff::civil::Weekday::Friday,
+                "SATURDAY" => jiff::civil::Weekday::Saturday,
+                "SUNDAY" => jiff::civil::Weekday::Sunday,
+                other => {
+                    return Err(DomainError::invalid(
+                        "weekly.day",
+                        format!("'{other}' is not a weekday name such as MONDAY"),
+                    ));
+                }
+            };
+            let (start, end) = (
+                minutes("weekly.start", &w.start)?,
+                minutes("weekly.end", &w.end)?,
+            );
+            if start == 24 * 60 || start == end {
+                return Err(DomainError::invalid(
+                    "weekly",
+                    format!("{} {}-{} is not an opening period", w.day, w.start, w.end),
+                ));
+            }
+            weekly.push(Period { day, start, end });
+        }
+        let holidays = self
+            .holidays
+            .iter()
+            .map(|h| civil_date("holidays", h))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut exceptions = Vec::new();
+        for e in &self.exceptions {
+            let date = civil_date("exceptions.date", &e.date)?;
+            let hours = e
+                .hours
+                .iter()
+                .map(|h| {
+                    Ok((
+                        minutes("exceptions.hours.start", &h.start)?,
+                        minutes("exceptions.hours.end", &h.end)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, DomainError>>()?;
+            exceptions.push((date, hours));
+        }
+        Calendar::new(&self.time_zone, &weekly, &holidays, &exceptions)
+    }
 }

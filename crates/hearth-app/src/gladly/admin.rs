@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 
 use super::fields::Fields;
 use crate::codec::{
-    self, AgentDoc, BusinessHoursDoc, CapacityDto, EntryPointDoc, ImapDoc, InboxDoc, PreChatDoc,
-    RoutingDto, SettingsDoc, TeamDoc, WeeklyHours, fmt_ts,
+    self, AgentDoc, BusinessHoursDoc, CapacityDto, EntryPointDoc, ExceptionDoc, HoursDoc, ImapDoc,
+    InboxDoc, PreChatDoc, RoutingDto, SettingsDoc, TeamDoc, WeeklyHours, fmt_ts,
 };
 use crate::error::AppError;
 use crate::service::organization::{AdminDraft, AdminKind, AdminResource};
@@ -344,36 +344,6 @@ pub fn admin_draft(
         AdminKind::BusinessHours => {
             let name = str_field(m, "name", true, 200)?.unwrap_or_default();
             let zone = str_field(m, "timeZone", true, 64)?.unwrap_or_default();
-            let zone_ok = zone == "UTC"
-                || (zone.contains('/')
-                    && zone
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c)));
-            if !zone_ok {
-                return Err(DomainError::invalid(
-                    "timeZone",
-                    "must be an IANA time zone such as Europe/Berlin",
-                ));
-            }
-            let days = [
-                "MONDAY",
-                "TUESDAY",
-                "WEDNESDAY",
-                "THURSDAY",
-                "FRIDAY",
-                "SATURDAY",
-                "SUNDAY",
-            ];
-            let hm = |s: &str| -> Option<u32> {
-                let (h, m) = s.split_once(':')?;
-                let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-                (h <= 24
-                    && m < 60
-                    && h * 60 + m <= 24 * 60
-                    && h.to_string().len() <= 2
-                    && m.to_string().len() <= 2)
-                    .then_some(h * 60 + m)
-            };
             let mut weekly = Vec::new();
             match m.get("weekly") {
                 None | Some(Value::Null) => {}
@@ -382,31 +352,16 @@ pub fn admin_draft(
                         let o = e.as_object().ok_or_else(|| {
                             DomainError::invalid("weekly", "entries must be objects")
                         })?;
-                        let day = str_field(o, "day", true, 10)
-                            .map_err(|e| prefixed("weekly", e))?
-                            .unwrap_or_default();
-                        if !days.contains(&day.as_str()) {
-                            return Err(DomainError::invalid(
-                                "weekly.day",
-                                format!("'{day}' is not a weekday name such as MONDAY"),
-                            ));
-                        }
-                        let start = str_field(o, "start", true, 5)
-                            .map_err(|e| prefixed("weekly", e))?
-                            .unwrap_or_default();
-                        let end = str_field(o, "end", true, 5)
-                            .map_err(|e| prefixed("weekly", e))?
-                            .unwrap_or_default();
-                        match (hm(&start), hm(&end)) {
-                            (Some(s), Some(e)) if s < e => {}
-                            _ => {
-                                return Err(DomainError::invalid(
-                                    "weekly",
-                                    format!("{day} {start}-{end} is not a time range HH:MM-HH:MM"),
-                                ));
-                            }
-                        }
-                        weekly.push(WeeklyHours { day, start, end });
+                        let field = |key: &str, max: usize| {
+                            str_field(o, key, true, max)
+                                .map_err(|e| prefixed("weekly", e))
+                                .map(Option::unwrap_or_default)
+                        };
+                        weekly.push(WeeklyHours {
+                            day: field("day", 10)?,
+                            start: field("start", 5)?,
+                            end: field("end", 5)?,
+                        });
                     }
                 }
                 Some(_) => {
@@ -414,19 +369,65 @@ pub fn admin_draft(
                 }
             }
             let holidays = string_list(m, "holidays")?;
-            let date = time::macros::format_description!("[year]-[month]-[day]");
-            for h in &holidays {
-                time::Date::parse(h, &date).map_err(|_| {
-                    DomainError::invalid("holidays", format!("'{h}' is not a YYYY-MM-DD date"))
-                })?;
+            let mut exceptions = Vec::new();
+            match m.get("exceptions") {
+                None | Some(Value::Null) => {}
+                Some(Value::Array(entries)) => {
+                    for e in entries {
+                        let o = e.as_object().ok_or_else(|| {
+                            DomainError::invalid("exceptions", "entries must be objects")
+                        })?;
+                        let date = str_field(o, "date", true, 10)
+                            .map_err(|e| prefixed("exceptions", e))?
+                            .unwrap_or_default();
+                        let mut hours = Vec::new();
+                        match o.get("hours") {
+                            None | Some(Value::Null) => {}
+                            Some(Value::Array(list)) => {
+                                for h in list {
+                                    let h = h.as_object().ok_or_else(|| {
+                                        DomainError::invalid(
+                                            "exceptions.hours",
+                                            "entries must be objects",
+                                        )
+                                    })?;
+                                    let field = |key: &str| {
+                                        str_field(h, key, true, 5)
+                                            .map_err(|e| prefixed("exceptions.hours", e))
+                                            .map(Option::unwrap_or_default)
+                                    };
+                                    hours.push(HoursDoc {
+                                        start: field("start")?,
+                                        end: field("end")?,
+                                    });
+                                }
+                            }
+                            Some(_) => {
+                                return Err(DomainError::invalid(
+                                    "exceptions.hours",
+                                    "must be an array (empty: closed all day)",
+                                ));
+                            }
+                        }
+                        exceptions.push(ExceptionDoc { date, hours });
+                    }
+                }
+                Some(_) => {
+                    return Err(DomainError::invalid("exceptions", "must be an array"));
+                }
             }
-            Ok(AdminDraft::BusinessHours(BusinessHoursDoc {
+            let doc = BusinessHoursDoc {
                 id: id.to_owned(),
                 name,
                 time_zone: zone,
                 weekly,
                 holidays,
-            }))
+                exceptions,
+            };
+            // The calendar the document makes, refused as the domain refuses it:
+            // unknown zone, overlapping periods, no open hours at all.
+            doc.calendar()?;
+            Ok(AdminDraft::BusinessHours(doc))
         }
     }
 }

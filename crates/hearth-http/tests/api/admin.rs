@@ -185,19 +185,48 @@ async fn inboxes_entry_points_teams_and_business_hours_follow_the_collection_con
 
         let hours = admin(&api, Method::POST, "business-hours", Some(json!({"name": "Office", "timeZone": "Europe/Berlin", "weekly": [{"day": "MONDAY", "start": "09:00", "end": "17:30"}], "holidays": ["2030-12-25"]}))).await;
         assert_eq!(hours.status, StatusCode::CREATED, "{}", hours.body);
-        for body in [
-            json!({"name": "X", "timeZone": "Mars", "weekly": []}),
-            json!({"name": "X", "timeZone": "UTC", "weekly": [{"day": "FUNDAY", "start": "09:00", "end": "10:00"}]}),
-            json!({"name": "X", "timeZone": "UTC", "weekly": [{"day": "MONDAY", "start": "18:00", "end": "09:00"}]}),
-            json!({"name": "X", "timeZone": "UTC", "holidays": ["25/12/2030"]}),
+        // A night shift runs past midnight; a date may have hours of its own.
+        let nights = admin(&api, Method::POST, "business-hours", Some(json!({"name": "Nights", "timeZone": "America/New_York", "weekly": [{"day": "MONDAY", "start": "22:00", "end": "06:00"}, {"day": "TUESDAY", "start": "20:00", "end": "24:00"}], "exceptions": [{"date": "2030-12-24", "hours": [{"start": "09:00", "end": "12:00"}]}, {"date": "2030-12-31", "hours": []}]}))).await;
+        assert_eq!(nights.status, StatusCode::CREATED, "{}", nights.body);
+        assert_eq!(nights.body["exceptions"][0]["hours"][0]["end"], "12:00");
+        let week = json!([{"day": "MONDAY", "start": "09:00", "end": "17:00"}]);
+        for (body, attr) in [
+            (
+                json!({"name": "X", "timeZone": "Mars/Olympus", "weekly": week}),
+                "timeZone",
+            ),
+            (
+                json!({"name": "X", "timeZone": "UTC", "weekly": []}),
+                "weekly",
+            ),
+            (
+                json!({"name": "X", "timeZone": "UTC", "weekly": [{"day": "FUNDAY", "start": "09:00", "end": "10:00"}]}),
+                "weekly.day",
+            ),
+            (
+                json!({"name": "X", "timeZone": "UTC", "weekly": [{"day": "MONDAY", "start": "09:00", "end": "17:00"}, {"day": "MONDAY", "start": "16:00", "end": "18:00"}]}),
+                "weekly",
+            ),
+            (
+                json!({"name": "X", "timeZone": "UTC", "weekly": [{"day": "SUNDAY", "start": "22:00", "end": "10:00"}, {"day": "MONDAY", "start": "09:00", "end": "17:00"}]}),
+                "weekly",
+            ),
+            (
+                json!({"name": "X", "timeZone": "UTC", "weekly": [{"day": "MONDAY", "start": "9:60", "end": "17:00"}]}),
+                "weekly.start",
+            ),
+            (
+                json!({"name": "X", "timeZone": "UTC", "weekly": week, "holidays": ["25/12/2030"]}),
+                "holidays",
+            ),
+            (
+                json!({"name": "X", "timeZone": "UTC", "weekly": week, "exceptions": [{"date": "2030-12-24", "hours": [{"start": "12:00", "end": "09:00"}]}]}),
+                "exceptions",
+            ),
         ] {
-            assert_eq!(
-                admin(&api, Method::POST, "business-hours", Some(body.clone()))
-                    .await
-                    .status,
-                StatusCode::BAD_REQUEST,
-                "{body}"
-            );
+            let r = admin(&api, Method::POST, "business-hours", Some(body.clone())).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
+            assert_eq!(r.error().1.as_deref(), Some(attr), "{body}: {}", r.body);
         }
         let list = admin(&api, Method::GET, "inboxes", None).await.body;
         assert_eq!(list.as_array().map(Vec::len), Some(2));
