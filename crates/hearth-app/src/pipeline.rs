@@ -198,7 +198,9 @@ impl App {
                             } else {
                                 AssignReason::AutomatedAssignment
                             },
-                            inbox_sla: hearth_domain::Duration::ZERO,
+                            inbox_sla: hearth_domain::calendar::Sla::around_the_clock(
+                                hearth_domain::Duration::ZERO,
+                            ),
                         },
                     };
                     self.decide_and_persist(tx, Some(&conv), &conv.inbox_id, now, |ctx| {

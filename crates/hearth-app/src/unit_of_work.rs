@@ -73,6 +73,34 @@ pub(crate) async fn load_inbox(tx: &mut dyn StoreTx, id: &str) -> Result<Option<
     }
 }
 
+/// `target` counted in the business hours `inbox` names, or around the clock when
+/// it names none. A calendar that no longer reads (it was checked at save) is
+/// logged and the clock runs around the clock rather than not at all.
+pub(crate) async fn sla_in(
+    tx: &mut dyn StoreTx,
+    inbox: &Inbox,
+    target: hearth_domain::Duration,
+) -> Result<hearth_domain::calendar::Sla, AppError> {
+    use hearth_domain::calendar::Sla;
+    let Some(id) = &inbox.business_hours_id else {
+        return Ok(Sla::around_the_clock(target));
+    };
+    let Some(row) = tx.resource("business_hours", id).await? else {
+        return Ok(Sla::around_the_clock(target));
+    };
+    let doc: codec::BusinessHoursDoc = codec::read(&row.doc)?;
+    match doc.calendar() {
+        Ok(calendar) => Ok(Sla {
+            target,
+            hours: Some(std::sync::Arc::new(calendar)),
+        }),
+        Err(e) => {
+            tracing::warn!(business_hours = %id, error = %e, "business hours do not read; counting around the clock");
+            Ok(Sla::around_the_clock(target))
+        }
+    }
+}
+
 /// A conversation's items in timeline order, at most `limit`.
 pub(crate) async fn load_items(
     tx: &mut dyn StoreTx,

@@ -15,6 +15,7 @@
 //! on the day clocks go forward and 25 hours on the day they go back.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
@@ -322,6 +323,51 @@ impl Calendar {
         ))
     }
 }
+
+/// An SLA target and the hours it counts in: around the clock without a
+/// calendar (R48-R50 compute every due date with it).
+#[derive(Debug, Clone)]
+pub struct Sla {
+    pub target: Duration,
+    pub hours: Option<Arc<Calendar>>,
+}
+
+impl Sla {
+    /// A target counted around the clock.
+    pub fn around_the_clock(target: Duration) -> Sla {
+        Sla {
+            target,
+            hours: None,
+        }
+    }
+
+    /// The due date of a contact that arrived at `start`. A calendar that cannot
+    /// open for the target within its horizon (checked at save, so only when its
+    /// holidays cover years) falls back to wall-clock time rather than never.
+    pub fn due_from(&self, start: Timestamp) -> Timestamp {
+        match &self.hours {
+            Some(calendar) => calendar
+                .add_open_time(start, self.target)
+                .unwrap_or(start + self.target),
+            None => start + self.target,
+        }
+    }
+}
+
+/// Two SLAs are the same when their targets are and they count in the same
+/// calendar (the same loaded one).
+impl PartialEq for Sla {
+    fn eq(&self, other: &Sla) -> bool {
+        self.target == other.target
+            && match (&self.hours, &other.hours) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                _ => false,
+            }
+    }
+}
+
+impl Eq for Sla {}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -146,12 +146,13 @@ impl App {
                     let (inbox, agent) =
                         resolve_assignee(tx, "assignee.", inbox_raw, agent_raw.as_deref()).await?;
                     let agent_id = agent.map(|a| a.id);
+                    let inbox_sla = crate::unit_of_work::sla_in(tx, &inbox, inbox.sla).await?;
                     Some(Command::Assign {
                         initiator: initiator.clone(),
                         inbox_id: inbox.id.clone(),
                         agent_id,
                         reason: AssignReason::Manual,
-                        inbox_sla: inbox.sla,
+                        inbox_sla,
                     })
                 }
                 None => None,

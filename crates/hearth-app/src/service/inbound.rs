@@ -357,6 +357,7 @@ impl App {
             responder: None,
             content: content.clone(),
         };
+        let sla = crate::unit_of_work::sla_in(tx, &inbox, entry.sla_for(&inbox)).await?;
         let inbound = Inbound {
             new_conversation_id: ConversationId::from_trusted(new_id()),
             new_contact_id: ContactId::from_trusted(new_id()),
@@ -365,7 +366,7 @@ impl App {
             session_id: req.session_id.clone(),
             entry_point: Some(entry.address.clone()),
             inbox_id: entry.inbox_id.clone(),
-            sla: entry.sla_for(&inbox),
+            sla,
             item,
         };
         // A second open conversation for the customer (a concurrent T1) violates the

@@ -339,7 +339,9 @@ impl App {
                 inbox_id: conv.inbox_id.clone(),
                 agent_id: None,
                 reason: AssignReason::UserDeactivation,
-                inbox_sla: hearth_domain::Duration::ZERO,
+                inbox_sla: hearth_domain::calendar::Sla::around_the_clock(
+                    hearth_domain::Duration::ZERO,
+                ),
             };
             self.run(tx, &conv, vec![command]).await?;
         }

@@ -443,12 +443,13 @@ impl App {
             }
             may_touch(caller, &conv, Touch::Handle)?;
             let (inbox, agent) = resolve_assignee(tx, "", inbox_id, agent_id).await?;
+            let inbox_sla = crate::unit_of_work::sla_in(tx, &inbox, inbox.sla).await?;
             let command = hearth_domain::conversation::Command::Assign {
                 initiator: Initiator::new(InitiatorType::Agent, caller.agent.id.as_str()),
                 inbox_id: inbox.id.clone(),
                 agent_id: agent.map(|a| a.id),
                 reason: hearth_domain::conversation::AssignReason::Manual,
-                inbox_sla: inbox.sla,
+                inbox_sla,
             };
             self.run(tx, &conv, vec![command]).await
         })

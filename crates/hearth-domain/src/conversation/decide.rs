@@ -8,10 +8,11 @@ use super::{
     AssignReason, Command, Contact, Context, Conversation, EndReason, EndStatus, Event, EventKind,
     Fulfilment, Status, TransferReason, message_channel,
 };
+use crate::DomainError;
+use crate::calendar::Sla;
 use crate::channel::Channel;
 use crate::id::{AgentId, ContactId, ConversationId, CustomerId, InboxId, ItemId, TopicId};
 use crate::item::{ConversationItem, Initiator, InitiatorType, ItemContent};
-use crate::{DomainError, Duration};
 
 /// Decides a command on an existing conversation: one `decide_*` per command of the
 /// T-table, each refusing or adding events to the one decision.
@@ -193,7 +194,7 @@ fn decide_assign(
     inbox_id: InboxId,
     agent_id: Option<AgentId>,
     reason: AssignReason,
-    inbox_sla: Duration,
+    inbox_sla: Sla,
 ) -> Result<Change, DomainError> {
     let closed = state.status == Status::Closed;
     if closed {
@@ -218,7 +219,7 @@ fn decide_assign(
                 },
             );
         }
-        let due_at = d.now + inbox_sla;
+        let due_at = inbox_sla.due_from(d.now);
         for c in state.contacts.iter().filter(|c| c.sla_pending()) {
             d.push(
                 initiator.clone(),

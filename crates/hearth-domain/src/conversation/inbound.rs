@@ -108,7 +108,7 @@ pub fn decide_inbound(
                     direction: Direction::Inbound,
                     session_id: inbound.session_id.clone(),
                     entry_point: inbound.entry_point.clone(),
-                    due_at: Some(d.now + inbound.sla),
+                    due_at: Some(inbound.sla.due_from(d.now)),
                 },
             );
             inbound.new_contact_id.clone()

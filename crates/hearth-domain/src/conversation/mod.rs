@@ -13,6 +13,7 @@
 
 use std::collections::BTreeSet;
 
+pub use crate::calendar::Sla;
 use crate::channel::{Channel, Group};
 use crate::config::{InboxRouting, OrgSettings};
 use crate::id::{AgentId, ContactId, ConversationId, CustomerId, InboxId, ItemId, TopicId};
@@ -669,8 +670,8 @@ pub struct Inbound {
     pub entry_point: Option<String>,
     /// The entry point's inbox: where a new conversation lands.
     pub inbox_id: InboxId,
-    /// Entry point SLA, else inbox SLA (R48).
-    pub sla: Duration,
+    /// Entry point SLA, else inbox SLA (R48), in the inbox's business hours.
+    pub sla: Sla,
     /// The customer's message; its conversation and contact ids are filled in.
     pub item: ConversationItem,
 }
@@ -700,13 +701,13 @@ pub enum Command {
         agent_id: Option<AgentId>,
     },
     /// T5, T6, T17, T18: assign, unassign or transfer. `inbox_sla` is the SLA of
-    /// `inbox_id`, used when the inbox changes (R50).
+    /// `inbox_id` in its business hours, used when the inbox changes (R50).
     Assign {
         initiator: Initiator,
         inbox_id: InboxId,
         agent_id: Option<AgentId>,
         reason: AssignReason,
-        inbox_sla: Duration,
+        inbox_sla: Sla,
     },
     /// T27.
     AddTopics {

@@ -4,7 +4,7 @@
 use hearth_domain::channel::Channel;
 use hearth_domain::config::{InboxRouting, OrgSettings};
 use hearth_domain::conversation::{
-    Command, Context, Conversation, Event, IdSource, Inbound, InboundTarget, decide,
+    Command, Context, Conversation, Event, IdSource, Inbound, InboundTarget, Sla, decide,
     decide_inbound, inbound_target,
 };
 use hearth_domain::id::{AgentId, ContactId, ConversationId, CustomerId, InboxId, ItemId};
@@ -149,7 +149,7 @@ impl World {
             session_id: session,
             entry_point: Some("support@example.com".into()),
             inbox_id: InboxId::from_trusted(INBOX),
-            sla: Duration::minutes(SLA_MINUTES),
+            sla: Sla::around_the_clock(Duration::minutes(SLA_MINUTES)),
             item,
         };
         let target = inbound_target(self.conversations.last(), self.now, &self.settings);
@@ -211,7 +211,7 @@ impl World {
             inbox_id: InboxId::from_trusted(INBOX),
             agent_id: agent.map(AgentId::from_trusted),
             reason: hearth_domain::conversation::AssignReason::Manual,
-            inbox_sla: Duration::minutes(SLA_MINUTES),
+            inbox_sla: Sla::around_the_clock(Duration::minutes(SLA_MINUTES)),
         })
     }
 

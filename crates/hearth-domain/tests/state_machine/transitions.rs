@@ -5,7 +5,7 @@ use hearth_domain::Duration;
 use hearth_domain::channel::Channel;
 use hearth_domain::conversation::{
     AssignReason, Command, Context, Direction, EndReason, EndStatus, EventKind, Fulfilment,
-    QueueState, Status, decide_create_for_outbound,
+    QueueState, Sla, Status, decide_create_for_outbound,
 };
 use hearth_domain::id::{AgentId, ConversationId, InboxId, ItemId, TopicId};
 use hearth_domain::item::{ConversationItem, ItemContent, StatusChange};
@@ -182,7 +182,7 @@ fn t6_a_declined_offer_returns_the_conversation_to_the_queue() {
         inbox_id: InboxId::from_trusted(INBOX),
         agent_id: None,
         reason: AssignReason::ContactDeclined,
-        inbox_sla: Duration::minutes(SLA_MINUTES),
+        inbox_sla: Sla::around_the_clock(Duration::minutes(SLA_MINUTES)),
     })
     .unwrap();
     assert_eq!(w.latest().status, Status::Open);
@@ -515,7 +515,7 @@ fn t18_a_transfer_recomputes_the_due_date_from_the_new_inbox() {
             inbox_id: InboxId::from_trusted("billing"),
             agent_id: None,
             reason: AssignReason::Manual,
-            inbox_sla: Duration::hours(4),
+            inbox_sla: Sla::around_the_clock(Duration::hours(4)),
         })
         .unwrap();
     assert!(types(&events).contains(&"CONTACT/TRANSFERRED"));

@@ -525,3 +525,79 @@ async fn chat_sessions_rejoin_within_the_window_and_are_abandoned_after_it() {
         assert!(fresh.is_some(), "with a token of its own");
     });
 }
+
+/// Due dates count in the inbox's business hours: an email arriving on a Friday
+/// evening in an inbox open Monday to Friday, 09:00-17:00, with a two-hour SLA is
+/// due at 11:00 on Monday; a transfer to an inbox without hours counts around the
+/// clock again (R50).
+#[tokio::test]
+async fn a_friday_evening_email_is_due_on_monday_in_business_hours() {
+    crate::each_backend_with_clock!(|api, clock| {
+        // The next Friday, 18:00 UTC, from wherever the clock stands.
+        let now = api.app.now();
+        let days = (i64::from(time::Weekday::Friday.number_days_from_monday())
+            - i64::from(now.weekday().number_days_from_monday()))
+        .rem_euclid(7)
+            + 7;
+        let friday = (now + time::Duration::days(days))
+            .replace_time(time::Time::from_hms(18, 0, 0).unwrap());
+        clock.advance(friday - now);
+
+        let hours = api
+            .post(
+                "/api/v1/admin/business-hours",
+                json!({"name": "Office", "timeZone": "UTC", "weekly": [
+                    {"day": "MONDAY", "start": "09:00", "end": "17:00"},
+                    {"day": "TUESDAY", "start": "09:00", "end": "17:00"},
+                    {"day": "WEDNESDAY", "start": "09:00", "end": "17:00"},
+                    {"day": "THURSDAY", "start": "09:00", "end": "17:00"},
+                    {"day": "FRIDAY", "start": "09:00", "end": "17:00"}
+                ]}),
+            )
+            .await;
+        assert_eq!(hours.status, StatusCode::CREATED, "{}", hours.body);
+        let inboxes = api.get("/api/v1/admin/inboxes").await.body;
+        let support = inboxes[0]["id"].as_str().unwrap().to_owned();
+        let changed = api
+            .patch(
+                &format!("/api/v1/admin/inboxes/{support}"),
+                json!({"businessHoursId": hours.body["id"], "slaSeconds": 7200}),
+            )
+            .await;
+        assert!(changed.status.is_success(), "{}", changed.body);
+
+        let mail = api.email_from("friday@example.com", "Anyone there?").await;
+        let id = mail["conversationId"].as_str().unwrap().to_owned();
+        let due = |conv: &serde_json::Value| {
+            hearth_app::codec::parse_ts(conv["dueAt"].as_str().unwrap()).unwrap()
+        };
+        let conv = api.get(&format!("/api/v1/conversations/{id}")).await.body;
+        let monday = friday + time::Duration::days(3);
+        assert_eq!(
+            due(&conv),
+            monday.replace_time(time::Time::from_hms(11, 0, 0).unwrap()),
+            "{conv}"
+        );
+
+        // Transferred to an inbox without hours: two hours from now.
+        let other = api
+            .post(
+                "/api/v1/admin/inboxes",
+                json!({"name": "Nights", "slaSeconds": 7200}),
+            )
+            .await
+            .body["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let moved = api
+            .patch(
+                &format!("/api/v1/conversations/{id}"),
+                json!({"assignee": {"inboxId": other, "agentId": null}}),
+            )
+            .await;
+        assert!(moved.status.is_success(), "{}", moved.body);
+        let conv = api.get(&format!("/api/v1/conversations/{id}")).await.body;
+        assert_eq!(due(&conv), friday + time::Duration::hours(2), "{conv}");
+    });
+}
