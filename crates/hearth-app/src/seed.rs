@@ -384,6 +384,7 @@ async fn seed_demo_config(
             address: address.into(),
             inbox_id: support.clone(),
             sla: None,
+            business_hours_id: None,
         };
         let doc = serde_json::to_string(&EntryPointDoc::of(&entry))?;
         put(

@@ -81,8 +81,17 @@ pub(crate) async fn sla_in(
     inbox: &Inbox,
     target: hearth_domain::Duration,
 ) -> Result<hearth_domain::calendar::Sla, AppError> {
+    sla_in_hours(tx, inbox.business_hours_id.as_deref(), target).await
+}
+
+/// `target` counted in the business hours with this id (none: around the clock).
+pub(crate) async fn sla_in_hours(
+    tx: &mut dyn StoreTx,
+    hours: Option<&str>,
+    target: hearth_domain::Duration,
+) -> Result<hearth_domain::calendar::Sla, AppError> {
     use hearth_domain::calendar::Sla;
-    let Some(id) = &inbox.business_hours_id else {
+    let Some(id) = hours else {
         return Ok(Sla::around_the_clock(target));
     };
     let Some(row) = tx.resource("business_hours", id).await? else {

@@ -178,6 +178,8 @@ pub struct EntryPoint {
     pub address: String,
     pub inbox_id: InboxId,
     pub sla: Option<Duration>,
+    /// Business hours its contacts' SLA counts in, instead of the inbox's.
+    pub business_hours_id: Option<String>,
 }
 
 impl EntryPoint {

@@ -148,6 +148,9 @@ pub struct EntryPointDoc {
     pub inbox_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla_seconds: Option<i64>,
+    /// The business hours its contacts' SLA counts in, instead of the inbox's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_hours_id: Option<String>,
     /// An EMAIL entry point's mailbox to poll.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imap: Option<ImapDoc>,
@@ -192,6 +195,7 @@ impl EntryPointDoc {
             address: e.address.clone(),
             inbox_id: e.inbox_id.to_string(),
             sla_seconds: e.sla.map(|d| d.whole_seconds()),
+            business_hours_id: e.business_hours_id.clone(),
             imap: None,
             allowed_origins: Vec::new(),
             pre_chat: None,
@@ -206,6 +210,7 @@ impl EntryPointDoc {
             address: self.address.clone(),
             inbox_id: InboxId::from_trusted(&self.inbox_id),
             sla: self.sla_seconds.map(Duration::seconds),
+            business_hours_id: self.business_hours_id.clone(),
         })
     }
     /// The unique key of an entry point: its channel and normalised address.

@@ -265,6 +265,7 @@ pub fn admin_draft(
                 Some(s) => Some(duration_setting("slaSeconds", s, 1)?.whole_seconds()),
                 None => None,
             };
+            let business_hours_id = str_field(m, "businessHoursId", false, 50)?;
             let imap = match m.opt_obj("", "imap")? {
                 Some(imap) if channel == Channel::Email => Some(imap_doc(imap)?),
                 Some(_) => {
@@ -335,6 +336,7 @@ pub fn admin_draft(
                 address: address.clone(),
                 inbox_id,
                 sla_seconds,
+                business_hours_id,
                 imap,
                 allowed_origins,
                 pre_chat,

@@ -357,7 +357,12 @@ impl App {
             responder: None,
             content: content.clone(),
         };
-        let sla = crate::unit_of_work::sla_in(tx, &inbox, entry.sla_for(&inbox)).await?;
+        // R48: the entry point's SLA and hours, where it has them, else the inbox's.
+        let hours = entry
+            .business_hours_id
+            .as_deref()
+            .or(inbox.business_hours_id.as_deref());
+        let sla = crate::unit_of_work::sla_in_hours(tx, hours, entry.sla_for(&inbox)).await?;
         let inbound = Inbound {
             new_conversation_id: ConversationId::from_trusted(new_id()),
             new_contact_id: ContactId::from_trusted(new_id()),

@@ -278,6 +278,9 @@ impl App {
             }
             (AdminKind::EntryPoints, AdminDraft::EntryPoint(mut doc)) => {
                 must_exist(tx, kind::INBOX, "inboxId", &doc.inbox_id).await?;
+                if let Some(bh) = &doc.business_hours_id {
+                    must_exist(tx, "business_hours", "businessHoursId", bh).await?;
+                }
                 doc.id = id.to_owned();
                 // A write-only password left out keeps the one stored.
                 if let Some(imap) = doc.imap.as_mut()

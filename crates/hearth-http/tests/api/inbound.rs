@@ -526,10 +526,10 @@ async fn chat_sessions_rejoin_within_the_window_and_are_abandoned_after_it() {
     });
 }
 
-/// Due dates count in the inbox's business hours: an email arriving on a Friday
-/// evening in an inbox open Monday to Friday, 09:00-17:00, with a two-hour SLA is
-/// due at 11:00 on Monday; a transfer to an inbox without hours counts around the
-/// clock again (R50).
+/// Due dates count in business hours: an email arriving on a Friday evening in an
+/// inbox open Monday to Friday, 09:00-17:00, with a two-hour SLA is due at 11:00
+/// on Monday; an entry point's own hours apply to its contacts (R48); a transfer
+/// to an inbox without hours counts around the clock again (R50).
 #[tokio::test]
 async fn a_friday_evening_email_is_due_on_monday_in_business_hours() {
     crate::each_backend_with_clock!(|api, clock| {
@@ -558,21 +558,81 @@ async fn a_friday_evening_email_is_due_on_monday_in_business_hours() {
         assert_eq!(hours.status, StatusCode::CREATED, "{}", hours.body);
         let inboxes = api.get("/api/v1/admin/inboxes").await.body;
         let support = inboxes[0]["id"].as_str().unwrap().to_owned();
-        let changed = api
-            .patch(
-                &format!("/api/v1/admin/inboxes/{support}"),
-                json!({"businessHoursId": hours.body["id"], "slaSeconds": 7200}),
-            )
-            .await;
-        assert!(changed.status.is_success(), "{}", changed.body);
-
-        let mail = api.email_from("friday@example.com", "Anyone there?").await;
-        let id = mail["conversationId"].as_str().unwrap().to_owned();
         let due = |conv: &serde_json::Value| {
             hearth_app::codec::parse_ts(conv["dueAt"].as_str().unwrap()).unwrap()
         };
-        let conv = api.get(&format!("/api/v1/conversations/{id}")).await.body;
         let monday = friday + time::Duration::days(3);
+        let sla = api
+            .patch(
+                &format!("/api/v1/admin/inboxes/{support}"),
+                json!({"slaSeconds": 7200}),
+            )
+            .await;
+        assert!(sla.status.is_success(), "{}", sla.body);
+
+        // First only the SMS entry point names the hours (R48: its hours, the
+        // inbox's SLA).
+        let entry_points = api.get("/api/v1/admin/entry-points").await.body;
+        let sms = entry_points
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["channel"] == "SMS")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let named = api
+            .patch(
+                &format!("/api/v1/admin/entry-points/{sms}"),
+                json!({"businessHoursId": hours.body["id"]}),
+            )
+            .await;
+        assert!(named.status.is_success(), "{}", named.body);
+        let text = api.inbound(json!({"channel": "SMS", "entryPoint": "+12065550100", "from": {"address": "+12065550166"}, "content": {"content": "still open?"}})).await;
+        let path = format!(
+            "/api/v1/conversations/{}",
+            text["conversationId"].as_str().unwrap()
+        );
+        let conv = api.get(&path).await.body;
+        assert_eq!(
+            due(&conv),
+            monday.replace_time(time::Time::from_hms(11, 0, 0).unwrap()),
+            "{conv}"
+        );
+        let early = api
+            .email_from("early@example.com", "Around the clock?")
+            .await;
+        let path = format!(
+            "/api/v1/conversations/{}",
+            early["conversationId"].as_str().unwrap()
+        );
+        let conv = api.get(&path).await.body;
+        assert_eq!(
+            due(&conv),
+            friday + time::Duration::hours(2),
+            "the email entry point has no hours: {conv}"
+        );
+
+        // Then the inbox itself.
+        let changed = api
+            .patch(
+                &format!("/api/v1/admin/inboxes/{support}"),
+                json!({"businessHoursId": hours.body["id"]}),
+            )
+            .await;
+        assert!(changed.status.is_success(), "{}", changed.body);
+        let missing = api
+            .patch(
+                &format!("/api/v1/admin/entry-points/{sms}"),
+                json!({"businessHoursId": "nope"}),
+            )
+            .await;
+        assert_eq!(missing.error().1.as_deref(), Some("businessHoursId"));
+
+        let mail = api.email_from("friday@example.com", "Anyone there?").await;
+        let id = mail["conversationId"].as_str().unwrap().to_owned();
+        let conv = api.get(&format!("/api/v1/conversations/{id}")).await.body;
         assert_eq!(
             due(&conv),
             monday.replace_time(time::Time::from_hms(11, 0, 0).unwrap()),
