@@ -50,6 +50,19 @@ pub enum AppError {
     },
 }
 
+/// An error and every cause under it, outermost first, joined by ": " (what a
+/// log line or a delivery record needs: many errors' own text omits the cause).
+pub fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -110,14 +123,7 @@ impl AppError {
 
     /// The error and every cause under it, outermost first, joined by ": ".
     pub fn chain(&self) -> String {
-        let mut out = self.to_string();
-        let mut cause = std::error::Error::source(self);
-        while let Some(c) = cause {
-            out.push_str(": ");
-            out.push_str(&c.to_string());
-            cause = c.source();
-        }
-        out
+        with_causes(self)
     }
 
     /// A missing resource.

@@ -12,22 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use hearth_app::error::with_causes;
 use hearth_app::ports::WebhookSender;
 use hearth_app::service::webhooks::forbidden_address;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-
-/// An error and its causes, outermost first (reqwest's own text omits why a
-/// connection failed).
-fn with_causes(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        text.push_str(": ");
-        text.push_str(&c.to_string());
-        cause = c.source();
-    }
-    text
-}
 
 /// The system resolver, keeping only addresses a webhook may reach.
 #[derive(Debug)]

@@ -9,6 +9,7 @@
 //! second, the address gets 429 for the rest of that second whatever it sends.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -26,12 +27,49 @@ use crate::error::ApiError;
 /// is refused outright.
 pub const FAILURES_PER_SECOND: u32 = 10;
 
+/// Counts per key within the current second; a key seen in an earlier second
+/// starts again from zero.
+#[derive(Debug)]
+struct PerSecond<K>(Mutex<HashMap<K, (u64, u32)>>);
+
+impl<K: Hash + Eq> PerSecond<K> {
+    fn new() -> Self {
+        PerSecond(Mutex::new(HashMap::new()))
+    }
+
+    /// `key`'s count in second `now` so far.
+    fn count(&self, key: &K, now: u64) -> u32 {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(key)
+            .filter(|(second, _)| *second == now)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// Adds one to `key`'s count in second `now` unless it has reached `limit`;
+    /// the count after, or `None` when it had.
+    fn add(&self, key: K, now: u64, limit: u32) -> Option<u32> {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 10_000 {
+            map.retain(|_, (second, _)| *second == now);
+        }
+        let entry = map.entry(key).or_insert((now, 0));
+        if entry.0 != now {
+            *entry = (now, 0);
+        }
+        if entry.1 >= limit {
+            return None;
+        }
+        entry.1 += 1;
+        Some(entry.1)
+    }
+}
+
 /// Requests per second and credential; 0 turns limiting off.
 #[derive(Debug)]
 pub struct RateLimiter {
     limit: AtomicU32,
-    windows: Mutex<HashMap<[u8; 32], (u64, u32)>>,
-    failures: Mutex<HashMap<IpAddr, (u64, u32)>>,
+    windows: PerSecond<[u8; 32]>,
+    failures: PerSecond<IpAddr>,
 }
 
 impl RateLimiter {
@@ -39,8 +77,8 @@ impl RateLimiter {
     pub fn new(limit: u32) -> RateLimiter {
         RateLimiter {
             limit: AtomicU32::new(limit),
-            windows: Mutex::new(HashMap::new()),
-            failures: Mutex::new(HashMap::new()),
+            windows: PerSecond::new(),
+            failures: PerSecond::new(),
         }
     }
 
@@ -51,23 +89,12 @@ impl RateLimiter {
 
     /// Whether `ip` has had its share of refused credentials in second `now`.
     fn failing(&self, ip: IpAddr, now: u64) -> bool {
-        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures
-            .get(&ip)
-            .is_some_and(|(second, n)| *second == now && *n >= FAILURES_PER_SECOND)
+        self.failures.count(&ip, now) >= FAILURES_PER_SECOND
     }
 
     /// Counts a 401 answered to `ip` in second `now`.
     fn failed(&self, ip: IpAddr, now: u64) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if failures.len() > 10_000 {
-            failures.retain(|_, (second, _)| *second == now);
-        }
-        let entry = failures.entry(ip).or_insert((now, 0));
-        if entry.0 != now {
-            *entry = (now, 0);
-        }
-        entry.1 = entry.1.saturating_add(1);
+        let _ = self.failures.add(ip, now, u32::MAX);
     }
 
     /// Counts a request in second `now`; returns the limit and what remains, or
@@ -77,27 +104,17 @@ impl RateLimiter {
         if limit == 0 {
             return Some((0, 0));
         }
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if windows.len() > 10_000 {
-            windows.retain(|_, (second, _)| *second == now);
-        }
-        let entry = windows.entry(key).or_insert((now, 0));
-        if entry.0 != now {
-            *entry = (now, 0);
-        }
-        if entry.1 >= limit {
-            return None;
-        }
-        entry.1 += 1;
-        Some((limit, limit - entry.1))
+        let used = self.windows.add(key, now, limit)?;
+        Some((limit, limit - used))
     }
 }
 
-/// Reads the organization's limit again (after an administrator changed the
-/// settings on this instance, so the change applies to the next request).
-pub async fn refresh(state: &AppState) {
-    match state.app.rate_limit().await {
-        Ok(limit) => state.limiter.set_limit(limit),
+/// Reads the organization's limit again: after an administrator changed the
+/// settings on this instance (so the change applies to the next request), and
+/// from the binary's refresh task.
+pub async fn refresh(app: &hearth_app::App, limiter: &RateLimiter) {
+    match app.rate_limit().await {
+        Ok(limit) => limiter.set_limit(limit),
         Err(e) => tracing::warn!(error = %e.chain(), "reading the rate limit failed"),
     }
 }

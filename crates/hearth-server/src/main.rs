@@ -581,10 +581,7 @@ async fn refresh_rate_limit(
     commits: Arc<hearth_http::push::Notifier>,
 ) {
     loop {
-        match app.rate_limit().await {
-            Ok(limit) => limiter.set_limit(limit),
-            Err(e) => tracing::warn!(error = %e.chain(), "reading the rate limit failed"),
-        }
+        hearth_http::ratelimit::refresh(&app, &limiter).await;
         // Read again after a commit (any instance's: a settings change is one), at
         // most five times a second, and every five seconds in any case.
         tokio::select! {

@@ -165,11 +165,16 @@ struct Cursor {
 
 /// `t=<unix>,v1=<hex HMAC-SHA256(secret, "t.body")>`.
 pub fn signature(secret: &str, unix: i64, body: &str) -> String {
+    format!("t={unix},v1={}", mac_hex(secret, unix, body))
+}
+
+/// The hex HMAC-SHA256 of `"<unix>.<body>"` under `secret`.
+fn mac_hex(secret: &str, unix: i64, body: &str) -> String {
     let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()) else {
         unreachable_mac()
     };
     mac.update(format!("{unix}.{body}").as_bytes());
-    format!("t={unix},v1={}", hex::encode(mac.finalize().into_bytes()))
+    hex::encode(mac.finalize().into_bytes())
 }
 
 #[allow(clippy::panic)]
@@ -865,11 +870,8 @@ fn request_parts(hook: &WebhookDoc, body: &str, unix: i64) -> (Option<(String, S
     if let (Some(old), Some(until)) = (&hook.previous_secret, hook.previous_secret_until)
         && unix.saturating_mul(1000) < until
     {
-        let old = signature(old, unix, body);
-        if let Some((_, v1)) = old.split_once(',') {
-            signed.push(',');
-            signed.push_str(v1);
-        }
+        signed.push_str(",v1=");
+        signed.push_str(&mac_hex(old, unix, body));
     }
     headers.push(("Hearth-Signature".into(), signed));
     (basic, headers)

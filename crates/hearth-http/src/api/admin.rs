@@ -208,7 +208,7 @@ async fn update_settings(
         .app
         .admin_update_settings(&caller, &settings_reader(&body), if_match(&headers)?)
         .await?;
-    crate::ratelimit::refresh(&state).await;
+    crate::ratelimit::refresh(&state.app, &state.limiter).await;
     item(saved)
 }
 

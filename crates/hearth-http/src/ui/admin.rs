@@ -991,7 +991,7 @@ async fn save(
                 .await
                 .map(|_| ());
             if saved.is_ok() {
-                crate::ratelimit::refresh(&state).await;
+                crate::ratelimit::refresh(&state.app, &state.limiter).await;
             }
             saved
         }
