@@ -18,6 +18,7 @@ use hearth_domain::Timestamp;
 use hearth_domain::conversation::{AssignReason, Command, Context, Conversation, Event, decide};
 use hearth_domain::id::InboxId;
 use hearth_domain::item::{Initiator, InitiatorType};
+use hearth_domain::rules::TriggerKind;
 use hearth_routing::{Decision, Effect, Input, Outcome, UnitId};
 
 use crate::app::App;
@@ -29,6 +30,7 @@ use crate::route::OfferDoc;
 use crate::route::log_codec::unit_key;
 use crate::route::translate::inputs_for_change;
 use crate::schedule::{delay_timer, offer_timer, offer_timer_id, schedule_contact_timers};
+use crate::service::rules::triggers_in;
 use crate::unit_of_work::{
     load_conversation_for_update, load_inbox, load_settings, persist, task_of_row, write_task,
 };
@@ -84,12 +86,50 @@ impl App {
         decide: impl FnOnce(&mut Context<'_>) -> Result<Vec<Event>, DomainError>,
     ) -> Result<(Conversation, Vec<Event>), AppError> {
         let now = self.now();
-        let (after, events) = self
+        let (mut after, events) = self
             .decide_and_persist(tx, before, inbox_id, now, decide)
             .await?;
+        // Rules run before routing learns of the change (R37).
+        let (message, topics) = triggers_in(&events);
+        if let Some(message) = message {
+            after = self
+                .automate(tx, TriggerKind::CommunicationReceived, after, Some(message))
+                .await?;
+        }
+        if topics {
+            after = self
+                .automate(tx, TriggerKind::TopicsAdded, after, None)
+                .await?;
+        }
         let inputs = inputs_for_change(before, &after, now, change == Change::FromCustomer);
         self.route(tx, inputs).await?;
         Ok((after, events))
+    }
+
+    /// A rule's commands on `conv`: decide (a rule's close asks for no topic, T21),
+    /// persist, timers. Routing is told by the caller, once, of the whole change.
+    pub(crate) async fn apply_automation(
+        &self,
+        tx: &mut dyn StoreTx,
+        conv: &Conversation,
+        commands: Vec<Command>,
+    ) -> Result<Conversation, AppError> {
+        let now = self.now();
+        let (after, _) = self
+            .decide_and_persist(tx, Some(conv), &conv.inbox_id, now, |ctx| {
+                let mut state = conv.clone();
+                let mut events = Vec::new();
+                for command in commands {
+                    let step = decide(&state, command, false, ctx)?;
+                    for e in &step {
+                        state.apply(e);
+                    }
+                    events.extend(step);
+                }
+                Ok(events)
+            })
+            .await?;
+        Ok(after)
     }
 
     /// Steps 1 to 3: decide, persist, timers. Routing is not told; carrying out its

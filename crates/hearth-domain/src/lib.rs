@@ -25,6 +25,7 @@ pub mod error;
 pub mod id;
 pub mod item;
 pub mod outbound;
+pub mod rules;
 pub mod task;
 
 pub use error::DomainError;

@@ -71,7 +71,13 @@ pub struct ConversationDoc {
     pub contacts: Vec<ContactDoc>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub awaiting_outbound: bool,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub priority_boost: i64,
     pub version: u64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 impl ConversationDoc {
@@ -113,6 +119,7 @@ impl ConversationDoc {
                 })
                 .collect(),
             awaiting_outbound: c.awaiting_outbound,
+            priority_boost: c.priority_boost,
             version: c.version,
         }
     }
@@ -178,6 +185,7 @@ impl ConversationDoc {
             topic_ids: self.topic_ids.iter().map(TopicId::from_trusted).collect(),
             contacts,
             awaiting_outbound: self.awaiting_outbound,
+            priority_boost: self.priority_boost,
             version: self.version,
         })
     }

@@ -61,6 +61,9 @@ pub enum EventBody {
     },
     Closed,
     HoldReleased,
+    PriorityBoostSet {
+        score: i64,
+    },
     StatusUpdated {
         status: String,
     },
@@ -227,6 +230,7 @@ pub fn encode_event(e: &Event, ctx: Option<EventContext>) -> Result<String, serd
             contact_id: s(contact_id),
             due_at: *due_at,
         },
+        EventKind::PriorityBoostSet { score } => EventBody::PriorityBoostSet { score: *score },
         EventKind::TopicAdded { topic_id } => EventBody::TopicAdded {
             topic_id: s(topic_id),
         },
@@ -348,6 +352,7 @@ pub fn decode_event(at: i64, initiator: Initiator, payload: &str) -> Result<Even
             contact_id: ContactId::from_trusted(contact_id),
             due_at,
         },
+        EventBody::PriorityBoostSet { score } => EventKind::PriorityBoostSet { score },
         EventBody::TopicAdded { topic_id } => EventKind::TopicAdded {
             topic_id: TopicId::from_trusted(topic_id),
         },

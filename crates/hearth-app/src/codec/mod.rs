@@ -14,6 +14,7 @@ mod events;
 mod instants;
 mod items;
 mod routing;
+mod rules;
 mod tasks;
 
 pub use configuration::*;
@@ -24,6 +25,7 @@ pub use events::*;
 pub use instants::*;
 pub use items::*;
 pub use routing::*;
+pub use rules::*;
 pub use tasks::*;
 
 /// Version written into every event payload.

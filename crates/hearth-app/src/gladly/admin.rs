@@ -343,6 +343,10 @@ pub fn admin_draft(
             };
             Ok(AdminDraft::EntryPoint(doc))
         }
+        AdminKind::Rules => {
+            let (doc, position) = super::rules::rule_doc(id, m)?;
+            Ok(AdminDraft::Rule { doc, position })
+        }
         AdminKind::BusinessHours => {
             let name = str_field(m, "name", true, 200)?.unwrap_or_default();
             let zone = str_field(m, "timeZone", true, 64)?.unwrap_or_default();

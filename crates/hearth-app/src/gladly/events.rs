@@ -72,6 +72,7 @@ fn conversation_content(e: &EventRow, p: &EventPayload) -> Option<(String, Value
         EventBody::Created { .. } | EventBody::Reopened { .. } | EventBody::Closed => {
             base(json!({}))
         }
+        EventBody::PriorityBoostSet { score } => base(json!({ "priorityBoost": score })),
         EventBody::StatusUpdated { .. } => {
             json!({ "conversationId": conv, "customerId": customer })
         }

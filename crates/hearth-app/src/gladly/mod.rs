@@ -33,5 +33,6 @@ pub mod items;
 pub mod replies;
 pub mod reports;
 pub mod routing;
+pub mod rules;
 pub mod tasks;
 pub mod webhooks;

@@ -59,6 +59,11 @@ impl RoutingCache {
         f(&self.lock().engine)
     }
 
+    /// The position in the routing log the engine has applied up to.
+    pub(crate) fn position(&self) -> i64 {
+        self.lock().last_seq
+    }
+
     /// Called by `write_tx!` after each attempt: keeps what committed, forgets
     /// (and later rebuilds) what did not.
     pub(crate) fn settle(&self, committed: bool) {

@@ -29,6 +29,12 @@ use translate::{agent_config, inbox_policy, next_refusal};
 
 impl App {
     /// Applies the committed routing inputs this instance has not seen yet.
+    /// The routing log position this instance's engine has applied (after a catch-up
+    /// in the current transaction: the log's head).
+    pub(crate) fn routing_position(&self) -> i64 {
+        self.routing.position()
+    }
+
     pub(crate) async fn routing_catch_up(&self, tx: &mut dyn StoreTx) -> Result<(), AppError> {
         self.routing.catch_up(tx).await
     }

@@ -33,7 +33,7 @@ pub fn unit_of(conv: &Conversation) -> Option<Unit> {
         id: UnitId::Conversation(conv.id.clone()),
         inbox_id: conv.inbox_id.clone(),
         group,
-        score: 0,
+        score: conv.priority_boost,
         due_at: conv.due_at(),
         arrived_at: arrived,
         preferred_agent: None,

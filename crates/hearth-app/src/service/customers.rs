@@ -347,6 +347,8 @@ impl App {
             }
             let tombstone = crate::codec::tombstone_payload(None)?;
             tx.erase_customer(id, &tombstone).await?;
+            // When the customer was last auto-replied to is about them too.
+            tx.delete_resource(super::rules::AUTO_REPLY, id).await?;
             super::exports::erase_from_exports(tx, id).await?;
             tx.append_events(&[crate::ports::EventRow {
                 id: crate::clock::new_id(),

@@ -20,6 +20,7 @@ mod permissions;
 pub mod preferences;
 mod queue;
 pub mod reports;
+pub mod rules;
 pub mod tasks;
 mod timers;
 mod topics;

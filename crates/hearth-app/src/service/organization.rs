@@ -21,7 +21,7 @@ use super::credentials::hash_password;
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::{new_id, new_token, token_hash};
 use crate::codec::{
-    self, AgentDoc, BusinessHoursDoc, EntryPointDoc, InboxDoc, SettingsDoc, TeamDoc,
+    self, AgentDoc, BusinessHoursDoc, EntryPointDoc, InboxDoc, RuleDoc, SettingsDoc, TeamDoc,
 };
 use crate::error::AppError;
 use crate::ports::{ResourceRow, StoreTx};
@@ -37,6 +37,7 @@ pub enum AdminKind {
     Teams,
     EntryPoints,
     BusinessHours,
+    Rules,
 }
 
 impl AdminKind {
@@ -48,6 +49,7 @@ impl AdminKind {
             "teams" => AdminKind::Teams,
             "entry-points" => AdminKind::EntryPoints,
             "business-hours" => AdminKind::BusinessHours,
+            "rules" => AdminKind::Rules,
             _ => return None,
         })
     }
@@ -60,6 +62,7 @@ impl AdminKind {
             AdminKind::Teams => "teams",
             AdminKind::EntryPoints => "entry-points",
             AdminKind::BusinessHours => "business-hours",
+            AdminKind::Rules => "rules",
         }
     }
 
@@ -70,6 +73,7 @@ impl AdminKind {
             AdminKind::Teams => kind::TEAM,
             AdminKind::EntryPoints => kind::ENTRY_POINT,
             AdminKind::BusinessHours => "business_hours",
+            AdminKind::Rules => super::rules::RULE,
         }
     }
 
@@ -80,6 +84,7 @@ impl AdminKind {
             AdminKind::Teams => "team",
             AdminKind::EntryPoints => "entry point",
             AdminKind::BusinessHours => "business hours",
+            AdminKind::Rules => "rule",
         }
     }
 }
@@ -107,6 +112,11 @@ pub enum AdminDraft {
     Team(TeamDoc),
     EntryPoint(EntryPointDoc),
     BusinessHours(BusinessHoursDoc),
+    /// A rule; `position` is `None` when the body left it out (the rule goes last).
+    Rule {
+        doc: RuleDoc,
+        position: Option<i64>,
+    },
 }
 
 /// Reads a resource's new state given its id and, for an update, its current one.
@@ -173,6 +183,20 @@ async fn must_exist(
         return Err(DomainError::invalid(attr, format!("{id} does not exist")).into());
     }
     Ok(())
+}
+
+/// A rule shows why it last stopped (`lastError`); other resources as stored.
+async fn with_status(
+    tx: &mut dyn StoreTx,
+    kind: AdminKind,
+    mut resource: AdminResource,
+) -> Result<AdminResource, AppError> {
+    if kind == AdminKind::Rules
+        && let Some(error) = tx.resource(super::rules::RULE_ERROR, &resource.id).await?
+    {
+        resource.doc = codec::with_last_error(&resource.doc, Some(&error.doc))?;
+    }
+    Ok(resource)
 }
 
 /// The resource as stored after a write (with its new version and times).
@@ -300,6 +324,31 @@ impl App {
                     disables: false,
                 }
             }
+            (AdminKind::Rules, AdminDraft::Rule { mut doc, position }) => {
+                doc.id = id.to_owned();
+                let rule = doc.rule()?;
+                for (store_kind, attr, named) in super::rules::named_references(&rule) {
+                    must_exist(tx, store_kind, &attr, &named).await?;
+                }
+                doc.position = match position {
+                    Some(p) => p,
+                    None => {
+                        let mut last = 0;
+                        for row in tx.resources(super::rules::RULE).await? {
+                            if row.id != id {
+                                last = last.max(codec::read::<RuleDoc>(&row.doc)?.position);
+                            }
+                        }
+                        last + 1
+                    }
+                };
+                Validated {
+                    doc: codec::write(&doc)?,
+                    key: None,
+                    routing: None,
+                    disables: false,
+                }
+            }
             (AdminKind::BusinessHours, AdminDraft::BusinessHours(mut doc)) => {
                 doc.id = id.to_owned();
                 Validated {
@@ -358,12 +407,13 @@ impl App {
         kind: AdminKind,
     ) -> Result<Vec<AdminResource>, AppError> {
         admin_only(caller)?;
-        read_tx!(self, |tx| Ok(tx
-            .resources(kind.store_kind())
-            .await?
-            .iter()
-            .map(resource_of)
-            .collect::<Vec<_>>()))
+        read_tx!(self, |tx| {
+            let mut out = Vec::new();
+            for row in tx.resources(kind.store_kind()).await? {
+                out.push(with_status(tx, kind, resource_of(&row)).await?);
+            }
+            Ok::<_, AppError>(out)
+        })
     }
 
     /// One resource.
@@ -379,7 +429,7 @@ impl App {
                 .resource(kind.store_kind(), id)
                 .await?
                 .ok_or_else(|| AppError::not_found(kind.noun(), id))?;
-            Ok(resource_of(&row))
+            with_status(tx, kind, resource_of(&row)).await
         })
     }
 
@@ -484,6 +534,10 @@ impl App {
             };
             self.put(tx, kind, &updated).await?;
             self.reconfigure(tx, &v).await?;
+            if kind == AdminKind::Rules {
+                // A changed rule starts with a clean slate.
+                tx.delete_resource(super::rules::RULE_ERROR, id).await?;
+            }
             if kind == AdminKind::Agents && !was_disabled && v.disables {
                 self.deactivate(tx, id).await?;
             }
@@ -511,6 +565,11 @@ impl App {
             let in_use = |what: &str| -> AppError {
                 DomainError::InUse(format!("the {} is still used by {what}", kind.noun())).into()
             };
+            if kind != AdminKind::Rules
+                && super::rules::named_by_a_rule(tx, kind.store_kind(), id).await?
+            {
+                return Err(in_use("rules; change or delete them first"));
+            }
             match kind {
                 AdminKind::Agents => {
                     if id == caller.agent.id.as_str() {
@@ -555,6 +614,18 @@ impl App {
                             return Err(in_use("inboxes"));
                         }
                     }
+                    for ep in tx.resources(kind::ENTRY_POINT).await? {
+                        if codec::read::<EntryPointDoc>(&ep.doc)?
+                            .business_hours_id
+                            .as_deref()
+                            == Some(id)
+                        {
+                            return Err(in_use("entry points"));
+                        }
+                    }
+                }
+                AdminKind::Rules => {
+                    tx.delete_resource(super::rules::RULE_ERROR, id).await?;
                 }
                 AdminKind::Teams | AdminKind::EntryPoints => {}
             }

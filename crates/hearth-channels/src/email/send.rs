@@ -13,8 +13,10 @@ use hearth_app::error::AppError;
 use hearth_app::service::{Delivery, Outgoing};
 use hearth_domain::Duration;
 use hearth_domain::channel::Channel;
+use hearth_domain::item::InitiatorType;
 use hearth_domain::item::ItemContent;
-use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::{Notify, watch};
 
@@ -63,6 +65,26 @@ impl Relay {
     }
 }
 
+/// `Auto-Submitted: auto-replied` (RFC 3834) on what a rule sends, so that the
+/// customer's own auto-responders stay quiet and no mail loop starts. lettre has
+/// no such header, so it is declared here.
+#[derive(Debug, Clone)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-replied".to_owned())
+    }
+}
+
 /// The email a claimed outbox row becomes.
 pub fn build(out: &Outgoing) -> Result<Message, String> {
     let ItemContent::Email {
@@ -107,6 +129,9 @@ pub fn build(out: &Outgoing) -> Result<Message, String> {
     }
     for addr in bcc {
         builder = builder.bcc(mailbox(None, addr)?);
+    }
+    if out.item.initiator.kind == InitiatorType::Automation {
+        builder = builder.header(AutoSubmitted);
     }
     if let Some(parent) = &out.in_reply_to {
         builder = builder.in_reply_to(parent.clone());
@@ -262,6 +287,15 @@ mod tests {
         assert!(mixed.contains("filename=\"label.pdf\""), "{mixed}");
         assert!(mixed.contains("Content-Type: application/pdf"), "{mixed}");
         assert!(mixed.contains("Here it is."), "{mixed}");
+        assert!(
+            !plain.contains("Auto-Submitted"),
+            "an agent's reply is not automatic"
+        );
+        let mut automatic = outgoing(Vec::new());
+        automatic.item.initiator =
+            hearth_domain::item::Initiator::new(InitiatorType::Automation, "r1");
+        let auto = String::from_utf8(build(&automatic).unwrap().formatted()).unwrap();
+        assert!(auto.contains("Auto-Submitted: auto-replied"), "{auto}");
     }
 
     #[test]

@@ -75,6 +75,19 @@ pub fn decide(
             contact_id,
             agent_id,
         } => decide_answer_call(state, &mut d, closed, contact_id, agent_id)?,
+        Command::SetPriorityBoost { initiator, score } => {
+            if closed {
+                return Err(DomainError::ConversationClosed(
+                    "the conversation is closed",
+                ));
+            }
+            if state.priority_boost == score {
+                Change::None
+            } else {
+                d.push(initiator, EventKind::PriorityBoostSet { score });
+                Change::Made
+            }
+        }
     };
     Ok(match change {
         Change::Made => d.finish(Some(&before)),

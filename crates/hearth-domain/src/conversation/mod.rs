@@ -251,6 +251,8 @@ pub struct Conversation {
     /// T19/R54: an agent reopened (or created) it for an outbound that is not sent yet;
     /// it stays OPEN, owned by that agent, and is not routable.
     pub awaiting_outbound: bool,
+    /// A rule's priority boost: routing orders by it after the tier (higher first).
+    pub priority_boost: i64,
     /// Number of events folded; the resource version behind `ETag`.
     pub version: u64,
 }
@@ -453,6 +455,7 @@ impl Conversation {
             EventKind::TopicAdded { topic_id } => {
                 self.topic_ids.insert(topic_id.clone());
             }
+            EventKind::PriorityBoostSet { score } => self.priority_boost = *score,
             EventKind::TopicRemoved { topic_id } => {
                 self.topic_ids.remove(topic_id);
             }
@@ -489,6 +492,7 @@ impl Conversation {
                 topic_ids: BTreeSet::new(),
                 contacts: Vec::new(),
                 awaiting_outbound: *awaiting_outbound,
+                priority_boost: 0,
                 version: 1,
             }),
             _ => None,
@@ -588,6 +592,10 @@ pub enum EventKind {
     TopicRemoved {
         topic_id: TopicId,
     },
+    /// A rule set the conversation's priority boost.
+    PriorityBoostSet {
+        score: i64,
+    },
     /// A system timeline item: a status change or a topic change.
     ItemAdded {
         item: ConversationItem,
@@ -617,6 +625,7 @@ impl EventKind {
             EventKind::DueDateUpdated { .. } => "HEARTH_CONTACT/DUE_DATE_UPDATED",
             EventKind::TopicAdded { .. } => "CONVERSATION/TOPIC_ADDED",
             EventKind::TopicRemoved { .. } => "CONVERSATION/TOPIC_REMOVED",
+            EventKind::PriorityBoostSet { .. } => "HEARTH_CONVERSATION/PRIORITY_BOOST_SET",
             EventKind::ItemAdded { .. } => "HEARTH_CONVERSATION/ITEM_ADDED",
             EventKind::NoteCreated { .. } => "CONVERSATION/NOTE_CREATED",
         }
@@ -732,6 +741,8 @@ pub enum Command {
         contact_id: ContactId,
         abandoned: bool,
     },
+    /// A rule's SET_PRIORITY_BOOST.
+    SetPriorityBoost { initiator: Initiator, score: i64 },
     /// T8/T9: the same-agent time limit of a contact ran out.
     SameAgentLimitElapsed { contact_id: ContactId },
     /// A call was answered by an agent (fulfils it and any pending voicemail).

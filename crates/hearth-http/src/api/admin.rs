@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use hearth_app::gladly::admin::{
     TokenCreated, TokenWire, admin_body, admin_id, draft_reader, settings_reader,
 };
+use hearth_app::gladly::rules::{self, DryRunWire};
 use hearth_app::service::organization::{AdminKind, AdminResource};
 use serde_json::Value;
 
@@ -43,12 +44,29 @@ pub(super) fn router() -> Api {
             revoke_token,
             doc(T, "Revoke an API token").ok(204).empty(),
         )
+        .post(
+            "/admin/rules/{id}/test",
+            test_rule,
+            doc(
+                T,
+                "Dry-run a rule on a sample message, without doing anything",
+            )
+            .body(),
+        )
+        .get(
+            "/admin/rule-templates",
+            rule_templates,
+            doc(
+                T,
+                "The library of rule templates (each creates a disabled rule)",
+            ),
+        )
         .get(
             "/admin/{collection}",
             list,
             doc(
                 T,
-                "List agents, inboxes, teams, entry-points or business-hours",
+                "List agents, inboxes, teams, entry-points, business-hours or rules",
             ),
         )
         .post(
@@ -56,7 +74,7 @@ pub(super) fn router() -> Api {
             create,
             doc(
                 T,
-                "Create an agent, inbox, team, entry point or business hours",
+                "Create an agent, inbox, team, entry point, business hours or rule",
             )
             .body()
             .ok(201),
@@ -189,6 +207,25 @@ async fn remove(
         .admin_delete(&caller, kind, &id, if_match(&headers)?)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn test_rule(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<DryRunWire>> {
+    let sample = rules::sample(&body)?;
+    let (run, doc) = state.app.rule_dry_run(&caller, &id, sample).await?;
+    Ok(Json(DryRunWire::of(&run, &doc)))
+}
+
+async fn rule_templates(
+    State(_state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> ApiResult<Json<Vec<Value>>> {
+    caller.require(hearth_domain::config::Role::Admin)?;
+    Ok(Json(rules::templates()))
 }
 
 async fn settings(

@@ -13,7 +13,13 @@ async fn admin(api: &Api, method: Method, path: &str, body: Option<Value>) -> Re
         .await
 }
 
-async fn with_if_match(api: &Api, method: Method, path: &str, etag: &str, body: Value) -> Reply {
+pub(crate) async fn with_if_match(
+    api: &Api,
+    method: Method,
+    path: &str,
+    etag: &str,
+    body: Value,
+) -> Reply {
     let req = axum::http::Request::builder()
         .method(method)
         .uri(format!("/api/v1/admin/{path}"))
@@ -231,7 +237,7 @@ async fn inboxes_entry_points_teams_and_business_hours_follow_the_collection_con
         let list = admin(&api, Method::GET, "inboxes", None).await.body;
         assert_eq!(list.as_array().map(Vec::len), Some(2));
         assert_eq!(
-            admin(&api, Method::GET, "rules", None).await.status,
+            admin(&api, Method::GET, "parrots", None).await.status,
             StatusCode::NOT_FOUND
         );
         let team_id = team.body["id"].as_str().unwrap();

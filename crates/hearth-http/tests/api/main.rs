@@ -10,6 +10,7 @@ mod inbound;
 mod openapi;
 mod permissions;
 mod routing;
+mod rules;
 mod tasks;
 mod timers;
 mod ui;
