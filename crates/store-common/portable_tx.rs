@@ -767,10 +767,10 @@ impl CustomerTx for Tx {
     ) -> Result<(), StoreError> {
         let statements = [
             "UPDATE event SET payload = $2 WHERE (aggregate_type = $3 AND aggregate_id = $1) \
-             OR (aggregate_type IN ($4, $5) AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)) \
+             OR (aggregate_type IN ($4, $5, $7) AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)) \
              OR (aggregate_type = $6 AND aggregate_id IN (SELECT task_id FROM task WHERE customer_id = $1))",
             "DELETE FROM webhook_delivery WHERE event_id IN (SELECT event_id FROM event WHERE (aggregate_type = $2 AND aggregate_id = $1) \
-             OR (aggregate_type IN ($3, $4) AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)) \
+             OR (aggregate_type IN ($3, $4, $6) AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)) \
              OR (aggregate_type = $5 AND aggregate_id IN (SELECT task_id FROM task WHERE customer_id = $1)))",
             "DELETE FROM routing_decision WHERE unit_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
             "DELETE FROM outbox WHERE conversation_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
@@ -802,7 +802,8 @@ impl CustomerTx for Tx {
                     .bind(stored::CUSTOMER_EVENTS)
                     .bind(stored::CONVERSATION_EVENTS)
                     .bind(stored::ROUTING_EVENTS)
-                    .bind(stored::TASK_EVENTS);
+                    .bind(stored::TASK_EVENTS)
+                    .bind(stored::SLA_EVENTS);
             }
             query.execute(&mut *self.inner).await.map_err(map_err)?;
         }
@@ -1019,6 +1020,35 @@ impl ConversationTx for Tx {
         .await
         .map_err(map_err)?;
         Ok(rows.into_iter().map(conversation_of).collect())
+    }
+
+    async fn conversations_with_due(
+        &mut self,
+        after_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ConversationRow>, StoreError> {
+        let rows: Vec<ConversationRecord> = sqlx::query_as(conversation_query(
+            "WHERE conversation_id > $1 AND due_at IS NOT NULL AND status <> $2 ORDER BY conversation_id LIMIT $3",
+        ))
+        .bind(after_id)
+        .bind(stored::CLOSED)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(conversation_of).collect())
+    }
+
+    async fn due_before(&mut self, until: i64) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT inbox_id, due_at FROM conversation WHERE due_at IS NOT NULL AND due_at <= $1 AND status <> $2",
+        )
+        .bind(until)
+        .bind(stored::CLOSED)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows)
     }
 
     async fn contacts_of(&mut self, conversation_id: &str) -> Result<Vec<ContactRow>, StoreError> {
@@ -1989,6 +2019,16 @@ impl TimerTx for Tx {
                 .await
                 .map_err(map_err)?;
         Ok(rows.into_iter().map(timer_of).collect())
+    }
+
+    async fn timer(&mut self, id: &str) -> Result<Option<TimerRow>, StoreError> {
+        let row: Option<TimerRecord> =
+            sqlx::query_as("SELECT timer_id, due_at, kind, payload FROM timer WHERE timer_id = $1")
+                .bind(id)
+                .fetch_optional(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
+        Ok(row.map(timer_of))
     }
 
     async fn next_timer_due(&mut self) -> Result<Option<i64>, StoreError> {

@@ -29,7 +29,9 @@ use crate::ports::{OfferRow, StoreTx};
 use crate::route::OfferDoc;
 use crate::route::log_codec::unit_key;
 use crate::route::translate::inputs_for_change;
-use crate::schedule::{delay_timer, offer_timer, offer_timer_id, schedule_contact_timers};
+use crate::schedule::{
+    delay_timer, offer_timer, offer_timer_id, schedule_contact_timers, schedule_due_timer,
+};
 use crate::service::rules::triggers_in;
 use crate::unit_of_work::{
     load_conversation_for_update, load_inbox, load_settings, persist, task_of_row, write_task,
@@ -159,6 +161,11 @@ impl App {
             .ok_or_else(|| AppError::internal("a decision left no conversation"))?;
         if !events.is_empty() {
             schedule_contact_timers(tx, before, &after).await?;
+            if before.map(|b| (b.due_at(), b.status, &b.inbox_id))
+                != Some((after.due_at(), after.status, &after.inbox_id))
+            {
+                schedule_due_timer(tx, &after).await?;
+            }
         }
         Ok((after, events))
     }

@@ -41,6 +41,9 @@ pub mod stored {
     pub const CONVERSATION_EVENTS: &str = "conversation";
     pub const ROUTING_EVENTS: &str = "routing";
     pub const TASK_EVENTS: &str = "task";
+    /// `event.aggregate_type` of the due-date events (`CONTACT/DUE_SOON`,
+    /// `CONTACT/OVERDUE`): about a conversation, but no change to it.
+    pub const SLA_EVENTS: &str = "sla";
     /// The `StoreError::Conflict` key of R2: a customer has at most one conversation
     /// that is not closed.
     pub const ONE_OPEN_CONVERSATION: &str = "one_open_conversation";
@@ -485,6 +488,16 @@ pub trait ConversationTx: Send {
         after_id: &str,
         limit: i64,
     ) -> Result<Vec<ConversationRow>, StoreError>;
+    /// Non-closed conversations with a due date, after `after_id` in id order (to
+    /// re-arm their due-date timers when the rules change).
+    async fn conversations_with_due(
+        &mut self,
+        after_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ConversationRow>, StoreError>;
+    /// `(inbox, due date)` of every non-closed conversation due at or before
+    /// `until` (the board's due-soon and overdue counts).
+    async fn due_before(&mut self, until: i64) -> Result<Vec<(String, i64)>, StoreError>;
     /// Contacts of a conversation, in start order.
     async fn contacts_of(&mut self, conversation_id: &str) -> Result<Vec<ContactRow>, StoreError>;
 }
@@ -730,6 +743,8 @@ pub trait TimerTx: Send {
     async fn delete_timer(&mut self, id: &str) -> Result<(), StoreError>;
     /// Timers due at or before `now`, earliest first, at most `limit`.
     async fn due_timers(&mut self, now: i64, limit: i64) -> Result<Vec<TimerRow>, StoreError>;
+    /// One timer by id.
+    async fn timer(&mut self, id: &str) -> Result<Option<TimerRow>, StoreError>;
     /// When the earliest timer is due.
     async fn next_timer_due(&mut self) -> Result<Option<i64>, StoreError>;
 }

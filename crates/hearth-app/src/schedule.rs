@@ -113,3 +113,123 @@ pub(crate) fn away_timer(agent: &AgentId, at: Timestamp) -> TimerRow {
         payload: agent.to_string(),
     }
 }
+
+/// A conversation's due-date moments (warning, breach, due-date rules) came.
+pub(crate) const DUE_DATE: &str = "DUE_DATE";
+
+pub(crate) fn due_timer_id(conversation: &str) -> String {
+    format!("due:{conversation}")
+}
+
+/// One moment of a due date: its key (`DUE_SOON`, `OVERDUE`, `rule:<id>`) and when
+/// it comes.
+pub(crate) type Moment = (String, Timestamp);
+
+/// The moments of `due` in `inbox` with the enabled due-date rules' offsets, in
+/// time order: the warning (unless the inbox warns never), the breach, and each
+/// rule's `due + offsetSeconds`.
+pub(crate) fn moments(
+    due: Timestamp,
+    warn_before: hearth_domain::Duration,
+    rule_offsets: &[(String, i64)],
+) -> Vec<Moment> {
+    let mut out = Vec::new();
+    if warn_before > hearth_domain::Duration::ZERO {
+        out.push(("DUE_SOON".to_owned(), due - warn_before));
+    }
+    out.push(("OVERDUE".to_owned(), due));
+    for (rule, offset) in rule_offsets {
+        out.push((
+            format!("rule:{rule}"),
+            due + hearth_domain::Duration::seconds(*offset),
+        ));
+    }
+    out.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+    out
+}
+
+/// The enabled CONVERSATION_DUE rules, as `(id, offsetSeconds)`.
+pub(crate) async fn due_rule_offsets(tx: &mut dyn StoreTx) -> Result<Vec<(String, i64)>, AppError> {
+    let mut out = Vec::new();
+    for row in tx.resources(crate::service::rules::RULE).await? {
+        let doc: crate::codec::RuleDoc = crate::codec::read(&row.doc)?;
+        if doc.enabled && doc.trigger == hearth_domain::rules::TriggerKind::ConversationDue.as_str()
+        {
+            out.push((doc.id, doc.offset_seconds.unwrap_or(0)));
+        }
+    }
+    Ok(out)
+}
+
+/// Arms (or clears) the due-date timer of `after`: it counts to the conversation's
+/// due date while one is pending on an OPEN conversation (never WAITING or CLOSED,
+/// R51, R67). A due date that did not change keeps the moments already passed.
+pub(crate) async fn schedule_due_timer(
+    tx: &mut dyn StoreTx,
+    after: &Conversation,
+) -> Result<(), AppError> {
+    let offsets = due_rule_offsets(tx).await?;
+    schedule_due_timer_with(tx, after, &offsets).await
+}
+
+/// Re-arms the due-date timer of every conversation with a pending due date (the
+/// due-date rules changed); one page of conversations at a time.
+pub(crate) async fn rearm_due_timers(tx: &mut dyn StoreTx) -> Result<(), AppError> {
+    let offsets = due_rule_offsets(tx).await?;
+    let mut after = String::new();
+    loop {
+        let page = tx.conversations_with_due(&after, 500).await?;
+        let Some(last) = page.last() else {
+            return Ok(());
+        };
+        after = last.id.clone();
+        for row in &page {
+            let conv = crate::unit_of_work::conversation_of_row(row)?;
+            schedule_due_timer_with(tx, &conv, &offsets).await?;
+        }
+    }
+}
+
+async fn schedule_due_timer_with(
+    tx: &mut dyn StoreTx,
+    after: &Conversation,
+    offsets: &[(String, i64)],
+) -> Result<(), AppError> {
+    let id = due_timer_id(after.id.as_str());
+    let due = match after.due_at() {
+        Some(due) if after.status == hearth_domain::conversation::Status::Open => due,
+        _ => return Ok(tx.delete_timer(&id).await?),
+    };
+    let existing = match tx.timer(&id).await? {
+        Some(row) => Some(crate::codec::read::<crate::codec::DueTimerDoc>(
+            &row.payload,
+        )?),
+        None => None,
+    };
+    let passed = match existing {
+        Some(doc) if doc.due == to_ms(due) => doc.passed,
+        _ => Vec::new(),
+    };
+    let Some(inbox) = load_inbox(tx, after.inbox_id.as_str()).await? else {
+        return Ok(tx.delete_timer(&id).await?);
+    };
+    let next = moments(due, inbox.warn_before, offsets)
+        .into_iter()
+        .find(|(key, _)| !passed.contains(key));
+    match next {
+        Some((_, at)) => {
+            tx.put_timer(&TimerRow {
+                id,
+                due_at: to_ms(at),
+                kind: DUE_DATE.into(),
+                payload: crate::codec::write(&crate::codec::DueTimerDoc {
+                    due: to_ms(due),
+                    passed,
+                })?,
+            })
+            .await?
+        }
+        None => tx.delete_timer(&id).await?,
+    }
+    Ok(())
+}

@@ -357,6 +357,7 @@ async fn seed_demo_config(
         business_hours_id: None,
         routing: InboxRouting::default(),
         disabled: false,
+        warn_before: hearth_domain::config::DEFAULT_WARN_BEFORE,
     };
     put(
         tx,

@@ -159,7 +159,12 @@ pub struct Inbox {
     pub business_hours_id: Option<String>,
     pub routing: InboxRouting,
     pub disabled: bool,
+    /// How long before a due date its conversation is "due soon" (zero: never).
+    pub warn_before: Duration,
 }
+
+/// The warning time of an inbox that does not set one.
+pub const DEFAULT_WARN_BEFORE: Duration = Duration::minutes(15);
 
 /// A named group of agents (reporting only; routing uses inbox membership).
 #[derive(Debug, Clone, PartialEq, Eq)]

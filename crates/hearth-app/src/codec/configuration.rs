@@ -111,6 +111,10 @@ pub struct InboxDoc {
     pub routing: RoutingDto,
     #[serde(default)]
     pub disabled: bool,
+    /// Seconds before a due date that a conversation is "due soon" (0: never);
+    /// absent: 15 minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn_before_seconds: Option<i64>,
 }
 
 impl InboxDoc {
@@ -123,6 +127,7 @@ impl InboxDoc {
             business_hours_id: i.business_hours_id.clone(),
             routing: RoutingDto::of(&i.routing),
             disabled: i.disabled,
+            warn_before_seconds: Some(i.warn_before.whole_seconds()),
         }
     }
     /// To the domain.
@@ -134,6 +139,10 @@ impl InboxDoc {
             business_hours_id: self.business_hours_id.clone(),
             routing: self.routing.to_domain()?,
             disabled: self.disabled,
+            warn_before: self.warn_before_seconds.map_or(
+                hearth_domain::config::DEFAULT_WARN_BEFORE,
+                Duration::seconds,
+            ),
         })
     }
 }

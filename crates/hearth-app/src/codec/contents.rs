@@ -8,7 +8,7 @@ use hearth_domain::Timestamp;
 use hearth_domain::id::AgentId;
 use hearth_domain::item::ConversationItem;
 use hearth_domain::task::Task;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::PAYLOAD_VERSION;
 use super::instants::fmt_ts;
@@ -96,6 +96,31 @@ impl PayloadProbe {
     pub fn content_agent_id(&self) -> Option<&str> {
         self.content.as_ref()?.agent_id.as_deref()
     }
+}
+
+/// `CONTACT/DUE_SOON` and `CONTACT/OVERDUE` (Hearth's additions to Gladly's
+/// events): the contact whose due date comes or passed, and where it stands.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DueContent {
+    pub conversation_id: String,
+    pub customer_id: String,
+    pub contact_id: String,
+    pub channel: String,
+    pub inbox_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
+    pub due_at: String,
+}
+
+/// What a conversation's due-date timer remembers: the due date it counts to and
+/// the moments of it already passed (`DUE_SOON`, `OVERDUE`, `rule:<id>`), so that
+/// none is missed or repeated across restarts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueTimerDoc {
+    pub due: i64,
+    #[serde(default)]
+    pub passed: Vec<String>,
 }
 
 /// `AGENT_AVAILABILITY/UPDATED`.

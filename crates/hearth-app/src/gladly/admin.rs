@@ -232,6 +232,10 @@ pub fn admin_draft(
                 business_hours_id,
                 routing,
                 disabled: bool_field(m, "disabled")?.unwrap_or(false),
+                warn_before_seconds: match int_field(m, "warnBeforeSeconds")? {
+                    Some(s) => Some(duration_setting("warnBeforeSeconds", s, 0)?.whole_seconds()),
+                    None => None,
+                },
             };
             Ok(AdminDraft::Inbox(doc))
         }

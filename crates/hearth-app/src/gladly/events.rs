@@ -215,7 +215,7 @@ pub fn to_gladly(e: &EventRow) -> Result<Option<GladlyEvent>, AppError> {
             e.event_type.clone(),
             json!({ "customerId": e.aggregate_id }),
         )),
-        "agent" | "routing" | "task" | "export" if !erased => payload
+        "agent" | "routing" | "task" | "export" | "sla" if !erased => payload
             .get("content")
             .map(|content| (e.event_type.clone(), content.clone())),
         _ => None,

@@ -63,7 +63,7 @@ impl App {
                 let probe: PayloadProbe = codec::read(&e.payload)?;
                 let (agents, conversation) = match e.aggregate_type.as_str() {
                     "agent" => (vec![e.aggregate_id.clone()], None),
-                    "routing" => (
+                    "routing" | "sla" => (
                         probe
                             .content_agent_id()
                             .map(str::to_owned)

@@ -185,6 +185,13 @@ async fn must_exist(
     Ok(())
 }
 
+/// Whether a stored rule document is a CONVERSATION_DUE rule (its moments are
+/// armed on every conversation with a due date).
+fn due_rule(doc: &str) -> Result<bool, AppError> {
+    Ok(codec::read::<RuleDoc>(doc)?.trigger
+        == hearth_domain::rules::TriggerKind::ConversationDue.as_str())
+}
+
 /// A rule shows why it last stopped (`lastError`); other resources as stored.
 async fn with_status(
     tx: &mut dyn StoreTx,
@@ -471,6 +478,9 @@ impl App {
             };
             self.put(tx, kind, &row).await?;
             self.reconfigure(tx, &v).await?;
+            if kind == AdminKind::Rules && due_rule(&v.doc)? {
+                crate::schedule::rearm_due_timers(tx).await?;
+            }
             read_back(tx, kind.store_kind(), &id).await
         })
     }
@@ -537,6 +547,13 @@ impl App {
             if kind == AdminKind::Rules {
                 // A changed rule starts with a clean slate.
                 tx.delete_resource(super::rules::RULE_ERROR, id).await?;
+                if due_rule(&row.doc)? || due_rule(&v.doc)? {
+                    crate::schedule::rearm_due_timers(tx).await?;
+                }
+            }
+            if kind == AdminKind::Inboxes {
+                // Its warning time may have changed.
+                crate::schedule::rearm_due_timers(tx).await?;
             }
             if kind == AdminKind::Agents && !was_disabled && v.disables {
                 self.deactivate(tx, id).await?;
@@ -630,6 +647,9 @@ impl App {
                 AdminKind::Teams | AdminKind::EntryPoints => {}
             }
             tx.delete_resource(kind.store_kind(), id).await?;
+            if kind == AdminKind::Rules && due_rule(&row.doc)? {
+                crate::schedule::rearm_due_timers(tx).await?;
+            }
             Ok::<_, AppError>(())
         })
     }

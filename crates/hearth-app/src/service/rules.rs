@@ -151,13 +151,63 @@ impl App {
         &self,
         tx: &mut dyn StoreTx,
         trigger: TriggerKind,
+        conv: Conversation,
+        message: Option<&ConversationItem>,
+    ) -> Result<Conversation, AppError> {
+        let rules = rules_of(tx, trigger).await?;
+        self.run_rules(tx, trigger, rules, conv, message).await
+    }
+
+    /// One due-date rule whose moment came (R59, R67), and the rules its actions
+    /// set off; then routing learns of the whole change.
+    pub(crate) async fn automate_due(
+        &self,
+        tx: &mut dyn StoreTx,
+        rule_id: &str,
+        conv: Conversation,
+    ) -> Result<Conversation, AppError> {
+        let rules: Vec<Rule> = rules_of(tx, TriggerKind::ConversationDue)
+            .await?
+            .into_iter()
+            .filter(|r| r.id == rule_id)
+            .collect();
+        if rules.is_empty() {
+            return Ok(conv);
+        }
+        let before = conv.clone();
+        let after = self
+            .run_rules(tx, TriggerKind::ConversationDue, rules, conv, None)
+            .await?;
+        if after != before {
+            let inputs = crate::route::translate::inputs_for_change(
+                Some(&before),
+                &after,
+                self.now(),
+                false,
+            );
+            self.route(tx, inputs).await?;
+        }
+        Ok(after)
+    }
+
+    /// Runs `first` (the rules of `trigger`) and then the rules of every trigger
+    /// their actions set off.
+    async fn run_rules(
+        &self,
+        tx: &mut dyn StoreTx,
+        trigger: TriggerKind,
+        first: Vec<Rule>,
         mut conv: Conversation,
         message: Option<&ConversationItem>,
     ) -> Result<Conversation, AppError> {
         let mut fired = BTreeSet::new();
-        let mut pending = vec![trigger];
-        while let Some(trigger) = pending.pop() {
-            for rule in rules_of(tx, trigger).await? {
+        let mut pending = vec![(trigger, Some(first))];
+        while let Some((trigger, given)) = pending.pop() {
+            let rules = match given {
+                Some(rules) => rules,
+                None => rules_of(tx, trigger).await?,
+            };
+            for rule in rules {
                 // R67: rules never act on closed conversations.
                 if conv.status == Status::Closed {
                     return Ok(conv);
@@ -180,9 +230,9 @@ impl App {
                 }
                 if conv.topic_ids.len() > topics_before
                     && trigger != TriggerKind::TopicsAdded
-                    && !pending.contains(&TriggerKind::TopicsAdded)
+                    && !pending.iter().any(|(t, _)| *t == TriggerKind::TopicsAdded)
                 {
-                    pending.push(TriggerKind::TopicsAdded);
+                    pending.push((TriggerKind::TopicsAdded, None));
                 }
             }
         }

@@ -58,6 +58,9 @@ pub const EVENT_TYPES: &[&str] = &[
     "CONTACT/HOLD_ENDED",
     "CONTACT/FULFILLED",
     "CONTACT/ENDED",
+    // Hearth's additions: a contact's due date comes soon, or passed.
+    "CONTACT/DUE_SOON",
+    "CONTACT/OVERDUE",
     "CONVERSATION/CREATED",
     "CONVERSATION/CLOSED",
     "CONVERSATION/REOPENED",

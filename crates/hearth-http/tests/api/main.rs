@@ -3,6 +3,7 @@
 
 mod admin;
 mod conversations;
+mod due;
 mod errors;
 mod gladly;
 mod harness;
