@@ -207,6 +207,11 @@ impl App {
         now: &Availability,
     ) -> Result<(), AppError> {
         let (was_available, was_focus, was_away) = before.unwrap_or_default();
+        // R67: going Away or Offline sets off the AGENT_STATUS_CHANGED rules on the
+        // agent's assigned conversations.
+        if (now.away && !was_away) || (now.available.is_empty() && !was_available.is_empty()) {
+            self.automate_agent_status(tx, agent).await?;
+        }
         let at = self.now();
         let groups: Vec<&str> = now.available.iter().map(|g| g.as_str()).collect();
         let mut events = Vec::new();

@@ -190,6 +190,41 @@ impl App {
         Ok(after)
     }
 
+    /// AGENT_STATUS_CHANGED: the agent went Away or Offline; its rules run on each
+    /// of the agent's assigned conversations, and routing learns of what they did.
+    pub(crate) async fn automate_agent_status(
+        &self,
+        tx: &mut dyn StoreTx,
+        agent: &AgentId,
+    ) -> Result<(), AppError> {
+        let rules = rules_of(tx, TriggerKind::AgentStatusChanged).await?;
+        if rules.is_empty() {
+            return Ok(());
+        }
+        for row in tx.open_conversations_of_agent(agent.as_str()).await? {
+            let before = crate::unit_of_work::conversation_of_row(&row)?;
+            let after = self
+                .run_rules(
+                    tx,
+                    TriggerKind::AgentStatusChanged,
+                    rules.clone(),
+                    before.clone(),
+                    None,
+                )
+                .await?;
+            if after != before {
+                let inputs = crate::route::translate::inputs_for_change(
+                    Some(&before),
+                    &after,
+                    self.now(),
+                    false,
+                );
+                self.route(tx, inputs).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Runs `first` (the rules of `trigger`) and then the rules of every trigger
     /// their actions set off.
     async fn run_rules(

@@ -731,3 +731,47 @@ async fn a_dry_run_explains_without_acting() {
         );
     });
 }
+
+/// AGENT_STATUS_CHANGED: an agent who goes Offline (or Away) has the rule run on
+/// each assigned conversation; here the work goes back to routing.
+#[tokio::test]
+async fn an_agent_going_offline_sets_off_status_rules_on_their_conversations() {
+    each_backend!(|api| {
+        rule(
+            &api,
+            json!({"name": "Offline hands back", "trigger": "AGENT_STATUS_CHANGED",
+                   "actions": [{"type": "UNASSIGN"}, {"type": "ADD_NOTE", "body": "Handed back: the agent left"}]}),
+        )
+        .await;
+        let created = api.email_from("jane@example.com", "hello").await;
+        let conv_id = id(&created, "conversationId");
+        let alice = available(&api, "alice@example.com", &["MAIL", "TASK"]).await;
+        let alice_id = api.id_of("agent", "alice@example.com").await;
+        assert_eq!(
+            conversation(&api, &conv_id).await["agentId"],
+            json!(alice_id)
+        );
+        let off = api
+            .call_as(
+                &alice,
+                Method::PUT,
+                "/api/v1/me/availability",
+                Some(json!({"availableFor": []})),
+            )
+            .await;
+        assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+        let conv = conversation(&api, &conv_id).await;
+        assert!(conv["agentId"].is_null(), "{conv}");
+        assert_eq!(conv["queueState"], json!("NEW"), "{conv}");
+        assert!(
+            items(&api, &conv_id)
+                .await
+                .iter()
+                .any(|i| i["content"]["body"] == "Handed back: the agent left")
+        );
+        // Back online: nothing runs; Bob takes the customer.
+        available(&api, "bob@example.com", &["MAIL", "TASK"]).await;
+        let bob_id = api.id_of("agent", "bob@example.com").await;
+        assert_eq!(conversation(&api, &conv_id).await["agentId"], json!(bob_id));
+    });
+}
