@@ -1851,6 +1851,24 @@ impl TaskTx for Tx {
         Ok(rows.into_iter().map(task_of).collect())
     }
 
+    async fn tasks_page(
+        &mut self,
+        after_id: &str,
+        status: &str,
+        limit: i64,
+    ) -> Result<Vec<TaskRow>, StoreError> {
+        let rows: Vec<TaskRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {TASK_COLUMNS} FROM task WHERE task_id > $1 AND status = $2 ORDER BY task_id LIMIT $3"
+        )))
+        .bind(after_id)
+        .bind(status)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(task_of).collect())
+    }
+
     async fn save_task(
         &mut self,
         row: &TaskRow,

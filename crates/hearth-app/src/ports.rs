@@ -706,6 +706,14 @@ pub trait TaskTx: Send {
         status: Option<&str>,
         limit: i64,
     ) -> Result<Vec<TaskRow>, StoreError>;
+    /// Tasks with `status` after `after_id` in id order, at most `limit` (to re-arm
+    /// their due-date timers when the rules change).
+    async fn tasks_page(
+        &mut self,
+        after_id: &str,
+        status: &str,
+        limit: i64,
+    ) -> Result<Vec<TaskRow>, StoreError>;
     /// Inserts (`expected_version: None`, `Conflict` when the id is taken) or updates
     /// a task whose stored version must equal `expected_version`.
     async fn save_task(

@@ -150,11 +150,18 @@ pub(crate) fn moments(
 
 /// The enabled CONVERSATION_DUE rules, as `(id, offsetSeconds)`.
 pub(crate) async fn due_rule_offsets(tx: &mut dyn StoreTx) -> Result<Vec<(String, i64)>, AppError> {
+    rule_offsets(tx, hearth_domain::rules::TriggerKind::ConversationDue).await
+}
+
+/// The enabled rules of a due-date trigger, as `(id, offsetSeconds)`.
+pub(crate) async fn rule_offsets(
+    tx: &mut dyn StoreTx,
+    trigger: hearth_domain::rules::TriggerKind,
+) -> Result<Vec<(String, i64)>, AppError> {
     let mut out = Vec::new();
     for row in tx.resources(crate::service::rules::RULE).await? {
         let doc: crate::codec::RuleDoc = crate::codec::read(&row.doc)?;
-        if doc.enabled && doc.trigger == hearth_domain::rules::TriggerKind::ConversationDue.as_str()
-        {
+        if doc.enabled && doc.trigger == trigger.as_str() {
             out.push((doc.id, doc.offset_seconds.unwrap_or(0)));
         }
     }
@@ -232,4 +239,88 @@ async fn schedule_due_timer_with(
         None => tx.delete_timer(&id).await?,
     }
     Ok(())
+}
+
+/// A task's TASK_DUE rules came due.
+pub(crate) const TASK_DUE: &str = "TASK_DUE";
+
+pub(crate) fn task_due_timer_id(task: &str) -> String {
+    format!("task-due:{task}")
+}
+
+/// The moments of a task's due date: each enabled TASK_DUE rule's offset.
+pub(crate) fn task_moments(due: Timestamp, rule_offsets: &[(String, i64)]) -> Vec<Moment> {
+    let mut out: Vec<Moment> = rule_offsets
+        .iter()
+        .map(|(rule, offset)| {
+            (
+                format!("rule:{rule}"),
+                due + hearth_domain::Duration::seconds(*offset),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+    out
+}
+
+/// Arms (or clears) an open task's TASK_DUE timer; a due date that did not change
+/// keeps the rules already run.
+pub(crate) async fn schedule_task_due_timer(
+    tx: &mut dyn StoreTx,
+    task: &hearth_domain::task::Task,
+    offsets: &[(String, i64)],
+) -> Result<(), AppError> {
+    let id = task_due_timer_id(task.id.as_str());
+    if task.status != hearth_domain::task::TaskStatus::Open || offsets.is_empty() {
+        return Ok(tx.delete_timer(&id).await?);
+    }
+    let passed = match tx.timer(&id).await? {
+        Some(row) => {
+            let doc: crate::codec::DueTimerDoc = crate::codec::read(&row.payload)?;
+            if doc.due == to_ms(task.due_at) {
+                doc.passed
+            } else {
+                Vec::new()
+            }
+        }
+        None => Vec::new(),
+    };
+    match task_moments(task.due_at, offsets)
+        .into_iter()
+        .find(|(key, _)| !passed.contains(key))
+    {
+        Some((_, at)) => {
+            tx.put_timer(&TimerRow {
+                id,
+                due_at: to_ms(at),
+                kind: TASK_DUE.into(),
+                payload: crate::codec::write(&crate::codec::DueTimerDoc {
+                    due: to_ms(task.due_at),
+                    passed,
+                })?,
+            })
+            .await?
+        }
+        None => tx.delete_timer(&id).await?,
+    }
+    Ok(())
+}
+
+/// Re-arms the TASK_DUE timer of every open task (the TASK_DUE rules changed).
+pub(crate) async fn rearm_task_timers(tx: &mut dyn StoreTx) -> Result<(), AppError> {
+    let offsets = rule_offsets(tx, hearth_domain::rules::TriggerKind::TaskDue).await?;
+    let mut after = String::new();
+    loop {
+        let page = tx
+            .tasks_page(&after, hearth_domain::task::TaskStatus::Open.as_str(), 500)
+            .await?;
+        let Some(last) = page.last() else {
+            return Ok(());
+        };
+        after = last.id.clone();
+        for row in &page {
+            let task = crate::unit_of_work::task_of_row(row)?;
+            schedule_task_due_timer(tx, &task, &offsets).await?;
+        }
+    }
 }

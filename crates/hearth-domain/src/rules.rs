@@ -594,11 +594,11 @@ impl Rule {
             && self
                 .actions
                 .iter()
-                .any(|a| !matches!(a, Action::AddNote(_) | Action::Transfer { .. }))
+                .any(|a| !matches!(a, Action::Transfer { .. }))
         {
             return Err(DomainError::invalid(
                 "actions",
-                "a TASK_DUE rule may only ADD_NOTE (a comment on the task) or TRANSFER (reassign the task)",
+                "a TASK_DUE rule reassigns the task (TRANSFER to an inbox, optionally an agent); the other actions are for conversations",
             ));
         }
         Ok(self)

@@ -268,6 +268,8 @@ pub struct RuleErrorDoc {
     pub at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
     pub detail: String,
 }
 

@@ -188,8 +188,11 @@ async fn must_exist(
 /// Whether a stored rule document is a CONVERSATION_DUE rule (its moments are
 /// armed on every conversation with a due date).
 fn due_rule(doc: &str) -> Result<bool, AppError> {
-    Ok(codec::read::<RuleDoc>(doc)?.trigger
-        == hearth_domain::rules::TriggerKind::ConversationDue.as_str())
+    let trigger = codec::read::<RuleDoc>(doc)?.trigger;
+    Ok(
+        trigger == hearth_domain::rules::TriggerKind::ConversationDue.as_str()
+            || trigger == hearth_domain::rules::TriggerKind::TaskDue.as_str(),
+    )
 }
 
 /// A rule shows why it last stopped (`lastError`); other resources as stored.
@@ -480,6 +483,7 @@ impl App {
             self.reconfigure(tx, &v).await?;
             if kind == AdminKind::Rules && due_rule(&v.doc)? {
                 crate::schedule::rearm_due_timers(tx).await?;
+                crate::schedule::rearm_task_timers(tx).await?;
             }
             read_back(tx, kind.store_kind(), &id).await
         })
@@ -549,11 +553,13 @@ impl App {
                 tx.delete_resource(super::rules::RULE_ERROR, id).await?;
                 if due_rule(&row.doc)? || due_rule(&v.doc)? {
                     crate::schedule::rearm_due_timers(tx).await?;
+                    crate::schedule::rearm_task_timers(tx).await?;
                 }
             }
             if kind == AdminKind::Inboxes {
                 // Its warning time may have changed.
                 crate::schedule::rearm_due_timers(tx).await?;
+                crate::schedule::rearm_task_timers(tx).await?;
             }
             if kind == AdminKind::Agents && !was_disabled && v.disables {
                 self.deactivate(tx, id).await?;
@@ -649,6 +655,7 @@ impl App {
             tx.delete_resource(kind.store_kind(), id).await?;
             if kind == AdminKind::Rules && due_rule(&row.doc)? {
                 crate::schedule::rearm_due_timers(tx).await?;
+                crate::schedule::rearm_task_timers(tx).await?;
             }
             Ok::<_, AppError>(())
         })

@@ -190,6 +190,109 @@ impl App {
         Ok(after)
     }
 
+    /// A task's TASK_DUE moments that came: each rule once per due date, on an
+    /// open task; its TRANSFER reassigns the task (routing learns of it). Then the
+    /// timer counts to the next moment.
+    pub(crate) async fn task_due_moments(
+        &self,
+        tx: &mut dyn StoreTx,
+        timer: &crate::ports::TimerRow,
+        now: hearth_domain::Timestamp,
+    ) -> Result<(), AppError> {
+        use crate::schedule::{rule_offsets, schedule_task_due_timer, task_moments};
+        use crate::unit_of_work::task_of_row;
+        use hearth_domain::task::TaskStatus;
+        let task_id = timer.id.trim_start_matches("task-due:");
+        let offsets = rule_offsets(tx, TriggerKind::TaskDue).await?;
+        let Some(row) = tx.task_for_update(task_id).await? else {
+            return Ok(());
+        };
+        let task = task_of_row(&row)?;
+        let doc: codec::DueTimerDoc = codec::read(&timer.payload)?;
+        if task.status != TaskStatus::Open || to_ms(task.due_at) != doc.due {
+            return schedule_task_due_timer(tx, &task, &offsets).await;
+        }
+        let rules = rules_of(tx, TriggerKind::TaskDue).await?;
+        let mut passed = doc.passed;
+        let mut current = (task, row.version);
+        for (key, at) in task_moments(current.0.due_at, &offsets) {
+            if at > now {
+                break;
+            }
+            if passed.contains(&key) {
+                continue;
+            }
+            passed.push(key.clone());
+            let Some(rule) = rules.iter().find(|r| key == format!("rule:{}", r.id)) else {
+                continue;
+            };
+            let (task, version) = &current;
+            let customer = load_customer(tx, task.customer_id.as_str()).await?;
+            let facts = Facts {
+                inbox_id: task.assignee.inbox_id.to_string(),
+                agent_id: task.assignee.agent_id.as_ref().map(ToString::to_string),
+                content: Some(Facts::cut(&task.body)),
+                customer_name: customer.and_then(|c| c.name),
+                in_business_hours: true,
+                ..Facts::default()
+            };
+            if !rule.evaluate(&facts).matched {
+                continue;
+            }
+            for action in &rule.actions {
+                let Action::Transfer { inbox_id, agent_id } = action else {
+                    continue;
+                };
+                match crate::unit_of_work::resolve_assignee(tx, "", inbox_id, agent_id.as_deref())
+                    .await
+                {
+                    Ok((inbox, agent)) => {
+                        let mut after = task.clone();
+                        after.assignee = hearth_domain::task::TaskAssignee {
+                            inbox_id: inbox.id,
+                            agent_id: agent.map(|a| a.id),
+                        };
+                        if after.assignee == task.assignee {
+                            continue;
+                        }
+                        let content =
+                            codec::TaskContent::of(&after, Some(task)).with_assignee(&after);
+                        let initiator = Initiator::new(InitiatorType::Automation, rule.id.as_str());
+                        self.save_task(
+                            tx,
+                            Some((task, *version)),
+                            &after,
+                            vec![("TASK/ASSIGNEE_UPDATED", content)],
+                            &initiator,
+                            true,
+                        )
+                        .await?;
+                        current = (after, version + 1);
+                    }
+                    Err(AppError::Domain(e)) => {
+                        self.rule_failed(tx, rule, None, Some(task_id), &format!("TRANSFER: {e}"))
+                            .await?;
+                    }
+                    Err(other) => return Err(other),
+                }
+                break;
+            }
+        }
+        let (task, _) = current;
+        if task.status == TaskStatus::Open && to_ms(task.due_at) == doc.due {
+            tx.put_timer(&crate::ports::TimerRow {
+                due_at: to_ms(now),
+                payload: codec::write(&codec::DueTimerDoc {
+                    due: doc.due,
+                    passed,
+                })?,
+                ..timer.clone()
+            })
+            .await?;
+        }
+        schedule_task_due_timer(tx, &task, &offsets).await
+    }
+
     /// AGENT_STATUS_CHANGED: the agent went Away or Offline; its rules run on each
     /// of the agent's assigned conversations, and routing learns of what they did.
     pub(crate) async fn automate_agent_status(
@@ -260,7 +363,8 @@ impl App {
                     Ok(after) => conv = after,
                     Err((after, Refused(why))) => {
                         conv = after;
-                        self.rule_failed(tx, &rule, &conv, &why).await?;
+                        self.rule_failed(tx, &rule, Some(conv.id.as_str()), None, &why)
+                            .await?;
                     }
                 }
                 if conv.topic_ids.len() > topics_before
@@ -635,10 +739,11 @@ impl App {
         &self,
         tx: &mut dyn StoreTx,
         rule: &Rule,
-        conv: &Conversation,
+        conversation: Option<&str>,
+        task: Option<&str>,
         why: &str,
     ) -> Result<(), AppError> {
-        tracing::warn!(rule = %rule.id, conversation = %conv.id, "rule stopped: {why}");
+        tracing::warn!(rule = %rule.id, ?conversation, ?task, "rule stopped: {why}");
         let now = to_ms(self.now());
         tx.put_resource(&ResourceRow {
             kind: RULE_ERROR.into(),
@@ -646,7 +751,8 @@ impl App {
             unique_key: None,
             doc: codec::write(&RuleErrorDoc {
                 at: fmt_ts(self.now()),
-                conversation_id: Some(conv.id.to_string()),
+                conversation_id: conversation.map(str::to_owned),
+                task_id: task.map(str::to_owned),
                 detail: why.to_owned(),
             })?,
             created_at: now,

@@ -61,6 +61,12 @@ impl App {
         update_for_assignee: bool,
     ) -> Result<(), AppError> {
         write_task(tx, self.now(), before, after, events, initiator).await?;
+        if before.is_none_or(|(b, _)| b.due_at != after.due_at || b.status != after.status) {
+            let offsets =
+                crate::schedule::rule_offsets(tx, hearth_domain::rules::TriggerKind::TaskDue)
+                    .await?;
+            crate::schedule::schedule_task_due_timer(tx, after, &offsets).await?;
+        }
         self.route(
             tx,
             inputs_for_task_change(

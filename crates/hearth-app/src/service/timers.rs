@@ -18,8 +18,8 @@ use crate::error::AppError;
 use crate::ports::{EventRow, stored};
 use crate::ports::{StoreTx, TimerRow};
 use crate::schedule::{
-    AWAY, DUE_DATE, DelayPayload, OFFER_EXPIRY, ROUTING_DELAY, SAME_AGENT_LIMIT, due_rule_offsets,
-    moments, schedule_due_timer,
+    AWAY, DUE_DATE, DelayPayload, OFFER_EXPIRY, ROUTING_DELAY, SAME_AGENT_LIMIT, TASK_DUE,
+    due_rule_offsets, moments, schedule_due_timer,
 };
 use crate::unit_of_work::{load_conversation_for_update, load_inbox, load_settings};
 
@@ -127,6 +127,7 @@ impl App {
                 }
             }
             DUE_DATE => self.due_moments(tx, timer, now).await?,
+            TASK_DUE => self.task_due_moments(tx, timer, now).await?,
             other => tracing::warn!(kind = other, id = %timer.id, "unknown timer kind; dropped"),
         }
         Ok(())

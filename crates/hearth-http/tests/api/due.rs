@@ -186,3 +186,54 @@ async fn a_due_date_rule_acts_at_its_offset_and_never_on_waiting_conversations()
         assert_eq!(notes, 1, "once per due date");
     });
 }
+
+/// TASK_DUE: a rule reassigns a task an hour before it is due (only open tasks,
+/// once per due date); a rule saved after the task was made still counts.
+#[tokio::test]
+async fn a_task_due_rule_reassigns_the_task_before_its_due_date() {
+    each_backend_with_clock!(|api, clock| {
+        let inbox = support(&api).await;
+        let bob_id = api.id_of("agent", "bob@example.com").await;
+        let due = hearth_app::codec::fmt_ts(api.app.now() + Duration::hours(3));
+        let created = api
+            .post(
+                "/api/v1/tasks",
+                json!({"id": "t-1", "assignee": {"inboxId": inbox}, "body": "Call back about the refund",
+                       "dueAt": due, "customer": {"emailAddress": "ann@example.com"}}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let refused = api
+            .post(
+                "/api/v1/admin/rules",
+                json!({"name": "x", "trigger": "TASK_DUE", "offsetSeconds": -3600, "actions": [{"type": "CLOSE_CONVERSATION"}]}),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert_eq!(refused.error().1.as_deref(), Some("actions"));
+        let rule = api
+            .post(
+                "/api/v1/admin/rules",
+                json!({"name": "Refunds to Bob", "trigger": "TASK_DUE", "offsetSeconds": -3600,
+                       "conditions": [{"field": "content", "operator": "CONTAINS", "value": "refund"}],
+                       "actions": [{"type": "TRANSFER", "inboxId": inbox, "agentId": bob_id}]}),
+            )
+            .await;
+        assert_eq!(rule.status, StatusCode::CREATED, "{}", rule.body);
+        clock.advance(Duration::minutes(119));
+        api.app.fire_due_timers().await.unwrap();
+        assert!(api.get("/api/v1/tasks/t-1").await.body["assignee"]["agentId"].is_null());
+        clock.advance(Duration::minutes(2));
+        api.app.fire_due_timers().await.unwrap();
+        let task = api.get("/api/v1/tasks/t-1").await.body;
+        assert_eq!(task["assignee"]["agentId"], json!(bob_id), "{task}");
+        // Given back to the inbox by hand, the rule does not take it again.
+        let back = api
+            .patch("/api/v1/tasks/t-1", json!({"assignee": {"inboxId": inbox}}))
+            .await;
+        assert!(back.status.is_success(), "{}", back.body);
+        clock.advance(Duration::minutes(30));
+        api.app.fire_due_timers().await.unwrap();
+        assert!(api.get("/api/v1/tasks/t-1").await.body["assignee"]["agentId"].is_null());
+    });
+}
