@@ -68,7 +68,24 @@ enum Input {
     /// A list of short texts, typed one per line.
     Lines,
     Roles,
+    /// Business hours, or none (around the clock).
+    Hours,
+    /// A week of opening hours: one line of ranges per day.
+    Week,
+    /// Dates with hours of their own, one per line: `2030-12-24 09:00-12:00`.
+    Exceptions,
 }
+
+/// The days of the week grid, as the API names them and as people read them.
+const DAYS: [(&str, &str); 7] = [
+    ("MONDAY", "Monday"),
+    ("TUESDAY", "Tuesday"),
+    ("WEDNESDAY", "Wednesday"),
+    ("THURSDAY", "Thursday"),
+    ("FRIDAY", "Friday"),
+    ("SATURDAY", "Saturday"),
+    ("SUNDAY", "Sunday"),
+];
 
 /// One field of a form: its JSON path (dotted, as the API's error `attr`), label
 /// and input.
@@ -102,7 +119,7 @@ impl Section {
         match segment {
             "topics" => Some(Section::Topics),
             "settings" => Some(Section::Settings),
-            "agents" | "inboxes" | "entry-points" => {
+            "agents" | "inboxes" | "entry-points" | "business-hours" => {
                 AdminKind::parse(segment).map(Section::Collection)
             }
             _ => None,
@@ -122,6 +139,7 @@ impl Section {
             Section::Collection(AdminKind::Agents) => "Agents",
             Section::Collection(AdminKind::Inboxes) => "Inboxes and routing",
             Section::Collection(AdminKind::EntryPoints) => "Entry points",
+            Section::Collection(AdminKind::BusinessHours) => "Business hours",
             Section::Collection(_) => "Resources",
             Section::Topics => "Topics",
             Section::Settings => "Organization settings",
@@ -152,6 +170,18 @@ impl Section {
                 Field {
                     help: "How long a customer may wait for a first answer.",
                     ..field("slaSeconds", "Answer within (minutes)", Minutes)
+                },
+                Field {
+                    help: "The answer time counts only while these hours are open. None: around the clock.",
+                    ..field("businessHoursId", "Business hours", Hours)
+                },
+                Field {
+                    help: "How long before the due time a conversation shows as due soon. 0: never.",
+                    ..field(
+                        "warnBeforeSeconds",
+                        "Due soon from (minutes before)",
+                        Minutes,
+                    )
                 },
                 field(
                     "routing.selection",
@@ -206,6 +236,25 @@ impl Section {
                     )
                 },
             ],
+            Section::Collection(AdminKind::BusinessHours) => vec![
+                field("name", "Name", Text),
+                Field {
+                    help: "Where the team works, as an IANA zone: Europe/Berlin, America/New_York. Daylight saving follows it.",
+                    ..field("timeZone", "Time zone", Text)
+                },
+                Field {
+                    help: "Per day, the open hours like 09:00-17:00, several with commas; 22:00-06:00 runs past midnight. Empty: closed.",
+                    ..field("weekly", "Opening hours", Week)
+                },
+                Field {
+                    help: "Dates closed all day, one per line: 2030-12-25.",
+                    ..field("holidays", "Holidays", Lines)
+                },
+                Field {
+                    help: "Dates with hours of their own, one per line: 2030-12-24 09:00-12:00. A date with no hours is closed.",
+                    ..field("exceptions", "Special days", Exceptions)
+                },
+            ],
             Section::Collection(_) => vec![
                 field(
                     "channel",
@@ -226,6 +275,10 @@ impl Section {
                 Field {
                     help: "Empty: the inbox's.",
                     ..field("slaSeconds", "Answer within (minutes)", Minutes)
+                },
+                Field {
+                    help: "Empty: the inbox's.",
+                    ..field("businessHoursId", "Business hours", Hours)
                 },
             ],
             Section::Topics => vec![
@@ -289,6 +342,10 @@ impl Section {
                     }
                 ),
             ),
+            Section::Collection(AdminKind::BusinessHours) => (
+                s("name"),
+                format!("{} · {}", s("timeZone"), week_in_words(&v["weekly"])),
+            ),
             Section::Collection(_) => (
                 s("address"),
                 format!(
@@ -308,6 +365,55 @@ impl Section {
             Section::Settings => (String::new(), String::new()),
         }
     }
+}
+
+/// A week's opening hours in a line: "Monday 09:00-17:00, Tuesday ...".
+fn week_in_words(weekly: &Value) -> String {
+    let days: Vec<String> = DAYS
+        .iter()
+        .filter_map(|(day, words)| {
+            let ranges = day_ranges(weekly, day);
+            (!ranges.is_empty()).then(|| format!("{words} {ranges}"))
+        })
+        .collect();
+    if days.is_empty() {
+        "never open".into()
+    } else {
+        days.join(" · ")
+    }
+}
+
+/// One day's ranges as typed in the grid: "09:00-12:00, 13:00-17:00".
+fn day_ranges(weekly: &Value, day: &str) -> String {
+    weekly
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter(|p| p["day"] == day)
+                .map(|p| {
+                    format!(
+                        "{}-{}",
+                        p["start"].as_str().unwrap_or_default(),
+                        p["end"].as_str().unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+/// Ranges typed like "09:00-12:00, 13:00-17:00" as `{start, end}` objects; `None`
+/// when one is not a range.
+fn ranges(text: &str) -> Option<Vec<Value>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            let (start, end) = r.split_once('-')?;
+            Some(serde_json::json!({"start": start.trim(), "end": end.trim()}))
+        })
+        .collect()
 }
 
 /// Seconds as minutes: whole when they are, else with up to two decimals.
@@ -355,6 +461,8 @@ struct FieldView {
     kind: &'static str,
     value: String,
     options: Vec<Opt>,
+    /// The week grid: `(day, day in words, its ranges as typed)`.
+    days: Vec<(&'static str, &'static str, String)>,
     error: Option<String>,
 }
 
@@ -386,6 +494,8 @@ fn put(m: &mut Map<String, Value>, path: &str, value: Value) {
 /// What the form's choices are drawn from.
 struct Lists {
     inboxes: Vec<super::words::Choice>,
+    /// The business hours, by name.
+    hours: Vec<super::words::Choice>,
 }
 
 impl Lists {
@@ -421,7 +531,20 @@ fn views(
                 Input::Password => ("password", Vec::new()),
                 Input::Number => ("number", Vec::new()),
                 Input::Minutes => ("minutes", Vec::new()),
-                Input::Lines => ("lines", Vec::new()),
+                Input::Lines | Input::Exceptions => ("lines", Vec::new()),
+                Input::Week => ("week", Vec::new()),
+                Input::Hours => (
+                    "select",
+                    lists
+                        .hours
+                        .iter()
+                        .map(|c| Opt {
+                            value: c.value.clone(),
+                            label: c.label.clone(),
+                            selected: picked(&c.value),
+                        })
+                        .collect(),
+                ),
                 Input::Check => ("checkbox", Vec::new()),
                 Input::Select(list) => (
                     "select",
@@ -483,9 +606,44 @@ fn views(
                                 .join("\n")
                         })
                         .unwrap_or_default(),
+                    Input::Exceptions => v
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .map(|e| {
+                                    let hours = e["hours"]
+                                        .as_array()
+                                        .map(|h| {
+                                            h.iter()
+                                                .map(|r| {
+                                                    format!(
+                                                        "{}-{}",
+                                                        r["start"].as_str().unwrap_or_default(),
+                                                        r["end"].as_str().unwrap_or_default()
+                                                    )
+                                                })
+                                                .collect::<Vec<_>>()
+                                                .join(", ")
+                                        })
+                                        .unwrap_or_default();
+                                    format!("{} {hours}", e["date"].as_str().unwrap_or_default())
+                                        .trim()
+                                        .to_owned()
+                                })
+                                .collect::<Vec<_>>()
+                                .join("\n")
+                        })
+                        .unwrap_or_default(),
                     _ => text,
                 },
                 options,
+                days: if matches!(f.input, Input::Week) {
+                    DAYS.iter()
+                        .map(|(day, words)| (*day, *words, day_ranges(v, day)))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
                 error: errors.get(f.path).cloned(),
             }
         })
@@ -509,7 +667,7 @@ fn body_of(
         let first = values(form, f.path).next().unwrap_or_default().to_owned();
         let value = match f.input {
             Input::Text | Input::Email | Input::Select(_) => Value::String(first),
-            Input::Inbox => {
+            Input::Inbox | Input::Hours => {
                 if first.is_empty() {
                     Value::Null
                 } else {
@@ -533,6 +691,57 @@ fn body_of(
                     .map(|l| Value::String(l.to_owned()))
                     .collect(),
             ),
+            Input::Week => {
+                let mut weekly = Vec::new();
+                for (day, words) in DAYS {
+                    let typed = values(form, &format!("{}.{day}", f.path))
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    match ranges(&typed) {
+                        Some(list) => weekly.extend(list.into_iter().map(|mut r| {
+                            r["day"] = Value::String(day.to_owned());
+                            r
+                        })),
+                        None => {
+                            errors.insert(
+                                f.path.to_owned(),
+                                format!(
+                                    "{words}: write hours like 09:00-17:00, separated by commas"
+                                ),
+                            );
+                        }
+                    }
+                }
+                Value::Array(weekly)
+            }
+            Input::Exceptions => {
+                let mut list = Vec::new();
+                for line in first_raw(form, f.path).lines().map(str::trim) {
+                    if line.is_empty() {
+                        continue;
+                    }
+                    let (date, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+                    let rest = rest.trim();
+                    let hours = if rest.is_empty() || rest.eq_ignore_ascii_case("closed") {
+                        Some(Vec::new())
+                    } else {
+                        ranges(rest)
+                    };
+                    match hours {
+                        Some(hours) => list.push(serde_json::json!({"date": date, "hours": hours})),
+                        None => {
+                            errors.insert(
+                                f.path.to_owned(),
+                                format!(
+                                    "'{line}': write a date and hours, like 2030-12-24 09:00-12:00"
+                                ),
+                            );
+                        }
+                    }
+                }
+                Value::Array(list)
+            }
             Input::Inboxes | Input::Roles => Value::Array(
                 values(form, f.path)
                     .map(|v| Value::String(v.to_owned()))
@@ -627,16 +836,18 @@ struct AdminPage {
     invite_option: bool,
 }
 
-const SECTIONS: [(&str, &str); 5] = [
+pub(super) const SECTIONS: [(&str, &str); 7] = [
     ("agents", "Agents"),
     ("inboxes", "Inboxes and routing"),
     ("entry-points", "Entry points"),
+    ("business-hours", "Business hours"),
+    ("rules", "Rules"),
     ("topics", "Topics"),
     ("settings", "Organization settings"),
 ];
 
 /// The signed-in admin, or the page that turns anyone else away.
-async fn admin_caller(
+pub(super) async fn admin_caller(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(Caller, Nav, Vec<super::session::SetCookie>), Response> {
@@ -718,7 +929,20 @@ async fn render(
     let inboxes = super::words::choices(super::words::inbox_names(
         &state.app.directory_inboxes().await?,
     ));
-    let lists = Lists { inboxes };
+    let hours = state
+        .app
+        .admin_list(caller, AdminKind::BusinessHours)
+        .await?
+        .iter()
+        .map(|r| {
+            let v = admin_body(r)?;
+            Ok(super::words::Choice {
+                value: r.id.clone(),
+                label: v["name"].as_str().unwrap_or_default().to_owned(),
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let lists = Lists { inboxes, hours };
     let rows = if section == Section::Settings {
         Vec::new()
     } else {
@@ -788,14 +1012,17 @@ async fn render(
     Ok((status, body).into_response())
 }
 
-fn answer(result: Result<Response, AppError>, set: Vec<super::session::SetCookie>) -> Response {
+pub(super) fn answer(
+    result: Result<Response, AppError>,
+    set: Vec<super::session::SetCookie>,
+) -> Response {
     match result {
         Ok(r) => with_cookie(r, set),
         Err(e) => crate::error::ApiError::from(e).into_response(),
     }
 }
 
-fn not_found(nav: Nav) -> Response {
+pub(super) fn not_found(nav: Nav) -> Response {
     message_page(
         nav,
         StatusCode::NOT_FOUND,
@@ -816,6 +1043,13 @@ fn blank(section: Section) -> Value {
                         "nextMessageDelaySeconds": 0, "sameAgentLimitSeconds": 0,
                         "mailToSameAgent": true, "afterCallWorkSeconds": 0}
         }),
+        Section::Collection(AdminKind::BusinessHours) => {
+            let weekdays: Vec<Value> = DAYS[..5]
+                .iter()
+                .map(|(d, _)| serde_json::json!({"day": d, "start": "09:00", "end": "17:00"}))
+                .collect();
+            serde_json::json!({"timeZone": "UTC", "weekly": weekdays})
+        }
         _ => serde_json::json!({}),
     }
 }
@@ -1124,7 +1358,7 @@ async fn agent_page(
 }
 
 /// The admin behind a form of the admin pages: its CSRF value checked first.
-async fn admin_form(
+pub(super) async fn admin_form(
     state: &AppState,
     headers: &HeaderMap,
     form: &std::collections::HashMap<String, String>,

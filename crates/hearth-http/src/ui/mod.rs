@@ -27,6 +27,7 @@ mod guard;
 mod invite;
 mod login;
 mod me;
+mod rules;
 mod search;
 mod session;
 mod shell;
@@ -125,4 +126,5 @@ pub fn router() -> Router<AppState> {
         .merge(supervisor::router())
         .merge(tasks::router())
         .merge(admin::router())
+        .merge(rules::router())
 }

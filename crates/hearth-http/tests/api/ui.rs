@@ -2090,3 +2090,156 @@ async fn the_login_brake_holds_against_variants_and_parallel_guesses() {
         assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS, "held");
     });
 }
+
+/// Business hours from the week grid, and a rule from rows of conditions and
+/// actions in names: saved through the admin API's readers, refusals on their row,
+/// reordered, tried with a sample message, added from a template.
+#[tokio::test]
+async fn admins_keep_business_hours_and_rules_in_their_own_words() {
+    crate::each_backend!(|api| {
+        let (admin, csrf) = sign_in(&api, "admin@example.com").await;
+        let grid = get(&api, &admin, "/ui/admin/business-hours").await;
+        assert_eq!(grid.status, StatusCode::OK);
+        assert!(grid.html.contains("weekly.MONDAY"), "the week grid");
+        let saved = post(
+            &api,
+            &admin,
+            "/ui/admin/business-hours",
+            &format!(
+                "csrf={csrf}&name=Office&timeZone=Europe%2FBerlin&weekly.MONDAY={}&weekly.TUESDAY=09%3A00-17%3A00&weekly.SATURDAY={}&holidays=2030-12-25&exceptions={}",
+                encode("09:00-12:00, 13:00-17:00"),
+                encode("22:00-02:00"),
+                encode("2030-12-24 09:00-12:00")
+            ),
+        )
+        .await;
+        let shown = followed(&api, &admin, saved).await;
+        assert!(shown.html.contains("Office saved."), "{}", shown.html);
+        let hours = api.get("/api/v1/admin/business-hours").await.body;
+        let office = &hours[0];
+        assert_eq!(office["timeZone"], "Europe/Berlin");
+        assert_eq!(office["weekly"].as_array().unwrap().len(), 4, "{office}");
+        assert_eq!(office["exceptions"][0]["hours"][0]["end"], "12:00");
+        let bad = post(
+            &api,
+            &admin,
+            "/ui/admin/business-hours",
+            &format!("csrf={csrf}&name=Moon&timeZone=Moon%2FBase&weekly.MONDAY=09%3A00-17%3A00"),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.html.contains("data-field=\"timeZone\""),
+            "the zone is refused next to its field"
+        );
+
+        // A rule in rows: "Message text contains unsubscribe" or "Subject ...", then close.
+        let billing = api.id_of("topic", "billing").await;
+        let form = format!(
+            "csrf={csrf}&version=&name=Spam&enabled=on&trigger=COMMUNICATION_RECEIVED&offset=\
+             &c0.field=content&c0.operator=CONTAINS&c0.value=unsubscribe&c0.any=on\
+             &c1.field=subject&c1.operator=CONTAINS&c1.value=lottery&c1.any=on\
+             &c2.field=inboxId&c2.operator=EQUALS&c2.value=Support\
+             &c3.field=&c3.operator=EQUALS&c3.value=\
+             &a0.type=ADD_TOPICS&a0.topics={billing}&a0.inbox=&a0.agent=&a0.score=&a0.channel=&a0.subject=&a0.body=\
+             &a1.type=CLOSE_CONVERSATION&a1.inbox=&a1.agent=&a1.score=&a1.channel=&a1.subject=&a1.body=\
+             &a2.type=&a2.inbox=&a2.agent=&a2.score=&a2.channel=&a2.subject=&a2.body="
+        );
+        let saved = post(&api, &admin, "/ui/admin/rules", &form).await;
+        let page = followed(&api, &admin, saved).await;
+        assert!(page.html.contains("Spam saved."), "{}", page.html);
+        let rules = api.get("/api/v1/admin/rules").await.body;
+        let rule = &rules[0];
+        assert_eq!(
+            rule["conditions"][0]["anyOf"].as_array().unwrap().len(),
+            2,
+            "{rule}"
+        );
+        let support = support_inbox(&api).await;
+        assert_eq!(
+            rule["conditions"][1]["value"],
+            serde_json::json!(support),
+            "the inbox by its name"
+        );
+        assert_eq!(rule["actions"][0]["topicIds"], serde_json::json!([billing]));
+        assert!(
+            page.html.contains("value=\"Support\""),
+            "shown by name again"
+        );
+
+        // A refusal lands on its row, with what was typed kept.
+        let broken = form.replace("name=Spam", "name=Broken").replace(
+            "c1.operator=CONTAINS&c1.value=lottery",
+            "c1.operator=MATCHES&c1.value=%28unclosed",
+        );
+        let refused = post(&api, &admin, "/ui/admin/rules", &broken).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let row = refused.html.find("data-condition=\"1\"").unwrap();
+        let next = refused.html.find("data-condition=\"2\"").unwrap();
+        assert!(
+            refused.html[row..next].contains("field-error"),
+            "the error is on the second row"
+        );
+        assert!(refused.html.contains("value=\"(unclosed\""));
+
+        // Tried with a sample, without acting.
+        let id = rule["id"].as_str().unwrap();
+        let tried = get(
+            &api,
+            &admin,
+            &format!(
+                "/ui/admin/rules/{id}?try=1&channel=EMAIL&subject=Hi&content=Please+unsubscribe+me"
+            ),
+        )
+        .await;
+        assert!(tried.html.contains("It matches."), "{}", tried.html);
+        assert!(tried.html.contains("close the conversation"));
+        assert!(tried.html.contains("✓ Message text contains unsubscribe"));
+        assert!(tried.html.contains("✓ Inbox is Support"));
+
+        // From the library, disabled; then moved up and enabled.
+        let added = post(
+            &api,
+            &admin,
+            "/ui/admin/rules/from-template",
+            &format!("csrf={csrf}&key=out-of-hours"),
+        )
+        .await;
+        let page = followed(&api, &admin, added).await;
+        assert!(page.html.contains("disabled: adjust it"), "{}", page.html);
+        let rules = api.get("/api/v1/admin/rules").await.body;
+        let template = rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == "Auto-reply out of hours")
+            .unwrap()
+            .clone();
+        assert_eq!(template["enabled"], serde_json::json!(false));
+        let tid = template["id"].as_str().unwrap();
+        let moved = post(
+            &api,
+            &admin,
+            &format!("/ui/admin/rules/{tid}/move"),
+            &format!("csrf={csrf}&dir=up"),
+        )
+        .await;
+        let list = followed(&api, &admin, moved).await;
+        let first = list.html.find("Auto-reply out of hours").unwrap();
+        let second = list.html.find(">Spam<").unwrap();
+        assert!(first < second, "moved above");
+        let on = post(
+            &api,
+            &admin,
+            &format!("/ui/admin/rules/{tid}/toggle"),
+            &format!("csrf={csrf}&enabled=true"),
+        )
+        .await;
+        let list = followed(&api, &admin, on).await;
+        assert!(list.html.contains("Auto-reply out of hours enabled."));
+        assert_eq!(
+            api.get(&format!("/api/v1/admin/rules/{tid}")).await.body["enabled"],
+            serde_json::json!(true)
+        );
+    });
+}
