@@ -43,6 +43,6 @@ pub use inbound::{
 };
 pub use invitations::{INVITATION_LIFETIME, Invitation, MIN_PASSWORD_CHARS};
 pub use outbox::{Delivery, DeliveryState, Outgoing};
-pub use queue::{AgentBoardLine, QueueLine};
+pub use queue::{AgentBoardLine, DueCount, QueueLine};
 pub use topics::TopicChange;
 pub use work::{ActionResult, ConversationView, MyCustomer, VIEW_FULL_CONVERSATIONS};

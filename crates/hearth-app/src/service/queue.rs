@@ -15,6 +15,14 @@ use crate::error::AppError;
 use crate::route::DecisionDoc;
 use crate::unit_of_work::{load_conversation, load_routing_decisions};
 
+/// How many of an inbox's conversations are due soon and overdue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueCount {
+    pub inbox_id: String,
+    pub due_soon: usize,
+    pub overdue: usize,
+}
+
 /// One agent on the supervisor's board: availability, live load and capacity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgentBoardLine {
@@ -64,6 +72,41 @@ impl App {
                 return Err(AppError::not_found("conversation", conversation_id));
             }
             load_routing_decisions(tx, conversation_id).await
+        })
+    }
+
+    /// Per inbox, how many non-closed conversations are due soon (within the
+    /// inbox's warning time) and overdue, every inbox listed.
+    pub async fn due_counts(&self, caller: &Caller) -> Result<Vec<DueCount>, AppError> {
+        caller.require(Role::Supervisor)?;
+        read_tx!(self, |tx| {
+            let now = self.now();
+            let inboxes = crate::unit_of_work::load_inboxes(tx).await?;
+            let furthest = inboxes
+                .iter()
+                .map(|i| i.warn_before)
+                .max()
+                .unwrap_or(hearth_domain::Duration::ZERO);
+            let mut out: Vec<DueCount> = inboxes
+                .iter()
+                .map(|i| DueCount {
+                    inbox_id: i.id.to_string(),
+                    due_soon: 0,
+                    overdue: 0,
+                })
+                .collect();
+            for (inbox, due) in tx.due_before(codec::to_ms(now + furthest)).await? {
+                let due = codec::from_ms(due);
+                let Some(i) = inboxes.iter().position(|i| i.id.as_str() == inbox) else {
+                    continue;
+                };
+                if due <= now {
+                    out[i].overdue += 1;
+                } else if due - inboxes[i].warn_before <= now {
+                    out[i].due_soon += 1;
+                }
+            }
+            Ok::<_, AppError>(out)
         })
     }
 

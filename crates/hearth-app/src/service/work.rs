@@ -34,6 +34,8 @@ pub struct MyCustomer {
     pub channel: Option<&'static str>,
     pub status: &'static str,
     pub due_at: Option<Timestamp>,
+    /// From when it is "due soon": the due date less the inbox's warning time.
+    pub due_soon_at: Option<Timestamp>,
     pub unseen: bool,
     pub last_activity_at: Timestamp,
     /// Since when the customer has waited for an answer (their oldest contact
@@ -118,6 +120,7 @@ impl App {
                 })
                 .await?;
             let mut lines = Vec::new();
+            let mut warn = std::collections::BTreeMap::new();
             for (unit, unseen) in own {
                 match unit {
                     UnitId::Conversation(id) => {
@@ -133,6 +136,13 @@ impl App {
                                 channel: conv.current_contact().map(|k| k.channel.as_str()),
                                 status: conv.status.as_str(),
                                 due_at: conv.due_at(),
+                                due_soon_at: due_soon_at(
+                                    tx,
+                                    &mut warn,
+                                    conv.inbox_id.as_str(),
+                                    conv.due_at(),
+                                )
+                                .await?,
                                 unseen,
                                 last_activity_at: last_activity(&conv),
                                 waiting_since: conv
@@ -164,6 +174,13 @@ impl App {
                                 channel: None,
                                 status: task.status.as_str(),
                                 due_at: Some(task.due_at),
+                                due_soon_at: due_soon_at(
+                                    tx,
+                                    &mut warn,
+                                    task.assignee.inbox_id.as_str(),
+                                    Some(task.due_at),
+                                )
+                                .await?,
                                 unseen,
                                 last_activity_at: last,
                                 waiting_since: None,
@@ -454,4 +471,30 @@ impl App {
             self.run(tx, &conv, vec![command]).await
         })
     }
+}
+
+/// When work due at `due` in `inbox` becomes "due soon" (never, when the inbox
+/// warns never); the inboxes' warning times are read once per call.
+async fn due_soon_at(
+    tx: &mut dyn crate::ports::StoreTx,
+    warn: &mut std::collections::BTreeMap<String, hearth_domain::Duration>,
+    inbox: &str,
+    due: Option<Timestamp>,
+) -> Result<Option<Timestamp>, AppError> {
+    let Some(due) = due else {
+        return Ok(None);
+    };
+    let before = match warn.get(inbox) {
+        Some(w) => *w,
+        None => {
+            let w = crate::unit_of_work::load_inbox(tx, inbox)
+                .await?
+                .map_or(hearth_domain::config::DEFAULT_WARN_BEFORE, |i| {
+                    i.warn_before
+                });
+            warn.insert(inbox.to_owned(), w);
+            w
+        }
+    };
+    Ok((before > hearth_domain::Duration::ZERO).then(|| due - before))
 }

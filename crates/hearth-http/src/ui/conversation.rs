@@ -113,6 +113,8 @@ pub(super) struct ConversationPage {
     pub(super) channel: &'static str,
     pub(super) icon: &'static str,
     pub(super) inbox: String,
+    /// "Overdue" or "Due soon", with the class that colours it.
+    pub(super) due_state: Option<(&'static str, &'static str)>,
     /// The assignee's name.
     pub(super) assignee: Option<String>,
     /// The caller is the assignee.
@@ -431,6 +433,19 @@ pub(super) async fn conversation_page(
         channel: current.map_or("No contact yet", channel_label),
         icon: current.map_or("•", channel_icon),
         inbox: label_of(&inboxes, conv.inbox_id.as_str()),
+        due_state: super::words::due_badge(
+            conv.due_at(),
+            super::words::soon_at(
+                conv.due_at(),
+                view.inboxes
+                    .iter()
+                    .find(|i| i.id == conv.inbox_id)
+                    .map_or(hearth_domain::config::DEFAULT_WARN_BEFORE, |i| {
+                        i.warn_before
+                    }),
+            ),
+            state.app.now(),
+        ),
         assignee: conv.agent_id.as_ref().map(|a| agent_name(a.as_str())),
         mine: conv.agent_id.as_ref() == Some(&caller.agent.id),
         open_elsewhere,

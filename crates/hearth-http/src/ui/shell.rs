@@ -21,8 +21,8 @@ pub(crate) struct Line {
     pub(crate) icon: &'static str,
     pub(crate) status: &'static str,
     pub(crate) due: Option<At>,
-    /// Whether the due time has passed.
-    pub(crate) overdue: bool,
+    /// "Overdue" or "Due soon", with the class that colours it.
+    pub(crate) due_state: Option<(&'static str, &'static str)>,
     /// Since when the customer waits for an answer.
     pub(crate) waiting: Option<At>,
     /// The page shows this line's work now.
@@ -193,7 +193,7 @@ impl Shell {
                 channel: channel_label(code),
                 icon: channel_icon(code),
                 status: status_words(c.status),
-                overdue: c.due_at.is_some_and(|d| d <= now),
+                due_state: super::words::due_badge(c.due_at, c.due_soon_at, now),
                 due: c.due_at.map(at),
                 waiting: c.waiting_since.map(at),
             });

@@ -44,7 +44,7 @@ struct WaitingRow {
     icon: &'static str,
     arrived: At,
     due: Option<At>,
-    overdue: bool,
+    due_state: Option<(&'static str, &'static str)>,
     offered_to: String,
 }
 
@@ -59,10 +59,19 @@ struct AgentRow {
     offered: bool,
 }
 
+/// One inbox's due-soon and overdue counts.
+struct DueRow {
+    inbox: String,
+    due_soon: usize,
+    overdue: usize,
+}
+
 #[derive(Template)]
 #[template(path = "supervisor.html")]
 struct BoardPage {
     nav: Nav,
+    /// Per inbox, conversations due soon and overdue.
+    due: Vec<DueRow>,
     queues: Vec<QueueRow>,
     waiting: Vec<WaitingRow>,
     agents: Vec<AgentRow>,
@@ -133,14 +142,27 @@ async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
         let lines = state.app.queue(&caller, None, None, QUEUE_READ).await?;
         let agents = state.app.agent_board(&caller).await?;
         let inboxes = state.app.directory_inboxes().await?;
-        Ok::<_, hearth_app::AppError>((lines, agents, inboxes))
+        let due_counts = state.app.due_counts(&caller).await?;
+        Ok::<_, hearth_app::AppError>((lines, agents, inboxes, due_counts))
     }
     .await;
-    let (lines, agents, inboxes) = match loaded {
+    let (lines, agents, inboxes, due_counts) = match loaded {
         Ok(v) => v,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
+    let warn: HashMap<String, hearth_domain::Duration> = inboxes
+        .iter()
+        .map(|i| (i.id.to_string(), i.warn_before))
+        .collect();
     let inboxes = super::words::choices(super::words::inbox_names(&inboxes));
+    let due = due_counts
+        .iter()
+        .map(|d| DueRow {
+            inbox: super::words::label_of(&inboxes, &d.inbox_id),
+            due_soon: d.due_soon,
+            overdue: d.overdue,
+        })
+        .collect();
     let agents_for_menu: Vec<(String, String, bool)> = agents
         .iter()
         .map(|a| (a.id.clone(), a.name.clone(), a.disabled))
@@ -196,7 +218,14 @@ async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
             icon: channel_icon(&code),
             arrived: at(l.arrived_at),
             due: l.due_at.map(at),
-            overdue: l.due_at.is_some_and(|d| d <= now),
+            due_state: super::words::due_badge(
+                l.due_at,
+                super::words::soon_at(
+                    l.due_at,
+                    warn.get(l.inbox_id.as_str()).copied().unwrap_or_default(),
+                ),
+                now,
+            ),
             offered_to: l
                 .offered_to
                 .as_ref()
@@ -249,6 +278,7 @@ async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
         })
         .collect();
     let body = page(&BoardPage {
+        due,
         nav,
         queues,
         waiting,

@@ -181,3 +181,29 @@ pub(crate) fn humane(code: &str) -> String {
         None => String::new(),
     }
 }
+
+/// How a due time stands, as a badge's class and words: "Overdue" once it passed,
+/// "Due soon" from `soon_at` (the due time less the inbox's warning time).
+pub(crate) fn due_badge(
+    due: Option<hearth_domain::Timestamp>,
+    soon_at: Option<hearth_domain::Timestamp>,
+    now: hearth_domain::Timestamp,
+) -> Option<(&'static str, &'static str)> {
+    let due = due?;
+    if due <= now {
+        Some(("overdue", "Overdue"))
+    } else if soon_at.is_some_and(|s| s <= now) {
+        Some(("due-soon", "Due soon"))
+    } else {
+        None
+    }
+}
+
+/// When work due at `due` in an inbox warning `warn` before becomes due soon.
+pub(crate) fn soon_at(
+    due: Option<hearth_domain::Timestamp>,
+    warn: hearth_domain::Duration,
+) -> Option<hearth_domain::Timestamp> {
+    due.filter(|_| warn > hearth_domain::Duration::ZERO)
+        .map(|d| d - warn)
+}

@@ -2243,3 +2243,65 @@ async fn admins_keep_business_hours_and_rules_in_their_own_words() {
         );
     });
 }
+
+/// Due soon and overdue, in words, where agents and supervisors look: My
+/// Customers, the conversation's header and the board's per-inbox counts.
+#[tokio::test]
+async fn due_soon_and_overdue_show_on_my_customers_the_conversation_and_the_board() {
+    crate::each_backend_with_clock!(|api, clock| {
+        let inbox = support_inbox(&api).await;
+        let set = api
+            .patch(
+                &format!("/api/v1/admin/inboxes/{inbox}"),
+                serde_json::json!({"slaSeconds": 3600, "warnBeforeSeconds": 900}),
+            )
+            .await;
+        assert!(set.status.is_success(), "{}", set.body);
+        let created = api.email_from("ann@example.com", "where is it?").await;
+        let conv = created["conversationId"].as_str().unwrap().to_owned();
+        let (admin, _) = sign_in(&api, "admin@example.com").await;
+        let assigned = api
+            .patch(
+                &format!("/api/v1/conversations/{conv}"),
+                serde_json::json!({"assignee": {"inboxId": inbox, "agentId": api.id_of("agent", "admin@example.com").await}}),
+            )
+            .await;
+        assert!(assigned.status.is_success(), "{}", assigned.body);
+        let page = get(&api, &admin, &format!("/ui/conversations/{conv}")).await;
+        assert!(!page.html.contains("id=\"due-state\""), "not yet due soon");
+        let board = get(&api, &admin, "/ui/supervisor").await;
+        assert!(board.html.contains("id=\"due-summary\""));
+
+        clock.advance(time::Duration::minutes(50));
+        let page = get(&api, &admin, &format!("/ui/conversations/{conv}")).await;
+        assert!(
+            page.html
+                .contains("<span class=\"badge due-soon\" id=\"due-state\">Due soon</span>"),
+            "{}",
+            page.html
+        );
+        assert!(
+            page.html
+                .contains("<span class=\"badge due-soon\">Due soon</span>"),
+            "My Customers"
+        );
+        let board = get(&api, &admin, "/ui/supervisor").await;
+        let summary = &board.html[board.html.find("id=\"due-summary\"").unwrap()..];
+        let summary = &summary[..summary.find("</table>").unwrap()];
+        assert!(summary.contains("<td>Support</td><td><span class=\"badge due-soon\">1</span></td><td><span class=\"muted\">0</span></td>"), "{summary}");
+
+        clock.advance(time::Duration::minutes(11));
+        let page = get(&api, &admin, &format!("/ui/conversations/{conv}")).await;
+        assert!(
+            page.html.contains("id=\"due-state\">Overdue</span>"),
+            "{}",
+            page.html
+        );
+        let board = get(&api, &admin, "/ui/supervisor").await;
+        assert!(
+            board
+                .html
+                .contains("<span class=\"badge overdue\">1</span>")
+        );
+    });
+}
