@@ -835,3 +835,196 @@ async fn the_smtp_listener_speaks_the_protocol_and_keeps_its_limits() {
     assert!(d.say("QUIT").await.starts_with("221"));
     assert!(s.stop().await.success());
 }
+
+/// Rules on real mail, against the real binary: an email asking to unsubscribe is
+/// closed by a rule before routing, so no agent is given it; an ordinary email that
+/// arrives while the inbox's business hours are closed gets one auto-reply through
+/// the relay (marked `Auto-Submitted`) and is due two open hours after the next
+/// opening. The calendar is built around the day the test runs: yesterday plays
+/// Friday (open 09:00-17:00 UTC), today and tomorrow the closed weekend, the day
+/// after Monday. (The literal Friday 18:00 case runs on a manual clock in the HTTP
+/// tests.)
+#[tokio::test]
+async fn rules_close_spam_before_routing_and_mail_out_of_hours_waits_for_monday() {
+    if !peers_available() {
+        return;
+    }
+    let sink = Sink::start();
+    let dir = server::temp_dir();
+    let relay = format!("smtp://127.0.0.1:{}", sink.port);
+    let s = Server::start(&dir, None, &["--smtp-relay", &relay]).await;
+    let port = s.smtp_port().expect("the banner names the SMTP port");
+
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the binary counts in real time too"
+    )]
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = |d: time::Date| d.weekday().to_string().to_uppercase();
+    let friday = today.previous_day().unwrap();
+    let monday = today.next_day().unwrap().next_day().unwrap();
+    let (status, hours) = s
+        .post(
+            "/api/v1/admin/business-hours",
+            json!({"name": "Weekdays", "timeZone": "UTC", "weekly": [
+                {"day": day(friday), "start": "09:00", "end": "17:00"},
+                {"day": day(monday), "start": "09:00", "end": "17:00"}
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{hours}");
+    let support = s.entry_point("EMAIL").await["inboxId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, inbox) = s
+        .patch(
+            &format!("/api/v1/admin/inboxes/{support}"),
+            json!({"slaSeconds": 7200, "businessHoursId": hours["id"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{inbox}");
+    let (status, spam_rule) = s
+        .post(
+            "/api/v1/admin/rules",
+            json!({"name": "Unsubscribe requests", "trigger": "COMMUNICATION_RECEIVED",
+                   "conditions": [{"field": "content", "operator": "MATCHES", "value": "(?i)\\bunsubscribe\\b"}],
+                   "actions": [{"type": "MARK_NO_REPLY_NEEDED"}, {"type": "CLOSE_CONVERSATION"}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{spam_rule}");
+    let (_, templates) = s.get("/api/v1/admin/rule-templates").await;
+    let mut out_of_hours = templates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == "out-of-hours")
+        .unwrap()["rule"]
+        .clone();
+    out_of_hours["enabled"] = json!(true);
+    let (status, created) = s.post("/api/v1/admin/rules", out_of_hours).await;
+    assert_eq!(status, 201, "{created}");
+
+    // Alice is available for mail: had routing seen the spam, it was hers to get.
+    let (_, agents) = s.get("/api/v1/admin/agents").await;
+    let alice = agents
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["emailAddress"] == "alice@example.com")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, token) = s
+        .post(
+            &format!("/api/v1/admin/agents/{alice}/api-tokens"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 201, "{token}");
+    let alice_token = token["token"].as_str().unwrap().to_owned();
+    let (status, _) = s
+        .put_as(
+            "/api/v1/me/availability",
+            "alice@example.com",
+            &alice_token,
+            json!({"availableFor": ["MAIL", "TASK"]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    assert_eq!(
+        smtp_send(
+            port,
+            &dir,
+            "spam.eml",
+            "From: Promo <promo@offers.example>\nTo: support@example.com\nSubject: Weekly deals\n\
+             Message-ID: <s1@offers.example>\n\nBig savings! To Unsubscribe, reply STOP.\n"
+        ),
+        "sent"
+    );
+    let promo = customer_by_email(&s, "promo@offers.example").await;
+    let conversations = s
+        .wait_for(
+            &format!(
+                "/api/v1/customers/{}/conversations",
+                promo["id"].as_str().unwrap()
+            ),
+            |v| v.as_array().is_some_and(|a| a.len() == 1),
+        )
+        .await;
+    let spam = &conversations[0];
+    assert_eq!(spam["status"], "CLOSED", "{spam}");
+    assert!(spam.get("agentId").is_none_or(Value::is_null), "{spam}");
+    let (_, explained) = s
+        .get(&format!(
+            "/api/v1/conversations/{}/routing",
+            spam["id"].as_str().unwrap()
+        ))
+        .await;
+    let decisions = explained.as_array().unwrap();
+    assert!(
+        decisions
+            .iter()
+            .any(|d| d["rule"] == json!(format!("RULE:{}", spam_rule["id"].as_str().unwrap()))),
+        "{explained}"
+    );
+    assert!(
+        !decisions
+            .iter()
+            .any(|d| d["outcome"] == "OFFERED" || d["outcome"] == "ASSIGNED"),
+        "no agent was given it: {explained}"
+    );
+
+    // An ordinary email while closed: due two open hours after Monday 09:00, and
+    // one auto-reply to the customer through the relay.
+    assert_eq!(
+        smtp_send(
+            port,
+            &dir,
+            "weekend.eml",
+            "From: Jane Doe <jane@customer.example>\nTo: support@example.com\nSubject: Order 9\n\
+             Message-ID: <w1@customer.example>\n\nWhere is my order?\n"
+        ),
+        "sent"
+    );
+    let jane = customer_by_email(&s, "jane@customer.example").await;
+    let conversations = s
+        .wait_for(
+            &format!(
+                "/api/v1/customers/{}/conversations",
+                jane["id"].as_str().unwrap()
+            ),
+            |v| v.as_array().is_some_and(|a| a.len() == 1),
+        )
+        .await;
+    let (_, conv) = s
+        .get(&format!(
+            "/api/v1/conversations/{}",
+            conversations[0]["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(conv["status"], "OPEN", "{conv}");
+    assert_eq!(
+        conv["dueAt"],
+        json!(format!("{monday}T11:00:00.000Z")),
+        "due two open hours after the next opening: {conv}"
+    );
+    let auto = sink.message(1).await;
+    assert_eq!(
+        header(&auto, "To").as_deref(),
+        Some("jane@customer.example")
+    );
+    assert_eq!(header(&auto, "Subject").as_deref(), Some("Re: Order 9"));
+    assert_eq!(
+        header(&auto, "Auto-Submitted").as_deref(),
+        Some("auto-replied")
+    );
+    assert!(
+        auto.contains("Hi Jane, thank you for writing to Support."),
+        "{auto}"
+    );
+    assert_eq!(sink.count(), 1, "no auto-reply for the spam");
+    assert!(s.stop().await.success());
+}
