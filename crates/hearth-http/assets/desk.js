@@ -295,7 +295,9 @@
         case "due":
           el.textContent = left >= 0 ? "due in " + span(left) : "overdue by " + span(left);
           el.classList.toggle("overdue", left < 0);
-          el.classList.toggle("due-soon", left >= 0 && left < 15 * 60000);
+          // Due soon from the moment the server names (the inbox's warning time).
+          const soon = Date.parse(el.dataset.soon || "");
+          el.classList.toggle("due-soon", left >= 0 && !isNaN(soon) && now >= soon);
           break;
         case "ago":
           el.textContent = span(left) + " ago";

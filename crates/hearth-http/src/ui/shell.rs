@@ -23,6 +23,8 @@ pub(crate) struct Line {
     pub(crate) due: Option<At>,
     /// "Overdue" or "Due soon", with the class that colours it.
     pub(crate) due_state: Option<(&'static str, &'static str)>,
+    /// From when it is due soon (the page's script colours the time then).
+    pub(crate) soon: Option<At>,
     /// Since when the customer waits for an answer.
     pub(crate) waiting: Option<At>,
     /// The page shows this line's work now.
@@ -194,6 +196,7 @@ impl Shell {
                 icon: channel_icon(code),
                 status: status_words(c.status),
                 due_state: super::words::due_badge(c.due_at, c.due_soon_at, now),
+                soon: c.due_soon_at.map(at),
                 due: c.due_at.map(at),
                 waiting: c.waiting_since.map(at),
             });

@@ -1053,7 +1053,50 @@ async fn every_main_screen_reads_well_at_two_widths_in_light_and_dark() {
     let axe = axe_source();
     let dir = temp_dir();
     let server = Server::start(&dir, None, &[]).await;
-    // Something on every screen: an email, a chat and a task.
+    // Something on every screen: an email (due soon: a ten-minute answer time in an
+    // inbox that warns fifteen minutes ahead), a chat, a task, business hours and
+    // a rule.
+    let support = server.get("/api/v1/admin/inboxes").await.1[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, hours) = server
+        .post(
+            "/api/v1/admin/business-hours",
+            json!({"name": "Office", "timeZone": "Europe/Berlin", "weekly": [
+                {"day": "MONDAY", "start": "09:00", "end": "17:00"},
+                {"day": "TUESDAY", "start": "09:00", "end": "17:00"},
+                {"day": "WEDNESDAY", "start": "09:00", "end": "12:00"},
+                {"day": "WEDNESDAY", "start": "13:00", "end": "17:00"},
+                {"day": "THURSDAY", "start": "09:00", "end": "17:00"},
+                {"day": "FRIDAY", "start": "09:00", "end": "15:00"}
+            ], "holidays": ["2030-12-25"], "exceptions": [{"date": "2030-12-24", "hours": [{"start": "09:00", "end": "12:00"}]}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{hours}");
+    let (status, _) = server
+        .patch(
+            &format!("/api/v1/admin/inboxes/{support}"),
+            json!({"slaSeconds": 600}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let billing = server.get("/api/v1/topics").await.1[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, rule) = server
+        .post(
+            "/api/v1/admin/rules",
+            json!({"name": "Unsubscribe requests", "trigger": "COMMUNICATION_RECEIVED",
+                   "conditions": [{"field": "channel", "operator": "EQUALS", "value": "EMAIL"},
+                                  {"anyOf": [{"field": "subject", "operator": "CONTAINS", "value": "unsubscribe"},
+                                             {"field": "content", "operator": "MATCHES", "value": "(?i)\\bunsubscribe\\b"}]}],
+                   "actions": [{"type": "ADD_TOPICS", "topicIds": [billing]}, {"type": "MARK_NO_REPLY_NEEDED"}, {"type": "CLOSE_CONVERSATION"}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{rule}");
+    let rule_id = rule["id"].as_str().unwrap().to_owned();
     let mail = inbound(
         &server,
         json!({"channel": "EMAIL", "entryPoint": "support@example.com",
@@ -1099,6 +1142,13 @@ async fn every_main_screen_reads_well_at_two_widths_in_light_and_dark() {
         ("supervisor", "/ui/supervisor".to_owned()),
         ("admin", "/ui/admin/agents".to_owned()),
         ("settings", "/ui/admin/settings".to_owned()),
+        ("business-hours", "/ui/admin/business-hours".to_owned()),
+        (
+            "rules",
+            format!(
+                "/ui/admin/rules/{rule_id}?try=1&channel=EMAIL&subject=Hello&content=Please+unsubscribe+me"
+            ),
+        ),
         ("not-found", "/ui/nothing-here".to_owned()),
     ];
     // The check can fail: an image without a text alternative is found.
