@@ -25,6 +25,33 @@ pub struct Sent {
 }
 
 impl App {
+    /// Keeps a message outside any conversation on the customer's timeline (with
+    /// its event) and queues it in the outbox of `channel`.
+    pub(crate) async fn send_loose(
+        &self,
+        tx: &mut dyn StoreTx,
+        item: &ConversationItem,
+        channel: Channel,
+        event_type: &str,
+    ) -> Result<(), AppError> {
+        self.store_loose_item(tx, item, event_type).await?;
+        tx.enqueue_outbox(&OutboxRow {
+            id: new_id(),
+            channel: channel.as_str().to_owned(),
+            conversation_id: None,
+            item_id: item.id.to_string(),
+            status: "PENDING".to_owned(),
+            payload: codec::write(&ItemDoc::of(item))?,
+            created_at: codec::to_ms(self.now()),
+            attempts: 0,
+            next_attempt_at: None,
+            detail: None,
+            message_id: None,
+        })
+        .await?;
+        Ok(())
+    }
+
     pub(crate) async fn store_loose_item(
         &self,
         tx: &mut dyn StoreTx,
@@ -235,22 +262,8 @@ impl App {
                 responder: None,
                 content,
             };
-            self.store_loose_item(tx, &item, "HEARTH_COMMUNICATION/SENT")
+            self.send_loose(tx, &item, channel, "HEARTH_COMMUNICATION/SENT")
                 .await?;
-            tx.enqueue_outbox(&OutboxRow {
-                id: new_id(),
-                channel: channel.as_str().to_owned(),
-                conversation_id: None,
-                item_id: item.id.to_string(),
-                status: "PENDING".to_owned(),
-                payload: codec::write(&ItemDoc::of(&item))?,
-                created_at: codec::to_ms(now),
-                attempts: 0,
-                next_attempt_at: None,
-                detail: None,
-                message_id: None,
-            })
-            .await?;
             Ok(Sent {
                 customer_id: customer_id.to_string(),
                 item_id: item.id.to_string(),

@@ -22,11 +22,9 @@ use hearth_domain::rules::{Action, ActionKind, Evaluation, Facts, Rule, TriggerK
 use super::credentials::Caller;
 use crate::app::{App, read_tx};
 use crate::clock::new_id;
-use crate::codec::{
-    self, AutoReplyDoc, DecisionDoc, ItemDoc, RuleDoc, RuleErrorDoc, fmt_ts, to_ms,
-};
+use crate::codec::{self, AutoReplyDoc, DecisionDoc, RuleDoc, RuleErrorDoc, fmt_ts, to_ms};
 use crate::error::AppError;
-use crate::ports::{OutboxRow, ResourceRow, RoutingDecisionRow, StoreTx};
+use crate::ports::{ResourceRow, RoutingDecisionRow, StoreTx};
 use crate::unit_of_work::{
     load_agent, load_customer, load_entry_point, load_inbox, load_topics, sla_in, sla_in_hours,
 };
@@ -705,22 +703,8 @@ impl App {
             responder: None,
             content,
         };
-        self.store_loose_item(tx, &item, "HEARTH_AUTO_REPLY/SENT")
+        self.send_loose(tx, &item, channel, "HEARTH_AUTO_REPLY/SENT")
             .await?;
-        tx.enqueue_outbox(&OutboxRow {
-            id: new_id(),
-            channel: channel.as_str().to_owned(),
-            conversation_id: None,
-            item_id: item.id.to_string(),
-            status: "PENDING".to_owned(),
-            payload: codec::write(&ItemDoc::of(&item))?,
-            created_at: to_ms(now),
-            attempts: 0,
-            next_attempt_at: None,
-            detail: None,
-            message_id: None,
-        })
-        .await?;
         let stamp = ResourceRow {
             kind: AUTO_REPLY.into(),
             id: conv.customer_id.to_string(),
