@@ -159,7 +159,7 @@ pub(crate) async fn rule_offsets(
     trigger: hearth_domain::rules::TriggerKind,
 ) -> Result<Vec<(String, i64)>, AppError> {
     let mut out = Vec::new();
-    for row in tx.resources(crate::service::rules::RULE).await? {
+    for row in tx.resources(crate::unit_of_work::kind::RULE).await? {
         let doc: crate::codec::RuleDoc = crate::codec::read(&row.doc)?;
         if doc.enabled && doc.trigger == trigger.as_str() {
             out.push((doc.id, doc.offset_seconds.unwrap_or(0)));

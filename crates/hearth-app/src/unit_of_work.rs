@@ -30,6 +30,7 @@ pub mod kind {
     pub const ENTRY_POINT: &str = "entry_point";
     pub const TOPIC: &str = "topic";
     pub const TEAM: &str = "team";
+    pub const RULE: &str = "rule";
     pub const SETTINGS: &str = "settings";
 }
 

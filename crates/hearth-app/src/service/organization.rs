@@ -73,7 +73,7 @@ impl AdminKind {
             AdminKind::Teams => kind::TEAM,
             AdminKind::EntryPoints => kind::ENTRY_POINT,
             AdminKind::BusinessHours => "business_hours",
-            AdminKind::Rules => super::rules::RULE,
+            AdminKind::Rules => kind::RULE,
         }
     }
 
@@ -344,7 +344,7 @@ impl App {
                     Some(p) => p,
                     None => {
                         let mut last = 0;
-                        for row in tx.resources(super::rules::RULE).await? {
+                        for row in tx.resources(kind::RULE).await? {
                             if row.id != id {
                                 last = last.max(codec::read::<RuleDoc>(&row.doc)?.position);
                             }

@@ -30,7 +30,7 @@ use crate::unit_of_work::{
 };
 
 /// Where rules are kept.
-pub(crate) const RULE: &str = "rule";
+pub(crate) const RULE: &str = crate::unit_of_work::kind::RULE;
 /// A rule's last failure at run time, kept under the rule's id.
 pub(crate) const RULE_ERROR: &str = "rule_error";
 /// When a customer was last sent an auto-reply, kept under the customer's id.
