@@ -337,6 +337,7 @@ impl App {
         message: Option<&ConversationItem>,
     ) -> Result<Conversation, AppError> {
         let mut fired = BTreeSet::new();
+        let mut known: Option<(u64, Facts)> = None;
         let mut pending = vec![(trigger, Some(first))];
         while let Some((trigger, given)) = pending.pop() {
             let rules = match given {
@@ -351,7 +352,15 @@ impl App {
                 if fired.contains(&rule.id) {
                     continue;
                 }
-                let facts = facts_of(tx, &conv, message, self.now()).await?;
+                // The facts are read again only when a rule changed the conversation.
+                let facts = match &known {
+                    Some((version, facts)) if *version == conv.version => facts.clone(),
+                    _ => {
+                        let facts = facts_of(tx, &conv, message, self.now()).await?;
+                        known = Some((conv.version, facts.clone()));
+                        facts
+                    }
+                };
                 if !rule.evaluate(&facts).matched {
                     continue;
                 }

@@ -69,6 +69,19 @@ async fn a_due_date_warns_then_breaches_once_each_and_a_reply_silences_it() {
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
 
+        // The late one is Alice's: her live stream carries its warning.
+        let alice = api.id_of("agent", "alice@example.com").await;
+        let assigned = api
+            .patch(
+                &format!(
+                    "/api/v1/conversations/{}",
+                    late["conversationId"].as_str().unwrap()
+                ),
+                json!({"assignee": {"inboxId": inbox, "agentId": alice}}),
+            )
+            .await;
+        assert!(assigned.status.is_success(), "{}", assigned.body);
+
         clock.advance(Duration::minutes(49));
         api.app.fire_due_timers().await.unwrap();
         assert!(due_events(&api).await.is_empty(), "not yet due soon");
@@ -80,6 +93,14 @@ async fn a_due_date_warns_then_breaches_once_each_and_a_reply_silences_it() {
         assert_eq!(seen[0]["content"]["conversationId"], late["conversationId"]);
         assert_eq!(seen[0]["content"]["channel"], json!("EMAIL"));
         assert!(seen[0]["content"]["dueAt"].is_string());
+        assert_eq!(seen[0]["content"]["agentId"], json!(alice));
+        let (streamed, _) = api.app.routed_after(0, 10_000).await.unwrap();
+        assert!(
+            streamed
+                .iter()
+                .any(|e| e.event.kind == "CONTACT/DUE_SOON" && e.concerns(&alice)),
+            "the assignee's live stream carries it"
+        );
 
         // A second application on the same database (a restart) neither repeats
         // nor loses a moment.

@@ -775,3 +775,85 @@ async fn an_agent_going_offline_sets_off_status_rules_on_their_conversations() {
         assert_eq!(conversation(&api, &conv_id).await["agentId"], json!(bob_id));
     });
 }
+
+/// TRANSFER without an agent moves the conversation to another inbox for routing
+/// there (its due date counted afresh, R50); REMOVE_TOPICS takes a topic off; an
+/// agent going Away (not only Offline) sets off AGENT_STATUS_CHANGED.
+#[tokio::test]
+async fn a_transfer_rule_moves_work_to_another_inbox_and_away_counts_as_a_status_change() {
+    each_backend!(|api| {
+        let billing = api.id_of("topic", "billing").await;
+        let second = api
+            .post(
+                "/api/v1/admin/inboxes",
+                json!({"name": "Billing desk", "slaSeconds": 600}),
+            )
+            .await;
+        assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
+        let billing_desk = id(&second.body, "id");
+        rule(
+            &api,
+            json!({"name": "Invoices to billing", "trigger": "COMMUNICATION_RECEIVED",
+                   "conditions": [{"field": "subject", "operator": "CONTAINS", "value": "invoice"}],
+                   "actions": [{"type": "TRANSFER", "inboxId": billing_desk}]}),
+        )
+        .await;
+        let created = api
+            .inbound(
+                json!({"channel": "EMAIL", "entryPoint": "support@example.com",
+                            "from": {"address": "acme@example.com"},
+                            "content": {"subject": "Invoice 7", "content": "attached"}}),
+            )
+            .await;
+        let conv_id = id(&created, "conversationId");
+        let conv = conversation(&api, &conv_id).await;
+        assert_eq!(conv["inboxId"], json!(billing_desk), "{conv}");
+        assert_eq!(conv["queueState"], json!("NEW"));
+        let created_at = hearth_app::codec::parse_ts(conv["createdAt"].as_str().unwrap()).unwrap();
+        let due = hearth_app::codec::parse_ts(conv["dueAt"].as_str().unwrap()).unwrap();
+        assert!(
+            due - created_at <= time::Duration::seconds(601),
+            "due within the billing desk's ten minutes: {conv}"
+        );
+
+        // Away: the rule takes the billing topic off the agent's conversations.
+        rule(
+            &api,
+            json!({"name": "Away drops billing", "trigger": "AGENT_STATUS_CHANGED",
+                   "conditions": [{"field": "topicIds", "operator": "CONTAINS", "value": billing}],
+                   "actions": [{"type": "REMOVE_TOPICS", "topicIds": [billing]}]}),
+        )
+        .await;
+        let plain = api.email_from("joe@example.com", "hello").await;
+        let plain_id = id(&plain, "conversationId");
+        let alice = available(&api, "alice@example.com", &["MAIL", "TASK"]).await;
+        let alice_id = api.id_of("agent", "alice@example.com").await;
+        assert_eq!(
+            conversation(&api, &plain_id).await["agentId"],
+            json!(alice_id)
+        );
+        let added = api
+            .post(
+                &format!("/api/v1/conversations/{plain_id}/topics"),
+                json!({"topicIds": [billing]}),
+            )
+            .await;
+        assert!(added.status.is_success(), "{}", added.body);
+        let away = api
+            .call_as(
+                &alice,
+                Method::PUT,
+                "/api/v1/me/availability",
+                Some(json!({"availableFor": ["MAIL", "TASK"], "away": true})),
+            )
+            .await;
+        assert_eq!(away.status, StatusCode::OK, "{}", away.body);
+        let conv = conversation(&api, &plain_id).await;
+        assert_eq!(conv["topicIds"], json!([]), "{conv}");
+        assert_eq!(
+            conv["agentId"],
+            json!(alice_id),
+            "still hers: the rule only took the topic"
+        );
+    });
+}
