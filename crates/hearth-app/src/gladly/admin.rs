@@ -655,6 +655,7 @@ pub fn draft_reader(
     body: &Map<String, Value>,
 ) -> impl Fn(&str, Option<&AdminResource>) -> Result<AdminDraft, AppError> + Send + Sync + '_ {
     move |id, current| {
+        only_known(body, Some(kind))?;
         let whole = match current {
             Some(c) => patched(c, body)?,
             None => body.clone(),
@@ -667,7 +668,134 @@ pub fn draft_reader(
 pub fn settings_reader(
     body: &Map<String, Value>,
 ) -> impl Fn(&AdminResource) -> Result<SettingsDoc, AppError> + Send + Sync + '_ {
-    move |current| Ok(settings_doc(&patched(current, body)?)?)
+    move |current| {
+        only_known(body, None)?;
+        Ok(settings_doc(&patched(current, body)?)?)
+    }
+}
+
+/// Fields shown on every resource, which a client may send back unchanged.
+const READ_ONLY: [&str; 3] = ["id", "createdAt", "updatedAt"];
+
+/// The fields a body of `kind` (`None`: the settings) may hold, and the nested
+/// objects whose fields are checked as well.
+fn known_fields(
+    kind: Option<AdminKind>,
+) -> (
+    &'static [&'static str],
+    &'static [(&'static str, &'static [&'static str])],
+) {
+    const ROUTING: &[&str] = &[
+        "selection",
+        "acceptDecline",
+        "offerTimeoutSeconds",
+        "nextMessageDelaySeconds",
+        "sameAgentLimitSeconds",
+        "mailToSameAgent",
+        "afterCallWorkSeconds",
+    ];
+    match kind {
+        Some(AdminKind::Agents) => (
+            &[
+                "name",
+                "emailAddress",
+                "roles",
+                "inboxIds",
+                "messagingCapacity",
+                "disabled",
+                "password",
+            ],
+            &[("messagingCapacity", &["standard", "maximum"])],
+        ),
+        Some(AdminKind::Inboxes) => (
+            &[
+                "name",
+                "slaSeconds",
+                "businessHoursId",
+                "routing",
+                "disabled",
+                "warnBeforeSeconds",
+            ],
+            &[("routing", ROUTING)],
+        ),
+        Some(AdminKind::Teams) => (&["name", "description", "agentIds"], &[]),
+        Some(AdminKind::EntryPoints) => (
+            &[
+                "channel",
+                "address",
+                "inboxId",
+                "slaSeconds",
+                "businessHoursId",
+                "imap",
+                "allowedOrigins",
+                "preChat",
+            ],
+            &[],
+        ),
+        Some(AdminKind::BusinessHours) => (
+            &["name", "timeZone", "weekly", "holidays", "exceptions"],
+            &[],
+        ),
+        Some(AdminKind::Rules) => (
+            &[
+                "name",
+                "enabled",
+                "position",
+                "trigger",
+                "offsetSeconds",
+                "conditions",
+                "actions",
+                "description",
+                "lastError",
+            ],
+            &[],
+        ),
+        None => (
+            &[
+                "webhookRetrySeconds",
+                "webhookTimeoutSeconds",
+                "rateLimitPerSecond",
+                "reopenWindowSeconds",
+                "requireTopic",
+                "chatRejoinSeconds",
+                "timeUntilAwaySeconds",
+                "exportIntervalSeconds",
+                "eventRetentionDays",
+                "maxMessageBytes",
+                "awayReasons",
+            ],
+            &[],
+        ),
+    }
+}
+
+/// Refuses a field the resource does not have, so that a misspelt one is not
+/// dropped unnoticed.
+fn only_known(body: &Map<String, Value>, kind: Option<AdminKind>) -> Result<(), DomainError> {
+    let (fields, nested) = known_fields(kind);
+    for (key, value) in body {
+        if !fields.contains(&key.as_str()) && !READ_ONLY.contains(&key.as_str()) {
+            return Err(DomainError::invalid(
+                key.clone(),
+                format!(
+                    "is not a field of this resource; its fields are {}",
+                    fields.join(", ")
+                ),
+            ));
+        }
+        if let (Some((_, inner)), Value::Object(o)) = (nested.iter().find(|(n, _)| n == key), value)
+            && let Some(unknown) = o.keys().find(|k| !inner.contains(&k.as_str()))
+        {
+            return Err(DomainError::invalid(
+                format!("{key}.{unknown}"),
+                format!(
+                    "is not a field of {key}; its fields are {}",
+                    inner.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A new API token (`POST /admin/agents/{id}/api-tokens`); the secret is shown

@@ -95,6 +95,14 @@ fn conversation_content(e: &EventRow, p: &EventPayload) -> Option<(String, Value
             }
             v
         }
+        // Gladly never says MESSAGE_RECEIVED (or SENT) of a call: a call has
+        // CONTACT/STARTED and CONTACT/ENDED, and clients written for Gladly read
+        // the message's text from these events.
+        EventBody::MessageReceived { item } | EventBody::MessageSent { item }
+            if matches!(item.content, crate::codec::ContentDoc::PhoneCall { .. }) =>
+        {
+            return None;
+        }
         EventBody::MessageReceived { item } | EventBody::MessageSent { item } => contact(
             item.contact_id.as_deref().unwrap_or_default(),
             json!({ "messageId": item.id }),

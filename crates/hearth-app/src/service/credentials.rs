@@ -75,11 +75,14 @@ impl App {
             let Some(agent) = load_agent(tx, &agent_id).await? else {
                 return Err(AppError::Unauthorized);
             };
-            if agent.email.to_lowercase() != email
-                || agent.disabled
-                || !agent.has_role(Role::ApiUser)
-            {
+            if agent.email.to_lowercase() != email || agent.disabled {
                 return Err(AppError::Unauthorized);
+            }
+            // Right credentials, missing permission: 403, not 401.
+            if !agent.has_role(Role::ApiUser) {
+                return Err(AppError::Forbidden(
+                    "the agent lacks the API_USER role the API needs",
+                ));
             }
             Ok(Caller { agent })
         })

@@ -2,6 +2,7 @@
 
 use hearth_domain::DomainError;
 use hearth_domain::channel::Channel;
+use hearth_domain::task::TaskStatus;
 use std::collections::BTreeMap;
 
 use hearth_domain::customer::{
@@ -120,6 +121,10 @@ impl App {
             CustomerQuery::External(value) => return self.find_by_external_id(value).await,
         };
         read_tx!(self, |tx| {
+            if kind == IdentityKind::MobilePhone {
+                // Any phone of a profile, whatever its type (2.2).
+                return customers_with_phone(tx, &value, FIND_CAP).await;
+            }
             let mut found = Vec::new();
             if let Some(id) = tx.customer_by_identity(kind.as_str(), &value).await?
                 && let Some(c) = load_customer(tx, &id).await?
@@ -339,11 +344,24 @@ impl App {
                 )
                 .into());
             }
-            if !tx.customer_tasks(id, Some("OPEN"), 1).await?.is_empty() {
-                return Err(hearth_domain::DomainError::InUse(
-                    "the customer has an open task; close it first".into(),
-                )
-                .into());
+            // The customer's tasks go with the profile (Gladly refuses only for
+            // open or waiting conversations); routing lets go of the open ones first.
+            for row in tx
+                .customer_tasks(id, Some(TaskStatus::Open.as_str()), i64::MAX)
+                .await?
+            {
+                let task = crate::unit_of_work::task_of_row(&row)?;
+                let mut gone = task.clone();
+                gone.set_status(TaskStatus::Closed);
+                let inputs = crate::route::translate::inputs_for_task_change(
+                    Some(&task),
+                    &gone,
+                    self.now(),
+                    false,
+                );
+                self.route(tx, inputs).await?;
+                tx.delete_timer(&crate::schedule::task_due_timer_id(task.id.as_str()))
+                    .await?;
             }
             let tombstone = crate::codec::tombstone_payload(None)?;
             tx.erase_customer(id, &tombstone).await?;
@@ -364,4 +382,31 @@ impl App {
             Ok(())
         })
     }
+}
+
+/// The profiles holding the phone number `e164` under any type (mobile, home,
+/// work, other), most recently updated first, at most `limit`. The search terms
+/// hold each phone's digits, so the candidates come from one prefix look-up and
+/// are then compared whole.
+pub(crate) async fn customers_with_phone(
+    tx: &mut dyn StoreTx,
+    e164: &str,
+    limit: usize,
+) -> Result<Vec<Customer>, AppError> {
+    let digits: String = e164.chars().filter(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for id in tx.search_customers(&digits, 500).await? {
+        if let Some(c) = load_customer(tx, &id).await?
+            && c.phones.iter().any(|p| p.number.e164() == e164)
+            && !found.iter().any(|f: &Customer| f.id == c.id)
+        {
+            found.push(c);
+        }
+    }
+    found.sort_by(|a, b| (b.updated_at, &b.id).cmp(&(a.updated_at, &a.id)));
+    found.truncate(limit);
+    Ok(found)
 }

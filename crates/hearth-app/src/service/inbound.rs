@@ -296,6 +296,19 @@ impl App {
             Some(id) => Some(id),
             None => tx.customer_by_identity(kind.as_str(), value).await?,
         };
+        // A number no profile holds as its mobile may still be one's home, work or
+        // other phone: then it is that customer (the most recently updated, when
+        // several hold it), rather than a new profile.
+        let known = match known {
+            None if kind == IdentityKind::MobilePhone => {
+                super::customers::customers_with_phone(tx, value, 1)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .map(|c| c.id.to_string())
+            }
+            other => other,
+        };
         let customer_id = match known {
             Some(id) => CustomerId::from_trusted(id),
             None => {

@@ -5,6 +5,7 @@ mod admin;
 mod conversations;
 mod due;
 mod errors;
+mod fidelity;
 mod gladly;
 mod harness;
 mod inbound;
