@@ -327,10 +327,10 @@ impl Engine {
                         || [Group::Mail, Group::Task]
                             .iter()
                             .any(|g| agent.available.contains(g) && !before.contains(g)));
+                // R22: the item waits while a call or message is held or offered.
+                agent.mail_owed =
+                    newly_mail || (agent.mail_owed && routable && mail_on(&agent.available));
                 self.push_for_agent(&agent_id, name, now, ids, &mut out);
-                if newly_mail {
-                    self.push_mail(&agent_id, name, now, ids, &mut out);
-                }
             }
             Input::NextRequested {
                 agent: agent_id,
@@ -342,6 +342,8 @@ impl Engine {
                     .agents
                     .get_mut(&agent_id)
                     .ok_or(NextRefusal::UnknownAgent)?;
+                // Next hands out work itself: nothing is owed any more.
+                agent.mail_owed = false;
                 if override_after_call_work {
                     agent.blocked_until.remove(&Group::Voice);
                 }
@@ -685,6 +687,20 @@ impl Engine {
                     break;
                 }
             }
+        }
+        // The mail item owed since Mail & Tasks turned on (R29), once no call or
+        // message is held or offered (R22).
+        let due = self.agents.get(agent_id).is_some_and(|a| {
+            a.mail_owed
+                && a.offer.is_none()
+                && a.load(Group::Voice) == 0
+                && a.load(Group::Messaging) == 0
+        });
+        if due {
+            if let Some(a) = self.agents.get_mut(agent_id) {
+                a.mail_owed = false;
+            }
+            self.push_mail(agent_id, input, now, ids, out);
         }
     }
 

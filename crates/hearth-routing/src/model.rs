@@ -128,6 +128,10 @@ pub struct AgentState {
     pub last_assigned_at: Option<Timestamp>,
     /// Assigned conversations and tasks.
     pub own: BTreeMap<UnitId, OwnWork>,
+    /// The one mail or task item of turning Mail & Tasks on (R29) waits: the agent
+    /// held or was offered a call or a message then (R22). It is pushed once that
+    /// work ends, unless Next came first.
+    pub mail_owed: bool,
 }
 
 impl AgentState {
@@ -151,6 +155,7 @@ impl AgentState {
             idle_since: now,
             last_assigned_at: None,
             own: BTreeMap::new(),
+            mail_owed: false,
         }
     }
 

@@ -448,3 +448,49 @@ fn nothing_waiting_means_nothing_changes() {
     );
     assert_eq!(w.engine, before);
 }
+
+/// R22 with R29: turning Voice, Messaging and Mail on at once while a call waits
+/// offers the call and pushes no email beside it; the email stays routable to a
+/// colleague, and the item owed is pushed once the call has ended.
+#[test]
+fn the_mail_item_of_becoming_available_waits_while_a_call_is_offered_or_held() {
+    let mut w = World::new();
+    w.add_agent("alice", &["support"], 2, 3);
+    w.add_agent("bob", &["support"], 2, 3);
+    w.unit(conv("call"), "support", Group::Voice, Some(30));
+    w.unit(conv("mail1"), "support", Group::Mail, Some(60));
+    w.unit(conv("mail2"), "support", Group::Mail, Some(90));
+    let out = w.available("alice", &[Group::Voice, Group::Messaging, Group::Mail]);
+    assert_eq!(
+        given(&out),
+        [("alice".to_owned(), conv("call"))],
+        "the call rings, and nothing is given beside it"
+    );
+    let offer = w.offers_of("alice").remove(0);
+    assert_eq!(offer.unit, conv("call"));
+    // The email is still anyone's: Bob turning Mail on gets it.
+    let bob = w.available("bob", &[Group::Mail]);
+    assert_eq!(given(&bob), [("bob".to_owned(), conv("mail1"))]);
+    // Accepting holds the call: still no mail.
+    let accepted = w.handle(Input::OfferAccepted { offer: offer.id });
+    assert!(
+        given(&accepted).iter().all(|(_, u)| *u == conv("call")),
+        "{accepted:?}"
+    );
+    assert_eq!(w.assigned_to("alice"), [conv("call")]);
+    // The call ends: the owed item comes.
+    let ended = w.handle(Input::ContactEnded {
+        agent: agent("alice"),
+        unit: conv("call"),
+        group: Group::Voice,
+        inbox: inbox("support"),
+    });
+    assert_eq!(
+        given(&ended),
+        [("alice".to_owned(), conv("mail2"))],
+        "{ended:?}"
+    );
+    // Once only.
+    let later = w.unit(conv("mail3"), "support", Group::Mail, Some(5));
+    assert!(given(&later).is_empty());
+}
