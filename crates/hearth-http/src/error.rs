@@ -291,7 +291,13 @@ impl From<AppError> for ApiError {
                 attr: Some(attr.clone()),
                 code: ErrorCode::Taken,
                 detail: format!("{attr} is already taken"),
-                meta: Some(json!({ "holderType": holder_kind, "id": holder_id })),
+                // Gladly's clients read the answer holding a name from
+                // `existingAnswerId`.
+                meta: Some(if *holder_kind == *"answer" {
+                    json!({ "holderType": holder_kind, "id": holder_id, "existingAnswerId": holder_id })
+                } else {
+                    json!({ "holderType": holder_kind, "id": holder_id })
+                }),
             },
             AppError::VersionOutdated => ApiError {
                 attr: None,

@@ -6,6 +6,7 @@
 //! Compatibility rule: fields are only ever added (with defaults); a breaking change
 //! bumps [`PAYLOAD_VERSION`] and keeps a reader for the old version.
 
+mod answers;
 mod configuration;
 mod contents;
 mod conversations;
@@ -17,6 +18,7 @@ mod routing;
 mod rules;
 mod tasks;
 
+pub use answers::*;
 pub use configuration::*;
 pub use contents::*;
 pub use conversations::*;

@@ -347,6 +347,10 @@ pub fn admin_draft(
             };
             Ok(AdminDraft::EntryPoint(doc))
         }
+        AdminKind::Audiences => Ok(AdminDraft::Audience(crate::codec::AudienceDoc {
+            id: id.to_owned(),
+            name: str_field(m, "name", true, 200)?.unwrap_or_default(),
+        })),
         AdminKind::Rules => {
             let (doc, position) = super::rules::rule_doc(id, m)?;
             Ok(AdminDraft::Rule { doc, position })
@@ -736,6 +740,7 @@ fn known_fields(
             &["name", "timeZone", "weekly", "holidays", "exceptions"],
             &[],
         ),
+        Some(AdminKind::Audiences) => (&["name"], &[]),
         Some(AdminKind::Rules) => (
             &[
                 "name",

@@ -22,6 +22,7 @@
 
 pub mod admin;
 pub mod agents;
+pub mod answers;
 pub mod conversations;
 pub mod customers;
 pub mod directory;

@@ -38,6 +38,7 @@ pub enum AdminKind {
     EntryPoints,
     BusinessHours,
     Rules,
+    Audiences,
 }
 
 impl AdminKind {
@@ -50,6 +51,7 @@ impl AdminKind {
             "entry-points" => AdminKind::EntryPoints,
             "business-hours" => AdminKind::BusinessHours,
             "rules" => AdminKind::Rules,
+            "audiences" => AdminKind::Audiences,
             _ => return None,
         })
     }
@@ -63,6 +65,7 @@ impl AdminKind {
             AdminKind::EntryPoints => "entry-points",
             AdminKind::BusinessHours => "business-hours",
             AdminKind::Rules => "rules",
+            AdminKind::Audiences => "audiences",
         }
     }
 
@@ -74,6 +77,7 @@ impl AdminKind {
             AdminKind::EntryPoints => kind::ENTRY_POINT,
             AdminKind::BusinessHours => "business_hours",
             AdminKind::Rules => kind::RULE,
+            AdminKind::Audiences => super::answers::AUDIENCE,
         }
     }
 
@@ -85,6 +89,7 @@ impl AdminKind {
             AdminKind::EntryPoints => "entry point",
             AdminKind::BusinessHours => "business hours",
             AdminKind::Rules => "rule",
+            AdminKind::Audiences => "audience",
         }
     }
 }
@@ -112,6 +117,8 @@ pub enum AdminDraft {
     Team(TeamDoc),
     EntryPoint(EntryPointDoc),
     BusinessHours(BusinessHoursDoc),
+    /// An audience answers are written for.
+    Audience(crate::codec::AudienceDoc),
     /// A rule; `position` is `None` when the body left it out (the rule goes last).
     Rule {
         doc: RuleDoc,
@@ -352,6 +359,15 @@ impl App {
                         last + 1
                     }
                 };
+                Validated {
+                    doc: codec::write(&doc)?,
+                    key: None,
+                    routing: None,
+                    disables: false,
+                }
+            }
+            (AdminKind::Audiences, AdminDraft::Audience(mut doc)) => {
+                doc.id = id.to_owned();
                 Validated {
                     doc: codec::write(&doc)?,
                     key: None,
@@ -649,6 +665,17 @@ impl App {
                 }
                 AdminKind::Rules => {
                     tx.delete_resource(super::rules::RULE_ERROR, id).await?;
+                }
+                AdminKind::Audiences => {
+                    for answer in tx.resources("answer").await? {
+                        if codec::read::<crate::codec::AnswerDoc>(&answer.doc)?
+                            .audience_ids
+                            .iter()
+                            .any(|a| a == id)
+                        {
+                            return Err(in_use("answers"));
+                        }
+                    }
                 }
                 AdminKind::Teams | AdminKind::EntryPoints => {}
             }

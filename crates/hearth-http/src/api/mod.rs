@@ -2,6 +2,7 @@
 
 mod admin;
 mod agents;
+mod answers;
 mod communications;
 mod contacts;
 mod conversations;
@@ -90,6 +91,7 @@ fn api() -> doc::Api {
         .merge(agents::router())
         .merge(communications::router())
         .merge(directory::router())
+        .merge(answers::router())
         .merge(events::router())
         .merge(export::router())
         .merge(contacts::router())

@@ -2,6 +2,7 @@
 //! fresh SQLite database and, when configured, a fresh PostgreSQL database.
 
 mod admin;
+mod answers;
 mod conversations;
 mod due;
 mod errors;

@@ -1,0 +1,395 @@
+//! Answers (`GLADLY-API.md` 2.9): reply templates and help-center articles. An
+//! answer has a name unique without regard to case, a description and audiences;
+//! its texts are kept per language and use (`public`, `email`, `messaging`,
+//! `reference`) as HTML made safe when saved, so no script or event handler is
+//! ever stored or shown.
+
+use hearth_domain::{DomainError, Timestamp};
+
+use super::credentials::Caller;
+use crate::app::{App, read_tx, write_tx};
+use crate::clock::new_id;
+use crate::codec::{self, AnswerContentDoc, AnswerDoc, AudienceDoc, from_ms, to_ms};
+use crate::error::AppError;
+use crate::ports::{ResourceRow, StoreError, StoreTx};
+
+const ANSWER: &str = "answer";
+const CONTENT: &str = "answer_content";
+pub(crate) const AUDIENCE: &str = "audience";
+
+/// The uses an answer's text can have.
+pub const CONTENT_TYPES: [&str; 4] = ["public", "email", "messaging", "reference"];
+/// The longest name and description (Gladly's limits).
+const MAX_NAME: usize = 500;
+const MAX_DESCRIPTION: usize = 10_000;
+/// The largest text, in bytes of HTML.
+const MAX_BODY: usize = 100 * 1024;
+
+/// An answer with its times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub doc: AnswerDoc,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// What a create or a PATCH says; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnswerChange {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub audience_ids: Option<Vec<String>>,
+}
+
+/// One text of an answer, as a PUT gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContentChange {
+    pub body_html: String,
+    pub title: Option<String>,
+    pub subject: Option<String>,
+    pub internal: Option<bool>,
+}
+
+fn answer_of(row: &ResourceRow) -> Result<Answer, AppError> {
+    Ok(Answer {
+        doc: codec::read(&row.doc)?,
+        created_at: from_ms(row.created_at),
+        updated_at: from_ms(row.updated_at),
+    })
+}
+
+/// A language tag like `en-us`: letters, then parts of letters and digits.
+fn check_language(language: &str) -> Result<String, DomainError> {
+    let lower = language.to_ascii_lowercase();
+    let mut parts = lower.split('-');
+    let ok = lower.len() <= 35
+        && parts.next().is_some_and(|p| {
+            (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase())
+        })
+        && parts
+            .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if ok {
+        Ok(lower)
+    } else {
+        Err(DomainError::invalid(
+            "language",
+            format!("'{language}' is not a language tag like en-us"),
+        ))
+    }
+}
+
+fn check_type(kind: &str) -> Result<(), DomainError> {
+    if CONTENT_TYPES.contains(&kind) {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "type",
+            format!("'{kind}' is not one of {}", CONTENT_TYPES.join(", ")),
+        ))
+    }
+}
+
+fn content_id(answer: &str, language: &str, kind: &str) -> String {
+    format!("{answer}/{language}/{kind}")
+}
+
+impl App {
+    /// `POST /answers`: a new answer; a name already used is 409 naming the answer
+    /// that has it.
+    pub async fn create_answer(
+        &self,
+        _caller: &Caller,
+        change: AnswerChange,
+    ) -> Result<Answer, AppError> {
+        let id = match &change.id {
+            Some(id) => {
+                hearth_domain::id::validate_id("id", id)?;
+                id.clone()
+            }
+            None => new_id(),
+        };
+        write_tx!(self, |tx| {
+            if tx.resource(ANSWER, &id).await?.is_some() {
+                return Err(AppError::Taken {
+                    attr: "id".into(),
+                    holder_kind: "answer",
+                    holder_id: id.clone(),
+                });
+            }
+            let doc = self.checked_answer(tx, &id, None, &change).await?;
+            self.put_answer(tx, &doc, None).await?;
+            self.read_answer(tx, &id).await
+        })
+    }
+
+    /// One answer.
+    pub async fn answer(&self, id: &str) -> Result<Answer, AppError> {
+        read_tx!(self, |tx| self.read_answer(tx, id).await)
+    }
+
+    /// Every answer, by name.
+    pub async fn answers(&self) -> Result<Vec<Answer>, AppError> {
+        read_tx!(self, |tx| {
+            let mut all = tx
+                .resources(ANSWER)
+                .await?
+                .iter()
+                .map(answer_of)
+                .collect::<Result<Vec<_>, _>>()?;
+            all.sort_by_key(|a| a.doc.name.to_lowercase());
+            Ok::<_, AppError>(all)
+        })
+    }
+
+    /// `PATCH /answers/{id}`: the fields given change.
+    pub async fn update_answer(
+        &self,
+        _caller: &Caller,
+        id: &str,
+        change: AnswerChange,
+    ) -> Result<Answer, AppError> {
+        write_tx!(self, |tx| {
+            let current = self.read_answer(tx, id).await?;
+            let doc = self
+                .checked_answer(tx, id, Some(&current.doc), &change)
+                .await?;
+            self.put_answer(tx, &doc, Some(&current)).await?;
+            self.read_answer(tx, id).await
+        })
+    }
+
+    /// `DELETE /answers/{id}`, with its texts.
+    pub async fn delete_answer(&self, _caller: &Caller, id: &str) -> Result<(), AppError> {
+        write_tx!(self, |tx| {
+            self.read_answer(tx, id).await?;
+            for row in tx.resources(CONTENT).await? {
+                if row.id.starts_with(&format!("{id}/")) {
+                    tx.delete_resource(CONTENT, &row.id).await?;
+                }
+            }
+            tx.delete_resource(ANSWER, id).await?;
+            Ok::<_, AppError>(())
+        })
+    }
+
+    /// One text of an answer.
+    pub async fn answer_content(
+        &self,
+        id: &str,
+        language: &str,
+        kind: &str,
+    ) -> Result<AnswerContentDoc, AppError> {
+        let language = check_language(language)?;
+        check_type(kind)?;
+        read_tx!(self, |tx| {
+            self.read_answer(tx, id).await?;
+            let row = tx
+                .resource(CONTENT, &content_id(id, &language, kind))
+                .await?
+                .ok_or_else(|| {
+                    AppError::not_found("answer content", format!("{id} {language} {kind}"))
+                })?;
+            Ok::<_, AppError>(codec::read(&row.doc)?)
+        })
+    }
+
+    /// `PUT /answers/{id}/languages/{language}/type/{type}`: the text, its HTML
+    /// made safe (scripts, styles and event handlers dropped).
+    pub async fn put_answer_content(
+        &self,
+        _caller: &Caller,
+        id: &str,
+        language: &str,
+        kind: &str,
+        change: ContentChange,
+    ) -> Result<AnswerContentDoc, AppError> {
+        let language = check_language(language)?;
+        check_type(kind)?;
+        if change.body_html.len() > MAX_BODY {
+            return Err(DomainError::too_long("bodyHtml", "must be at most 100 KiB").into());
+        }
+        let body_html = ammonia::clean(&change.body_html);
+        if body_html.trim().is_empty() {
+            return Err(DomainError::blank("bodyHtml", "an answer needs a text").into());
+        }
+        let title = change
+            .title
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
+        if kind == "public" && title.is_none() {
+            return Err(DomainError::blank("title", "a public answer needs a title").into());
+        }
+        let doc = AnswerContentDoc {
+            answer_id: id.to_owned(),
+            language: language.clone(),
+            kind: kind.to_owned(),
+            body_html,
+            title: if kind == "public" { title } else { None },
+            subject: if kind == "email" {
+                change
+                    .subject
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+            } else {
+                None
+            },
+            internal: if kind == "reference" {
+                change.internal
+            } else {
+                None
+            },
+        };
+        let now = to_ms(self.now());
+        write_tx!(self, |tx| {
+            let current = self.read_answer(tx, id).await?;
+            let key = content_id(id, &language, kind);
+            let created = tx
+                .resource(CONTENT, &key)
+                .await?
+                .map_or(now, |r| r.created_at);
+            tx.put_resource(&ResourceRow {
+                kind: CONTENT.into(),
+                id: key,
+                unique_key: None,
+                doc: codec::write(&doc)?,
+                created_at: created,
+                updated_at: now,
+                version: 1,
+            })
+            .await?;
+            // The answer changed with its text.
+            self.put_answer(tx, &current.doc, Some(&current)).await?;
+            Ok::<_, AppError>(doc.clone())
+        })
+    }
+
+    /// `DELETE /answers/{id}/languages/{language}/type/{type}`.
+    pub async fn delete_answer_content(
+        &self,
+        _caller: &Caller,
+        id: &str,
+        language: &str,
+        kind: &str,
+    ) -> Result<(), AppError> {
+        let language = check_language(language)?;
+        check_type(kind)?;
+        write_tx!(self, |tx| {
+            self.read_answer(tx, id).await?;
+            let key = content_id(id, &language, kind);
+            if tx.resource(CONTENT, &key).await?.is_none() {
+                return Err(AppError::not_found(
+                    "answer content",
+                    format!("{id} {language} {kind}"),
+                ));
+            }
+            tx.delete_resource(CONTENT, &key).await?;
+            Ok::<_, AppError>(())
+        })
+    }
+
+    /// `GET /audiences`.
+    pub async fn audiences(&self) -> Result<Vec<AudienceDoc>, AppError> {
+        read_tx!(self, |tx| {
+            tx.resources(AUDIENCE)
+                .await?
+                .iter()
+                .map(|r| Ok(codec::read(&r.doc)?))
+                .collect::<Result<Vec<AudienceDoc>, AppError>>()
+        })
+    }
+
+    async fn read_answer(&self, tx: &mut dyn StoreTx, id: &str) -> Result<Answer, AppError> {
+        let row = tx
+            .resource(ANSWER, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("answer", id))?;
+        answer_of(&row)
+    }
+
+    /// The answer a change makes of `current` (none: a new one), checked.
+    async fn checked_answer(
+        &self,
+        tx: &mut dyn StoreTx,
+        id: &str,
+        current: Option<&AnswerDoc>,
+        change: &AnswerChange,
+    ) -> Result<AnswerDoc, AppError> {
+        let name = change
+            .name
+            .clone()
+            .or_else(|| current.map(|c| c.name.clone()))
+            .unwrap_or_default();
+        let name = name.trim().to_owned();
+        if name.is_empty() {
+            return Err(DomainError::blank("name", "an answer needs a name").into());
+        }
+        if name.chars().count() > MAX_NAME {
+            return Err(DomainError::too_long(
+                "name",
+                format!("must be at most {MAX_NAME} characters"),
+            )
+            .into());
+        }
+        let description = change
+            .description
+            .clone()
+            .or_else(|| current.map(|c| c.description.clone()))
+            .unwrap_or_default();
+        if description.chars().count() > MAX_DESCRIPTION {
+            return Err(DomainError::too_long(
+                "description",
+                format!("must be at most {MAX_DESCRIPTION} characters"),
+            )
+            .into());
+        }
+        let audience_ids = change
+            .audience_ids
+            .clone()
+            .or_else(|| current.map(|c| c.audience_ids.clone()))
+            .unwrap_or_default();
+        for audience in &audience_ids {
+            if tx.resource(AUDIENCE, audience).await?.is_none() {
+                return Err(DomainError::invalid(
+                    "audienceIds",
+                    format!("audience {audience} does not exist"),
+                )
+                .into());
+            }
+        }
+        Ok(AnswerDoc {
+            id: id.to_owned(),
+            name,
+            description,
+            audience_ids,
+        })
+    }
+
+    /// Writes an answer; its lowercased name is its unique key, so a name in use is
+    /// refused naming the answer that holds it.
+    async fn put_answer(
+        &self,
+        tx: &mut dyn StoreTx,
+        doc: &AnswerDoc,
+        current: Option<&Answer>,
+    ) -> Result<(), AppError> {
+        let now = to_ms(self.now());
+        let row = ResourceRow {
+            kind: ANSWER.into(),
+            id: doc.id.clone(),
+            unique_key: Some(doc.name.to_lowercase()),
+            doc: codec::write(doc)?,
+            created_at: current.map_or(now, |c| to_ms(c.created_at)),
+            updated_at: now,
+            version: 1,
+        };
+        match tx.put_resource(&row).await {
+            Err(StoreError::Conflict { holder, .. }) => Err(AppError::Taken {
+                attr: "name".into(),
+                holder_kind: "answer",
+                holder_id: holder,
+            }),
+            other => other.map_err(AppError::from),
+        }
+    }
+}
