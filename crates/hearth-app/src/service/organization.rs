@@ -501,7 +501,8 @@ impl App {
                 crate::schedule::rearm_due_timers(tx).await?;
                 crate::schedule::rearm_task_timers(tx).await?;
             }
-            read_back(tx, kind.store_kind(), &id).await
+            let saved = read_back(tx, kind.store_kind(), &id).await?;
+            with_status(tx, kind, saved).await
         })
     }
 
@@ -565,8 +566,25 @@ impl App {
             self.put(tx, kind, &updated).await?;
             self.reconfigure(tx, &v).await?;
             if kind == AdminKind::Rules {
-                // A changed rule starts with a clean slate.
-                tx.delete_resource(super::rules::RULE_ERROR, id).await?;
+                // A rule whose trigger, conditions or actions changed starts with a
+                // clean slate; moving or switching it keeps its last failure.
+                let (old, new) = (
+                    codec::read::<RuleDoc>(&row.doc)?,
+                    codec::read::<RuleDoc>(&v.doc)?,
+                );
+                if (
+                    &old.trigger,
+                    old.offset_seconds,
+                    &old.conditions,
+                    &old.actions,
+                ) != (
+                    &new.trigger,
+                    new.offset_seconds,
+                    &new.conditions,
+                    &new.actions,
+                ) {
+                    tx.delete_resource(super::rules::RULE_ERROR, id).await?;
+                }
                 if due_rule(&row.doc)? || due_rule(&v.doc)? {
                     crate::schedule::rearm_due_timers(tx).await?;
                     crate::schedule::rearm_task_timers(tx).await?;
@@ -580,7 +598,8 @@ impl App {
             if kind == AdminKind::Agents && !was_disabled && v.disables {
                 self.deactivate(tx, id).await?;
             }
-            read_back(tx, kind.store_kind(), id).await
+            let saved = read_back(tx, kind.store_kind(), id).await?;
+            with_status(tx, kind, saved).await
         })
     }
 

@@ -428,14 +428,25 @@ async fn a_transfer_rule_assigns_past_routing_and_a_failing_rule_reports_its_err
             "{shown}"
         );
         assert_eq!(error["conversationId"], conv["id"]);
-        // Changing the rule clears it.
+        // Renaming or moving it keeps the failure; changing what it does clears it.
+        let renamed = api
+            .patch(
+                &format!("/api/v1/admin/rules/{vip}"),
+                json!({"name": "Invoices", "position": 5}),
+            )
+            .await;
+        assert!(renamed.body["lastError"].is_object(), "{}", renamed.body);
+        let read = api.get(&format!("/api/v1/admin/rules/{vip}")).await.body;
+        assert!(read["lastError"].is_object(), "{read}");
         let changed = api
             .patch(
                 &format!("/api/v1/admin/rules/{vip}"),
-                json!({"name": "Invoices"}),
+                json!({"actions": [{"type": "TRANSFER", "inboxId": inboxes[0]}]}),
             )
             .await;
         assert!(changed.body.get("lastError").is_none(), "{}", changed.body);
+        let read = api.get(&format!("/api/v1/admin/rules/{vip}")).await.body;
+        assert!(read.get("lastError").is_none(), "{read}");
     });
 }
 
