@@ -125,27 +125,35 @@ pub(crate) fn due_timer_id(conversation: &str) -> String {
 /// it comes.
 pub(crate) type Moment = (String, Timestamp);
 
-/// The moments of `due` in `inbox` with the enabled due-date rules' offsets, in
-/// time order: the warning (unless the inbox warns never), the breach, and each
-/// rule's `due + offsetSeconds`.
+/// Each rule's moment `due + offsetSeconds`, with `more`, in time order.
+fn in_order(due: Timestamp, rule_offsets: &[(String, i64)], mut more: Vec<Moment>) -> Vec<Moment> {
+    more.extend(rule_offsets.iter().map(|(rule, offset)| {
+        (
+            format!("rule:{rule}"),
+            due + hearth_domain::Duration::seconds(*offset),
+        )
+    }));
+    more.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+    more
+}
+
+/// The moments of a conversation's due date in time order: the warning (unless
+/// the inbox warns never), the breach, and each CONVERSATION_DUE rule's.
 pub(crate) fn moments(
     due: Timestamp,
     warn_before: hearth_domain::Duration,
     rule_offsets: &[(String, i64)],
 ) -> Vec<Moment> {
-    let mut out = Vec::new();
-    if warn_before > hearth_domain::Duration::ZERO {
-        out.push(("DUE_SOON".to_owned(), due - warn_before));
+    let mut own = vec![("OVERDUE".to_owned(), due)];
+    if let Some(soon) = hearth_domain::config::due_soon_at(due, warn_before) {
+        own.push(("DUE_SOON".to_owned(), soon));
     }
-    out.push(("OVERDUE".to_owned(), due));
-    for (rule, offset) in rule_offsets {
-        out.push((
-            format!("rule:{rule}"),
-            due + hearth_domain::Duration::seconds(*offset),
-        ));
-    }
-    out.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
-    out
+    in_order(due, rule_offsets, own)
+}
+
+/// The moments of a task's due date: each TASK_DUE rule's, in time order.
+pub(crate) fn task_moments(due: Timestamp, rule_offsets: &[(String, i64)]) -> Vec<Moment> {
+    in_order(due, rule_offsets, Vec::new())
 }
 
 /// The enabled CONVERSATION_DUE rules, as `(id, offsetSeconds)`.
@@ -168,6 +176,50 @@ pub(crate) async fn rule_offsets(
     Ok(out)
 }
 
+/// Arms the due-date timer `id` for the first of `moments` not yet passed, or
+/// clears it when none is left. `passed` says which have (the timer that just
+/// fired knows); `None` keeps what the stored timer remembers for the same due
+/// date, and forgets it for another.
+async fn arm(
+    tx: &mut dyn StoreTx,
+    id: String,
+    kind: &str,
+    due: Timestamp,
+    moments: Vec<Moment>,
+    passed: Option<Vec<String>>,
+) -> Result<(), AppError> {
+    let passed = match passed {
+        Some(passed) => passed,
+        None => match tx.timer(&id).await? {
+            Some(row) => {
+                let kept: crate::codec::DueTimerDoc = crate::codec::read(&row.payload)?;
+                if kept.due == to_ms(due) {
+                    kept.passed
+                } else {
+                    Vec::new()
+                }
+            }
+            None => Vec::new(),
+        },
+    };
+    match moments.into_iter().find(|(key, _)| !passed.contains(key)) {
+        Some((_, at)) => {
+            tx.put_timer(&TimerRow {
+                id,
+                due_at: to_ms(at),
+                kind: kind.into(),
+                payload: crate::codec::write(&crate::codec::DueTimerDoc {
+                    due: to_ms(due),
+                    passed,
+                })?,
+            })
+            .await?
+        }
+        None => tx.delete_timer(&id).await?,
+    }
+    Ok(())
+}
+
 /// Arms (or clears) the due-date timer of `after`: it counts to the conversation's
 /// due date while one is pending on an OPEN conversation (never WAITING or CLOSED,
 /// R51, R67). A due date that did not change keeps the moments already passed.
@@ -176,7 +228,20 @@ pub(crate) async fn schedule_due_timer(
     after: &Conversation,
 ) -> Result<(), AppError> {
     let offsets = due_rule_offsets(tx).await?;
-    schedule_due_timer_with(tx, after, &offsets).await
+    schedule_due_timer_with(tx, after, &offsets, None).await
+}
+
+/// After the moments up to now of `due` fired (`passed`): the timer counts on to
+/// the next one, or afresh if the conversation's due date moved meanwhile.
+pub(crate) async fn resume_due_timer(
+    tx: &mut dyn StoreTx,
+    conv: &Conversation,
+    due: Timestamp,
+    passed: Vec<String>,
+) -> Result<(), AppError> {
+    let offsets = due_rule_offsets(tx).await?;
+    let passed = (conv.due_at() == Some(due)).then_some(passed);
+    schedule_due_timer_with(tx, conv, &offsets, passed).await
 }
 
 /// Re-arms the due-date timer of every conversation with a pending due date (the
@@ -192,7 +257,7 @@ pub(crate) async fn rearm_due_timers(tx: &mut dyn StoreTx) -> Result<(), AppErro
         after = last.id.clone();
         for row in &page {
             let conv = crate::unit_of_work::conversation_of_row(row)?;
-            schedule_due_timer_with(tx, &conv, &offsets).await?;
+            schedule_due_timer_with(tx, &conv, &offsets, None).await?;
         }
     }
 }
@@ -201,44 +266,18 @@ async fn schedule_due_timer_with(
     tx: &mut dyn StoreTx,
     after: &Conversation,
     offsets: &[(String, i64)],
+    passed: Option<Vec<String>>,
 ) -> Result<(), AppError> {
     let id = due_timer_id(after.id.as_str());
     let due = match after.due_at() {
         Some(due) if after.status == hearth_domain::conversation::Status::Open => due,
         _ => return Ok(tx.delete_timer(&id).await?),
     };
-    let existing = match tx.timer(&id).await? {
-        Some(row) => Some(crate::codec::read::<crate::codec::DueTimerDoc>(
-            &row.payload,
-        )?),
-        None => None,
-    };
-    let passed = match existing {
-        Some(doc) if doc.due == to_ms(due) => doc.passed,
-        _ => Vec::new(),
-    };
     let Some(inbox) = load_inbox(tx, after.inbox_id.as_str()).await? else {
         return Ok(tx.delete_timer(&id).await?);
     };
-    let next = moments(due, inbox.warn_before, offsets)
-        .into_iter()
-        .find(|(key, _)| !passed.contains(key));
-    match next {
-        Some((_, at)) => {
-            tx.put_timer(&TimerRow {
-                id,
-                due_at: to_ms(at),
-                kind: DUE_DATE.into(),
-                payload: crate::codec::write(&crate::codec::DueTimerDoc {
-                    due: to_ms(due),
-                    passed,
-                })?,
-            })
-            .await?
-        }
-        None => tx.delete_timer(&id).await?,
-    }
-    Ok(())
+    let moments = moments(due, inbox.warn_before, offsets);
+    arm(tx, id, DUE_DATE, due, moments, passed).await
 }
 
 /// A task's TASK_DUE rules came due.
@@ -248,62 +287,20 @@ pub(crate) fn task_due_timer_id(task: &str) -> String {
     format!("task-due:{task}")
 }
 
-/// The moments of a task's due date: each enabled TASK_DUE rule's offset.
-pub(crate) fn task_moments(due: Timestamp, rule_offsets: &[(String, i64)]) -> Vec<Moment> {
-    let mut out: Vec<Moment> = rule_offsets
-        .iter()
-        .map(|(rule, offset)| {
-            (
-                format!("rule:{rule}"),
-                due + hearth_domain::Duration::seconds(*offset),
-            )
-        })
-        .collect();
-    out.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
-    out
-}
-
-/// Arms (or clears) an open task's TASK_DUE timer; a due date that did not change
-/// keeps the rules already run.
+/// Arms (or clears) an open task's TASK_DUE timer; `passed` as for [`arm`]: a due
+/// date that did not change keeps the rules already run.
 pub(crate) async fn schedule_task_due_timer(
     tx: &mut dyn StoreTx,
     task: &hearth_domain::task::Task,
     offsets: &[(String, i64)],
+    passed: Option<Vec<String>>,
 ) -> Result<(), AppError> {
     let id = task_due_timer_id(task.id.as_str());
     if task.status != hearth_domain::task::TaskStatus::Open || offsets.is_empty() {
         return Ok(tx.delete_timer(&id).await?);
     }
-    let passed = match tx.timer(&id).await? {
-        Some(row) => {
-            let doc: crate::codec::DueTimerDoc = crate::codec::read(&row.payload)?;
-            if doc.due == to_ms(task.due_at) {
-                doc.passed
-            } else {
-                Vec::new()
-            }
-        }
-        None => Vec::new(),
-    };
-    match task_moments(task.due_at, offsets)
-        .into_iter()
-        .find(|(key, _)| !passed.contains(key))
-    {
-        Some((_, at)) => {
-            tx.put_timer(&TimerRow {
-                id,
-                due_at: to_ms(at),
-                kind: TASK_DUE.into(),
-                payload: crate::codec::write(&crate::codec::DueTimerDoc {
-                    due: to_ms(task.due_at),
-                    passed,
-                })?,
-            })
-            .await?
-        }
-        None => tx.delete_timer(&id).await?,
-    }
-    Ok(())
+    let moments = task_moments(task.due_at, offsets);
+    arm(tx, id, TASK_DUE, task.due_at, moments, passed).await
 }
 
 /// Re-arms the TASK_DUE timer of every open task (the TASK_DUE rules changed).
@@ -320,7 +317,7 @@ pub(crate) async fn rearm_task_timers(tx: &mut dyn StoreTx) -> Result<(), AppErr
         after = last.id.clone();
         for row in &page {
             let task = crate::unit_of_work::task_of_row(row)?;
-            schedule_task_due_timer(tx, &task, &offsets).await?;
+            schedule_task_due_timer(tx, &task, &offsets, None).await?;
         }
     }
 }

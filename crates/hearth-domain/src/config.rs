@@ -166,6 +166,12 @@ pub struct Inbox {
 /// The warning time of an inbox that does not set one.
 pub const DEFAULT_WARN_BEFORE: Duration = Duration::minutes(15);
 
+/// From when work due at `due` is "due soon" in an inbox warning `warn_before`
+/// ahead; never when it warns never (zero).
+pub fn due_soon_at(due: crate::Timestamp, warn_before: Duration) -> Option<crate::Timestamp> {
+    (warn_before > Duration::ZERO).then(|| due - warn_before)
+}
+
 /// A named group of agents (reporting only; routing uses inbox membership).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Team {

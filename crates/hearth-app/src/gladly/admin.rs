@@ -71,7 +71,7 @@ pub fn merge(base: &Map<String, Value>, patch: &Map<String, Value>) -> Map<Strin
         }
     }
     // Read-only fields a client may send back are ignored.
-    for read_only in ["id", "createdAt", "updatedAt"] {
+    for read_only in super::fields::READ_ONLY {
         out.remove(read_only);
         if let Some(v) = base.get(read_only) {
             out.insert(read_only.to_owned(), v.clone());
@@ -678,9 +678,6 @@ pub fn settings_reader(
     }
 }
 
-/// Fields shown on every resource, which a client may send back unchanged.
-const READ_ONLY: [&str; 3] = ["id", "createdAt", "updatedAt"];
-
 /// The fields a body of `kind` (`None`: the settings) may hold, and the nested
 /// objects whose fields are checked as well.
 fn known_fields(
@@ -778,26 +775,10 @@ fn known_fields(
 /// dropped unnoticed.
 fn only_known(body: &Map<String, Value>, kind: Option<AdminKind>) -> Result<(), DomainError> {
     let (fields, nested) = known_fields(kind);
-    for (key, value) in body {
-        if !fields.contains(&key.as_str()) && !READ_ONLY.contains(&key.as_str()) {
-            return Err(DomainError::invalid(
-                key.clone(),
-                format!(
-                    "is not a field of this resource; its fields are {}",
-                    fields.join(", ")
-                ),
-            ));
-        }
-        if let (Some((_, inner)), Value::Object(o)) = (nested.iter().find(|(n, _)| n == key), value)
-            && let Some(unknown) = o.keys().find(|k| !inner.contains(&k.as_str()))
-        {
-            return Err(DomainError::invalid(
-                format!("{key}.{unknown}"),
-                format!(
-                    "is not a field of {key}; its fields are {}",
-                    inner.join(", ")
-                ),
-            ));
+    super::fields::only_fields(body, "", fields)?;
+    for (key, inner) in nested {
+        if let Some(Value::Object(o)) = body.get(*key) {
+            super::fields::only_fields(o, key, inner)?;
         }
     }
     Ok(())

@@ -10,23 +10,7 @@ use crate::service::answers::{Answer, AnswerChange, ContentChange};
 
 /// `{id?, name, description, audienceIds}` of a create (`name` required) or a PATCH.
 pub fn answer_change(m: &Map<String, Value>, create: bool) -> Result<AnswerChange, DomainError> {
-    for key in m.keys() {
-        if ![
-            "id",
-            "name",
-            "description",
-            "audienceIds",
-            "createdAt",
-            "updatedAt",
-        ]
-        .contains(&key.as_str())
-        {
-            return Err(DomainError::invalid(
-                key.clone(),
-                "is not a field of an answer; its fields are name, description, audienceIds",
-            ));
-        }
-    }
+    super::fields::only_fields(m, "", &["name", "description", "audienceIds"])?;
     Ok(AnswerChange {
         id: if create {
             m.text("", "id", false, 50)?

@@ -127,3 +127,21 @@ impl Fields for Map<String, Value> {
         self.get(key).is_some_and(|v| !v.is_null())
     }
 }
+
+/// Fields shown on every resource, which a client may send back unchanged.
+pub const READ_ONLY: [&str; 3] = ["id", "createdAt", "updatedAt"];
+
+/// Refuses a key of the object at `attr` that is neither one of `fields` nor a
+/// read-only one, so that a misspelt field is named, not dropped unnoticed.
+pub fn only_fields(m: &Map<String, Value>, attr: &str, fields: &[&str]) -> Result<(), DomainError> {
+    match m
+        .keys()
+        .find(|k| !fields.contains(&k.as_str()) && !READ_ONLY.contains(&k.as_str()))
+    {
+        Some(unknown) => Err(DomainError::invalid(
+            path(attr, unknown),
+            format!("is not a field here; the fields are {}", fields.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}

@@ -192,14 +192,23 @@ async fn must_exist(
     Ok(())
 }
 
-/// Whether a stored rule document is a CONVERSATION_DUE rule (its moments are
-/// armed on every conversation with a due date).
-fn due_rule(doc: &str) -> Result<bool, AppError> {
-    let trigger = codec::read::<RuleDoc>(doc)?.trigger;
-    Ok(
-        trigger == hearth_domain::rules::TriggerKind::ConversationDue.as_str()
-            || trigger == hearth_domain::rules::TriggerKind::TaskDue.as_str(),
-    )
+/// Re-arms the timers these stored rule documents (saved, replaced or deleted)
+/// bear on: every open conversation's for a CONVERSATION_DUE rule, every open
+/// task's for a TASK_DUE rule.
+async fn rearm_for_rules(tx: &mut dyn StoreTx, docs: &[&str]) -> Result<(), AppError> {
+    use hearth_domain::rules::TriggerKind;
+    let mut triggers = Vec::new();
+    for doc in docs {
+        triggers.push(codec::read::<RuleDoc>(doc)?.trigger);
+    }
+    let names = |t: TriggerKind| triggers.iter().any(|x| x == t.as_str());
+    if names(TriggerKind::ConversationDue) {
+        crate::schedule::rearm_due_timers(tx).await?;
+    }
+    if names(TriggerKind::TaskDue) {
+        crate::schedule::rearm_task_timers(tx).await?;
+    }
+    Ok(())
 }
 
 /// A rule shows why it last stopped (`lastError`); other resources as stored.
@@ -497,9 +506,8 @@ impl App {
             };
             self.put(tx, kind, &row).await?;
             self.reconfigure(tx, &v).await?;
-            if kind == AdminKind::Rules && due_rule(&v.doc)? {
-                crate::schedule::rearm_due_timers(tx).await?;
-                crate::schedule::rearm_task_timers(tx).await?;
+            if kind == AdminKind::Rules {
+                rearm_for_rules(tx, &[&v.doc]).await?;
             }
             let saved = read_back(tx, kind.store_kind(), &id).await?;
             with_status(tx, kind, saved).await
@@ -585,15 +593,11 @@ impl App {
                 ) {
                     tx.delete_resource(super::rules::RULE_ERROR, id).await?;
                 }
-                if due_rule(&row.doc)? || due_rule(&v.doc)? {
-                    crate::schedule::rearm_due_timers(tx).await?;
-                    crate::schedule::rearm_task_timers(tx).await?;
-                }
+                rearm_for_rules(tx, &[&row.doc, &v.doc]).await?;
             }
             if kind == AdminKind::Inboxes {
                 // Its warning time may have changed.
                 crate::schedule::rearm_due_timers(tx).await?;
-                crate::schedule::rearm_task_timers(tx).await?;
             }
             if kind == AdminKind::Agents && !was_disabled && v.disables {
                 self.deactivate(tx, id).await?;
@@ -699,9 +703,8 @@ impl App {
                 AdminKind::Teams | AdminKind::EntryPoints => {}
             }
             tx.delete_resource(kind.store_kind(), id).await?;
-            if kind == AdminKind::Rules && due_rule(&row.doc)? {
-                crate::schedule::rearm_due_timers(tx).await?;
-                crate::schedule::rearm_task_timers(tx).await?;
+            if kind == AdminKind::Rules {
+                rearm_for_rules(tx, &[&row.doc]).await?;
             }
             Ok::<_, AppError>(())
         })

@@ -208,7 +208,7 @@ impl App {
         let task = task_of_row(&row)?;
         let doc: codec::DueTimerDoc = codec::read(&timer.payload)?;
         if task.status != TaskStatus::Open || to_ms(task.due_at) != doc.due {
-            return schedule_task_due_timer(tx, &task, &offsets).await;
+            return schedule_task_due_timer(tx, &task, &offsets, None).await;
         }
         let rules = rules_of(tx, TriggerKind::TaskDue).await?;
         let mut passed = doc.passed;
@@ -277,18 +277,8 @@ impl App {
             }
         }
         let (task, _) = current;
-        if task.status == TaskStatus::Open && to_ms(task.due_at) == doc.due {
-            tx.put_timer(&crate::ports::TimerRow {
-                due_at: to_ms(now),
-                payload: codec::write(&codec::DueTimerDoc {
-                    due: doc.due,
-                    passed,
-                })?,
-                ..timer.clone()
-            })
-            .await?;
-        }
-        schedule_task_due_timer(tx, &task, &offsets).await
+        let passed = (to_ms(task.due_at) == doc.due).then_some(passed);
+        schedule_task_due_timer(tx, &task, &offsets, passed).await
     }
 
     /// AGENT_STATUS_CHANGED: the agent went Away or Offline; its rules run on each

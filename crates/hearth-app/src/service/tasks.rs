@@ -65,7 +65,7 @@ impl App {
             let offsets =
                 crate::schedule::rule_offsets(tx, hearth_domain::rules::TriggerKind::TaskDue)
                     .await?;
-            crate::schedule::schedule_task_due_timer(tx, after, &offsets).await?;
+            crate::schedule::schedule_task_due_timer(tx, after, &offsets, None).await?;
         }
         self.route(
             tx,

@@ -19,7 +19,7 @@ use crate::ports::{EventRow, stored};
 use crate::ports::{StoreTx, TimerRow};
 use crate::schedule::{
     AWAY, DUE_DATE, DelayPayload, OFFER_EXPIRY, ROUTING_DELAY, SAME_AGENT_LIMIT, TASK_DUE,
-    due_rule_offsets, moments, schedule_due_timer,
+    due_rule_offsets, moments, resume_due_timer, schedule_due_timer,
 };
 use crate::unit_of_work::{load_conversation_for_update, load_inbox, load_settings};
 
@@ -179,18 +179,7 @@ impl App {
         let conv = load_conversation_for_update(tx, conv_id)
             .await?
             .unwrap_or(conv);
-        if conv.due_at() == Some(due) {
-            tx.put_timer(&TimerRow {
-                due_at: to_ms(now),
-                payload: codec::write(&DueTimerDoc {
-                    due: doc.due,
-                    passed,
-                })?,
-                ..timer.clone()
-            })
-            .await?;
-        }
-        schedule_due_timer(tx, &conv).await
+        resume_due_timer(tx, &conv, due, passed).await
     }
 
     /// `CONTACT/DUE_SOON` or `CONTACT/OVERDUE` for each contact of `conv` due at `due`.

@@ -496,5 +496,5 @@ async fn due_soon_at(
             w
         }
     };
-    Ok((before > hearth_domain::Duration::ZERO).then(|| due - before))
+    Ok(hearth_domain::config::due_soon_at(due, before))
 }

@@ -435,15 +435,16 @@ pub(super) async fn conversation_page(
         inbox: label_of(&inboxes, conv.inbox_id.as_str()),
         due_state: super::words::due_badge(
             conv.due_at(),
-            super::words::soon_at(
-                conv.due_at(),
-                view.inboxes
+            conv.due_at().and_then(|d| {
+                let warn = view
+                    .inboxes
                     .iter()
                     .find(|i| i.id == conv.inbox_id)
                     .map_or(hearth_domain::config::DEFAULT_WARN_BEFORE, |i| {
                         i.warn_before
-                    }),
-            ),
+                    });
+                hearth_domain::config::due_soon_at(d, warn)
+            }),
             state.app.now(),
         ),
         assignee: conv.agent_id.as_ref().map(|a| agent_name(a.as_str())),

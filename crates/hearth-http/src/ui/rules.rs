@@ -164,6 +164,24 @@ impl Names {
         }
     }
 
+    /// A condition's value as a person reads and types it: names for ids, a list
+    /// with commas, yes or no.
+    fn value_words(&self, f: Option<Field>, value: &Value) -> String {
+        let one = |s: &str| f.map_or_else(|| s.to_owned(), |f| self.shown(f, s));
+        match value {
+            Value::String(s) => one(s),
+            Value::Array(list) => list
+                .iter()
+                .filter_map(Value::as_str)
+                .map(one)
+                .collect::<Vec<_>>()
+                .join(", "),
+            Value::Bool(true) => "yes".into(),
+            Value::Bool(false) => "no".into(),
+            _ => String::new(),
+        }
+    }
+
     /// A typed value as the API takes it: a name becomes its id, words a channel.
     fn stored(&self, f: Field, typed: &str) -> String {
         let t = typed.trim();
@@ -241,18 +259,7 @@ impl RuleForm {
         let row = |c: &Value, any: bool| {
             let field = c["field"].as_str().unwrap_or_default().to_owned();
             let f = Field::parse(&field);
-            let value = match &c["value"] {
-                Value::String(s) => f.map_or_else(|| s.clone(), |f| names.shown(f, s)),
-                Value::Array(list) => list
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(|s| f.map_or_else(|| s.to_owned(), |f| names.shown(f, s)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                Value::Bool(true) => "yes".into(),
-                Value::Bool(false) => "no".into(),
-                _ => String::new(),
-            };
+            let value = names.value_words(f, &c["value"]);
             CondRow {
                 field,
                 operator: c["operator"].as_str().unwrap_or_default().to_owned(),
@@ -756,17 +763,7 @@ async fn edit(
                     let mut line = |c: &Value| {
                         let f = Field::parse(c["field"].as_str().unwrap_or_default());
                         let o = Operator::parse(c["operator"].as_str().unwrap_or_default());
-                        let value = match (&c["value"], f) {
-                            (Value::String(s), Some(f)) => names.shown(f, s),
-                            (Value::Array(l), Some(f)) => l
-                                .iter()
-                                .filter_map(Value::as_str)
-                                .map(|s| names.shown(f, s))
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                            (Value::Bool(b), _) => if *b { "yes" } else { "no" }.into(),
-                            _ => String::new(),
-                        };
+                        let value = names.value_words(f, &c["value"]);
                         conditions.push((
                             format!(
                                 "{} {} {}",

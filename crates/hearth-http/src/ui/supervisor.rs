@@ -220,10 +220,10 @@ async fn board(State(state): State<AppState>, headers: HeaderMap) -> Response {
             due: l.due_at.map(at),
             due_state: super::words::due_badge(
                 l.due_at,
-                super::words::soon_at(
-                    l.due_at,
-                    warn.get(l.inbox_id.as_str()).copied().unwrap_or_default(),
-                ),
+                l.due_at.and_then(|d| {
+                    let warn = warn.get(l.inbox_id.as_str()).copied().unwrap_or_default();
+                    hearth_domain::config::due_soon_at(d, warn)
+                }),
                 now,
             ),
             offered_to: l

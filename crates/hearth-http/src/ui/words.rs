@@ -198,12 +198,3 @@ pub(crate) fn due_badge(
         None
     }
 }
-
-/// When work due at `due` in an inbox warning `warn` before becomes due soon.
-pub(crate) fn soon_at(
-    due: Option<hearth_domain::Timestamp>,
-    warn: hearth_domain::Duration,
-) -> Option<hearth_domain::Timestamp> {
-    due.filter(|_| warn > hearth_domain::Duration::ZERO)
-        .map(|d| d - warn)
-}
