@@ -8,15 +8,21 @@
 //!   `FOR_UPDATE_SKIP_LOCKED`;
 //! - `ROUTING_LOCK`, the statement that serialises routing, if any;
 //! - `NOTIFY_EVENTS`, the statement that tells other instances the log grew, if any;
+//! - `ANSWER_SEARCH` and `answer_match`, the full-text search of answers (FTS5 or
+//!   `tsvector`), whose index table `answer_search` is written alike;
 //! - `Tx { inner: sqlx::Transaction<'static, Db> }`;
 //! - `map_err`, its reading of a database error.
 
-use super::{FOR_UPDATE, FOR_UPDATE_SKIP_LOCKED, NOTIFY_EVENTS, ROUTING_LOCK, Tx, map_err};
+use super::{
+    ANSWER_SEARCH, FOR_UPDATE, FOR_UPDATE_SKIP_LOCKED, NOTIFY_EVENTS, ROUTING_LOCK, Tx,
+    answer_match, map_err,
+};
 use hearth_app::ports::{
-    BlobRow, ChannelTx, ChatSessionRow, ContactRow, ConversationRow, ConversationTx, CredentialTx,
-    CustomerRow, CustomerTx, DeliveryRow, DeliveryTx, EventRow, EventTx, ExportTx, ItemRow, ItemTx,
-    MessageRefRow, OfferRow, OutboxRow, RawInboundRow, ResourceRow, ResourceTx, RoutingDecisionRow,
-    RoutingTx, StoreError, StoreTx, StoredEvent, TaskRow, TaskTx, TimerRow, TimerTx, stored,
+    AnswerHit, AnswerQuery, AnswerTextRow, BlobRow, ChannelTx, ChatSessionRow, ContactRow,
+    ConversationRow, ConversationTx, CredentialTx, CustomerRow, CustomerTx, DeliveryRow,
+    DeliveryTx, EventRow, EventTx, ExportTx, ItemRow, ItemTx, MessageRefRow, OfferRow, OutboxRow,
+    RawInboundRow, ResourceRow, ResourceTx, RoutingDecisionRow, RoutingTx, SearchTx, StoreError,
+    StoreTx, StoredEvent, TaskRow, TaskTx, TimerRow, TimerTx, stored,
 };
 
 // Rows as the statements below select them: one struct per table read, its
@@ -2056,6 +2062,126 @@ impl TimerTx for Tx {
                 .await
                 .map_err(map_err)?;
         Ok(row.map(|r| r.0))
+    }
+}
+
+#[async_trait::async_trait]
+impl SearchTx for Tx {
+    async fn index_answer_text(&mut self, row: &AnswerTextRow) -> Result<(), StoreError> {
+        self.unindex_answer(&row.answer_id, Some((&row.language, &row.kind)))
+            .await?;
+        sqlx::query(
+            "INSERT INTO answer_search (answer_id, language, kind, name, body) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&row.answer_id)
+        .bind(&row.language)
+        .bind(&row.kind)
+        .bind(&row.name)
+        .bind(&row.body)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn unindex_answer(
+        &mut self,
+        answer_id: &str,
+        text: Option<(&str, &str)>,
+    ) -> Result<(), StoreError> {
+        let (language, kind) = text.unzip();
+        sqlx::query(
+            "DELETE FROM answer_search WHERE answer_id = $1 AND ($2 IS NULL OR (language = $2 AND kind = $3))",
+        )
+        .bind(answer_id)
+        .bind(language)
+        .bind(kind)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn search_answers(&mut self, query: &AnswerQuery) -> Result<Vec<AnswerHit>, StoreError> {
+        // Terms are folded words; anything else would be read as query syntax.
+        let terms: Vec<&str> = query
+            .terms
+            .iter()
+            .map(String::as_str)
+            .filter(|t| !t.is_empty() && t.chars().all(char::is_alphanumeric))
+            .collect();
+        if terms.is_empty() || terms.len() != query.terms.len() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(String, String, String, f64)> = sqlx::query_as(ANSWER_SEARCH)
+            .bind(answer_match(&terms, query.last_is_prefix))
+            .bind(&query.language)
+            .bind(query.kinds.join(","))
+            .bind(query.limit)
+            .fetch_all(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(answer_id, language, kind, score)| AnswerHit {
+                answer_id,
+                language,
+                kind,
+                score,
+            })
+            .collect())
+    }
+
+    async fn set_answer_words(
+        &mut self,
+        answer_id: &str,
+        words: &[String],
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM answer_word WHERE answer_id = $1")
+            .bind(answer_id)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        for chunk in words.chunks(200) {
+            let mut insert =
+                sqlx::QueryBuilder::<super::Db>::new("INSERT INTO answer_word (word, answer_id) ");
+            insert.push_values(chunk, |mut row, word| {
+                row.push_bind(word).push_bind(answer_id);
+            });
+            insert.push(" ON CONFLICT DO NOTHING");
+            insert
+                .build()
+                .execute(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
+        }
+        Ok(())
+    }
+
+    async fn answer_words(
+        &mut self,
+        min: i64,
+        max: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT word FROM answer_word WHERE length(word) BETWEEN $1 AND $2 ORDER BY word LIMIT $3",
+        )
+        .bind(min)
+        .bind(max)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    async fn answer_texts_indexed(&mut self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM answer_search")
+            .fetch_one(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(n)
     }
 }
 

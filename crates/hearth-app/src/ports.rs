@@ -318,6 +318,44 @@ pub struct TimerRow {
     pub payload: String,
 }
 
+/// One text of an answer as the search index holds it. The application folds the
+/// words before they get here (lower case, accents and markup gone), so both
+/// backends index, and find, the same words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerTextRow {
+    pub answer_id: String,
+    pub language: String,
+    /// `public`, `email`, `messaging` or `reference`.
+    pub kind: String,
+    /// The answer's name and the text's title.
+    pub name: String,
+    pub body: String,
+}
+
+/// A full-text question to the answer index: every term must occur (the last one
+/// as a prefix when `last_is_prefix`, for search as one types), in the name or
+/// the body, of a text of one of `kinds` (all kinds when empty) and of `language`
+/// (any when `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerQuery {
+    /// Folded words of letters and digits only.
+    pub terms: Vec<String>,
+    pub last_is_prefix: bool,
+    pub kinds: Vec<String>,
+    pub language: Option<String>,
+    pub limit: i64,
+}
+
+/// A text that matched, with the engine's relevance (higher is better; a name
+/// match weighs more than a body match).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerHit {
+    pub answer_id: String,
+    pub language: String,
+    pub kind: String,
+    pub score: f64,
+}
+
 /// Wakes whoever waits for new events (SSE streams) after a write commits. Other
 /// instances' writes are found by the waiters' own catch-up reads.
 pub trait EventBus: Send + Sync + std::fmt::Debug {
@@ -757,6 +795,38 @@ pub trait TimerTx: Send {
     async fn next_timer_due(&mut self) -> Result<Option<i64>, StoreError>;
 }
 
+/// The full-text index of answers: SQLite FTS5 or a PostgreSQL `tsvector`, and the
+/// words it holds (which let a search forgive a typo).
+#[async_trait]
+pub trait SearchTx: Send {
+    /// Indexes one text, replacing what was indexed for its answer, language and kind.
+    async fn index_answer_text(&mut self, row: &AnswerTextRow) -> Result<(), StoreError>;
+    /// Forgets the texts of an answer: one (language and kind given) or all.
+    async fn unindex_answer(
+        &mut self,
+        answer_id: &str,
+        text: Option<(&str, &str)>,
+    ) -> Result<(), StoreError>;
+    /// The texts that match, best first.
+    async fn search_answers(&mut self, query: &AnswerQuery) -> Result<Vec<AnswerHit>, StoreError>;
+    /// Replaces the words an answer's texts hold.
+    async fn set_answer_words(
+        &mut self,
+        answer_id: &str,
+        words: &[String],
+    ) -> Result<(), StoreError>;
+    /// Distinct words of every answer whose length in characters is within
+    /// `min..=max`, alphabetically, at most `limit`.
+    async fn answer_words(
+        &mut self,
+        min: i64,
+        max: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError>;
+    /// How many texts the index holds.
+    async fn answer_texts_indexed(&mut self) -> Result<i64, StoreError>;
+}
+
 /// Operations inside one transaction, sliced by aggregate (`ResourceTx`,
 /// `CustomerTx`, `ConversationTx`, ...). After any error the transaction must be
 /// dropped, not used further: a failed statement spoils a PostgreSQL transaction,
@@ -775,6 +845,7 @@ pub trait StoreTx:
     + DeliveryTx
     + TimerTx
     + ChannelTx
+    + SearchTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -271,6 +271,7 @@ impl App {
             };
             Ok::<_, AppError>((created, minted))
         })?;
+        self.reindex_answers_if_stale().await?;
         Ok(StartInfo {
             created: created.0,
             admin_token: created.1.then_some(token),

@@ -77,6 +77,31 @@ fn map_err(e: sqlx::Error) -> StoreError {
     }
 }
 
+/// Full-text search of answers on a `tsvector` (the `simple` configuration: the
+/// words arrive folded, in any language); names weigh A, bodies B in `ts_rank`.
+const ANSWER_SEARCH: &str = "SELECT answer_id, language, kind, ts_rank(doc, q)::float8 AS score \
+     FROM answer_search, to_tsquery('simple', $1) AS q WHERE doc @@ q \
+     AND ($2::text IS NULL OR language = $2) \
+     AND ($3 = '' OR strpos(',' || $3 || ',', ',' || kind || ',') > 0) \
+     ORDER BY score DESC, answer_id, language, kind LIMIT $4";
+
+/// A `tsquery`: every term, the last one as a prefix when asked.
+fn answer_match(terms: &[&str], last_is_prefix: bool) -> String {
+    let last = terms.len().saturating_sub(1);
+    terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if last_is_prefix && i == last {
+                format!("{t}:*")
+            } else {
+                (*t).to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
 /// The SQL both adapters share, compiled against this adapter's `Db`.
 #[path = "../../store-common/portable_tx.rs"]
 mod portable_tx;

@@ -65,6 +65,31 @@ fn map_err(e: sqlx::Error) -> StoreError {
     }
 }
 
+/// Full-text search of answers with FTS5: a name match weighs four times a body
+/// match in BM25, which SQLite gives lower for better, so it is negated.
+const ANSWER_SEARCH: &str = "SELECT answer_id, language, kind, -bm25(answer_search, 0.0, 0.0, 0.0, 4.0, 1.0) AS score \
+     FROM answer_search WHERE answer_search MATCH $1 \
+     AND ($2 IS NULL OR language = $2) \
+     AND ($3 = '' OR instr(',' || $3 || ',', ',' || kind || ',') > 0) \
+     ORDER BY score DESC, answer_id, language, kind LIMIT $4";
+
+/// An FTS5 query: every term, the last one as a prefix when asked.
+fn answer_match(terms: &[&str], last_is_prefix: bool) -> String {
+    let last = terms.len().saturating_sub(1);
+    terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if last_is_prefix && i == last {
+                format!("\"{t}\"*")
+            } else {
+                format!("\"{t}\"")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
 /// The SQL both adapters share, compiled against this adapter's `Db`.
 #[path = "../../store-common/portable_tx.rs"]
 mod portable_tx;

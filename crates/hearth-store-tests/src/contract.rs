@@ -2,8 +2,9 @@
 //! database of each backend and must pass on both.
 
 use hearth_app::ports::{
-    BlobRow, ChatSessionRow, ContactRow, ConversationRow, CustomerRow, EventRow, ItemRow,
-    MessageRefRow, OutboxRow, RawInboundRow, ResourceRow, Store, StoreError,
+    AnswerHit, AnswerQuery, AnswerTextRow, BlobRow, ChatSessionRow, ContactRow, ConversationRow,
+    CustomerRow, EventRow, ItemRow, MessageRefRow, OutboxRow, RawInboundRow, ResourceRow, Store,
+    StoreError,
 };
 
 fn resource(kind: &str, id: &str, key: Option<&str>, doc: &str) -> ResourceRow {
@@ -873,4 +874,181 @@ pub async fn routing_log_offers_timers_and_tokens(store: &dyn Store) {
     tx.commit().await.unwrap();
     let mut tx = store.read().await.unwrap();
     assert_eq!(tx.offers_for_agent("a1").await.unwrap().len(), 1);
+}
+
+fn answer_text(answer: &str, language: &str, kind: &str, name: &str, body: &str) -> AnswerTextRow {
+    AnswerTextRow {
+        answer_id: answer.into(),
+        language: language.into(),
+        kind: kind.into(),
+        name: name.into(),
+        body: body.into(),
+    }
+}
+
+fn answer_query(terms: &[&str], last_is_prefix: bool, kinds: &[&str]) -> AnswerQuery {
+    AnswerQuery {
+        terms: terms.iter().map(|t| (*t).to_owned()).collect(),
+        last_is_prefix,
+        kinds: kinds.iter().map(|t| (*t).to_owned()).collect(),
+        language: None,
+        limit: 10,
+    }
+}
+
+/// Answers: full-text search over names and bodies (every term must match, the
+/// last as a prefix when asked, a name above a body), filtered by use and
+/// language; indexing a text again replaces it; the words kept for corrections.
+pub async fn answers_are_found_by_full_text(store: &dyn Store) {
+    let mut tx = store.begin().await.unwrap();
+    for row in [
+        answer_text(
+            "a1",
+            "en-us",
+            "email",
+            "refund policy",
+            "we refund within thirty days",
+        ),
+        answer_text(
+            "a1",
+            "en-us",
+            "public",
+            "refund policy",
+            "refunds take thirty days",
+        ),
+        answer_text(
+            "a2",
+            "en-us",
+            "messaging",
+            "shipping times",
+            "orders ship in two days no refund",
+        ),
+        answer_text(
+            "a3",
+            "fr",
+            "public",
+            "remboursement",
+            "nous remboursons sous trente jours",
+        ),
+    ] {
+        tx.index_answer_text(&row).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.answer_texts_indexed().await.unwrap(), 4);
+    let found = |hits: Vec<AnswerHit>| -> Vec<(String, String)> {
+        hits.into_iter().map(|h| (h.answer_id, h.kind)).collect()
+    };
+    let hits = tx
+        .search_answers(&answer_query(&["refund"], false, &[]))
+        .await
+        .unwrap();
+    assert!(
+        hits.windows(2).all(|w| w[0].score >= w[1].score),
+        "{hits:?}"
+    );
+    let ranked = found(hits);
+    assert_eq!(ranked.len(), 3, "{ranked:?}");
+    assert_eq!(
+        ranked[2],
+        ("a2".into(), "messaging".into()),
+        "a name match comes first"
+    );
+    assert_eq!(
+        found(
+            tx.search_answers(&answer_query(&["shipp"], true, &[]))
+                .await
+                .unwrap()
+        ),
+        [("a2".into(), "messaging".into())]
+    );
+    assert!(
+        tx.search_answers(&answer_query(&["shipp"], false, &[]))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        found(
+            tx.search_answers(&answer_query(&["refund"], false, &["messaging", "email"]))
+                .await
+                .unwrap()
+        ),
+        [
+            ("a1".into(), "email".into()),
+            ("a2".into(), "messaging".into())
+        ]
+    );
+    assert_eq!(
+        found(
+            tx.search_answers(&answer_query(&["refund", "shipping"], false, &[]))
+                .await
+                .unwrap()
+        ),
+        [("a2".into(), "messaging".into())],
+        "every term must match"
+    );
+    let mut french = answer_query(&["trente"], false, &[]);
+    assert_eq!(found(tx.search_answers(&french).await.unwrap()).len(), 1);
+    french.language = Some("en-us".into());
+    assert!(tx.search_answers(&french).await.unwrap().is_empty());
+    // Query syntax is never read from terms.
+    assert!(
+        tx.search_answers(&answer_query(&["refund OR x"], false, &[]))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    drop(tx);
+
+    let mut tx = store.begin().await.unwrap();
+    tx.index_answer_text(&answer_text(
+        "a1",
+        "en-us",
+        "email",
+        "returns",
+        "bring it back",
+    ))
+    .await
+    .unwrap();
+    tx.unindex_answer("a1", Some(("en-us", "public")))
+        .await
+        .unwrap();
+    tx.set_answer_words("a1", &["back".into(), "bring".into(), "returns".into()])
+        .await
+        .unwrap();
+    tx.set_answer_words("a2", &["bring".into(), "shipping".into()])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.answer_texts_indexed().await.unwrap(), 3);
+    assert_eq!(
+        found(
+            tx.search_answers(&answer_query(&["refund"], false, &[]))
+                .await
+                .unwrap()
+        ),
+        [("a2".into(), "messaging".into())],
+        "indexing a text again replaces it"
+    );
+    assert_eq!(
+        tx.answer_words(4, 7, 100).await.unwrap(),
+        ["back", "bring", "returns"],
+        "distinct, by length, alphabetical"
+    );
+    assert_eq!(tx.answer_words(1, 100, 2).await.unwrap(), ["back", "bring"]);
+    drop(tx);
+
+    let mut tx = store.begin().await.unwrap();
+    tx.unindex_answer("a1", None).await.unwrap();
+    tx.set_answer_words("a1", &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.answer_texts_indexed().await.unwrap(), 2);
+    assert_eq!(
+        tx.answer_words(1, 100, 100).await.unwrap(),
+        ["bring", "shipping"]
+    );
 }

@@ -27,6 +27,7 @@ on_every_backend!(
     raw_messages_and_message_ids_are_kept,
     an_uncommitted_transaction_writes_nothing,
     routing_log_offers_timers_and_tokens,
+    answers_are_found_by_full_text,
 );
 
 #[tokio::test]

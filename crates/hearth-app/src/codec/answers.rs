@@ -39,3 +39,9 @@ pub struct AudienceDoc {
     pub id: String,
     pub name: String,
 }
+
+/// How often agents have put an answer into a reply (resource kind `answer_usage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerUsageDoc {
+    pub uses: i64,
+}

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::fields::Fields;
 use crate::codec::fmt_ts;
-use crate::service::answers::{Answer, AnswerChange, ContentChange};
+use crate::service::answers::{Answer, AnswerChange, ContentChange, PublicAnswer};
 
 /// `{id?, name, description, audienceIds}` of a create (`name` required) or a PATCH.
 pub fn answer_change(m: &Map<String, Value>, create: bool) -> Result<AnswerChange, DomainError> {
@@ -60,4 +60,34 @@ impl From<&Answer> for AnswerWire {
             updated_at: fmt_ts(a.updated_at),
         }
     }
+}
+
+/// A public answer (`GET /orgs/{orgId}/answers/{answerId}`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicAnswerWire {
+    pub id: String,
+    pub name: String,
+    pub body_html: String,
+    pub language: String,
+    pub updated_at: String,
+}
+
+impl From<&PublicAnswer> for PublicAnswerWire {
+    fn from(a: &PublicAnswer) -> Self {
+        PublicAnswerWire {
+            id: a.id.clone(),
+            name: a.title.clone(),
+            body_html: a.body_html.clone(),
+            language: a.language.clone(),
+            updated_at: fmt_ts(a.updated_at),
+        }
+    }
+}
+
+/// An answer's id and title: what the public search and the help center's list give.
+#[derive(Debug, Serialize)]
+pub struct AnswerTitleWire {
+    pub id: String,
+    pub name: String,
 }

@@ -6,6 +6,7 @@
 
 use hearth_domain::{DomainError, Timestamp};
 
+use super::answer_search::{USAGE, language_matches, reindex_answer, unindex_answer};
 use super::credentials::Caller;
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;
@@ -13,8 +14,8 @@ use crate::codec::{self, AnswerContentDoc, AnswerDoc, AudienceDoc, from_ms, to_m
 use crate::error::AppError;
 use crate::ports::{ResourceRow, StoreError, StoreTx};
 
-const ANSWER: &str = "answer";
-const CONTENT: &str = "answer_content";
+pub(crate) const ANSWER: &str = "answer";
+pub(crate) const CONTENT: &str = "answer_content";
 pub(crate) const AUDIENCE: &str = "audience";
 
 /// The uses an answer's text can have.
@@ -51,7 +52,7 @@ pub struct ContentChange {
     pub internal: Option<bool>,
 }
 
-fn answer_of(row: &ResourceRow) -> Result<Answer, AppError> {
+pub(crate) fn answer_of(row: &ResourceRow) -> Result<Answer, AppError> {
     Ok(Answer {
         doc: codec::read(&row.doc)?,
         created_at: from_ms(row.created_at),
@@ -60,7 +61,7 @@ fn answer_of(row: &ResourceRow) -> Result<Answer, AppError> {
 }
 
 /// A language tag like `en-us`: letters, then parts of letters and digits.
-fn check_language(language: &str) -> Result<String, DomainError> {
+pub(crate) fn check_language(language: &str) -> Result<String, DomainError> {
     let lower = language.to_ascii_lowercase();
     let mut parts = lower.split('-');
     let ok = lower.len() <= 35
@@ -119,6 +120,7 @@ impl App {
             }
             let doc = self.checked_answer(tx, &id, None, &change).await?;
             self.put_answer(tx, &doc, None).await?;
+            reindex_answer(tx, &doc).await?;
             self.read_answer(tx, &id).await
         })
     }
@@ -155,6 +157,7 @@ impl App {
                 .checked_answer(tx, id, Some(&current.doc), &change)
                 .await?;
             self.put_answer(tx, &doc, Some(&current)).await?;
+            reindex_answer(tx, &doc).await?;
             self.read_answer(tx, id).await
         })
     }
@@ -169,6 +172,8 @@ impl App {
                 }
             }
             tx.delete_resource(ANSWER, id).await?;
+            tx.delete_resource(USAGE, id).await?;
+            unindex_answer(tx, id).await?;
             Ok::<_, AppError>(())
         })
     }
@@ -260,6 +265,7 @@ impl App {
             .await?;
             // The answer changed with its text.
             self.put_answer(tx, &current.doc, Some(&current)).await?;
+            reindex_answer(tx, &current.doc).await?;
             Ok::<_, AppError>(doc.clone())
         })
     }
@@ -284,6 +290,9 @@ impl App {
                 ));
             }
             tx.delete_resource(CONTENT, &key).await?;
+            let current = self.read_answer(tx, id).await?;
+            self.put_answer(tx, &current.doc, Some(&current)).await?;
+            reindex_answer(tx, &current.doc).await?;
             Ok::<_, AppError>(())
         })
     }
@@ -391,5 +400,116 @@ impl App {
             }),
             other => other.map_err(AppError::from),
         }
+    }
+}
+
+/// A public answer as the help center and Gladly's public endpoints show it: its
+/// title (the answer's name when it has none), its safe HTML and language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicAnswer {
+    pub id: String,
+    pub title: String,
+    pub body_html: String,
+    pub language: String,
+    pub audience_ids: Vec<String>,
+    pub updated_at: Timestamp,
+}
+
+/// Which public text of an answer a reader gets: the language asked for (`en`
+/// also takes `en-us`), or without one the first language alphabetically.
+fn public_text<'a>(
+    texts: &'a [AnswerContentDoc],
+    language: Option<&str>,
+) -> Option<&'a AnswerContentDoc> {
+    let public = || texts.iter().filter(|t| t.kind == "public");
+    match language {
+        Some(l) => public()
+            .find(|t| t.language == l)
+            .or_else(|| public().find(|t| language_matches(&t.language, l))),
+        None => public().min_by(|a, b| a.language.cmp(&b.language)),
+    }
+}
+
+impl App {
+    /// Public answers, by title: for one language (see [`public_text`]) and one
+    /// audience when given, at most `limit`. Nobody needs to sign in to read them.
+    pub async fn public_answers(
+        &self,
+        language: Option<&str>,
+        audience_id: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<PublicAnswer>, AppError> {
+        let language = language.map(check_language).transpose()?;
+        read_tx!(self, |tx| {
+            let mut texts: std::collections::HashMap<String, Vec<AnswerContentDoc>> =
+                std::collections::HashMap::new();
+            for row in tx.resources(CONTENT).await? {
+                let doc: AnswerContentDoc = codec::read(&row.doc)?;
+                texts.entry(doc.answer_id.clone()).or_default().push(doc);
+            }
+            let mut all = Vec::new();
+            for row in tx.resources(ANSWER).await? {
+                let answer = answer_of(&row)?;
+                if audience_id.is_some_and(|a| !answer.doc.audience_ids.iter().any(|x| x == a)) {
+                    continue;
+                }
+                let Some(text) = texts
+                    .get(&answer.doc.id)
+                    .and_then(|t| public_text(t, language.as_deref()))
+                else {
+                    continue;
+                };
+                all.push(public_of(&answer, text));
+            }
+            all.sort_by_key(|a| (a.title.to_lowercase(), a.id.clone()));
+            all.truncate(limit);
+            Ok::<_, AppError>(all)
+        })
+    }
+
+    /// One public answer; 404 when it has no public text (in that language).
+    pub async fn public_answer(
+        &self,
+        id: &str,
+        language: Option<&str>,
+    ) -> Result<PublicAnswer, AppError> {
+        let language = language.map(check_language).transpose()?;
+        read_tx!(self, |tx| {
+            let answer = self.read_answer(tx, id).await?;
+            let mut texts = Vec::new();
+            for kind_language in tx.resources(CONTENT).await? {
+                if kind_language.id.starts_with(&format!("{id}/")) {
+                    texts.push(codec::read::<AnswerContentDoc>(&kind_language.doc)?);
+                }
+            }
+            let text = public_text(&texts, language.as_deref())
+                .ok_or_else(|| AppError::not_found("public answer", id))?;
+            Ok::<_, AppError>(public_of(&answer, text))
+        })
+    }
+
+    /// One audience, or 404.
+    pub async fn audience(&self, id: &str) -> Result<AudienceDoc, AppError> {
+        read_tx!(self, |tx| {
+            let row = tx
+                .resource(AUDIENCE, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("audience", id))?;
+            Ok::<_, AppError>(codec::read(&row.doc)?)
+        })
+    }
+}
+
+fn public_of(answer: &Answer, text: &AnswerContentDoc) -> PublicAnswer {
+    PublicAnswer {
+        id: answer.doc.id.clone(),
+        title: text
+            .title
+            .clone()
+            .unwrap_or_else(|| answer.doc.name.clone()),
+        body_html: text.body_html.clone(),
+        language: text.language.clone(),
+        audience_ids: answer.doc.audience_ids.clone(),
+        updated_at: answer.updated_at,
     }
 }

@@ -3,6 +3,7 @@
 //! ([`crate::pipeline`]). Loading and storing aggregates is
 //! [`crate::unit_of_work`]'s.
 
+pub mod answer_search;
 pub mod answers;
 mod availability;
 mod chat_sessions;

@@ -32,6 +32,8 @@ pub struct Doc {
     body: Option<&'static str>,
     /// Optional query parameters.
     query: &'static [&'static str],
+    /// Needs no credentials.
+    public: bool,
 }
 
 /// An operation of `tag` answering 200 with JSON and taking no body.
@@ -43,6 +45,7 @@ pub const fn doc(tag: &'static str, summary: &'static str) -> Doc {
         produces: Some("application/json"),
         body: None,
         query: &[],
+        public: false,
     }
 }
 
@@ -74,6 +77,12 @@ impl Doc {
     /// Answers with `media` on success.
     pub const fn produces(mut self, media: &'static str) -> Doc {
         self.produces = Some(media);
+        self
+    }
+
+    /// Needs no credentials (Gladly's public answers).
+    pub const fn public(mut self) -> Doc {
+        self.public = true;
         self
     }
 
@@ -131,6 +140,18 @@ impl Api {
     method!(patch, patch, Patch);
     method!(delete, delete, Delete);
 
+    /// A GET that pages on other sites may call: it also takes the browser's CORS
+    /// preflight (an OPTIONS the router's own 405 would otherwise refuse before a
+    /// CORS layer saw it).
+    pub fn get_from_anywhere<H, T>(self, path: &str, handler: H, doc: Doc) -> Api
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let route = get(handler).options(|| async { axum::http::StatusCode::NO_CONTENT });
+        self.add(path, HttpMethod::Get, "get", route, doc)
+    }
+
     fn add(
         mut self,
         path: &str,
@@ -142,6 +163,21 @@ impl Api {
         self.router = self.router.route(path, route);
         self.paths
             .add_path_operation(path, vec![method], operation(path, verb, doc));
+        self
+    }
+
+    /// Wraps every route added so far in `layer` (CORS on the public routes).
+    pub fn layer<L>(mut self, layer: L) -> Api
+    where
+        L: tower::Layer<axum::routing::Route> + Clone + Send + Sync + 'static,
+        L::Service: tower::Service<axum::extract::Request> + Clone + Send + Sync + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Response:
+            axum::response::IntoResponse + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Error:
+            Into<std::convert::Infallible> + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Future: Send + 'static,
+    {
+        self.router = self.router.layer(layer);
         self
     }
 
@@ -211,6 +247,9 @@ fn operation(path: &str, verb: &str, doc: Doc) -> utoipa::openapi::path::Operati
                 .content(media, ContentBuilder::new().schema(Some(schema)).build())
                 .build(),
         ));
+    }
+    if doc.public {
+        op = op.securities(Some(Vec::<SecurityRequirement>::new()));
     }
     let mut ok = ResponseBuilder::new().description("Success");
     if let Some(media) = doc.produces {

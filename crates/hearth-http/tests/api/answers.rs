@@ -142,3 +142,288 @@ async fn answers_are_created_updated_given_texts_and_deleted_like_gladlys_exampl
         assert_eq!(api.get("/api/v1/answers").await.body, json!([]));
     });
 }
+
+/// Puts a text on an answer as the admin.
+async fn put_text(
+    api: &crate::harness::Api,
+    id: &str,
+    language: &str,
+    kind: &str,
+    body: serde_json::Value,
+) {
+    let put = api
+        .call(
+            Method::PUT,
+            &format!("/api/v1/answers/{id}/languages/{language}/type/{kind}"),
+            Some(body),
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+}
+
+async fn new_answer(api: &crate::harness::Api, body: serde_json::Value) -> String {
+    let created = api.post("/api/v1/answers", body).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    created.body["id"].as_str().unwrap().to_owned()
+}
+
+fn names(reply: &serde_json::Value) -> Vec<&str> {
+    reply
+        .as_array()
+        .unwrap_or_else(|| panic!("a list: {reply}"))
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect()
+}
+
+/// Gladly's public answers: no token, CORS for any page, only public texts; the
+/// search finds names and bodies, forgives a typo, filters by language and
+/// audience, and keeps in step as answers are renamed and texts deleted.
+#[tokio::test]
+async fn public_answers_are_searched_and_read_without_a_token() {
+    use axum::body::Body;
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+
+    each_backend!(|api| {
+        let audience = api
+            .post("/api/v1/admin/audiences", json!({"name": "Members"}))
+            .await
+            .body["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        // Its name holds "refund"; the shipping answer's body does.
+        let returns = new_answer(&api, json!({"name": "Refund policy"})).await;
+        put_text(&api, &returns, "en-us", "public", json!({"title": "Returning an order", "bodyHtml": "<p>Send it back within <b>30 days</b> for a full refund.</p>"})).await;
+        put_text(&api, &returns, "fr", "public", json!({"title": "Retourner une commande", "bodyHtml": "<p>Renvoyez-le sous 30 jours.</p>"})).await;
+        let shipping = new_answer(
+            &api,
+            json!({"name": "Shipping times", "audienceIds": [audience]}),
+        )
+        .await;
+        put_text(&api, &shipping, "en-us", "public", json!({"title": "Shipping times", "bodyHtml": "<p>Orders ship in two days; refunds are not shipped.</p>"})).await;
+        // Only for agents: never public.
+        let internal = new_answer(&api, json!({"name": "Refund override"})).await;
+        put_text(
+            &api,
+            &internal,
+            "en-us",
+            "reference",
+            json!({"bodyHtml": "Supervisors may refund anything.", "internal": true}),
+        )
+        .await;
+
+        let public = |path: String| {
+            let api = &api;
+            async move {
+                api.raw(Method::GET, &path, Body::empty(), None, false)
+                    .await
+            }
+        };
+        let search = public("/api/v1/orgs/acme/answers-search?q=refund&lng=en-us".into()).await;
+        assert_eq!(search.status, StatusCode::OK, "{}", search.body);
+        assert_eq!(
+            names(&search.body),
+            ["Returning an order", "Shipping times"],
+            "public texts only, a name match first"
+        );
+        assert_eq!(search.body[0]["id"], json!(returns));
+        assert_eq!(
+            names(
+                &public("/api/v1/orgs/acme/answers-search?q=shiping%20tmes".into())
+                    .await
+                    .body
+            ),
+            ["Shipping times"],
+            "typos are forgiven"
+        );
+        assert_eq!(
+            names(
+                &public("/api/v1/orgs/acme/answers-search?q=ret&lng=en".into())
+                    .await
+                    .body
+            ),
+            ["Returning an order"],
+            "the last word is read as typed so far"
+        );
+        assert_eq!(
+            names(
+                &public(format!(
+                    "/api/v1/orgs/acme/answers-search?q=refund&audienceId={audience}"
+                ))
+                .await
+                .body
+            ),
+            ["Shipping times"]
+        );
+        assert_eq!(
+            names(
+                &public("/api/v1/orgs/acme/answers-search?q=renvoyez&lng=fr".into())
+                    .await
+                    .body
+            ),
+            ["Retourner une commande"]
+        );
+        assert!(
+            public("/api/v1/orgs/acme/answers-search?q=renvoyez&lng=en".into())
+                .await
+                .body
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        let bad = public("/api/v1/orgs/acme/answers-search?q=x&lng=english!".into()).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert_eq!(bad.error().1.as_deref(), Some("language"));
+
+        let list = public("/api/v1/orgs/acme/answers?lng=en".into()).await;
+        assert_eq!(names(&list.body), ["Returning an order", "Shipping times"]);
+        assert_eq!(list.body[0]["language"], "en-us");
+        assert_eq!(
+            list.body[0]["bodyHtml"],
+            "<p>Send it back within <b>30 days</b> for a full refund.</p>"
+        );
+        let one = public(format!("/api/v1/orgs/acme/answers/{returns}?lng=fr")).await;
+        assert_eq!(one.body["name"], "Retourner une commande", "{}", one.body);
+        assert!(one.body["updatedAt"].is_string());
+        assert_eq!(
+            public(format!("/api/v1/orgs/acme/answers/{internal}"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND,
+            "an answer without a public text is not shown"
+        );
+        assert_eq!(
+            names(
+                &public(format!(
+                    "/api/v1/orgs/acme/help-center/{audience}/answer-titles"
+                ))
+                .await
+                .body
+            ),
+            ["Shipping times"]
+        );
+        assert_eq!(
+            names(
+                &public("/api/v1/orgs/acme/help-center/default/answer-titles?lng=en-us".into())
+                    .await
+                    .body
+            ),
+            ["Returning an order", "Shipping times"]
+        );
+        assert_eq!(
+            public("/api/v1/orgs/acme/help-center/nobody/answer-titles".into())
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+
+        // Any page may read them.
+        let response = api
+            .router
+            .clone()
+            .oneshot(
+                axum::http::Request::get("/api/v1/orgs/acme/answers-search?q=refund&lng=en")
+                    .header("origin", "https://shop.example")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["access-control-allow-origin"], "*");
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        assert!(String::from_utf8_lossy(&body).contains("Returning an order"));
+        let preflight = api
+            .router
+            .clone()
+            .oneshot(
+                axum::http::Request::options("/api/v1/orgs/acme/answers")
+                    .header("origin", "https://shop.example")
+                    .header("access-control-request-method", "GET")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert!(preflight.status().is_success(), "{}", preflight.status());
+        assert!(
+            preflight.headers()["access-control-allow-methods"]
+                .to_str()
+                .unwrap()
+                .contains("GET")
+        );
+        // The rest of the API stays closed to pages.
+        let closed = api
+            .router
+            .clone()
+            .oneshot(
+                axum::http::Request::get("/api/v1/answers")
+                    .header("origin", "https://shop.example")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(closed.status(), StatusCode::UNAUTHORIZED);
+        assert!(!closed.headers().contains_key("access-control-allow-origin"));
+
+        // Renamed: found by the new name only. A text deleted: no longer found.
+        let renamed = api
+            .patch(
+                &format!("/api/v1/answers/{shipping}"),
+                json!({"name": "Delivery"}),
+            )
+            .await;
+        assert_eq!(renamed.status, StatusCode::NO_CONTENT);
+        put_text(
+            &api,
+            &shipping,
+            "en-us",
+            "public",
+            json!({"title": "Delivery", "bodyHtml": "<p>Orders arrive in two days.</p>"}),
+        )
+        .await;
+        assert!(
+            public("/api/v1/orgs/acme/answers-search?q=shipping".into())
+                .await
+                .body
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            names(
+                &public("/api/v1/orgs/acme/answers-search?q=delivery".into())
+                    .await
+                    .body
+            ),
+            ["Delivery"]
+        );
+        let deleted = api
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/answers/{returns}/languages/fr/type/public"),
+                None,
+            )
+            .await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+        assert!(
+            public("/api/v1/orgs/acme/answers-search?q=renvoyez".into())
+                .await
+                .body
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        let gone = api
+            .call(Method::DELETE, &format!("/api/v1/answers/{returns}"), None)
+            .await;
+        assert_eq!(gone.status, StatusCode::NO_CONTENT);
+        assert_eq!(
+            names(&public("/api/v1/orgs/acme/answers".into()).await.body),
+            ["Delivery"]
+        );
+    });
+}

@@ -1,0 +1,421 @@
+//! Finding answers: the composer's search as an agent types, the help center's
+//! search and Gladly's public `answers-search`. The store's full-text engine (FTS5
+//! on SQLite, a `tsvector` on PostgreSQL) finds the texts; this module folds the
+//! words both engines are given, corrects a misspelt word when nothing matches,
+//! keeps the index in step with the answers, and counts how often each answer is
+//! used so the most used come first.
+
+use std::collections::HashMap;
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use super::answers::{Answer, CONTENT};
+use crate::app::{App, read_tx, write_tx};
+use crate::codec::{self, AnswerContentDoc, AnswerDoc, AnswerUsageDoc, to_ms};
+use crate::error::AppError;
+use crate::ports::{AnswerQuery, AnswerTextRow, ResourceRow, StoreTx};
+
+pub(crate) const USAGE: &str = "answer_usage";
+/// The longest question, in characters.
+const MAX_QUESTION: usize = 500;
+/// The most words a question is read for.
+const MAX_TERMS: usize = 12;
+/// How many vocabulary words a correction looks through.
+const VOCABULARY_LIMIT: i64 = 20_000;
+
+/// A question to the answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnswerSearch {
+    /// What the person typed; empty lists the most used answers.
+    pub q: String,
+    /// The uses wanted (`email`, `messaging`, ...); empty: any.
+    pub kinds: Vec<String>,
+    pub language: Option<String>,
+    /// Only answers written for this audience.
+    pub audience_id: Option<String>,
+    pub limit: usize,
+}
+
+/// An answer found, with the text that matched best.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundAnswer {
+    pub answer: Answer,
+    pub text: AnswerContentDoc,
+    pub uses: i64,
+}
+
+/// Lower case, accents and compatibility forms folded away (`Ré­sumé` → `resume`),
+/// split into words of letters and digits.
+pub fn words(text: &str) -> Vec<String> {
+    let folded: String = text
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The text of HTML already made safe by ammonia: tags become spaces (so `a</p><p>b`
+/// stays two words) and the entities ammonia writes are read back.
+pub fn text_of_html(html: &str) -> String {
+    let spaced = html.replace('<', " <");
+    let text = ammonia::Builder::empty().clean(&spaced).to_string();
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The closest word of `vocabulary` to a misspelt `term`, within one edit for
+/// words up to seven letters and two beyond (transpositions count once). A prefix
+/// term is compared with the words' beginnings. Ties go to the first word
+/// alphabetically, so the correction is the same on every backend.
+fn closest<'a>(term: &str, prefix: bool, vocabulary: &'a [String]) -> Option<&'a str> {
+    let len = term.chars().count();
+    if len < 4 {
+        return None;
+    }
+    let allowed = if len <= 7 { 1 } else { 2 };
+    let mut best: Option<(usize, &str)> = None;
+    for word in vocabulary {
+        let distance = if prefix {
+            // The word's beginning of the term's length, give or take one letter.
+            (len.saturating_sub(1)..=len + 1)
+                .map(|n| {
+                    let start: String = word.chars().take(n).collect();
+                    strsim::damerau_levenshtein(term, &start)
+                })
+                .min()
+                .unwrap_or(usize::MAX)
+        } else {
+            strsim::damerau_levenshtein(term, word)
+        };
+        if distance <= allowed && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, word));
+        }
+    }
+    best.map(|(_, w)| w)
+}
+
+impl App {
+    /// Answers that match a question, best first: relevance (a name match above a
+    /// body match) lifted by how often the answer has been used. A question that
+    /// finds nothing is asked once more with its misspelt words corrected from the
+    /// words the answers hold.
+    pub async fn search_answers(
+        &self,
+        search: &AnswerSearch,
+    ) -> Result<Vec<FoundAnswer>, AppError> {
+        let limit = search.limit.clamp(1, 1000);
+        if search.q.chars().count() > MAX_QUESTION {
+            return Err(hearth_domain::DomainError::too_long(
+                "q",
+                format!("must be at most {MAX_QUESTION} characters"),
+            )
+            .into());
+        }
+        let language = search
+            .language
+            .as_deref()
+            .map(super::answers::check_language)
+            .transpose()?;
+        read_tx!(self, |tx| {
+            let uses = usage(tx).await?;
+            let mut terms = words(&search.q);
+            terms.truncate(MAX_TERMS);
+            let texts = contents(tx).await?;
+            let wanted = |t: &AnswerContentDoc| {
+                (search.kinds.is_empty() || search.kinds.contains(&t.kind))
+                    && language
+                        .as_deref()
+                        .is_none_or(|l| language_matches(&t.language, l))
+            };
+            // The best text of each answer, with its score.
+            let mut best: Vec<(String, String, f64)> = Vec::new();
+            if terms.is_empty() {
+                for t in texts.values().filter(|t| wanted(t)) {
+                    if !best.iter().any(|(a, _, _)| *a == t.answer_id) {
+                        best.push((t.answer_id.clone(), key_of(t), 0.0));
+                    }
+                }
+            } else {
+                let last_is_prefix = !search.q.ends_with(char::is_whitespace);
+                let mut query = AnswerQuery {
+                    terms: terms.clone(),
+                    last_is_prefix,
+                    kinds: search.kinds.clone(),
+                    // `en` also finds `en-us`: languages are matched here.
+                    language: None,
+                    limit: i64::try_from(limit * 4).unwrap_or(4000),
+                };
+                let mut hits = tx.search_answers(&query).await?;
+                if hits.is_empty() {
+                    let corrected = corrected(tx, &terms, last_is_prefix).await?;
+                    if corrected != terms {
+                        query.terms = corrected;
+                        hits = tx.search_answers(&query).await?;
+                    }
+                }
+                for hit in hits {
+                    if language
+                        .as_deref()
+                        .is_some_and(|l| !language_matches(&hit.language, l))
+                    {
+                        continue;
+                    }
+                    let key = format!("{}/{}/{}", hit.answer_id, hit.language, hit.kind);
+                    match best.iter_mut().find(|(a, _, _)| *a == hit.answer_id) {
+                        Some(seen) if seen.2 >= hit.score => {}
+                        Some(seen) => *seen = (hit.answer_id, key, hit.score),
+                        None => best.push((hit.answer_id, key, hit.score)),
+                    }
+                }
+            }
+            let mut found = Vec::new();
+            for (answer_id, key, score) in best {
+                let Some(row) = tx.resource(super::answers::ANSWER, &answer_id).await? else {
+                    continue;
+                };
+                let answer = super::answers::answer_of(&row)?;
+                if let Some(audience) = &search.audience_id
+                    && !answer.doc.audience_ids.contains(audience)
+                {
+                    continue;
+                }
+                let Some(text) = texts.get(&key) else {
+                    continue;
+                };
+                let used = uses.get(&answer_id).copied().unwrap_or(0);
+                // Use lifts relevance gently: ten uses add about a quarter.
+                #[allow(clippy::cast_precision_loss, reason = "a use count is small")]
+                let rank = score * (1.0 + 0.1 * (1.0 + used as f64).ln());
+                found.push((
+                    rank,
+                    FoundAnswer {
+                        answer,
+                        text: text.clone(),
+                        uses: used,
+                    },
+                ));
+            }
+            found.sort_by(|(ra, a), (rb, b)| {
+                rb.total_cmp(ra).then(b.uses.cmp(&a.uses)).then_with(|| {
+                    a.answer
+                        .doc
+                        .name
+                        .to_lowercase()
+                        .cmp(&b.answer.doc.name.to_lowercase())
+                })
+            });
+            found.truncate(limit);
+            Ok::<_, AppError>(found.into_iter().map(|(_, f)| f).collect())
+        })
+    }
+
+    /// An agent put an answer into a reply: it counts towards the most used.
+    pub async fn record_answer_use(&self, answer_id: &str) -> Result<i64, AppError> {
+        let now = to_ms(self.now());
+        write_tx!(self, |tx| {
+            if tx
+                .resource(super::answers::ANSWER, answer_id)
+                .await?
+                .is_none()
+            {
+                return Err(AppError::not_found("answer", answer_id));
+            }
+            let current = tx.resource(USAGE, answer_id).await?;
+            let uses = match &current {
+                Some(row) => codec::read::<AnswerUsageDoc>(&row.doc)?.uses,
+                None => 0,
+            } + 1;
+            tx.put_resource(&ResourceRow {
+                kind: USAGE.into(),
+                id: answer_id.to_owned(),
+                unique_key: None,
+                doc: codec::write(&AnswerUsageDoc { uses })?,
+                created_at: current.as_ref().map_or(now, |r| r.created_at),
+                updated_at: now,
+                version: 1,
+            })
+            .await?;
+            Ok::<_, AppError>(uses)
+        })
+    }
+
+    /// Rebuilds the search index when it does not hold every text (a database
+    /// whose answers were written before the index existed); a start calls it.
+    pub async fn reindex_answers_if_stale(&self) -> Result<bool, AppError> {
+        write_tx!(self, |tx| {
+            let texts = tx.resources(CONTENT).await?.len();
+            let indexed = tx.answer_texts_indexed().await?;
+            if usize::try_from(indexed).is_ok_and(|n| n == texts) {
+                return Ok::<_, AppError>(false);
+            }
+            for row in tx.resources(super::answers::ANSWER).await? {
+                let answer: AnswerDoc = codec::read(&row.doc)?;
+                reindex_answer(tx, &answer).await?;
+            }
+            Ok(true)
+        })
+    }
+}
+
+/// Whether a text in `language` is one in `wanted`: the same tag, or `wanted` is
+/// its primary language (`en` for `en-us`).
+pub(crate) fn language_matches(language: &str, wanted: &str) -> bool {
+    language == wanted || language.split('-').next() == Some(wanted)
+}
+
+fn key_of(t: &AnswerContentDoc) -> String {
+    format!("{}/{}/{}", t.answer_id, t.language, t.kind)
+}
+
+async fn contents(tx: &mut dyn StoreTx) -> Result<HashMap<String, AnswerContentDoc>, AppError> {
+    let mut all = HashMap::new();
+    for row in tx.resources(CONTENT).await? {
+        all.insert(row.id.clone(), codec::read(&row.doc)?);
+    }
+    Ok(all)
+}
+
+async fn usage(tx: &mut dyn StoreTx) -> Result<HashMap<String, i64>, AppError> {
+    let mut all = HashMap::new();
+    for row in tx.resources(USAGE).await? {
+        all.insert(
+            row.id.clone(),
+            codec::read::<AnswerUsageDoc>(&row.doc)?.uses,
+        );
+    }
+    Ok(all)
+}
+
+/// The terms with each one the answers do not hold replaced by its closest word.
+async fn corrected(
+    tx: &mut dyn StoreTx,
+    terms: &[String],
+    last_is_prefix: bool,
+) -> Result<Vec<String>, AppError> {
+    let lengths = terms.iter().map(|t| t.chars().count());
+    let (Some(min), Some(max)) = (lengths.clone().min(), lengths.max()) else {
+        return Ok(terms.to_vec());
+    };
+    let min = i64::try_from(min.saturating_sub(2)).unwrap_or(0);
+    let max = i64::try_from(max + 2).unwrap_or(i64::MAX);
+    // A prefix term may begin a much longer word.
+    let max = if last_is_prefix { i64::MAX } else { max };
+    let vocabulary = tx.answer_words(min, max, VOCABULARY_LIMIT).await?;
+    let last = terms.len() - 1;
+    Ok(terms
+        .iter()
+        .enumerate()
+        .map(|(i, term)| {
+            let prefix = last_is_prefix && i == last;
+            let known = if prefix {
+                vocabulary.iter().any(|w| w.starts_with(term.as_str()))
+            } else {
+                vocabulary.binary_search(term).is_ok()
+            };
+            if known {
+                term.clone()
+            } else {
+                closest(term, prefix, &vocabulary).map_or_else(|| term.clone(), str::to_owned)
+            }
+        })
+        .collect())
+}
+
+/// Indexes every text of an answer again (its name is in each) and its words.
+pub(crate) async fn reindex_answer(
+    tx: &mut dyn StoreTx,
+    answer: &AnswerDoc,
+) -> Result<(), AppError> {
+    tx.unindex_answer(&answer.id, None).await?;
+    let prefix = format!("{}/", answer.id);
+    let mut vocabulary = words(&answer.name);
+    for row in tx.resources(CONTENT).await? {
+        if !row.id.starts_with(&prefix) {
+            continue;
+        }
+        let text: AnswerContentDoc = codec::read(&row.doc)?;
+        let indexed = index_row(answer, &text);
+        vocabulary.extend(indexed.name.split(' ').map(str::to_owned));
+        vocabulary.extend(indexed.body.split(' ').map(str::to_owned));
+        tx.index_answer_text(&indexed).await?;
+    }
+    vocabulary.retain(|w| !w.is_empty());
+    vocabulary.sort();
+    vocabulary.dedup();
+    tx.set_answer_words(&answer.id, &vocabulary).await?;
+    Ok(())
+}
+
+/// Forgets an answer in the index.
+pub(crate) async fn unindex_answer(tx: &mut dyn StoreTx, answer_id: &str) -> Result<(), AppError> {
+    tx.unindex_answer(answer_id, None).await?;
+    tx.set_answer_words(answer_id, &[]).await?;
+    Ok(())
+}
+
+fn index_row(answer: &AnswerDoc, text: &AnswerContentDoc) -> AnswerTextRow {
+    let mut name = words(&answer.name);
+    if let Some(title) = &text.title {
+        name.extend(words(title));
+    }
+    let mut body = Vec::new();
+    if let Some(subject) = &text.subject {
+        body.extend(words(subject));
+    }
+    body.extend(words(&answer.description));
+    body.extend(words(&text_of_html(&text.body_html)));
+    AnswerTextRow {
+        answer_id: answer.id.clone(),
+        language: text.language.clone(),
+        kind: text.kind.clone(),
+        name: name.join(" "),
+        body: body.join(" "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_folded_and_split() {
+        assert_eq!(
+            words("Résumé: ÉTÉ-2024, naïve ﬁle"),
+            ["resume", "ete", "2024", "naive", "file"]
+        );
+        assert!(words(" ,.; ").is_empty());
+    }
+
+    #[test]
+    fn html_reads_as_its_text() {
+        assert_eq!(
+            text_of_html("<p>Refunds&nbsp;take</p><p>5 &amp; more <b>days</b></p>"),
+            "Refunds take 5 & more days"
+        );
+    }
+
+    #[test]
+    fn a_misspelt_word_finds_its_closest() {
+        let vocabulary: Vec<String> = ["refund", "return", "shipping", "shipment"]
+            .map(str::to_owned)
+            .to_vec();
+        assert_eq!(closest("refnud", false, &vocabulary), Some("refund"));
+        assert_eq!(closest("shiping", false, &vocabulary), Some("shipping"));
+        assert_eq!(closest("rfeu", true, &vocabulary), Some("refund"));
+        // Too short to guess, or too far from any word.
+        assert_eq!(closest("rfd", false, &vocabulary), None);
+        assert_eq!(closest("warranty", false, &vocabulary), None);
+    }
+}
