@@ -774,10 +774,12 @@ impl CustomerTx for Tx {
         let statements = [
             "UPDATE event SET payload = $2 WHERE (aggregate_type = $3 AND aggregate_id = $1) \
              OR (aggregate_type IN ($4, $5, $7) AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)) \
-             OR (aggregate_type = $6 AND aggregate_id IN (SELECT task_id FROM task WHERE customer_id = $1))",
+             OR (aggregate_type = $6 AND aggregate_id IN (SELECT task_id FROM task WHERE customer_id = $1)) \
+             OR (aggregate_type = 'item' AND aggregate_id IN (SELECT item_id FROM conversation_item WHERE customer_id = $1))",
             "DELETE FROM webhook_delivery WHERE event_id IN (SELECT event_id FROM event WHERE (aggregate_type = $2 AND aggregate_id = $1) \
              OR (aggregate_type IN ($3, $4, $6) AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)) \
-             OR (aggregate_type = $5 AND aggregate_id IN (SELECT task_id FROM task WHERE customer_id = $1)))",
+             OR (aggregate_type = $5 AND aggregate_id IN (SELECT task_id FROM task WHERE customer_id = $1)) \
+             OR (aggregate_type = 'item' AND aggregate_id IN (SELECT item_id FROM conversation_item WHERE customer_id = $1)))",
             "DELETE FROM routing_decision WHERE unit_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
             "DELETE FROM outbox WHERE conversation_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
             "DELETE FROM contact WHERE conversation_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
@@ -1101,6 +1103,48 @@ impl ItemTx for Tx {
             .execute(&mut *self.inner)
             .await
             .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn redact_item(&mut self, id: &str, doc: &str) -> Result<(), StoreError> {
+        for statement in [
+            "UPDATE conversation_item SET doc = $2 WHERE item_id = $1",
+            "UPDATE outbox SET payload = $2 WHERE item_id = $1",
+        ] {
+            sqlx::query(statement)
+                .bind(id)
+                .bind(doc)
+                .execute(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
+        }
+        sqlx::query("UPDATE inbound_raw SET bytes = $2 WHERE item_id = $1")
+            .bind(id)
+            .bind(Vec::<u8>::new())
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        // The item's files go unless another item holds the same bytes.
+        let files: Vec<(String,)> =
+            sqlx::query_as("SELECT blob_id FROM item_blob WHERE item_id = $1")
+                .bind(id)
+                .fetch_all(&mut *self.inner)
+                .await
+                .map_err(map_err)?;
+        sqlx::query("DELETE FROM item_blob WHERE item_id = $1")
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        for (blob,) in files {
+            sqlx::query(
+                "DELETE FROM blob WHERE blob_id = $1 AND NOT EXISTS (SELECT 1 FROM item_blob WHERE blob_id = $1)",
+            )
+            .bind(&blob)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        }
         Ok(())
     }
 
@@ -1632,6 +1676,37 @@ impl EventTx for Tx {
             .await
             .map_err(map_err)?;
         Ok(seq.unwrap_or(0))
+    }
+
+    async fn events_of(
+        &mut self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows: Vec<EventRecord> = sqlx::query_as(
+            "SELECT event_seq, event_id, at, event_type, aggregate_type, aggregate_id, initiator_type, initiator_id, payload FROM event \
+             WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY event_seq",
+        )
+        .bind(aggregate_type)
+        .bind(aggregate_id)
+        .fetch_all(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(event_of).collect())
+    }
+
+    async fn replace_event_payload(
+        &mut self,
+        event_id: &str,
+        payload: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE event SET payload = $2 WHERE event_id = $1")
+            .bind(event_id)
+            .bind(payload)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(())
     }
 
     async fn events_page(

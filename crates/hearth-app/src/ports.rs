@@ -546,6 +546,10 @@ pub trait ItemTx: Send {
     async fn insert_item(&mut self, row: &ItemRow) -> Result<(), StoreError>;
     async fn item(&mut self, id: &str) -> Result<Option<ItemRow>, StoreError>;
     async fn delete_item(&mut self, id: &str) -> Result<(), StoreError>;
+    /// Wipes an item: its document (and its outbox rows' copy) becomes `doc`, the
+    /// files linked only to it go, and the raw message it was read from keeps no
+    /// bytes.
+    async fn redact_item(&mut self, id: &str, doc: &str) -> Result<(), StoreError>;
     /// Items with `start <= at < end`, in time order, after the item `after` (by
     /// position), at most `limit`; returns each with its position.
     async fn items_in_range(
@@ -683,6 +687,19 @@ pub trait EventTx: Send {
         after_seq: i64,
         limit: i64,
     ) -> Result<Vec<StoredEvent>, StoreError>;
+    /// The events of one aggregate, in log order.
+    async fn events_of(
+        &mut self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
+    /// Rewrites a stored event's payload (redaction: the log must not keep what
+    /// was wiped).
+    async fn replace_event_payload(
+        &mut self,
+        event_id: &str,
+        payload: &str,
+    ) -> Result<(), StoreError>;
     /// The position of the newest event (0 when the log is empty).
     async fn last_event_seq(&mut self) -> Result<i64, StoreError>;
     /// Events after `after_seq` in log order, at most `limit`.

@@ -69,6 +69,9 @@ pub enum DomainError {
     /// A task rule was broken (closed tasks take no comments, due dates in the future).
     #[error("{0}")]
     TaskState(&'static str),
+    /// A message still waiting in the outbox cannot be redacted: it would go out.
+    #[error("the message is still being sent; redact it once it is sent or has failed")]
+    StillSending,
 }
 
 /// The validation codes of Gladly's error body that the domain can produce.

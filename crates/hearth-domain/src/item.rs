@@ -1,6 +1,7 @@
 //! Conversation items: every timeline entry type of `GLADLY-API.md` section 3.3.
 
 use crate::Timestamp;
+use crate::error::DomainError;
 use crate::id::{ContactId, ConversationId, CustomerId, ItemId, TopicId};
 
 /// Who caused something (R61).
@@ -288,9 +289,121 @@ pub struct ConversationItem {
     pub initiator: Initiator,
     pub responder: Option<Initiator>,
     pub content: ItemContent,
+    /// Set when the content was wiped (`POST /conversation-items/{id}/redact`).
+    pub redaction: Option<Redaction>,
+}
+
+/// Who wiped an item's content, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redaction {
+    pub by: Initiator,
+    pub at: Timestamp,
 }
 
 impl ConversationItem {
+    /// The item with its content wiped: texts, subjects, attachments, recordings
+    /// and their summaries go; the type, the addresses, the times and who sent it
+    /// stay. Only messages and calls can be redacted (Gladly: chat, SMS, email,
+    /// social messages, voicemail, phone call). Redacting twice keeps the first
+    /// redaction.
+    pub fn redacted(&self, by: Initiator, at: Timestamp) -> Result<ConversationItem, DomainError> {
+        if self.redaction.is_some() {
+            return Ok(self.clone());
+        }
+        let wiped = |recording: &Recording| Recording {
+            status: recording.status.clone(),
+            url: None,
+            duration: recording.duration,
+            summary: None,
+        };
+        let content = match &self.content {
+            ItemContent::ChatMessage {
+                session_id,
+                message_type,
+                ..
+            } => ItemContent::ChatMessage {
+                session_id: session_id.clone(),
+                message_type: message_type.clone(),
+                content: String::new(),
+                attachments: Vec::new(),
+                message_data: None,
+            },
+            ItemContent::Email {
+                from, to, cc, bcc, ..
+            } => ItemContent::Email {
+                from: from.clone(),
+                to: to.clone(),
+                cc: cc.clone(),
+                bcc: bcc.clone(),
+                subject: String::new(),
+                content: String::new(),
+                html: None,
+                attachments: Vec::new(),
+            },
+            ItemContent::FacebookMessage {
+                page_id, user_id, ..
+            } => ItemContent::FacebookMessage {
+                page_id: page_id.clone(),
+                user_id: user_id.clone(),
+                content: String::new(),
+                attachments: Vec::new(),
+            },
+            ItemContent::Sms { from, to, .. } => ItemContent::Sms {
+                from: from.clone(),
+                to: to.clone(),
+                content: String::new(),
+                attachments: Vec::new(),
+            },
+            ItemContent::Whatsapp { .. } => ItemContent::Whatsapp {
+                content: String::new(),
+                attachments: Vec::new(),
+            },
+            ItemContent::InstagramDirect { .. } => ItemContent::InstagramDirect {
+                content: String::new(),
+                attachments: Vec::new(),
+            },
+            ItemContent::Twitter { .. } => ItemContent::Twitter {
+                content: String::new(),
+            },
+            ItemContent::PhoneCall {
+                from,
+                to,
+                started_at,
+                answered_at,
+                completed_at,
+                recording,
+            } => ItemContent::PhoneCall {
+                from: from.clone(),
+                to: to.clone(),
+                started_at: *started_at,
+                answered_at: *answered_at,
+                completed_at: *completed_at,
+                recording: wiped(recording),
+            },
+            ItemContent::Voicemail {
+                started_at,
+                recording,
+            } => ItemContent::Voicemail {
+                started_at: *started_at,
+                recording: wiped(recording),
+            },
+            other => {
+                return Err(DomainError::invalid(
+                    "content.type",
+                    format!(
+                        "a {} item cannot be redacted; only messages and calls can",
+                        other.type_name()
+                    ),
+                ));
+            }
+        };
+        Ok(ConversationItem {
+            content,
+            redaction: Some(Redaction { by, at }),
+            ..self.clone()
+        })
+    }
+
     /// A message the customer sent (what a reply may answer).
     pub fn is_customer_message(&self) -> bool {
         self.initiator.kind == InitiatorType::Customer

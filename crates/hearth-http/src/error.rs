@@ -268,6 +268,7 @@ impl From<DomainError> for ApiError {
             DomainError::UnknownContact => ApiError::not_found(detail),
             DomainError::TaskState(_) => ApiError::invalid_state(None, "task_closed", detail),
             DomainError::InUse(_) => ApiError::invalid_state(None, "in_use", detail),
+            DomainError::StillSending => ApiError::invalid_state(None, "still_sending", detail),
             DomainError::NotClosed => ApiError::invalid_state(None, "conversation_open", detail),
             DomainError::CustomerHasOpenConversation => {
                 ApiError::invalid_state(None, "customer_has_open_conversation", detail)

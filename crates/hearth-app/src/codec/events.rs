@@ -372,3 +372,24 @@ pub fn decode_event(at: i64, initiator: Initiator, payload: &str) -> Result<Even
         kind,
     })
 }
+
+/// A conversation event's payload with the item it carries replaced by `item`
+/// (the redacted one); `None` when the event carries another item or none.
+pub fn with_item_replaced(
+    payload: &str,
+    item: &ItemDoc,
+) -> Result<Option<String>, serde_json::Error> {
+    let mut decoded: EventPayload = serde_json::from_str(payload)?;
+    let carried = match &mut decoded.body {
+        EventBody::MessageReceived { item: carried }
+        | EventBody::MessageSent { item: carried }
+        | EventBody::ItemAdded { item: carried }
+        | EventBody::NoteCreated { item: carried } => carried,
+        _ => return Ok(None),
+    };
+    if carried.id != item.id {
+        return Ok(None);
+    }
+    *carried = item.clone();
+    serde_json::to_string(&decoded).map(Some)
+}

@@ -749,6 +749,17 @@ pub struct ItemDoc {
     pub content: ContentDoc,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+    /// Who wiped the content, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redaction: Option<RedactionDoc>,
+}
+
+/// `{by, at}` of a redacted item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RedactionDoc {
+    pub by: InitiatorDoc,
+    #[serde(with = "ts")]
+    pub at: Timestamp,
 }
 
 impl ItemDoc {
@@ -764,6 +775,10 @@ impl ItemDoc {
             responder: i.responder.as_ref().map(InitiatorDoc::of),
             content: ContentDoc::of(&i.content),
             contact_id: i.contact_id.as_ref().map(ToString::to_string),
+            redaction: i.redaction.as_ref().map(|r| RedactionDoc {
+                by: InitiatorDoc::of(&r.by),
+                at: r.at,
+            }),
         }
     }
 
@@ -784,6 +799,16 @@ impl ItemDoc {
                 .map(InitiatorDoc::to_domain)
                 .transpose()?,
             content: w.content.to_domain(w.timestamp)?,
+            redaction: w
+                .redaction
+                .as_ref()
+                .map(|r| {
+                    Ok::<_, DomainError>(hearth_domain::item::Redaction {
+                        by: r.by.to_domain()?,
+                        at: r.at,
+                    })
+                })
+                .transpose()?,
         })
     }
 }

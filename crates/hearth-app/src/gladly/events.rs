@@ -223,6 +223,9 @@ pub fn to_gladly(e: &EventRow) -> Result<Option<GladlyEvent>, AppError> {
             e.event_type.clone(),
             json!({ "customerId": e.aggregate_id }),
         )),
+        "item" if e.event_type == crate::service::redaction::ITEM_REDACTED && !erased => payload
+            .get("content")
+            .map(|content| (e.event_type.clone(), content.clone())),
         "agent" | "routing" | "task" | "export" | "sla" if !erased => payload
             .get("content")
             .map(|content| (e.event_type.clone(), content.clone())),

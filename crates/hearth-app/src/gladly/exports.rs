@@ -82,3 +82,34 @@ pub fn without_customer(filename: &str, content: &str, id: &str) -> Result<Strin
     }
     Ok(kept)
 }
+
+/// An export file of conversation items with the line of item `id` replaced by
+/// `line` (its redacted form); other files and lines are kept as they are.
+pub fn with_item_replaced(
+    filename: &str,
+    content: &str,
+    id: &str,
+    line: &str,
+) -> Result<String, AppError> {
+    if filename != "conversation_items.jsonl" {
+        return Ok(content.to_owned());
+    }
+    let mut kept = String::with_capacity(content.len());
+    for current in content.lines() {
+        let value: Value = serde_json::from_str(current)?;
+        if value.get("id").and_then(Value::as_str) == Some(id) {
+            kept.push_str(line);
+        } else {
+            kept.push_str(current);
+        }
+        kept.push('\n');
+    }
+    Ok(kept)
+}
+
+/// One line of `conversation_items.jsonl`.
+pub fn item_line(item: &hearth_domain::item::ConversationItem) -> Result<String, AppError> {
+    Ok(serde_json::to_string(&crate::gladly::items::ItemWire::of(
+        item,
+    ))?)
+}

@@ -783,6 +783,18 @@ pub struct ItemWire {
     /// Hearth's addition: how a message Hearth sent fares with its provider.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery: Option<DeliveryWire>,
+    /// Hearth's addition: when the content was wiped, and by whom.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redaction: Option<RedactionWire>,
+}
+
+/// `{redactedAt, initiator}` of a redacted item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RedactionWire {
+    #[serde(with = "ts")]
+    pub redacted_at: Timestamp,
+    pub initiator: InitiatorWire,
 }
 
 /// `{status, attempts, detail?}`: `PENDING`, `SENT` or `FAILED` (with why).
@@ -825,6 +837,10 @@ impl ItemWire {
             responder: i.responder.as_ref().map(InitiatorWire::of),
             content: ContentWire::of(&i.content),
             delivery: None,
+            redaction: i.redaction.as_ref().map(|r| RedactionWire {
+                redacted_at: r.at,
+                initiator: InitiatorWire::of(&r.by),
+            }),
         }
     }
 }

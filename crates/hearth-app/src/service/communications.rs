@@ -149,6 +149,7 @@ impl App {
                 initiator: Initiator::new(InitiatorType::Api, caller.agent.id.as_str()),
                 responder: None,
                 content: parsed.clone(),
+                redaction: None,
             };
             self.store_loose_item(tx, &item, "HEARTH_CUSTOMER_ACTIVITY/CREATED")
                 .await?;
@@ -261,6 +262,7 @@ impl App {
                 initiator: Initiator::new(InitiatorType::Api, caller.agent.id.as_str()),
                 responder: None,
                 content,
+                redaction: None,
             };
             self.send_loose(tx, &item, channel, "HEARTH_COMMUNICATION/SENT")
                 .await?;

@@ -289,6 +289,7 @@ impl App {
                     body: body.to_owned(),
                     attachments: Vec::new(),
                 },
+                redaction: None,
             };
             self.run(
                 tx,
@@ -389,6 +390,7 @@ impl App {
                 initiator: initiator.clone(),
                 responder: None,
                 content,
+                redaction: None,
             };
             let agent = caller
                 .agent
@@ -485,6 +487,7 @@ impl App {
                 initiator: initiator.clone(),
                 responder: None,
                 content,
+                redaction: None,
             };
             let command = Command::Send {
                 item: Box::new(item.clone()),

@@ -369,6 +369,7 @@ impl App {
             initiator: Initiator::new(InitiatorType::Customer, customer_id.as_str()),
             responder: None,
             content: content.clone(),
+            redaction: None,
         };
         // R48: the entry point's SLA and hours, where it has them, else the inbox's.
         let hours = entry
@@ -435,6 +436,7 @@ impl App {
             initiator: Initiator::new(InitiatorType::Customer, customer_id.as_str()),
             responder: None,
             content,
+            redaction: None,
         };
         self.store_loose_item(tx, &item, AUTOMATED_RECEIVED).await?;
         let received = Received {

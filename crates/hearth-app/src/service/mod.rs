@@ -21,6 +21,7 @@ mod outbox;
 mod permissions;
 pub mod preferences;
 mod queue;
+pub mod redaction;
 pub mod reports;
 pub mod rules;
 pub mod tasks;

@@ -535,6 +535,7 @@ impl App {
                             body,
                             attachments: Vec::new(),
                         },
+                        redaction: None,
                     }),
                 }]
             }
@@ -701,6 +702,7 @@ impl App {
             initiator: initiator.clone(),
             responder: None,
             content,
+            redaction: None,
         };
         self.send_loose(tx, &item, channel, "HEARTH_AUTO_REPLY/SENT")
             .await?;

@@ -249,6 +249,7 @@ mod tests {
                     html: None,
                     attachments: Vec::new(),
                 },
+                redaction: None,
             },
             attempts: 0,
             message_id: "<o1@hearth.test>".into(),

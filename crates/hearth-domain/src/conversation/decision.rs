@@ -251,6 +251,7 @@ impl<'c, 'a> Decision<'c, 'a> {
             initiator,
             responder: None,
             content,
+            redaction: None,
         }
     }
 

@@ -140,6 +140,7 @@ impl World {
             initiator: Initiator::new(InitiatorType::Customer, self.customer.as_str()),
             responder: None,
             content,
+            redaction: None,
         };
         let inbound = Inbound {
             new_conversation_id: ConversationId::from_trusted(self.fresh("conv")),
@@ -245,6 +246,7 @@ impl World {
             initiator: self.agent(agent),
             responder: None,
             content,
+            redaction: None,
         };
         self.run(Command::Reply {
             item: Box::new(item),

@@ -68,6 +68,7 @@ fn note(w: &mut World) -> ConversationItem {
             body: "n".into(),
             attachments: vec![],
         },
+        redaction: None,
     }
 }
 

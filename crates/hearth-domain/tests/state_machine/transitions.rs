@@ -562,6 +562,7 @@ fn t19_the_agents_own_message_opens_an_outbound_contact_and_ends_the_hold() {
             initiator: w.agent("bob"),
             responder: None,
             content: w.message(channel),
+            redaction: None,
         };
         w.run(Command::Send {
             item: Box::new(item),
@@ -747,6 +748,7 @@ fn t26_a_note_changes_neither_status_nor_sla() {
             body: "called the courier".into(),
             attachments: vec![],
         },
+        redaction: None,
     };
     let events = w
         .run(Command::AddNote {
@@ -860,6 +862,7 @@ fn t29_a_closed_conversation_refuses_reply_reassign_note_and_topics() {
             body: "x".into(),
             attachments: vec![],
         },
+        redaction: None,
     };
     assert!(matches!(
         w.run(Command::AddNote {

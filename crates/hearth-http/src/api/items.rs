@@ -50,6 +50,15 @@ pub(super) fn router() -> Api {
                 .produces("application/octet-stream"),
         )
         .post(
+            "/conversation-items/{id}/redact",
+            redact,
+            doc(
+                T,
+                "Wipe a message's or call's content for good, keeping the item, its times and who redacted it",
+            )
+            .ok(201),
+        )
+        .post(
             "/conversation-items/{id}/reply",
             reply,
             doc(T, "Reply to an item on its channel").body().ok(201),
@@ -71,6 +80,22 @@ async fn read(
     let item = state.app.item(&id).await?;
     let delivery = state.app.delivery_state(&id).await?;
     Ok(Json(ItemWire::with_delivery(&item, delivery.as_ref())))
+}
+
+/// Takes no body (Gladly's is empty); answers 201 with the item as it now reads.
+async fn redact(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let item = state.app.redact_item(&caller, &id).await?;
+    let location = format!("/api/v1/conversation-items/{}", item.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(ItemWire::of(&item)),
+    )
+        .into_response())
 }
 
 async fn file(

@@ -220,10 +220,10 @@ impl Entry {
         }
         use hearth_domain::item::InitiatorType as I;
         let kind = item.content.type_name();
-        let who = match item.initiator.kind {
+        let person = |initiator: &hearth_domain::item::Initiator| match initiator.kind {
             I::Customer => people.customer.to_owned(),
-            I::Agent if item.initiator.id.as_deref() == Some(people.me) => "You".to_owned(),
-            I::Agent => match item.initiator.id.as_deref() {
+            I::Agent if initiator.id.as_deref() == Some(people.me) => "You".to_owned(),
+            I::Agent => match initiator.id.as_deref() {
                 Some(id) => {
                     let name = label_of(people.agents, id);
                     if name == id {
@@ -237,6 +237,19 @@ impl Entry {
             I::Api => "An integration".to_owned(),
             I::Automation => "Automation".to_owned(),
             _ => "Hearth".to_owned(),
+        };
+        let who = person(&item.initiator);
+        // A redacted message says so where its text was.
+        let text = match &item.redaction {
+            Some(r) => {
+                subject = None;
+                Some(format!(
+                    "Content redacted by {}, {}",
+                    person(&r.by),
+                    at(r.at).text
+                ))
+            }
+            None => item.content.text().map(str::to_owned),
         };
         let side = match (&item.content, item.initiator.kind) {
             (C::ConversationNote { .. }, _) => "note",
@@ -255,7 +268,7 @@ impl Entry {
             href: None,
             due: None,
             subject,
-            text: item.content.text().map(str::to_owned),
+            text,
             facts,
             attachments,
             recording,

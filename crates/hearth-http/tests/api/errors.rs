@@ -44,6 +44,7 @@ fn domain_errors() -> Vec<DomainError> {
         DomainError::CustomerHasOpenConversation,
         DomainError::InUse("the inbox is still used by agents".into()),
         DomainError::TaskState("a closed task takes no comments"),
+        DomainError::StillSending,
     ];
     for e in &all {
         // No wildcard: a new variant must be added to the list above.
@@ -65,7 +66,8 @@ fn domain_errors() -> Vec<DomainError> {
             | DomainError::NotClosed
             | DomainError::CustomerHasOpenConversation
             | DomainError::InUse(_)
-            | DomainError::TaskState(_) => {}
+            | DomainError::TaskState(_)
+            | DomainError::StillSending => {}
         }
     }
     all

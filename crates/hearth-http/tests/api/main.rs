@@ -12,6 +12,7 @@ mod harness;
 mod inbound;
 mod openapi;
 mod permissions;
+mod redaction;
 mod routing;
 mod rules;
 mod tasks;

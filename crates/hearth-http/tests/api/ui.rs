@@ -8,11 +8,11 @@ use tower::ServiceExt;
 
 use crate::harness::Api;
 
-struct Page {
-    status: StatusCode,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
     location: Option<String>,
     set_cookies: Vec<String>,
-    html: String,
+    pub(crate) html: String,
 }
 
 /// A browser-like request with these cookies and, for POST, this form.
@@ -337,7 +337,7 @@ async fn an_agent_logs_in_sets_availability_and_takes_the_next_customer() {
 }
 
 /// Signs `email` in through the login form; returns the cookies and the CSRF value.
-async fn sign_in(api: &Api, email: &str) -> (String, String) {
+pub(crate) async fn sign_in(api: &Api, email: &str) -> (String, String) {
     let password = api.app.reset_password(email).await.unwrap();
     let login = visit(api, Method::GET, "/login", "", None).await;
     let csrf_cookie = cookie_pair(&login, "hearth_csrf");
@@ -543,7 +543,7 @@ async fn offers_show_a_banner_with_accept_and_decline() {
     });
 }
 
-async fn get(api: &Api, cookies: &str, path: &str) -> Page {
+pub(crate) async fn get(api: &Api, cookies: &str, path: &str) -> Page {
     visit(api, Method::GET, path, cookies, None).await
 }
 

@@ -10,14 +10,14 @@ use serde_json::{Value, json};
 use crate::each_backend_with_clock;
 
 #[derive(Clone, Default)]
-struct Receiver {
+pub(crate) struct Receiver {
     got: Arc<Mutex<Vec<(HeaderMap, Value)>>>,
     answer: Arc<Mutex<u16>>,
 }
 
 impl Receiver {
     /// Starts a receiver on a port the OS picks; returns it and its URL.
-    async fn start() -> (Receiver, String) {
+    pub(crate) async fn start() -> (Receiver, String) {
         let receiver = Receiver {
             answer: Arc::new(Mutex::new(200)),
             ..Default::default()
@@ -46,7 +46,7 @@ impl Receiver {
         *self.answer.lock().unwrap() = status;
     }
 
-    fn received(&self) -> Vec<(HeaderMap, Value)> {
+    pub(crate) fn received(&self) -> Vec<(HeaderMap, Value)> {
         self.got.lock().unwrap().clone()
     }
 }

@@ -601,6 +601,29 @@ async fn attachments_are_kept_once_and_served_with_care() {
         )
         .await;
     assert_eq!(status, 401);
+
+    // Redacting the first message deletes its files; the second still holds the
+    // same bytes and serves them.
+    let (status, redacted) = s
+        .post(
+            &format!(
+                "/api/v1/conversation-items/{}/redact",
+                items[0]["id"].as_str().unwrap()
+            ),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 201, "{redacted}");
+    assert_eq!(redacted["content"]["attachments"], serde_json::json!([]));
+    assert_eq!(redacted["content"]["html"], Value::Null);
+    assert_eq!(
+        get(&items[0], pdf).await.unwrap().status(),
+        404,
+        "a redacted message's files are gone"
+    );
+    let kept = get(&items[1], pdf).await.unwrap();
+    assert_eq!(kept.status(), 200);
+    assert_eq!(kept.bytes().await.unwrap().as_ref(), b"%PDF-1.4");
     assert!(s.stop().await.success());
 }
 
