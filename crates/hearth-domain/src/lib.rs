@@ -25,6 +25,7 @@ pub mod error;
 pub mod id;
 pub mod item;
 pub mod outbound;
+pub mod placeholders;
 pub mod rules;
 pub mod task;
 

@@ -59,6 +59,7 @@
     ["note", "Write a note", "Alt+KeyO", function () { return mode("note"); }],
     ["reply", "Write a reply", "Alt+KeyW", function () { return mode("reply"); }],
     ["topic", "Add a topic", "Alt+KeyT", function () { return focus("topic-select"); }],
+    ["answers", "Find an answer to insert", "Alt+KeyI", function () { return openAnswers(); }],
     ["transfer", "Transfer", "Alt+KeyK", function () { return openBox("transfer"); }],
     ["reopen", "Reopen a closed conversation", "Alt+KeyU", function () { return openBox("reopen"); }],
     ["accept", "Accept the offer", "Alt+KeyA", function () { return press("#offers button.primary"); }],
@@ -472,6 +473,14 @@
   });
   document.addEventListener("submit", function (e) {
     const form = e.target;
+    // A reply with an answer's placeholder still in it is not sent: it would reach
+    // the customer as "{{customer.firstName}}".
+    if (form.id === "composer" && replying() && placeholdersLeft().length) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      showPlaceholders(true);
+      return;
+    }
     if (form.id === "composer") {
       sessionStorage.setItem("hearth-sent:" + form.dataset.conversation, "1");
     }
@@ -489,6 +498,174 @@
     form.dataset.sending = "1";
     setTimeout(function () { delete form.dataset.sending; }, 4000);
   }, true);
+  // ---------------------------------------------------------------- answers
+  // Alt+I (or the Answers button) opens a search over the answers for the reply's
+  // channel (email, messaging; reference while writing a note). Arrows choose,
+  // Enter inserts the answer at the cursor with the customer's and the agent's
+  // names filled in; a placeholder Hearth could not fill is selected for the agent
+  // to type over, and the reply is not sent while one is left.
+  function replying() {
+    const form = composer();
+    const checked = form && form.querySelector("input[name=mode]:checked");
+    return !!checked && checked.value === "reply";
+  }
+  function answerKind() {
+    if (!replying()) return "reference";
+    const choice = composer().querySelector("#channel option:checked");
+    return choice && choice.dataset.kind === "EMAIL" ? "email" : "messaging";
+  }
+  const PLACEHOLDER = /\{\{\s*[A-Za-z0-9_.]+\s*\}\}/g;
+  function placeholdersLeft() {
+    const form = composer();
+    if (!form) return [];
+    const text = (form.elements.body ? form.elements.body.value : "") + " " +
+      (form.elements.subject ? form.elements.subject.value : "");
+    const found = text.match(PLACEHOLDER) || [];
+    return found.filter(function (p, i) { return found.indexOf(p) === i; });
+  }
+  function showPlaceholders(select) {
+    const note = document.getElementById("placeholders-left");
+    if (!note) return;
+    const left = replying() ? placeholdersLeft() : [];
+    note.hidden = !left.length;
+    note.textContent = left.length ? "Fill in " + left.join(", ") + " before sending." : "";
+    const body = document.getElementById("body");
+    if (select && left.length && body) {
+      const at = body.value.indexOf(left[0]);
+      body.focus();
+      if (at >= 0) body.setSelectionRange(at, at + left[0].length);
+    }
+  }
+  let answerList = [], answerPick = 0, answerAsked = 0, answerTimer = null;
+  function answersPanel() { return document.getElementById("answers"); }
+  function openAnswers() {
+    const panel = answersPanel();
+    const form = composer();
+    if (!panel || !form || form.elements.body.disabled) return false;
+    panel.hidden = false;
+    const toggleButton = document.getElementById("answers-toggle");
+    if (toggleButton) toggleButton.setAttribute("aria-expanded", "true");
+    const q = document.getElementById("answer-q");
+    q.focus();
+    q.select();
+    findAnswers();
+    return true;
+  }
+  function closeAnswers(back) {
+    const panel = answersPanel();
+    if (!panel || panel.hidden) return;
+    panel.hidden = true;
+    const toggleButton = document.getElementById("answers-toggle");
+    if (toggleButton) toggleButton.setAttribute("aria-expanded", "false");
+    if (back) focus("body");
+  }
+  function findAnswers() {
+    clearTimeout(answerTimer);
+    answerTimer = setTimeout(function () {
+      const form = composer();
+      const q = document.getElementById("answer-q");
+      if (!form || !q) return;
+      const asked = ++answerAsked;
+      fetch("/ui/conversations/" + form.dataset.conversation + "/answers?kind=" + answerKind() +
+        "&q=" + encodeURIComponent(q.value), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { answers: [] }; })
+        .then(function (j) { if (asked === answerAsked) drawAnswers(j.answers || []); })
+        .catch(function () {});
+    }, 120);
+  }
+  function drawAnswers(list) {
+    answerList = list;
+    answerPick = 0;
+    const ul = document.getElementById("answer-list");
+    const q = document.getElementById("answer-q");
+    ul.replaceChildren();
+    if (!list.length) {
+      const li = document.createElement("li");
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-disabled", "true");
+      li.textContent = "No answer matches.";
+      ul.appendChild(li);
+      q.removeAttribute("aria-activedescendant");
+      return;
+    }
+    list.forEach(function (a, i) {
+      const li = document.createElement("li");
+      li.id = "answer-" + i;
+      li.setAttribute("role", "option");
+      const name = document.createElement("strong");
+      name.textContent = a.name;
+      li.appendChild(name);
+      if (a.internal) {
+        const badge = document.createElement("span");
+        badge.className = "badge";
+        badge.textContent = "Internal";
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(badge);
+      }
+      if (a.unfilled.length) {
+        const badge = document.createElement("span");
+        badge.className = "badge warn";
+        badge.textContent = "To fill in: " + a.unfilled.join(", ");
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(badge);
+      }
+      const snippet = document.createElement("span");
+      snippet.className = "snippet";
+      snippet.textContent = a.text.replace(/\s+/g, " ");
+      li.appendChild(snippet);
+      li.addEventListener("mousedown", function (e) { e.preventDefault(); insertAnswer(a); });
+      ul.appendChild(li);
+    });
+    pickAnswer(0);
+  }
+  function pickAnswer(i) {
+    if (!answerList.length) return;
+    answerPick = (i + answerList.length) % answerList.length;
+    document.querySelectorAll("#answer-list li").forEach(function (li, j) {
+      li.setAttribute("aria-selected", j === answerPick ? "true" : "false");
+      if (j === answerPick) li.scrollIntoView({ block: "nearest" });
+    });
+    document.getElementById("answer-q").setAttribute("aria-activedescendant", "answer-" + answerPick);
+  }
+  function insertAnswer(a) {
+    const form = composer();
+    const body = form.elements.body;
+    const start = body.selectionStart || 0, end = body.selectionEnd || 0;
+    body.value = body.value.slice(0, start) + a.text + body.value.slice(end);
+    const caret = start + a.text.length;
+    if (form.elements.subject && a.subject && !form.elements.subject.value.trim()) {
+      form.elements.subject.value = a.subject;
+    }
+    closeAnswers(false);
+    body.focus();
+    body.setSelectionRange(caret, caret);
+    saveDraft();
+    showPlaceholders(a.unfilled.length > 0);
+    fetch("/ui/answers/" + encodeURIComponent(a.id) + "/used", {
+      method: "POST", credentials: "same-origin",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "csrf=" + encodeURIComponent(document.body.dataset.csrf || ""),
+    }).catch(function () {});
+  }
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("#answers-toggle")) {
+      const panel = answersPanel();
+      if (panel && !panel.hidden) closeAnswers(true); else openAnswers();
+    }
+  });
+  document.addEventListener("input", function (e) {
+    if (e.target.id === "answer-q") findAnswers();
+    else if (e.target.closest && e.target.closest("#composer")) showPlaceholders(false);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.target.id !== "answer-q") return;
+    if (e.key === "ArrowDown") { e.preventDefault(); pickAnswer(answerPick + 1); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); pickAnswer(answerPick - 1); }
+    else if (e.key === "Enter") {
+      e.preventDefault();
+      if (answerList[answerPick]) insertAnswer(answerList[answerPick]);
+    } else if (e.key === "Escape") { e.preventDefault(); closeAnswers(true); }
+  });
   // Whether the chat customer is typing, asked every 2 s on a chat's page.
   setInterval(function () {
     const note = document.getElementById("customer-typing");

@@ -275,6 +275,167 @@ pub(crate) fn language_matches(language: &str, wanted: &str) -> bool {
     language == wanted || language.split('-').next() == Some(wanted)
 }
 
+/// An answer offered to an agent writing a reply: its text for the reply's use
+/// with the placeholders Hearth knows filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    pub id: String,
+    pub name: String,
+    /// An email text's subject.
+    pub subject: Option<String>,
+    /// Plain text, paragraphs kept as blank lines, ready for the composer.
+    pub text: String,
+    /// Placeholders left for the agent to fill, as written.
+    pub unfilled: Vec<String>,
+    pub uses: i64,
+    /// A reference answer marked internal (never to be sent as it is).
+    pub internal: bool,
+}
+
+/// The values answers' placeholders take for a customer and the agent writing.
+fn placeholder_values(
+    customer: Option<&hearth_domain::customer::Customer>,
+    agent: &hearth_domain::config::Agent,
+) -> HashMap<String, String> {
+    let mut values = HashMap::new();
+    let first = |name: &str| {
+        name.split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let last = |name: &str| {
+        let mut words = name.split_whitespace();
+        words.next();
+        words.collect::<Vec<_>>().join(" ")
+    };
+    values.insert("agent.name".to_owned(), agent.name.clone());
+    values.insert("agent.firstName".to_owned(), first(&agent.name));
+    values.insert("agent.email".to_owned(), agent.email.clone());
+    if let Some(c) = customer {
+        if let Some(name) = &c.name {
+            values.insert("customer.name".to_owned(), name.clone());
+            values.insert("customer.firstName".to_owned(), first(name));
+            values.insert("customer.lastName".to_owned(), last(name));
+        }
+        let email = c.emails.iter().find(|e| e.primary).or(c.emails.first());
+        if let Some(e) = email {
+            values.insert("customer.email".to_owned(), e.address.original().to_owned());
+        }
+        let phone = c.phones.iter().find(|p| p.primary).or(c.phones.first());
+        if let Some(p) = phone {
+            values.insert("customer.phone".to_owned(), p.number.e164().to_owned());
+        }
+        for (key, value) in &c.custom_attributes {
+            values.insert(format!("customer.customAttributes.{key}"), value.clone());
+        }
+    }
+    values
+}
+
+/// Plain text of an answer's safe HTML for a composer: paragraphs and line breaks
+/// kept, list items bulleted, the rest of the markup dropped.
+pub fn plain_text_of_html(html: &str) -> String {
+    let marked = html
+        .replace("<br>", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br />", "\n")
+        .replace("</p>", "\n\n")
+        .replace("</div>", "\n")
+        .replace("</li>", "\n")
+        .replace("<li>", "• ")
+        .replace("</h1>", "\n\n")
+        .replace("</h2>", "\n\n")
+        .replace("</h3>", "\n\n");
+    let text = ammonia::Builder::empty().clean(&marked).to_string();
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let mut out = String::new();
+    let mut blank = 0;
+    for line in lines {
+        if line.trim().is_empty() {
+            blank += 1;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
+        }
+        out.push_str(line.trim_start());
+        blank = 0;
+    }
+    out
+}
+
+impl App {
+    /// Answers for an agent replying in a conversation: those with a text of
+    /// `kind` that match `q` (the most used when `q` is empty), filled in for the
+    /// conversation's customer and the agent.
+    pub async fn answers_for_reply(
+        &self,
+        caller: &super::credentials::Caller,
+        conversation_id: &str,
+        q: &str,
+        kind: &str,
+        limit: usize,
+    ) -> Result<Vec<Suggestion>, AppError> {
+        super::answers::check_type(kind)?;
+        let customer = read_tx!(self, |tx| {
+            let conversation = crate::unit_of_work::load_conversation(tx, conversation_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("conversation", conversation_id))?;
+            crate::unit_of_work::load_customer(tx, conversation.customer_id.as_str()).await
+        })?;
+        let values = placeholder_values(customer.as_ref(), &caller.agent);
+        let found = self
+            .search_answers(&AnswerSearch {
+                q: q.to_owned(),
+                kinds: vec![kind.to_owned()],
+                language: None,
+                audience_id: None,
+                limit,
+            })
+            .await?;
+        Ok(found
+            .into_iter()
+            .map(|f| {
+                let value = |name: &str| values.get(name).cloned();
+                let body = hearth_domain::placeholders::fill(
+                    &plain_text_of_html(&f.text.body_html),
+                    value,
+                );
+                let subject = f
+                    .text
+                    .subject
+                    .as_deref()
+                    .map(|s| hearth_domain::placeholders::fill(s, value));
+                let mut unfilled = body.unfilled;
+                if let Some(s) = &subject {
+                    for u in &s.unfilled {
+                        if !unfilled.contains(u) {
+                            unfilled.push(u.clone());
+                        }
+                    }
+                }
+                Suggestion {
+                    id: f.answer.doc.id.clone(),
+                    name: f.answer.doc.name.clone(),
+                    subject: subject.map(|s| s.text),
+                    text: body.text,
+                    unfilled,
+                    uses: f.uses,
+                    internal: f.text.internal == Some(true),
+                }
+            })
+            .collect())
+    }
+}
+
 fn key_of(t: &AnswerContentDoc) -> String {
     format!("{}/{}/{}", t.answer_id, t.language, t.kind)
 }
@@ -403,6 +564,16 @@ mod tests {
         assert_eq!(
             text_of_html("<p>Refunds&nbsp;take</p><p>5 &amp; more <b>days</b></p>"),
             "Refunds take 5 & more days"
+        );
+    }
+
+    #[test]
+    fn an_answer_reads_as_plain_text_with_its_paragraphs() {
+        assert_eq!(
+            plain_text_of_html(
+                "<p>Hi {{customer.firstName}},</p><p>Send it <b>back</b>:<br>today.</p><ul><li>one</li><li>two &amp; three</li></ul>"
+            ),
+            "Hi {{customer.firstName}},\n\nSend it back:\ntoday.\n\n• one\n• two & three"
         );
     }
 

@@ -80,7 +80,7 @@ pub(crate) fn check_language(language: &str) -> Result<String, DomainError> {
     }
 }
 
-fn check_type(kind: &str) -> Result<(), DomainError> {
+pub(crate) fn check_type(kind: &str) -> Result<(), DomainError> {
     if CONTENT_TYPES.contains(&kind) {
         Ok(())
     } else {

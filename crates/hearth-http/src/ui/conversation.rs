@@ -151,6 +151,8 @@ pub(super) struct ConversationPage {
     /// The chat's customer closed it.
     pub(super) chat_left: bool,
     pub(super) call: Option<CallNow>,
+    /// Reference answers to read from while a call is on, the most used first.
+    pub(super) reference: Vec<hearth_app::service::answer_search::Suggestion>,
     /// When the agent's after-call work ends (RFC 3339) and the seconds left, while
     /// it runs.
     pub(super) after_call: Option<(String, i64)>,
@@ -380,6 +382,14 @@ pub(super) async fn conversation_page(
         .map(|k| CallNow {
             answered_at: k.answered_at.map(at),
         });
+    let reference = if call.is_some() {
+        state
+            .app
+            .answers_for_reply(caller, id, "", "reference", 6)
+            .await?
+    } else {
+        Vec::new()
+    };
     let after_call = view
         .after_call_until
         .filter(|_| conv.agent_id.as_ref() == Some(&caller.agent.id))
@@ -492,6 +502,7 @@ pub(super) async fn conversation_page(
         chat_live,
         chat_left,
         call,
+        reference,
         after_call,
         emoji: EMOJI,
         routing,
@@ -827,6 +838,16 @@ pub(super) async fn compose(
     if body.is_empty() {
         return refuse("body", "Write something first.");
     }
+    // An answer's placeholder left as written would reach the customer raw.
+    if draft.mode == "reply" {
+        let left = hearth_domain::placeholders::unfilled(&format!("{} {body}", draft.subject));
+        if let Some(first) = left.first() {
+            return refuse(
+                "body",
+                &format!("Fill in {first} before sending: it would reach the customer as written."),
+            );
+        }
+    }
     let outcome = match draft.mode.as_str() {
         "note" if !files.is_empty() => {
             return refuse("files", "Files go with an email reply, not with a note.");
@@ -902,4 +923,52 @@ async fn reply(
         hearth_app::service::ReplyRequest::Message(_) => {}
     }
     state.app.reply(caller, &target, req).await.map(|_| ())
+}
+
+/// `GET /ui/conversations/{id}/answers?q=&kind=`: answers for the composer, as
+/// JSON (`{"answers": [{id, name, subject, text, unfilled, uses, internal}]}`),
+/// filled in for this conversation's customer and the agent asking.
+pub(super) async fn answers(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let caller = match session(&state, &headers).await {
+        Ok(Some((caller, _))) => caller,
+        Ok(None) => return Refused::SignIn.into_response(),
+        Err(r) => return r,
+    };
+    let q = query.get("q").map_or("", String::as_str);
+    let kind = query.get("kind").map_or("messaging", String::as_str);
+    match state.app.answers_for_reply(&caller, &id, q, kind, 8).await {
+        Ok(found) => axum::Json(serde_json::json!({
+            "answers": found
+                .iter()
+                .map(|a| serde_json::json!({
+                    "id": a.id,
+                    "name": a.name,
+                    "subject": a.subject,
+                    "text": a.text,
+                    "unfilled": a.unfilled,
+                    "uses": a.uses,
+                    "internal": a.internal,
+                }))
+                .collect::<Vec<_>>(),
+        }))
+        .into_response(),
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
+/// `POST /ui/answers/{id}/used`: an agent put the answer into a reply.
+pub(super) async fn answer_used(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    SignedForm { .. }: SignedForm,
+) -> Response {
+    match state.app.record_answer_use(&id).await {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
 }

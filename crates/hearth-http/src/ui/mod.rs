@@ -119,6 +119,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/ui/{*rest}", get(errors::not_found))
         .route("/ui/files/{item}/{file}", get(conversation::file))
+        .route("/ui/conversations/{id}/answers", get(conversation::answers))
+        .route("/ui/answers/{id}/used", post(conversation::answer_used))
         .route(
             "/ui/conversations/{id}/typing",
             get(conversation::customer_typing).post(conversation::agent_typing),

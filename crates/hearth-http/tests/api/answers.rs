@@ -427,3 +427,137 @@ async fn public_answers_are_searched_and_read_without_a_token() {
         );
     });
 }
+
+/// The composer's answers: filled in for the conversation's customer and the
+/// agent, for the reply's use only, the most used first; a reply that still holds
+/// a placeholder is refused even when the page's script is bypassed.
+#[tokio::test]
+async fn the_composer_offers_answers_filled_in_and_most_used_first() {
+    use crate::ui::{encode, followed, sign_in, visit};
+    each_backend!(|api| {
+        let timing = new_answer(&api, json!({"name": "Refund timing"})).await;
+        put_text(&api, &timing, "en-us", "email", json!({"bodyHtml": "<p>Hi {{customer.firstName}},</p><p>Five days. {{agent.firstName}}</p>"})).await;
+        let exceptions = new_answer(&api, json!({"name": "Refund exceptions"})).await;
+        put_text(
+            &api,
+            &exceptions,
+            "en-us",
+            "email",
+            json!({"bodyHtml": "Sale items: store credit, {{customer.customAttributes.tier}}."}),
+        )
+        .await;
+        let chat_only = new_answer(&api, json!({"name": "Refund by chat"})).await;
+        put_text(
+            &api,
+            &chat_only,
+            "en-us",
+            "messaging",
+            json!({"bodyHtml": "Refunds take 5 days."}),
+        )
+        .await;
+        let mail = api.email_from("jane@example.com", "Refund?").await;
+        let conv = mail["conversationId"].as_str().unwrap().to_owned();
+        let (cookies, csrf) = sign_in(&api, "alice@example.com").await;
+        let find = |q: &str| {
+            let api = &api;
+            let cookies = cookies.clone();
+            let path = format!(
+                "/ui/conversations/{conv}/answers?kind=email&q={}",
+                encode(q)
+            );
+            async move {
+                let page = visit(api, Method::GET, &path, &cookies, None).await;
+                assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+                serde_json::from_str::<serde_json::Value>(&page.html).unwrap()["answers"].clone()
+            }
+        };
+        let found = find("refund").await;
+        let names: Vec<&str> = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names.len(), 2, "email texts only: {found}");
+        let timing_found = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == json!(timing))
+            .unwrap();
+        assert_eq!(timing_found["text"], "Hi Jane,\n\nFive days. Alice");
+        assert_eq!(timing_found["unfilled"], json!([]));
+        let exceptions_found = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == json!(exceptions))
+            .unwrap();
+        assert_eq!(
+            exceptions_found["unfilled"],
+            json!(["{{customer.customAttributes.tier}}"])
+        );
+
+        // Used twice, "Refund exceptions" comes first, for a search and without one.
+        for _ in 0..2 {
+            let used = visit(
+                &api,
+                Method::POST,
+                &format!("/ui/answers/{exceptions}/used"),
+                &cookies,
+                Some(&format!("csrf={csrf}")),
+            )
+            .await;
+            assert_eq!(used.status, StatusCode::NO_CONTENT, "{}", used.html);
+        }
+        assert_eq!(find("refund").await[0]["id"], json!(exceptions));
+        assert_eq!(find("").await[0]["id"], json!(exceptions));
+        assert_eq!(find("").await[0]["uses"], 2);
+        let forged = visit(
+            &api,
+            Method::POST,
+            &format!("/ui/answers/{exceptions}/used"),
+            &cookies,
+            Some("csrf=wrong"),
+        )
+        .await;
+        assert_ne!(
+            forged.status,
+            StatusCode::NO_CONTENT,
+            "a use needs the page's CSRF value"
+        );
+
+        // A raw placeholder never goes out.
+        let item = mail["itemId"].as_str().unwrap();
+        let refused = visit(
+            &api,
+            Method::POST,
+            &format!("/ui/conversations/{conv}/compose"),
+            &cookies,
+            Some(&format!(
+                "csrf={csrf}&mode=reply&channel=reply&replyTo={item}&body={}",
+                encode("Sale items: store credit, {{customer.customAttributes.tier}}.")
+            )),
+        )
+        .await;
+        let refused = followed(&api, &cookies, refused).await;
+        assert!(
+            refused
+                .html
+                .contains("Fill in {{customer.customAttributes.tier}} before sending"),
+            "{}",
+            refused.html
+        );
+        let items = api.app.conversation_items(&conv).await.unwrap().items;
+        assert_eq!(items.len(), 1, "nothing was sent");
+        let bad = visit(
+            &api,
+            Method::GET,
+            &format!("/ui/conversations/{conv}/answers?kind=fax"),
+            &cookies,
+            None,
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    });
+}

@@ -16,7 +16,13 @@ pub(crate) struct Page {
 }
 
 /// A browser-like request with these cookies and, for POST, this form.
-async fn visit(api: &Api, method: Method, path: &str, cookies: &str, form: Option<&str>) -> Page {
+pub(crate) async fn visit(
+    api: &Api,
+    method: Method,
+    path: &str,
+    cookies: &str,
+    form: Option<&str>,
+) -> Page {
     let mut req = Request::builder().method(method).uri(path);
     if !cookies.is_empty() {
         req = req.header("cookie", cookies);
@@ -55,7 +61,7 @@ async fn visit(api: &Api, method: Method, path: &str, cookies: &str, form: Optio
 }
 
 /// Follows a form's redirect as a browser does, carrying the flash cookie it set.
-async fn followed(api: &Api, cookies: &str, page: Page) -> Page {
+pub(crate) async fn followed(api: &Api, cookies: &str, page: Page) -> Page {
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
     let flash = page
         .set_cookies
@@ -82,7 +88,7 @@ fn cookie_pair(page: &Page, name: &str) -> String {
         .to_owned()
 }
 
-fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -1442,3 +1442,140 @@ async fn a_day_with_two_agents_and_a_supervisor() {
         c.close().await.unwrap();
     }
 }
+
+/// Issue 15's done-when: an agent finds an answer as she types (forgiving a typo),
+/// inserts it with the keyboard with the customer's and her own names filled in,
+/// is stopped from sending the placeholder Hearth could not fill, types over it,
+/// and sends.
+#[tokio::test]
+async fn an_agent_inserts_an_answer_with_its_placeholders_filled_in() {
+    use fantoccini::key::Key;
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let dir = temp_dir();
+    let server = Server::start(&dir, None, &[]).await;
+    let (status, answer) = server
+        .post("/api/v1/answers", json!({"name": "Refund timing"}))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let id = answer["id"].as_str().unwrap().to_owned();
+    for (kind, body) in [
+        (
+            "email",
+            json!({"subject": "About your refund, {{customer.firstName}}",
+                   "bodyHtml": "<p>Hi {{customer.firstName}},</p><p>Your refund reaches you within 5 days. Plan: {{customer.customAttributes.plan}}.</p><p>{{agent.firstName}}</p>"}),
+        ),
+        (
+            "messaging",
+            json!({"bodyHtml": "Hi {{customer.firstName}}, refunds take 5 days."}),
+        ),
+    ] {
+        let (status, put) = server
+            .put_as(
+                &format!("/api/v1/answers/{id}/languages/en-us/type/{kind}"),
+                "admin@example.com",
+                &server.token,
+                body,
+            )
+            .await;
+        assert_eq!(status, 200, "{put}");
+    }
+    let (status, _) = server
+        .post(
+            "/api/v1/answers",
+            json!({"name": "Shipping address change"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mail = inbound(
+        &server,
+        json!({"channel": "EMAIL", "entryPoint": "support@example.com",
+               "from": {"address": "jane@example.com", "name": "Jane Doe"},
+               "content": {"subject": "Refund?", "content": "When do I get my money back?"}}),
+    )
+    .await;
+    let conversation = mail["conversationId"].as_str().unwrap().to_owned();
+    sign_in(&client, &server, "alice@example.com").await;
+    client
+        .goto(&format!("{}/ui/conversations/{conversation}", server.base))
+        .await
+        .unwrap();
+    text_of(&client, "#composer").await;
+    type_into(&client, "#body", "Thanks for writing. ").await;
+
+    // Alt+I opens the search; a typo still finds the answer.
+    body_keys(&client, &chord(&[Key::Alt], "i")).await;
+    type_into(&client, "#answer-q", "refnd").await;
+    until_text(&client, "#answer-list", "the answer is found", |t| {
+        t.contains("Refund timing") && t.contains("To fill in: {{customer.customAttributes.plan}}")
+    })
+    .await;
+    shot(&client, "answer-search.png").await;
+    type_into(&client, "#answer-q", &char::from(Key::Enter).to_string()).await;
+    let body = js(&client, "return document.getElementById('body').value;").await;
+    let body = body.as_str().unwrap().to_owned();
+    assert!(
+        body.starts_with("Thanks for writing. Hi Jane,\n\nYour refund reaches you within 5 days."),
+        "{body}"
+    );
+    assert!(body.ends_with("\n\nAlice"), "{body}");
+    // A reply keeps its thread's subject; an answer's subject fills only an empty one.
+    assert_eq!(
+        js(&client, "return document.getElementById('subject').value;").await,
+        json!("Re: Refund?")
+    );
+    // The placeholder left is named and selected for Alice to type over.
+    assert!(
+        text_of(&client, "#placeholders-left")
+            .await
+            .contains("{{customer.customAttributes.plan}}")
+    );
+    assert_eq!(
+        js(&client, "var b = document.getElementById('body'); return b.value.slice(b.selectionStart, b.selectionEnd);").await,
+        json!("{{customer.customAttributes.plan}}")
+    );
+    shot(&client, "answer-inserted.png").await;
+    // Sending now is stopped in the page.
+    click(&client, "#send").await;
+    assert!(
+        text_of(&client, "#placeholders-left")
+            .await
+            .contains("before sending")
+    );
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("Gold")
+        .await
+        .unwrap();
+    assert_eq!(
+        js(
+            &client,
+            "return document.getElementById('placeholders-left').hidden;"
+        )
+        .await,
+        json!(true)
+    );
+    click(&client, "#send").await;
+    until_text(&client, "#timeline", "the reply is on the timeline", |t| {
+        t.contains("Plan: Gold")
+    })
+    .await;
+    let (_, items) = server
+        .get(&format!("/api/v1/conversations/{conversation}/items"))
+        .await;
+    let sent = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            i["content"]["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("Plan: Gold"))
+        })
+        .unwrap_or_else(|| panic!("{items}"));
+    assert_eq!(sent["content"]["subject"], "Re: Refund?");
+    assert!(!sent.to_string().contains("{{"), "{sent}");
+}
