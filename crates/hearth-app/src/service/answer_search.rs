@@ -60,19 +60,13 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The text of HTML already made safe by ammonia: tags become spaces (so `a</p><p>b`
-/// stays two words) and the entities ammonia writes are read back.
+/// The text of HTML already made safe by ammonia, on one line: block ends and
+/// line breaks part words, inline markup does not (`re<b>fund</b>` is one word).
 pub fn text_of_html(html: &str) -> String {
-    let spaced = html.replace('<', " <");
-    let text = ammonia::Builder::empty().clean(&spaced).to_string();
-    let text = text
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    plain_text_of_html(html)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The closest word of `vocabulary` to a misspelt `term`, within one edit for
@@ -346,7 +340,13 @@ pub fn plain_text_of_html(html: &str) -> String {
         .replace("<li>", "• ")
         .replace("</h1>", "\n\n")
         .replace("</h2>", "\n\n")
-        .replace("</h3>", "\n\n");
+        .replace("</h3>", "\n\n")
+        .replace("</h4>", "\n\n")
+        .replace("</blockquote>", "\n\n")
+        .replace("</pre>", "\n\n")
+        .replace("</tr>", "\n")
+        .replace("</td>", " ")
+        .replace("</th>", " ");
     let text = ammonia::Builder::empty().clean(&marked).to_string();
     let text = text
         .replace("&lt;", "<")

@@ -24,6 +24,7 @@ mod errors;
 mod flash;
 mod frame;
 mod guard;
+mod help;
 mod invite;
 mod login;
 mod me;
@@ -108,6 +109,9 @@ pub fn router() -> Router<AppState> {
             get(to_conversation).post(topics),
         )
         .route("/ui/search", get(search))
+        .route("/help", get(help::index))
+        .route("/help/{audience}", get(help::audience))
+        .route("/help/answer/{id}", get(help::answer))
         .route("/ui/customers/{id}", get(customer::customer))
         .route(
             "/ui/customers/{id}/profile",

@@ -561,3 +561,117 @@ async fn the_composer_offers_answers_filled_in_and_most_used_first() {
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     });
 }
+
+/// The public help center: server-rendered pages per audience, searched with typos
+/// forgiven, one page per answer, nothing for those who are not public, and no
+/// cookies, scripts or referrers.
+#[tokio::test]
+async fn the_help_center_lists_searches_and_shows_public_answers_privately() {
+    use crate::ui::visit;
+    each_backend!(|api| {
+        let members = api
+            .post("/api/v1/admin/audiences", json!({"name": "Members"}))
+            .await
+            .body["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let returns = new_answer(&api, json!({"name": "Returns"})).await;
+        put_text(&api, &returns, "en-us", "public", json!({"title": "Returning an order <script>", "bodyHtml": "<p>Send it back within <b>30 days</b>.</p><script>steal()</script>"})).await;
+        let shipping =
+            new_answer(&api, json!({"name": "Shipping", "audienceIds": [members]})).await;
+        put_text(&api, &shipping, "en-us", "public", json!({"title": "Shipping times", "bodyHtml": "<p>Members' orders ship the same day.</p>"})).await;
+        let internal = new_answer(&api, json!({"name": "Override"})).await;
+        put_text(
+            &api,
+            &internal,
+            "en-us",
+            "reference",
+            json!({"bodyHtml": "Supervisors only."}),
+        )
+        .await;
+
+        let home = visit(&api, Method::GET, "/help", "", None).await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(home.set_cookies.is_empty(), "no cookies");
+        assert!(
+            home.html.contains("Returning an order &#60;script&#62;"),
+            "titles are escaped: {}",
+            home.html
+        );
+        assert!(home.html.contains("Shipping times"));
+        assert!(
+            home.html.contains("Send it back within 30 days."),
+            "a line of each answer"
+        );
+        assert!(!home.html.contains("Supervisors only"));
+        assert!(!home.html.contains("<script"), "no scripts at all");
+        let raw = api
+            .raw(Method::GET, "/help", axum::body::Body::empty(), None, false)
+            .await;
+        let csp = raw.headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.starts_with("default-src 'none'"), "{csp}");
+        assert_eq!(raw.headers["referrer-policy"], "no-referrer");
+
+        let search = visit(&api, Method::GET, "/help?q=shiping+tims", "", None).await;
+        assert_eq!(search.status, StatusCode::OK);
+        assert!(
+            search.html.contains("1 answer for “shiping tims”"),
+            "{}",
+            search.html
+        );
+        assert!(search.html.contains(&format!("/help/answer/{shipping}")));
+        let members_page = visit(&api, Method::GET, &format!("/help/{members}"), "", None).await;
+        assert!(members_page.html.contains("Help for Members"));
+        assert!(members_page.html.contains("Shipping times"));
+        assert!(!members_page.html.contains("Returning an order"));
+        let none = visit(
+            &api,
+            Method::GET,
+            &format!("/help/{members}?q=returning"),
+            "",
+            None,
+        )
+        .await;
+        assert!(none.html.contains("No answer matches"), "{}", none.html);
+
+        let one = visit(
+            &api,
+            Method::GET,
+            &format!("/help/answer/{returns}"),
+            "",
+            None,
+        )
+        .await;
+        assert_eq!(one.status, StatusCode::OK);
+        assert!(
+            one.html
+                .contains("<p>Send it back within <b>30 days</b>.</p>"),
+            "{}",
+            one.html
+        );
+        assert!(!one.html.contains("steal()"));
+        for missing in [
+            format!("/help/answer/{internal}"),
+            "/help/answer/nope".into(),
+            "/help/nobody".into(),
+        ] {
+            let page = visit(&api, Method::GET, &missing, "", None).await;
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "{missing}");
+            assert!(
+                page.html
+                    .contains("There is no public answer at this address.")
+            );
+        }
+        let long = visit(
+            &api,
+            Method::GET,
+            &format!("/help?q={}", "a".repeat(501)),
+            "",
+            None,
+        )
+        .await;
+        assert_eq!(long.status, StatusCode::BAD_REQUEST);
+        assert!(long.html.contains("role=\"alert\""), "{}", long.html);
+    });
+}

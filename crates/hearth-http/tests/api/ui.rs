@@ -11,7 +11,7 @@ use crate::harness::Api;
 pub(crate) struct Page {
     pub(crate) status: StatusCode,
     location: Option<String>,
-    set_cookies: Vec<String>,
+    pub(crate) set_cookies: Vec<String>,
     pub(crate) html: String,
 }
 

@@ -1578,4 +1578,38 @@ async fn an_agent_inserts_an_answer_with_its_placeholders_filled_in() {
         .unwrap_or_else(|| panic!("{items}"));
     assert_eq!(sent["content"]["subject"], "Re: Refund?");
     assert!(!sent.to_string().contains("{{"), "{sent}");
+
+    // The same answer, published, in the public help center: found with a typo,
+    // read without signing in.
+    let (status, _) = server
+        .put_as(
+            &format!("/api/v1/answers/{id}/languages/en-us/type/public"),
+            "admin@example.com",
+            &server.token,
+            json!({"title": "When will I get my refund?",
+                   "bodyHtml": "<p>Refunds reach your account within <b>5 working days</b> of the return arriving.</p><ul><li>Card payments: back to the card.</li><li>Gift cards: a new gift card.</li></ul>"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    client.delete_all_cookies().await.unwrap();
+    client
+        .goto(&format!("{}/help?q=refnud", server.base))
+        .await
+        .unwrap();
+    assert!(
+        text_of(&client, "main")
+            .await
+            .contains("When will I get my refund?")
+    );
+    shot(&client, "help-center.png").await;
+    let axe = axe_source();
+    if let Some(axe) = &axe {
+        assert_eq!(violations(&client, axe).await, Vec::<String>::new());
+    }
+    click(&client, "ul.answers a").await;
+    assert!(text_of(&client, "article").await.contains("5 working days"));
+    shot(&client, "help-answer.png").await;
+    if let Some(axe) = &axe {
+        assert_eq!(violations(&client, axe).await, Vec::<String>::new());
+    }
 }
