@@ -30,6 +30,10 @@ pub struct AnswerContentDoc {
     pub subject: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub internal: Option<bool>,
+    /// The Markdown the text was written in on the admin page, kept to edit it
+    /// again (a Hearth addition; `bodyHtml` is what is shown and sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub markdown: Option<String>,
 }
 
 /// An audience answers are written for.

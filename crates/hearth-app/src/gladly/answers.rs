@@ -31,6 +31,7 @@ pub fn answer_change(m: &Map<String, Value>, create: bool) -> Result<AnswerChang
 pub fn content_change(m: &Map<String, Value>) -> Result<ContentChange, DomainError> {
     Ok(ContentChange {
         body_html: m.req_str("", "bodyHtml")?,
+        markdown: None,
         title: m.text("", "title", false, 500)?,
         subject: m.text("", "subject", false, 500)?,
         internal: m.opt_bool("", "internal")?,

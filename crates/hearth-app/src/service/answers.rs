@@ -47,6 +47,8 @@ pub struct AnswerChange {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContentChange {
     pub body_html: String,
+    /// Written in Markdown instead (the admin page): `body_html` is made from it.
+    pub markdown: Option<String>,
     pub title: Option<String>,
     pub subject: Option<String>,
     pub internal: Option<bool>,
@@ -58,6 +60,17 @@ pub(crate) fn answer_of(row: &ResourceRow) -> Result<Answer, AppError> {
         created_at: from_ms(row.created_at),
         updated_at: from_ms(row.updated_at),
     })
+}
+
+/// HTML of Markdown (CommonMark with tables and strikethrough); the caller cleans it.
+fn html_of_markdown(markdown: &str) -> String {
+    use pulldown_cmark::{Options, Parser, html};
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    let mut out = String::new();
+    html::push_html(&mut out, Parser::new_ext(markdown, options));
+    out
 }
 
 /// A language tag like `en-us`: letters, then parts of letters and digits.
@@ -211,12 +224,20 @@ impl App {
     ) -> Result<AnswerContentDoc, AppError> {
         let language = check_language(language)?;
         check_type(kind)?;
-        if change.body_html.len() > MAX_BODY {
-            return Err(DomainError::too_long("bodyHtml", "must be at most 100 KiB").into());
+        let markdown = change.markdown.filter(|m| !m.trim().is_empty());
+        let (attr, source) = match &markdown {
+            Some(m) => ("markdown", m.as_str()),
+            None => ("bodyHtml", change.body_html.as_str()),
+        };
+        if source.len() > MAX_BODY {
+            return Err(DomainError::too_long(attr, "must be at most 100 KiB").into());
         }
-        let body_html = ammonia::clean(&change.body_html);
+        let body_html = ammonia::clean(&match &markdown {
+            Some(m) => html_of_markdown(m),
+            None => change.body_html.clone(),
+        });
         if body_html.trim().is_empty() {
-            return Err(DomainError::blank("bodyHtml", "an answer needs a text").into());
+            return Err(DomainError::blank(attr, "an answer needs a text").into());
         }
         let title = change
             .title
@@ -244,6 +265,7 @@ impl App {
             } else {
                 None
             },
+            markdown,
         };
         let now = to_ms(self.now());
         write_tx!(self, |tx| {
@@ -294,6 +316,22 @@ impl App {
             self.put_answer(tx, &current.doc, Some(&current)).await?;
             reindex_answer(tx, &current.doc).await?;
             Ok::<_, AppError>(())
+        })
+    }
+
+    /// Every text of an answer, by use and language.
+    pub async fn answer_texts(&self, id: &str) -> Result<Vec<AnswerContentDoc>, AppError> {
+        read_tx!(self, |tx| {
+            self.read_answer(tx, id).await?;
+            let prefix = format!("{id}/");
+            let mut texts = Vec::new();
+            for row in tx.resources(CONTENT).await? {
+                if row.id.starts_with(&prefix) {
+                    texts.push(codec::read::<AnswerContentDoc>(&row.doc)?);
+                }
+            }
+            texts.sort_by(|a, b| (&a.kind, &a.language).cmp(&(&b.kind, &b.language)));
+            Ok::<_, AppError>(texts)
         })
     }
 

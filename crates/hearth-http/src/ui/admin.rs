@@ -836,12 +836,13 @@ struct AdminPage {
     invite_option: bool,
 }
 
-pub(super) const SECTIONS: [(&str, &str); 7] = [
+pub(super) const SECTIONS: [(&str, &str); 8] = [
     ("agents", "Agents"),
     ("inboxes", "Inboxes and routing"),
     ("entry-points", "Entry points"),
     ("business-hours", "Business hours"),
     ("rules", "Rules"),
+    ("answers", "Answers and help center"),
     ("topics", "Topics"),
     ("settings", "Organization settings"),
 ];

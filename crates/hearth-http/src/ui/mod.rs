@@ -16,6 +16,7 @@ use login::{login, login_page, logout};
 use search::search;
 
 mod admin;
+mod answers;
 mod assets;
 mod conversation;
 mod customer;
@@ -133,4 +134,5 @@ pub fn router() -> Router<AppState> {
         .merge(tasks::router())
         .merge(admin::router())
         .merge(rules::router())
+        .merge(answers::router())
 }

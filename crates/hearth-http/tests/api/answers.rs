@@ -675,3 +675,155 @@ async fn the_help_center_lists_searches_and_shows_public_answers_privately() {
         assert!(long.html.contains("role=\"alert\""), "{}", long.html);
     });
 }
+
+/// The admin's answers page: an answer added, a text written in Markdown (kept to
+/// edit again, shown as safe HTML), a refusal that keeps what was typed, audiences,
+/// and deletion; agents are turned away.
+#[tokio::test]
+async fn admins_write_answers_in_markdown_on_their_page() {
+    use crate::ui::{encode, followed, sign_in, visit};
+    each_backend!(|api| {
+        let (cookies, csrf) = sign_in(&api, "admin@example.com").await;
+        let post = |path: &str, form: String| {
+            let api = &api;
+            let cookies = cookies.clone();
+            let path = path.to_owned();
+            async move { visit(api, Method::POST, &path, &cookies, Some(&form)).await }
+        };
+        let audience = post("/ui/admin/audiences", format!("csrf={csrf}&name=Members")).await;
+        assert_eq!(audience.status, StatusCode::SEE_OTHER, "{}", audience.html);
+        let audience_id = api.get("/api/v1/audiences").await.body[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+        let created = post(
+            "/ui/admin/answers",
+            format!("csrf={csrf}&name=Refund+timing&description=When+money+comes+back"),
+        )
+        .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.html);
+        let page = followed(&api, &cookies, created).await;
+        assert!(page.html.contains("Answer added."), "{}", page.html);
+        let id = api.get("/api/v1/answers").await.body[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let again = post(
+            "/ui/admin/answers",
+            format!("csrf={csrf}&name=refund+TIMING"),
+        )
+        .await;
+        let again = followed(&api, &cookies, again).await;
+        assert!(
+            again.html.contains("Another answer has this name already."),
+            "{}",
+            again.html
+        );
+
+        let saved = post(&format!("/ui/admin/answers/{id}"), format!("csrf={csrf}&name=Refund+timing&description=When+money+comes+back&audienceIds={audience_id}")).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            api.get(&format!("/api/v1/answers/{id}")).await.body["audienceIds"],
+            json!([audience_id])
+        );
+
+        let markdown = "Hi {{customer.firstName}},\n\nRefunds take **5 days**.\n\n- Card: back to the card\n- <img src=x onerror=steal()>";
+        let text = post(
+            &format!("/ui/admin/answers/{id}/text"),
+            format!(
+                "csrf={csrf}&type=email&language=en-us&subject=Your+refund&format=markdown&body={}",
+                encode(markdown)
+            ),
+        )
+        .await;
+        assert_eq!(text.status, StatusCode::SEE_OTHER, "{}", text.html);
+        let stored = api
+            .get(&format!("/api/v1/answers/{id}/languages/en-us/type/email"))
+            .await
+            .body;
+        let html = stored["bodyHtml"].as_str().unwrap();
+        assert!(html.contains("<strong>5 days</strong>"), "{html}");
+        assert!(html.contains("<li>Card: back to the card</li>"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert_eq!(stored["markdown"], markdown);
+        assert_eq!(stored["subject"], "Your refund");
+        let edit = visit(
+            &api,
+            Method::GET,
+            &format!("/ui/admin/answers/{id}?language=en-us&type=email"),
+            &cookies,
+            None,
+        )
+        .await;
+        assert!(
+            edit.html.contains("Refunds take **5 days**."),
+            "the Markdown comes back to edit"
+        );
+
+        // A help-center article needs a title: refused, the text kept as typed.
+        let refused = post(
+            &format!("/ui/admin/answers/{id}/text"),
+            format!(
+                "csrf={csrf}&type=public&language=en-us&format=markdown&body=Five+days+for+everyone"
+            ),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(
+            refused.html.contains("A public answer needs a title."),
+            "{}",
+            refused.html
+        );
+        assert!(refused.html.contains("Five days for everyone"));
+        let bad_language = post(
+            &format!("/ui/admin/answers/{id}/text"),
+            format!("csrf={csrf}&type=email&language=english!&format=html&body=x"),
+        )
+        .await;
+        assert_eq!(bad_language.status, StatusCode::BAD_REQUEST);
+        assert!(
+            bad_language.html.contains("id=\"t-language-error\""),
+            "{}",
+            bad_language.html
+        );
+
+        let list = visit(
+            &api,
+            Method::GET,
+            "/ui/admin/answers?q=refnd",
+            &cookies,
+            None,
+        )
+        .await;
+        assert!(list.html.contains("Refund timing"), "{}", list.html);
+        assert!(list.html.contains("Email reply (en-us)"));
+
+        let (agent, _) = sign_in(&api, "alice@example.com").await;
+        let turned = visit(&api, Method::GET, "/ui/admin/answers", &agent, None).await;
+        assert_eq!(turned.status, StatusCode::FORBIDDEN);
+
+        let gone_text = post(
+            &format!("/ui/admin/answers/{id}/text/delete"),
+            format!("csrf={csrf}&language=en-us&type=email"),
+        )
+        .await;
+        assert_eq!(gone_text.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            api.get(&format!("/api/v1/answers/{id}/languages/en-us/type/email"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let gone = post(
+            &format!("/ui/admin/answers/{id}/delete"),
+            format!("csrf={csrf}"),
+        )
+        .await;
+        assert_eq!(gone.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            api.get(&format!("/api/v1/answers/{id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+    });
+}

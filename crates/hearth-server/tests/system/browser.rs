@@ -1131,6 +1131,34 @@ async fn every_main_screen_reads_well_at_two_widths_in_light_and_dark() {
         .await;
     assert_eq!(status, 201, "{task}");
     let task_id = task["id"].as_str().unwrap_or_default().to_owned();
+    let (status, refund) = server
+        .post(
+            "/api/v1/answers",
+            json!({"name": "Refund timing", "description": "When the money comes back"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{refund}");
+    let answer_id = refund["id"].as_str().unwrap().to_owned();
+    for (kind, body) in [
+        (
+            "email",
+            json!({"subject": "Your refund", "bodyHtml": "<p>Hi {{customer.firstName}},</p><p>Refunds take <b>5 working days</b>.</p>"}),
+        ),
+        (
+            "public",
+            json!({"title": "When will I get my refund?", "bodyHtml": "<p>Refunds take <b>5 working days</b>.</p>"}),
+        ),
+    ] {
+        let (status, put) = server
+            .put_as(
+                &format!("/api/v1/answers/{answer_id}/languages/en-us/type/{kind}"),
+                "admin@example.com",
+                &server.token,
+                body,
+            )
+            .await;
+        assert_eq!(status, 200, "{put}");
+    }
     sign_in(&client, &server, "admin@example.com").await;
     click(&client, "#switch-mail").await;
     text_of(&client, "input[name=mail][checked]").await;
@@ -1148,6 +1176,10 @@ async fn every_main_screen_reads_well_at_two_widths_in_light_and_dark() {
             format!(
                 "/ui/admin/rules/{rule_id}?try=1&channel=EMAIL&subject=Hello&content=Please+unsubscribe+me"
             ),
+        ),
+        (
+            "answers",
+            format!("/ui/admin/answers/{answer_id}?language=en-us&type=email"),
         ),
         ("not-found", "/ui/nothing-here".to_owned()),
     ];
