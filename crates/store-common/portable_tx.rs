@@ -775,11 +775,13 @@ impl CustomerTx for Tx {
             "UPDATE event SET payload = $2 WHERE (aggregate_type = $3 AND aggregate_id = $1) \
              OR (aggregate_type IN ($4, $5, $7) AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)) \
              OR (aggregate_type = $6 AND aggregate_id IN (SELECT task_id FROM task WHERE customer_id = $1)) \
-             OR (aggregate_type = 'item' AND aggregate_id IN (SELECT item_id FROM conversation_item WHERE customer_id = $1))",
+             OR (aggregate_type = 'item' AND aggregate_id IN (SELECT item_id FROM conversation_item WHERE customer_id = $1)) \
+             OR (aggregate_type = 'automation' AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1))",
             "DELETE FROM webhook_delivery WHERE event_id IN (SELECT event_id FROM event WHERE (aggregate_type = $2 AND aggregate_id = $1) \
              OR (aggregate_type IN ($3, $4, $6) AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)) \
              OR (aggregate_type = $5 AND aggregate_id IN (SELECT task_id FROM task WHERE customer_id = $1)) \
-             OR (aggregate_type = 'item' AND aggregate_id IN (SELECT item_id FROM conversation_item WHERE customer_id = $1)))",
+             OR (aggregate_type = 'item' AND aggregate_id IN (SELECT item_id FROM conversation_item WHERE customer_id = $1)) \
+             OR (aggregate_type = 'automation' AND aggregate_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)))",
             "DELETE FROM routing_decision WHERE unit_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
             "DELETE FROM outbox WHERE conversation_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",
             "DELETE FROM contact WHERE conversation_id IN (SELECT conversation_id FROM conversation WHERE customer_id = $1)",

@@ -103,6 +103,13 @@ impl App {
                 .automate(tx, TriggerKind::TopicsAdded, after, None)
                 .await?;
         }
+        // A bot answering first holds the conversation from routing.
+        if let Some(message) = message {
+            let was_routable = before.and_then(crate::route::translate::unit_of).is_some();
+            after = self
+                .offer_to_automation(tx, was_routable, after, message)
+                .await?;
+        }
         let inputs = inputs_for_change(before, &after, now, change == Change::FromCustomer);
         self.route(tx, inputs).await?;
         Ok((after, events))

@@ -169,6 +169,10 @@ pub struct EntryPointDoc {
     /// A CHAT entry point's form before the chat starts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pre_chat: Option<PreChatDoc>,
+    /// A CHAT or SMS entry point whose new contacts a bot answers first (message
+    /// automation, `AUTOMATION/MESSAGE_RECEIVED`) until it hands over.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub automation: bool,
 }
 
 /// What the widget asks before a chat starts: each field `OFF`, `OPTIONAL` or
@@ -208,6 +212,7 @@ impl EntryPointDoc {
             imap: None,
             allowed_origins: Vec::new(),
             pre_chat: None,
+            automation: false,
         }
     }
     /// To the domain.

@@ -73,6 +73,9 @@ pub struct ConversationDoc {
     pub awaiting_outbound: bool,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub priority_boost: i64,
+    /// The message-automation session holding it from routing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automation: Option<String>,
     pub version: u64,
 }
 
@@ -120,6 +123,7 @@ impl ConversationDoc {
                 .collect(),
             awaiting_outbound: c.awaiting_outbound,
             priority_boost: c.priority_boost,
+            automation: c.automation.clone(),
             version: c.version,
         }
     }
@@ -186,6 +190,7 @@ impl ConversationDoc {
             contacts,
             awaiting_outbound: self.awaiting_outbound,
             priority_boost: self.priority_boost,
+            automation: self.automation.clone(),
             version: self.version,
         })
     }

@@ -64,6 +64,15 @@ pub enum EventBody {
     PriorityBoostSet {
         score: i64,
     },
+    #[serde(rename_all = "camelCase")]
+    AutomationStarted {
+        session_id: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    AutomationEnded {
+        session_id: String,
+        handoff: bool,
+    },
     StatusUpdated {
         status: String,
     },
@@ -231,6 +240,16 @@ pub fn encode_event(e: &Event, ctx: Option<EventContext>) -> Result<String, serd
             due_at: *due_at,
         },
         EventKind::PriorityBoostSet { score } => EventBody::PriorityBoostSet { score: *score },
+        EventKind::AutomationStarted { session_id } => EventBody::AutomationStarted {
+            session_id: session_id.clone(),
+        },
+        EventKind::AutomationEnded {
+            session_id,
+            handoff,
+        } => EventBody::AutomationEnded {
+            session_id: session_id.clone(),
+            handoff: *handoff,
+        },
         EventKind::TopicAdded { topic_id } => EventBody::TopicAdded {
             topic_id: s(topic_id),
         },
@@ -353,6 +372,14 @@ pub fn decode_event(at: i64, initiator: Initiator, payload: &str) -> Result<Even
             due_at,
         },
         EventBody::PriorityBoostSet { score } => EventKind::PriorityBoostSet { score },
+        EventBody::AutomationStarted { session_id } => EventKind::AutomationStarted { session_id },
+        EventBody::AutomationEnded {
+            session_id,
+            handoff,
+        } => EventKind::AutomationEnded {
+            session_id,
+            handoff,
+        },
         EventBody::TopicAdded { topic_id } => EventKind::TopicAdded {
             topic_id: TopicId::from_trusted(topic_id),
         },

@@ -7,6 +7,7 @@
 //! bumps [`PAYLOAD_VERSION`] and keeps a reader for the old version.
 
 mod answers;
+mod automation;
 mod configuration;
 mod contents;
 mod conversations;
@@ -19,6 +20,7 @@ mod rules;
 mod tasks;
 
 pub use answers::*;
+pub use automation::*;
 pub use configuration::*;
 pub use contents::*;
 pub use conversations::*;

@@ -334,8 +334,20 @@ pub fn admin_draft(
                 }
                 None => None,
             };
+            let automation = match m.get("automation") {
+                None | Some(Value::Null) | Some(Value::Bool(false)) => false,
+                Some(Value::Bool(true)) if matches!(channel, Channel::Chat | Channel::Sms) => true,
+                Some(Value::Bool(true)) => {
+                    return Err(DomainError::invalid(
+                        "automation",
+                        "only a CHAT or SMS entry point can be answered by a bot first",
+                    ));
+                }
+                Some(_) => return Err(DomainError::invalid("automation", "must be true or false")),
+            };
             let doc = EntryPointDoc {
                 id: id.to_owned(),
+                automation,
                 channel: channel.as_str().to_owned(),
                 address: address.clone(),
                 inbox_id,
@@ -730,6 +742,7 @@ fn known_fields(
                 "imap",
                 "allowedOrigins",
                 "preChat",
+                "automation",
             ],
             &[],
         ),

@@ -73,6 +73,11 @@ fn conversation_content(e: &EventRow, p: &EventPayload) -> Option<(String, Value
             base(json!({}))
         }
         EventBody::PriorityBoostSet { score } => base(json!({ "priorityBoost": score })),
+        EventBody::AutomationStarted { session_id } => base(json!({ "sessionId": session_id })),
+        EventBody::AutomationEnded {
+            session_id,
+            handoff,
+        } => base(json!({ "sessionId": session_id, "handoff": handoff })),
         EventBody::StatusUpdated { .. } => {
             json!({ "conversationId": conv, "customerId": customer })
         }
@@ -226,7 +231,7 @@ pub fn to_gladly(e: &EventRow) -> Result<Option<GladlyEvent>, AppError> {
         "item" if e.event_type == crate::service::redaction::ITEM_REDACTED && !erased => payload
             .get("content")
             .map(|content| (e.event_type.clone(), content.clone())),
-        "agent" | "routing" | "task" | "export" | "sla" if !erased => payload
+        "agent" | "routing" | "task" | "export" | "sla" | "automation" if !erased => payload
             .get("content")
             .map(|content| (e.event_type.clone(), content.clone())),
         _ => None,

@@ -23,6 +23,7 @@
 pub mod admin;
 pub mod agents;
 pub mod answers;
+pub mod automation;
 pub mod conversations;
 pub mod customers;
 pub mod directory;

@@ -7,16 +7,14 @@
 
 use std::collections::HashMap;
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
-
-use super::answers::{Answer, CONTENT};
+use super::answer_index::{ANSWER, CONTENT, USAGE, language_matches, reindex_answer};
+pub use super::answer_index::{plain_text_of_html, text_of_html, words};
+use super::answers::Answer;
 use crate::app::{App, read_tx, write_tx};
 use crate::codec::{self, AnswerContentDoc, AnswerDoc, AnswerUsageDoc, to_ms};
 use crate::error::AppError;
-use crate::ports::{AnswerQuery, AnswerTextRow, ResourceRow, StoreTx};
+use crate::ports::{AnswerQuery, ResourceRow, StoreTx};
 
-pub(crate) const USAGE: &str = "answer_usage";
 /// The longest question, in characters.
 const MAX_QUESTION: usize = 500;
 /// The most words a question is read for.
@@ -43,30 +41,6 @@ pub struct FoundAnswer {
     pub answer: Answer,
     pub text: AnswerContentDoc,
     pub uses: i64,
-}
-
-/// Lower case, accents and compatibility forms folded away (`Ré­sumé` → `resume`),
-/// split into words of letters and digits.
-pub fn words(text: &str) -> Vec<String> {
-    let folded: String = text
-        .nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect();
-    folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// The text of HTML already made safe by ammonia, on one line: block ends and
-/// line breaks part words, inline markup does not (`re<b>fund</b>` is one word).
-pub fn text_of_html(html: &str) -> String {
-    plain_text_of_html(html)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The closest word of `vocabulary` to a misspelt `term`, within one edit for
@@ -176,7 +150,7 @@ impl App {
             }
             let mut found = Vec::new();
             for (answer_id, key, score) in best {
-                let Some(row) = tx.resource(super::answers::ANSWER, &answer_id).await? else {
+                let Some(row) = tx.resource(ANSWER, &answer_id).await? else {
                     continue;
                 };
                 let answer = super::answers::answer_of(&row)?;
@@ -219,11 +193,7 @@ impl App {
     pub async fn record_answer_use(&self, answer_id: &str) -> Result<i64, AppError> {
         let now = to_ms(self.now());
         write_tx!(self, |tx| {
-            if tx
-                .resource(super::answers::ANSWER, answer_id)
-                .await?
-                .is_none()
-            {
+            if tx.resource(ANSWER, answer_id).await?.is_none() {
                 return Err(AppError::not_found("answer", answer_id));
             }
             let current = tx.resource(USAGE, answer_id).await?;
@@ -254,19 +224,13 @@ impl App {
             if usize::try_from(indexed).is_ok_and(|n| n == texts) {
                 return Ok::<_, AppError>(false);
             }
-            for row in tx.resources(super::answers::ANSWER).await? {
+            for row in tx.resources(ANSWER).await? {
                 let answer: AnswerDoc = codec::read(&row.doc)?;
                 reindex_answer(tx, &answer).await?;
             }
             Ok(true)
         })
     }
-}
-
-/// Whether a text in `language` is one in `wanted`: the same tag, or `wanted` is
-/// its primary language (`en` for `en-us`).
-pub(crate) fn language_matches(language: &str, wanted: &str) -> bool {
-    language == wanted || language.split('-').next() == Some(wanted)
 }
 
 /// An answer offered to an agent writing a reply: its text for the reply's use
@@ -325,51 +289,6 @@ fn placeholder_values(
         }
     }
     values
-}
-
-/// Plain text of an answer's safe HTML for a composer: paragraphs and line breaks
-/// kept, list items bulleted, the rest of the markup dropped.
-pub fn plain_text_of_html(html: &str) -> String {
-    let marked = html
-        .replace("<br>", "\n")
-        .replace("<br/>", "\n")
-        .replace("<br />", "\n")
-        .replace("</p>", "\n\n")
-        .replace("</div>", "\n")
-        .replace("</li>", "\n")
-        .replace("<li>", "• ")
-        .replace("</h1>", "\n\n")
-        .replace("</h2>", "\n\n")
-        .replace("</h3>", "\n\n")
-        .replace("</h4>", "\n\n")
-        .replace("</blockquote>", "\n\n")
-        .replace("</pre>", "\n\n")
-        .replace("</tr>", "\n")
-        .replace("</td>", " ")
-        .replace("</th>", " ");
-    let text = ammonia::Builder::empty().clean(&marked).to_string();
-    let text = text
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&");
-    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
-    let mut out = String::new();
-    let mut blank = 0;
-    for line in lines {
-        if line.trim().is_empty() {
-            blank += 1;
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
-        }
-        out.push_str(line.trim_start());
-        blank = 0;
-    }
-    out
 }
 
 impl App {
@@ -494,88 +413,9 @@ async fn corrected(
         .collect())
 }
 
-/// Indexes every text of an answer again (its name is in each) and its words.
-pub(crate) async fn reindex_answer(
-    tx: &mut dyn StoreTx,
-    answer: &AnswerDoc,
-) -> Result<(), AppError> {
-    tx.unindex_answer(&answer.id, None).await?;
-    let prefix = format!("{}/", answer.id);
-    let mut vocabulary = words(&answer.name);
-    for row in tx.resources(CONTENT).await? {
-        if !row.id.starts_with(&prefix) {
-            continue;
-        }
-        let text: AnswerContentDoc = codec::read(&row.doc)?;
-        let indexed = index_row(answer, &text);
-        vocabulary.extend(indexed.name.split(' ').map(str::to_owned));
-        vocabulary.extend(indexed.body.split(' ').map(str::to_owned));
-        tx.index_answer_text(&indexed).await?;
-    }
-    vocabulary.retain(|w| !w.is_empty());
-    vocabulary.sort();
-    vocabulary.dedup();
-    tx.set_answer_words(&answer.id, &vocabulary).await?;
-    Ok(())
-}
-
-/// Forgets an answer in the index.
-pub(crate) async fn unindex_answer(tx: &mut dyn StoreTx, answer_id: &str) -> Result<(), AppError> {
-    tx.unindex_answer(answer_id, None).await?;
-    tx.set_answer_words(answer_id, &[]).await?;
-    Ok(())
-}
-
-fn index_row(answer: &AnswerDoc, text: &AnswerContentDoc) -> AnswerTextRow {
-    let mut name = words(&answer.name);
-    if let Some(title) = &text.title {
-        name.extend(words(title));
-    }
-    let mut body = Vec::new();
-    if let Some(subject) = &text.subject {
-        body.extend(words(subject));
-    }
-    body.extend(words(&answer.description));
-    body.extend(words(&text_of_html(&text.body_html)));
-    AnswerTextRow {
-        answer_id: answer.id.clone(),
-        language: text.language.clone(),
-        kind: text.kind.clone(),
-        name: name.join(" "),
-        body: body.join(" "),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn words_are_folded_and_split() {
-        assert_eq!(
-            words("Résumé: ÉTÉ-2024, naïve ﬁle"),
-            ["resume", "ete", "2024", "naive", "file"]
-        );
-        assert!(words(" ,.; ").is_empty());
-    }
-
-    #[test]
-    fn html_reads_as_its_text() {
-        assert_eq!(
-            text_of_html("<p>Refunds&nbsp;take</p><p>5 &amp; more <b>days</b></p>"),
-            "Refunds take 5 & more days"
-        );
-    }
-
-    #[test]
-    fn an_answer_reads_as_plain_text_with_its_paragraphs() {
-        assert_eq!(
-            plain_text_of_html(
-                "<p>Hi {{customer.firstName}},</p><p>Send it <b>back</b>:<br>today.</p><ul><li>one</li><li>two &amp; three</li></ul>"
-            ),
-            "Hi {{customer.firstName}},\n\nSend it back:\ntoday.\n\n• one\n• two & three"
-        );
-    }
 
     #[test]
     fn a_misspelt_word_finds_its_closest() {

@@ -6,7 +6,9 @@
 
 use hearth_domain::{DomainError, Timestamp};
 
-use super::answer_search::{USAGE, language_matches, reindex_answer, unindex_answer};
+use super::answer_index::{
+    ANSWER, CONTENT, USAGE, language_matches, reindex_answer, unindex_answer,
+};
 use super::credentials::Caller;
 use crate::app::{App, read_tx, write_tx};
 use crate::clock::new_id;
@@ -14,8 +16,6 @@ use crate::codec::{self, AnswerContentDoc, AnswerDoc, AudienceDoc, from_ms, to_m
 use crate::error::AppError;
 use crate::ports::{ResourceRow, StoreError, StoreTx};
 
-pub(crate) const ANSWER: &str = "answer";
-pub(crate) const CONTENT: &str = "answer_content";
 pub(crate) const AUDIENCE: &str = "audience";
 
 /// The uses an answer's text can have.
@@ -469,7 +469,7 @@ fn public_text<'a>(
 }
 
 impl App {
-    /// Public answers, by title: for one language (see [`public_text`]) and one
+    /// Public answers, by title: for one language (`en` also takes `en-us`) and one
     /// audience when given, at most `limit`. Nobody needs to sign in to read them.
     pub async fn public_answers(
         &self,

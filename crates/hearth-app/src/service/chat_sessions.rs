@@ -328,6 +328,8 @@ impl App {
                             .find(|a| Some(a.id.as_str()) == item.initiator.id.as_deref())
                             .and_then(|a| a.name.split_whitespace().next().map(str::to_owned)),
                     ),
+                    // A bot answering first speaks for the team.
+                    InitiatorType::Automation => (ChatFrom::Agent, Some("Assistant".to_owned())),
                     _ => (ChatFrom::System, None),
                 };
                 lines.push(ChatLine {

@@ -367,6 +367,7 @@ impl App {
             tx.erase_customer(id, &tombstone).await?;
             // When the customer was last auto-replied to is about them too.
             tx.delete_resource(super::rules::AUTO_REPLY, id).await?;
+            super::automation::erase_sessions(tx, id).await?;
             super::exports::erase_from_exports(tx, id).await?;
             tx.append_events(&[crate::ports::EventRow {
                 id: crate::clock::new_id(),

@@ -3,8 +3,10 @@
 //! ([`crate::pipeline`]). Loading and storing aggregates is
 //! [`crate::unit_of_work`]'s.
 
+mod answer_index;
 pub mod answer_search;
 pub mod answers;
+pub mod automation;
 mod availability;
 mod chat_sessions;
 pub mod communications;

@@ -41,6 +41,7 @@ const BATCH: i64 = 20;
 /// The event types a webhook may subscribe to (Gladly's list, `PING` implicit).
 pub const EVENT_TYPES: &[&str] = &[
     "AGENT_AVAILABILITY/UPDATED",
+    "AUTOMATION/MESSAGE_RECEIVED",
     "AGENT_STATUS/LOGGED_IN",
     "AGENT_STATUS/LOGGED_OUT",
     "AGENT_STATUS/WENT_AWAY",

@@ -88,6 +88,59 @@ pub fn decide(
                 Change::Made
             }
         }
+        Command::HoldForAutomation {
+            initiator,
+            session_id,
+        } => {
+            if closed {
+                return Err(DomainError::ConversationClosed(
+                    "the conversation is closed",
+                ));
+            }
+            if state.agent_id.is_some() {
+                return Err(DomainError::InUse(
+                    "an agent already works this conversation".into(),
+                ));
+            }
+            if state.automation.as_deref() == Some(session_id.as_str()) {
+                Change::None
+            } else {
+                d.push(initiator, EventKind::AutomationStarted { session_id });
+                Change::Made
+            }
+        }
+        Command::AutomationMessage { item } => {
+            if closed {
+                return Err(DomainError::ConversationClosed(
+                    "the conversation is closed",
+                ));
+            }
+            if state.automation.is_none() {
+                return Err(DomainError::InUse(
+                    "the bot no longer holds this conversation".into(),
+                ));
+            }
+            d.push(item.initiator.clone(), EventKind::ItemAdded { item: *item });
+            Change::Made
+        }
+        Command::ReleaseFromAutomation {
+            initiator,
+            session_id,
+            handoff,
+        } => {
+            if state.automation.as_deref() == Some(session_id.as_str()) {
+                d.push(
+                    initiator,
+                    EventKind::AutomationEnded {
+                        session_id,
+                        handoff,
+                    },
+                );
+                Change::Made
+            } else {
+                Change::None
+            }
+        }
     };
     Ok(match change {
         Change::Made => d.finish(Some(&before)),

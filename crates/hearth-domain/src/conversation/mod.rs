@@ -253,6 +253,9 @@ pub struct Conversation {
     pub awaiting_outbound: bool,
     /// A rule's priority boost: routing orders by it after the tier (higher first).
     pub priority_boost: i64,
+    /// The message-automation session (a bot) answering the customer first: while
+    /// set, the conversation is not routed to agents.
+    pub automation: Option<String>,
     /// Number of events folded; the resource version behind `ETag`.
     pub version: u64,
 }
@@ -303,6 +306,7 @@ impl Conversation {
     pub fn is_routable(&self) -> bool {
         self.status != Status::Closed
             && self.agent_id.is_none()
+            && self.automation.is_none()
             && self.contacts.iter().any(Contact::sla_pending)
     }
 
@@ -366,6 +370,8 @@ impl Conversation {
             EventKind::Closed => {
                 self.closed_at = Some(event.at);
                 self.awaiting_outbound = false;
+                // A bot's hold ends with the conversation.
+                self.automation = None;
             }
             EventKind::HoldReleased => self.awaiting_outbound = false,
             EventKind::ContactStarted {
@@ -444,6 +450,8 @@ impl Conversation {
                 self.agent_id = agent_id.clone();
                 if agent_id.is_some() {
                     self.last_agent_id = agent_id.clone();
+                    // An agent given the conversation takes it from the bot.
+                    self.automation = None;
                 }
             }
             EventKind::ContactTransferred { .. } | EventKind::StatusUpdated { .. } => {}
@@ -456,6 +464,10 @@ impl Conversation {
                 self.topic_ids.insert(topic_id.clone());
             }
             EventKind::PriorityBoostSet { score } => self.priority_boost = *score,
+            EventKind::AutomationStarted { session_id } => {
+                self.automation = Some(session_id.clone());
+            }
+            EventKind::AutomationEnded { .. } => self.automation = None,
             EventKind::TopicRemoved { topic_id } => {
                 self.topic_ids.remove(topic_id);
             }
@@ -493,6 +505,7 @@ impl Conversation {
                 contacts: Vec::new(),
                 awaiting_outbound: *awaiting_outbound,
                 priority_boost: 0,
+                automation: None,
                 version: 1,
             }),
             _ => None,
@@ -596,6 +609,15 @@ pub enum EventKind {
     PriorityBoostSet {
         score: i64,
     },
+    /// A message-automation session (a bot) took the conversation before routing.
+    AutomationStarted {
+        session_id: String,
+    },
+    /// The bot handed the conversation to agents (`handoff`) or closed its session.
+    AutomationEnded {
+        session_id: String,
+        handoff: bool,
+    },
     /// A system timeline item: a status change or a topic change.
     ItemAdded {
         item: ConversationItem,
@@ -626,6 +648,8 @@ impl EventKind {
             EventKind::TopicAdded { .. } => "CONVERSATION/TOPIC_ADDED",
             EventKind::TopicRemoved { .. } => "CONVERSATION/TOPIC_REMOVED",
             EventKind::PriorityBoostSet { .. } => "HEARTH_CONVERSATION/PRIORITY_BOOST_SET",
+            EventKind::AutomationStarted { .. } => "HEARTH_AUTOMATION/STARTED",
+            EventKind::AutomationEnded { .. } => "HEARTH_AUTOMATION/ENDED",
             EventKind::ItemAdded { .. } => "HEARTH_CONVERSATION/ITEM_ADDED",
             EventKind::NoteCreated { .. } => "CONVERSATION/NOTE_CREATED",
         }
@@ -743,6 +767,20 @@ pub enum Command {
     },
     /// A rule's SET_PRIORITY_BOOST.
     SetPriorityBoost { initiator: Initiator, score: i64 },
+    /// A bot answers first: the conversation is held from routing while nobody
+    /// works it (refused once an agent has it).
+    HoldForAutomation {
+        initiator: Initiator,
+        session_id: String,
+    },
+    /// The bot's message to the customer, while it holds the conversation.
+    AutomationMessage { item: Box<ConversationItem> },
+    /// The bot hands over to agents (`handoff`) or lets go with its session closed.
+    ReleaseFromAutomation {
+        initiator: Initiator,
+        session_id: String,
+        handoff: bool,
+    },
     /// T8/T9: the same-agent time limit of a contact ran out.
     SameAgentLimitElapsed { contact_id: ContactId },
     /// A call was answered by an agent (fulfils it and any pending voicemail).

@@ -3,6 +3,7 @@
 mod admin;
 mod agents;
 mod answers;
+mod automation;
 mod communications;
 mod contacts;
 mod conversations;
@@ -92,6 +93,7 @@ fn api() -> doc::Api {
         .merge(communications::router())
         .merge(directory::router())
         .merge(answers::router())
+        .merge(automation::router())
         .merge(events::router())
         .merge(export::router())
         .merge(contacts::router())

@@ -3,6 +3,7 @@
 
 mod admin;
 mod answers;
+mod automation;
 mod conversations;
 mod due;
 mod errors;
