@@ -2191,7 +2191,7 @@ impl SearchTx for Tx {
             return Ok(Vec::new());
         }
         let rows: Vec<(String, String, String, f64)> = sqlx::query_as(ANSWER_SEARCH)
-            .bind(answer_match(&terms, query.last_is_prefix))
+            .bind(answer_match(&terms, query.last_is_prefix, query.any_term))
             .bind(&query.language)
             .bind(query.kinds.join(","))
             .bind(query.limit)

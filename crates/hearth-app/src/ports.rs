@@ -332,15 +332,16 @@ pub struct AnswerTextRow {
     pub body: String,
 }
 
-/// A full-text question to the answer index: every term must occur (the last one
-/// as a prefix when `last_is_prefix`, for search as one types), in the name or
-/// the body, of a text of one of `kinds` (all kinds when empty) and of `language`
-/// (any when `None`).
+/// A full-text question to the answer index: every term must occur (any one of
+/// them when `any_term`; the last one as a prefix when `last_is_prefix`, for search
+/// as one types), in the name or the body, of a text of one of `kinds` (all kinds
+/// when empty) and of `language` (any when `None`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnswerQuery {
     /// Folded words of letters and digits only.
     pub terms: Vec<String>,
     pub last_is_prefix: bool,
+    pub any_term: bool,
     pub kinds: Vec<String>,
     pub language: Option<String>,
     pub limit: i64,

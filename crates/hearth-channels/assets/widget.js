@@ -47,7 +47,9 @@
     ".pre button{border:0;border-radius:8px;background:#1f6feb;color:#fff;padding:8px;cursor:pointer}",
     "@media (prefers-color-scheme:dark){.panel{background:#0d1117;color:#e6edf3;border-color:#30363d}",
     ".msg.agent{background:#21262d}form{border-color:#30363d}textarea{border-color:#30363d}",
-    ".who,.typing,.msg.system,.note{color:#8b949e}}"
+    ".who,.typing,.msg.system,.note{color:#8b949e}.suggest{border-color:#30363d}.suggest a{color:#58a6ff}}",
+    ".suggest{padding:6px 12px;border-top:1px solid #d0d7de;font-size:13px}.suggest p{margin:0 0 2px}",
+    ".suggest a{display:block;color:#0969da;padding:2px 0}"
   ].join("");
 
   var host = document.createElement("div");
@@ -61,6 +63,7 @@
     "<button type='button' class='close' aria-label='Close chat'>×</button></header>" +
     "<div class='log' role='log' aria-live='polite'></div>" +
     "<div class='typing' aria-live='polite'></div>" +
+    "<div class='suggest' aria-live='polite' hidden></div>" +
     "<form><label hidden for='hearth-text'>Message</label>" +
     "<textarea id='hearth-text' placeholder='Write a message…' maxlength='2048'></textarea>" +
     "<button type='submit'>Send</button></form></section>";
@@ -269,11 +272,45 @@
     }
   }
 
+  /* Before the first message: public answers that match what the customer is
+     typing, from the help center (the public answer search answers any page). */
+  var suggest = $(".suggest"), suggestTimer = null, asked_for = 0;
+  function suggestAnswers() {
+    clearTimeout(suggestTimer);
+    var q = text.value.trim();
+    if (counter > 0 || log.querySelector(".msg") || q.length < 3) { suggest.hidden = true; return; }
+    suggestTimer = setTimeout(function () {
+      var mine = ++asked_for;
+      fetch(origin + "/api/v1/orgs/hearth/answers-search?q=" + encodeURIComponent(q))
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (list) {
+          if (mine !== asked_for || counter > 0) { return; }
+          suggest.replaceChildren();
+          if (!list.length) { suggest.hidden = true; return; }
+          var title = document.createElement("p");
+          title.textContent = "These answers may help:";
+          suggest.appendChild(title);
+          list.slice(0, 3).forEach(function (a) {
+            var link = document.createElement("a");
+            link.href = origin + "/help/answer/" + encodeURIComponent(a.id);
+            link.target = "_blank";
+            link.rel = "noopener";
+            link.textContent = a.name;
+            suggest.appendChild(link);
+          });
+          suggest.hidden = false;
+        }, function () { suggest.hidden = true; });
+    }, 300);
+  }
+  text.addEventListener("input", suggestAnswers);
+
   var counter = 0;
   form.onsubmit = function (event) {
     event.preventDefault();
     var content = text.value.trim();
     if (!content || ended) { return; }
+    clearTimeout(suggestTimer);
+    suggest.hidden = true;
     counter += 1;
     var frame = { type: "message", clientId: Date.now().toString(36) + "-" + counter, content: content };
     if (!send(frame)) { pending.push(frame); if (!socket) { start(); } }

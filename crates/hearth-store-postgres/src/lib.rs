@@ -85,8 +85,8 @@ const ANSWER_SEARCH: &str = "SELECT answer_id, language, kind, ts_rank(doc, q)::
      AND ($3 = '' OR strpos(',' || $3 || ',', ',' || kind || ',') > 0) \
      ORDER BY score DESC, answer_id, language, kind LIMIT $4";
 
-/// A `tsquery`: every term, the last one as a prefix when asked.
-fn answer_match(terms: &[&str], last_is_prefix: bool) -> String {
+/// A `tsquery`: every term (or any), the last one as a prefix when asked.
+fn answer_match(terms: &[&str], last_is_prefix: bool, any: bool) -> String {
     let last = terms.len().saturating_sub(1);
     terms
         .iter()
@@ -99,7 +99,7 @@ fn answer_match(terms: &[&str], last_is_prefix: bool) -> String {
             }
         })
         .collect::<Vec<_>>()
-        .join(" & ")
+        .join(if any { " | " } else { " & " })
 }
 
 /// The SQL both adapters share, compiled against this adapter's `Db`.

@@ -73,8 +73,8 @@ const ANSWER_SEARCH: &str = "SELECT answer_id, language, kind, -bm25(answer_sear
      AND ($3 = '' OR instr(',' || $3 || ',', ',' || kind || ',') > 0) \
      ORDER BY score DESC, answer_id, language, kind LIMIT $4";
 
-/// An FTS5 query: every term, the last one as a prefix when asked.
-fn answer_match(terms: &[&str], last_is_prefix: bool) -> String {
+/// An FTS5 query: every term (or any), the last one as a prefix when asked.
+fn answer_match(terms: &[&str], last_is_prefix: bool, any: bool) -> String {
     let last = terms.len().saturating_sub(1);
     terms
         .iter()
@@ -87,7 +87,7 @@ fn answer_match(terms: &[&str], last_is_prefix: bool) -> String {
             }
         })
         .collect::<Vec<_>>()
-        .join(" AND ")
+        .join(if any { " OR " } else { " AND " })
 }
 
 /// The SQL both adapters share, compiled against this adapter's `Db`.

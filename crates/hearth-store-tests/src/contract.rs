@@ -890,6 +890,7 @@ fn answer_query(terms: &[&str], last_is_prefix: bool, kinds: &[&str]) -> AnswerQ
     AnswerQuery {
         terms: terms.iter().map(|t| (*t).to_owned()).collect(),
         last_is_prefix,
+        any_term: false,
         kinds: kinds.iter().map(|t| (*t).to_owned()).collect(),
         language: None,
         limit: 10,
@@ -988,6 +989,14 @@ pub async fn answers_are_found_by_full_text(store: &dyn Store) {
         ),
         [("a2".into(), "messaging".into())],
         "every term must match"
+    );
+    let mut any = answer_query(&["thirty", "shipping"], false, &[]);
+    assert!(tx.search_answers(&any).await.unwrap().is_empty());
+    any.any_term = true;
+    assert_eq!(
+        found(tx.search_answers(&any).await.unwrap()).len(),
+        3,
+        "any term: both refund texts hold thirty, the shipping one its name"
     );
     let mut french = answer_query(&["trente"], false, &[]);
     assert_eq!(found(tx.search_answers(&french).await.unwrap()).len(), 1);

@@ -120,6 +120,7 @@ impl App {
                 let mut query = AnswerQuery {
                     terms: terms.clone(),
                     last_is_prefix,
+                    any_term: false,
                     kinds: search.kinds.clone(),
                     // `en` also finds `en-us`: languages are matched here.
                     language: None,
@@ -132,6 +133,12 @@ impl App {
                         query.terms = corrected;
                         hits = tx.search_answers(&query).await?;
                     }
+                }
+                // A question in a sentence ("is my parcel on its way") rarely has
+                // every word in one answer: then any word will do, best first.
+                if hits.is_empty() && query.terms.len() > 1 {
+                    query.any_term = true;
+                    hits = tx.search_answers(&query).await?;
                 }
                 for hit in hits {
                     if language

@@ -173,7 +173,29 @@ impl App {
     ) -> Result<Conversation, AppError> {
         let now = codec::to_ms(self.now());
         let session_id = match &conv.automation {
-            Some(id) => id.clone(),
+            Some(id) => {
+                // The customer also wrote on another channel: that is for agents,
+                // so the bot hands the whole conversation over.
+                let session = match tx.resource(SESSION, id).await? {
+                    Some(row) => Some((session_of(&row)?, row.created_at)),
+                    None => None,
+                };
+                let channel = hearth_domain::conversation::message_channel(&message.content);
+                if let Some((mut session, created)) = session
+                    && channel.is_some_and(|c| c.as_str() != session.doc.channel)
+                {
+                    let release = Command::ReleaseFromAutomation {
+                        initiator: Initiator::new(InitiatorType::Automation, id),
+                        session_id: id.clone(),
+                        handoff: true,
+                    };
+                    let conv = self.apply_automation(tx, &conv, vec![release]).await?;
+                    session.doc.target = "AGENT".into();
+                    put_session(tx, &session.doc, created, now).await?;
+                    return Ok(conv);
+                }
+                id.clone()
+            }
             None => {
                 if was_routable
                     || conv.agent_id.is_some()

@@ -280,6 +280,10 @@ impl Section {
                     help: "Empty: the inbox's.",
                     ..field("businessHoursId", "Business hours", Hours)
                 },
+                Field {
+                    help: "Chat and SMS only: new customers are answered by your bot first (message automation) until it hands them over.",
+                    ..field("automation", "A bot answers first", Check)
+                },
             ],
             Section::Topics => vec![
                 field("name", "Name", Text),

@@ -292,5 +292,110 @@ async fn a_bot_answers_first_then_hands_over_to_an_agent_or_closes() {
                 .status,
             StatusCode::NOT_FOUND
         );
+
+        // SMS too; and when the customer calls meanwhile, the bot hands over.
+        let sms_entry = entry
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["channel"] == "SMS")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let on = api
+            .patch(
+                &format!("/api/v1/admin/entry-points/{sms_entry}"),
+                json!({"automation": true}),
+            )
+            .await;
+        assert!(on.status.is_success(), "{}", on.body);
+        let text = api
+            .inbound(json!({"channel": "SMS", "entryPoint": "+12065550100", "from": {"address": "+12065550177"}, "content": {"content": "Can I change my order?"}}))
+            .await;
+        let texted = text["conversationId"].as_str().unwrap().to_owned();
+        let heard = bot_events(&api, &receiver).await;
+        let sms_session = heard.last().unwrap()["content"].clone();
+        assert_eq!(sms_session["channelType"], "SMS");
+        assert_eq!(
+            sms_session["message"]["content"]["body"],
+            "Can I change my order?"
+        );
+        let sms_path = format!(
+            "/api/v1/message-automation/sessions/{}",
+            sms_session["sessionId"].as_str().unwrap()
+        );
+        let reply = api
+            .post(&format!("{sms_path}/messages"), json!({"type": "MENU", "content": {"prompt": "What would you like?", "menuItems": [{"id": "a", "label": "Change the address"}, {"id": "b", "label": "Cancel"}]}}))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let items = api
+            .get(&format!("/api/v1/conversations/{texted}/items"))
+            .await
+            .body;
+        assert!(
+            items
+                .to_string()
+                .contains("What would you like?\\n1. Change the address\\n2. Cancel"),
+            "{items}"
+        );
+        assert_eq!(
+            api.get(&format!("/api/v1/conversations/{texted}"))
+                .await
+                .body["queueState"],
+            "NONE"
+        );
+        api.inbound(json!({"channel": "PHONE_CALL", "entryPoint": "+12065550100", "from": {"address": "+12065550177"}}))
+            .await;
+        assert_eq!(
+            api.get(&sms_path).await.body["target"],
+            json!({"targetType": "AGENT"})
+        );
+        assert_eq!(
+            api.get(&format!("/api/v1/conversations/{texted}"))
+                .await
+                .body["queueState"],
+            "NEW",
+            "the call and the text wait for agents"
+        );
+    });
+}
+
+/// The entry point form turns the bot on for a chat, and the admin API refuses it
+/// for channels a bot cannot answer.
+#[tokio::test]
+async fn an_admin_lets_a_bot_answer_a_chat_entry_point_first() {
+    use crate::ui::{get, post, sign_in, version_of};
+    each_backend!(|api| {
+        let chat = api.get("/api/v1/admin/entry-points").await.body;
+        let chat = chat
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["channel"] == "CHAT")
+            .unwrap()
+            .clone();
+        let id = chat["id"].as_str().unwrap();
+        let (cookies, csrf) = sign_in(&api, "admin@example.com").await;
+        let page = get(&api, &cookies, &format!("/ui/admin/entry-points/{id}")).await;
+        assert!(page.html.contains("A bot answers first"), "{}", page.html);
+        let v = version_of(&page);
+        let inbox = chat["inboxId"].as_str().unwrap();
+        let saved = post(
+            &api,
+            &cookies,
+            &format!("/ui/admin/entry-points/{id}"),
+            &format!(
+                "csrf={csrf}&version={v}&channel=CHAT&address=chat&inboxId={inbox}&automation=on"
+            ),
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+        assert_eq!(
+            api.get(&format!("/api/v1/admin/entry-points/{id}"))
+                .await
+                .body["automation"],
+            true
+        );
     });
 }

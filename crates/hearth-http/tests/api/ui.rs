@@ -553,7 +553,7 @@ pub(crate) async fn get(api: &Api, cookies: &str, path: &str) -> Page {
     visit(api, Method::GET, path, cookies, None).await
 }
 
-async fn post(api: &Api, cookies: &str, path: &str, form: &str) -> Page {
+pub(crate) async fn post(api: &Api, cookies: &str, path: &str, form: &str) -> Page {
     visit(api, Method::POST, path, cookies, Some(form)).await
 }
 
@@ -596,7 +596,7 @@ async fn support_inbox(api: &Api) -> String {
 }
 
 /// The value of the hidden `version` field of the page's action form.
-fn version_of(page: &Page) -> String {
+pub(crate) fn version_of(page: &Page) -> String {
     let at = page
         .html
         .find("name=\"version\" value=\"")

@@ -578,6 +578,23 @@ async fn a_customer_chats_through_the_widget_with_an_agent_on_the_desktop() {
     };
     let dir = temp_dir();
     let server = Server::start(&dir, None, &[]).await;
+    // A published answer the widget offers before the chat starts.
+    let (status, parcel) = server
+        .post("/api/v1/answers", json!({"name": "Parcel tracking"}))
+        .await;
+    assert_eq!(status, 200, "{parcel}");
+    let (status, _) = server
+        .put_as(
+            &format!(
+                "/api/v1/answers/{}/languages/en-us/type/public",
+                parcel["id"].as_str().unwrap()
+            ),
+            "admin@example.com",
+            &server.token,
+            json!({"title": "Where is my parcel?", "bodyHtml": "<p>Track it with the link in your confirmation email.</p>"}),
+        )
+        .await;
+    assert_eq!(status, 200);
     sign_in(&agent, &server, "alice@example.com").await;
     click(&agent, "input[name=messaging]").await;
     text_of(&agent, "input[name=messaging][checked]").await;
@@ -606,10 +623,40 @@ async fn a_customer_chats_through_the_widget_with_an_agent_on_the_desktop() {
     )
     .await;
     let focused = customer.active_element().await.unwrap();
+    // Typing, the customer is offered the help center's answer first (deflection).
     focused
-        .send_keys("Hi, is my parcel on its way?\n")
+        .send_keys("Hi, is my parcel on its way?")
         .await
         .unwrap();
+    let mut offered = String::new();
+    for _ in 0..50 {
+        offered = js(
+            &customer,
+            &format!(
+                "var s = {WIDGET}.querySelector('.suggest'); return s.hidden ? '' : s.innerText;"
+            ),
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+        if !offered.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(offered.contains("Where is my parcel?"), "{offered:?}");
+    shot(&customer, "chat-widget-answers.png").await;
+    focused.send_keys("\n").await.unwrap();
+    assert_eq!(
+        js(
+            &customer,
+            &format!("return {WIDGET}.querySelector('.suggest').hidden;")
+        )
+        .await,
+        json!(true),
+        "the answers go once the chat starts"
+    );
     until_widget(&customer, "the customer's own message shows", |t| {
         t.contains("Hi, is my parcel on its way?")
     })
