@@ -3,6 +3,48 @@
 //! ones Hearth knows filled in; the others stay as written and are named, so the
 //! desktop can point at them and nobody sends a raw `{{...}}`.
 
+use crate::error::DomainError;
+
+/// The placeholders Hearth fills in, besides `customer.customAttributes.KEY`.
+pub const KNOWN: &[&str] = &[
+    "customer.firstName",
+    "customer.lastName",
+    "customer.name",
+    "customer.email",
+    "customer.phone",
+    "agent.firstName",
+    "agent.name",
+    "agent.email",
+];
+
+const CUSTOM: &str = "customer.customAttributes.";
+
+/// Refuses a text (`attr` for the error) with a placeholder Hearth can never fill:
+/// a misspelt one would reach every customer raw.
+pub fn check(attr: &str, text: &str) -> Result<(), DomainError> {
+    let mut rest = text;
+    while let Some((_, name, raw, after)) = next(rest) {
+        let custom = name
+            .strip_prefix(CUSTOM)
+            .is_some_and(|key| !key.is_empty() && !key.contains('.'));
+        if !custom && !KNOWN.contains(&name) {
+            return Err(DomainError::invalid(
+                attr,
+                format!(
+                    "{raw} is no placeholder Hearth fills in; use one of {}, or {{{{customer.customAttributes.KEY}}}}",
+                    KNOWN
+                        .iter()
+                        .map(|k| format!("{{{{{k}}}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+        rest = after;
+    }
+    Ok(())
+}
+
 /// A text with what could be filled in filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Filled {
@@ -64,6 +106,7 @@ fn next(text: &str) -> Option<(&str, &str, &str, &str)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -83,6 +126,25 @@ mod tests {
             "Hi Jane, I am Alice. Your plan: {{customer.customAttributes.plan}}; Alice."
         );
         assert_eq!(filled.unfilled, ["{{customer.customAttributes.plan}}"]);
+    }
+
+    #[test]
+    fn only_placeholders_hearth_fills_are_accepted() {
+        assert!(
+            check(
+                "bodyHtml",
+                "Hi {{customer.firstName}}, {{ agent.name }} {{customer.customAttributes.plan}}"
+            )
+            .is_ok()
+        );
+        for bad in [
+            "{{customer.frstName}}",
+            "{{order.id}}",
+            "{{customer.customAttributes.}}",
+        ] {
+            let e = check("bodyHtml", bad).unwrap_err();
+            assert!(e.to_string().contains(bad), "{e}");
+        }
     }
 
     #[test]

@@ -239,6 +239,10 @@ impl App {
         if body_html.trim().is_empty() {
             return Err(DomainError::blank(attr, "an answer needs a text").into());
         }
+        hearth_domain::placeholders::check(attr, source)?;
+        if let Some(subject) = &change.subject {
+            hearth_domain::placeholders::check("subject", subject)?;
+        }
         let title = change
             .title
             .map(|t| t.trim().to_owned())

@@ -95,6 +95,17 @@ async fn answers_are_created_updated_given_texts_and_deleted_like_gladlys_exampl
                 json!({"title": "x", "bodyHtml": "<script>only</script>"}),
                 "bodyHtml",
             ),
+            // A placeholder Hearth can never fill would reach customers raw.
+            (
+                format!("{path}/languages/en-us/type/messaging"),
+                json!({"bodyHtml": "Hi {{customer.frstName}}"}),
+                "bodyHtml",
+            ),
+            (
+                format!("{path}/languages/en-us/type/email"),
+                json!({"subject": "Order {{order.id}}", "bodyHtml": "Hi"}),
+                "subject",
+            ),
         ] {
             let r = api.call(Method::PUT, &path, Some(body)).await;
             assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}: {}", r.body);
