@@ -8,14 +8,15 @@
 //!   `FOR_UPDATE_SKIP_LOCKED`;
 //! - `ROUTING_LOCK`, the statement that serialises routing, if any;
 //! - `NOTIFY_EVENTS`, the statement that tells other instances the log grew, if any;
-//! - `ANSWER_SEARCH` and `answer_match`, the full-text search of answers (FTS5 or
-//!   `tsvector`), whose index table `answer_search` is written alike;
+//! - `ANSWER_SEARCH`, `ANSWER_TERM` and `ANSWER_JOIN`, the full-text search of
+//!   answers (FTS5 or `tsvector`) and its query syntax; the index table
+//!   `answer_search` is written alike;
 //! - `Tx { inner: sqlx::Transaction<'static, Db> }`;
 //! - `map_err`, its reading of a database error.
 
 use super::{
-    ANSWER_SEARCH, FOR_UPDATE, FOR_UPDATE_SKIP_LOCKED, NOTIFY_EVENTS, ROUTING_LOCK, Tx,
-    answer_match, map_err,
+    ANSWER_JOIN, ANSWER_SEARCH, ANSWER_TERM, FOR_UPDATE, FOR_UPDATE_SKIP_LOCKED, NOTIFY_EVENTS,
+    ROUTING_LOCK, Tx, map_err,
 };
 use hearth_app::ports::{
     AnswerHit, AnswerQuery, AnswerTextRow, BlobRow, ChannelTx, ChatSessionRow, ContactRow,
@@ -2140,6 +2141,27 @@ impl TimerTx for Tx {
                 .map_err(map_err)?;
         Ok(row.map(|r| r.0))
     }
+}
+
+/// The full-text query of `terms` in the adapter's syntax: every term (or any), the
+/// last one as a prefix when asked.
+fn answer_match(terms: &[&str], last_is_prefix: bool, any: bool) -> String {
+    let (open, close, prefixed) = ANSWER_TERM;
+    let (all, one) = ANSWER_JOIN;
+    let last = terms.len().saturating_sub(1);
+    terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let end = if last_is_prefix && i == last {
+                prefixed
+            } else {
+                close
+            };
+            format!("{open}{t}{end}")
+        })
+        .collect::<Vec<_>>()
+        .join(if any { one } else { all })
 }
 
 #[async_trait::async_trait]

@@ -85,22 +85,11 @@ const ANSWER_SEARCH: &str = "SELECT answer_id, language, kind, ts_rank(doc, q)::
      AND ($3 = '' OR strpos(',' || $3 || ',', ',' || kind || ',') > 0) \
      ORDER BY score DESC, answer_id, language, kind LIMIT $4";
 
-/// A `tsquery`: every term (or any), the last one as a prefix when asked.
-fn answer_match(terms: &[&str], last_is_prefix: bool, any: bool) -> String {
-    let last = terms.len().saturating_sub(1);
-    terms
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            if last_is_prefix && i == last {
-                format!("{t}:*")
-            } else {
-                (*t).to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(if any { " | " } else { " & " })
-}
+/// How an `tsquery` query writes a term: its opening, its closing, and its
+/// closing as a prefix.
+const ANSWER_TERM: (&str, &str, &str) = ("", "", ":*");
+/// How it joins terms that must all match, and terms of which any may.
+const ANSWER_JOIN: (&str, &str) = (" & ", " | ");
 
 /// The SQL both adapters share, compiled against this adapter's `Db`.
 #[path = "../../store-common/portable_tx.rs"]

@@ -73,22 +73,11 @@ const ANSWER_SEARCH: &str = "SELECT answer_id, language, kind, -bm25(answer_sear
      AND ($3 = '' OR instr(',' || $3 || ',', ',' || kind || ',') > 0) \
      ORDER BY score DESC, answer_id, language, kind LIMIT $4";
 
-/// An FTS5 query: every term (or any), the last one as a prefix when asked.
-fn answer_match(terms: &[&str], last_is_prefix: bool, any: bool) -> String {
-    let last = terms.len().saturating_sub(1);
-    terms
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            if last_is_prefix && i == last {
-                format!("\"{t}\"*")
-            } else {
-                format!("\"{t}\"")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(if any { " OR " } else { " AND " })
-}
+/// How an FTS5 query writes a term: its opening, its closing, and its
+/// closing as a prefix.
+const ANSWER_TERM: (&str, &str, &str) = ("\"", "\"", "\"*");
+/// How it joins terms that must all match, and terms of which any may.
+const ANSWER_JOIN: (&str, &str) = (" AND ", " OR ");
 
 /// The SQL both adapters share, compiled against this adapter's `Db`.
 #[path = "../../store-common/portable_tx.rs"]

@@ -344,21 +344,7 @@ impl App {
         }
         let now = self.now();
         write_tx!(self, |tx| {
-            let row = tx
-                .resource(SESSION, id)
-                .await?
-                .ok_or_else(|| AppError::not_found("automation session", id))?;
-            let session = session_of(&row)?;
-            let conv = load_conversation_for_update(tx, &session.doc.conversation_id)
-                .await?
-                .ok_or_else(|| AppError::not_found("conversation", &session.doc.conversation_id))?;
-            if conv.automation.as_deref() != Some(id) {
-                return Err(DomainError::InUse(
-                    "the bot no longer holds this conversation: it was handed over or closed"
-                        .into(),
-                )
-                .into());
-            }
+            let (created, session, conv) = held(tx, id).await?;
             let contact_id = conv
                 .contacts
                 .iter()
@@ -431,7 +417,7 @@ impl App {
                 })
                 .await?;
             }
-            put_session(tx, &session.doc, row.created_at, codec::to_ms(now)).await?;
+            put_session(tx, &session.doc, created, codec::to_ms(now)).await?;
             session_message(&session.doc, &item)
                 .ok_or_else(|| AppError::internal("a bot message has no message form"))
         })
@@ -476,21 +462,7 @@ impl App {
         let now = self.now();
         let bot = Initiator::new(InitiatorType::Automation, id);
         write_tx!(self, |tx| {
-            let row = tx
-                .resource(SESSION, id)
-                .await?
-                .ok_or_else(|| AppError::not_found("automation session", id))?;
-            let mut session = session_of(&row)?;
-            let conv = load_conversation_for_update(tx, &session.doc.conversation_id)
-                .await?
-                .ok_or_else(|| AppError::not_found("conversation", &session.doc.conversation_id))?;
-            if conv.automation.as_deref() != Some(id) {
-                return Err(DomainError::InUse(
-                    "the bot no longer holds this conversation: it was handed over or closed"
-                        .into(),
-                )
-                .into());
-            }
+            let (created, mut session, conv) = held(tx, id).await?;
             let mut commands = vec![Command::ReleaseFromAutomation {
                 initiator: bot.clone(),
                 session_id: id.to_owned(),
@@ -538,10 +510,33 @@ impl App {
             } else {
                 session.doc.closed_at = Some(codec::to_ms(now));
             }
-            put_session(tx, &session.doc, row.created_at, codec::to_ms(now)).await?;
+            put_session(tx, &session.doc, created, codec::to_ms(now)).await?;
             Ok::<_, AppError>(())
         })
     }
+}
+
+/// A session whose bot still holds its conversation (for update), with when the
+/// session began; a session that let go is refused.
+async fn held(
+    tx: &mut dyn StoreTx,
+    id: &str,
+) -> Result<(i64, AutomationSession, Conversation), AppError> {
+    let row = tx
+        .resource(SESSION, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("automation session", id))?;
+    let session = session_of(&row)?;
+    let conv = load_conversation_for_update(tx, &session.doc.conversation_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("conversation", &session.doc.conversation_id))?;
+    if conv.automation.as_deref() != Some(id) {
+        return Err(DomainError::InUse(
+            "the bot no longer holds this conversation: it was handed over or closed".into(),
+        )
+        .into());
+    }
+    Ok((row.created_at, session, conv))
 }
 
 /// An item as a session's message, if it is a message on the session's channel.
