@@ -4,6 +4,7 @@
 //! Stdout carries only what scripts and people read (the start banner whose last
 //! line is the admin token, a created token); logs go to stderr.
 
+mod bench;
 mod config;
 
 use std::io::Write as _;
@@ -49,6 +50,9 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate(StoreArgs),
+    /// Load a running Hearth on this machine with the standard workload and print
+    /// per-operation throughput and latencies (bounded; loopback only).
+    Bench(bench::BenchArgs),
     /// Refold the event log and compare it with the stored projections.
     Rebuild {
         /// Report every projection that differs from the fold (exit 1 if any).
@@ -202,6 +206,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Migrations applied to {}", config.display_database());
             Ok(())
         }
+        Command::Bench(args) => bench::run(args).await,
         Command::Rebuild { verify, store } => {
             if !verify {
                 bail!(

@@ -2,6 +2,7 @@
 //! HTTP, graceful shutdown on SIGTERM, `rebuild --verify`, token commands, restarts
 //! and `--no-demo`, on SQLite and (when configured) PostgreSQL.
 
+mod bench;
 mod browser;
 mod chat;
 mod email;
