@@ -1823,6 +1823,39 @@ impl RoutingTx for Tx {
             .map_err(map_err)
     }
 
+    async fn put_routing_snapshot(
+        &mut self,
+        seq: i64,
+        at: i64,
+        doc: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO routing_snapshot (routing_seq, taken_at, doc) VALUES ($1, $2, $3) \
+             ON CONFLICT (routing_seq) DO UPDATE SET taken_at = excluded.taken_at, doc = excluded.doc",
+        )
+        .bind(seq)
+        .bind(at)
+        .bind(doc)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(map_err)?;
+        sqlx::query("DELETE FROM routing_snapshot WHERE routing_seq < $1")
+            .bind(seq)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn latest_routing_snapshot(&mut self) -> Result<Option<(i64, String)>, StoreError> {
+        sqlx::query_as(
+            "SELECT routing_seq, doc FROM routing_snapshot ORDER BY routing_seq DESC LIMIT 1",
+        )
+        .fetch_optional(&mut *self.inner)
+        .await
+        .map_err(map_err)
+    }
+
     async fn insert_routing_decision(
         &mut self,
         row: &RoutingDecisionRow,

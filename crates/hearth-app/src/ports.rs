@@ -737,6 +737,16 @@ pub trait RoutingTx: Send {
         after: i64,
         limit: i64,
     ) -> Result<Vec<(i64, i64, String)>, StoreError>;
+    /// Keeps a snapshot of the routing state as of log position `seq` (replacing
+    /// older ones).
+    async fn put_routing_snapshot(
+        &mut self,
+        seq: i64,
+        at: i64,
+        doc: &str,
+    ) -> Result<(), StoreError>;
+    /// The newest snapshot, as `(seq, doc)`.
+    async fn latest_routing_snapshot(&mut self) -> Result<Option<(i64, String)>, StoreError>;
     async fn insert_routing_decision(&mut self, row: &RoutingDecisionRow)
     -> Result<(), StoreError>;
     /// Decisions about one unit, oldest first.

@@ -186,6 +186,29 @@ impl Engine {
         }
     }
 
+    /// The engine with this state, its queue and offer indexes rebuilt: how a
+    /// snapshot of `agents`, `units`, `offers` and `inboxes` comes back.
+    pub fn restore(
+        agents: BTreeMap<AgentId, AgentState>,
+        units: BTreeMap<UnitId, Unit>,
+        offers: BTreeMap<OfferId, Offer>,
+        inboxes: BTreeMap<InboxId, InboxPolicy>,
+    ) -> Engine {
+        let mut engine = Engine {
+            agents,
+            inboxes,
+            ..Engine::default()
+        };
+        for unit in units.into_values() {
+            engine.enqueue(unit);
+        }
+        for offer in offers.into_values() {
+            engine.offered.insert(offer.unit.clone(), offer.id.clone());
+            engine.offers.insert(offer.id.clone(), offer);
+        }
+        engine
+    }
+
     fn enqueue(&mut self, unit: Unit) {
         self.dequeue(&unit.id);
         self.queue

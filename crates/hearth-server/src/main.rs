@@ -477,6 +477,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(task) = listening {
         task.abort();
     }
+    // The next start replays no routing input this one already folded.
+    if let Err(e) = shown.snapshot_routing(1).await {
+        tracing::warn!(error = %e.chain(), "the routing snapshot at shutdown failed");
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -519,7 +523,12 @@ fn http_limits(http: &config::HttpConfig) -> hearth_http::serve::Limits {
 /// instance are not missed; stops when told to.
 async fn run_timers(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
     const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+    /// Routing inputs between snapshots of the routing state.
+    const SNAPSHOT_EVERY: i64 = 1000;
     loop {
+        if let Err(e) = app.snapshot_routing(SNAPSHOT_EVERY).await {
+            tracing::warn!(error = %e.chain(), "a routing snapshot failed; the log stays whole");
+        }
         match app.fire_due_timers().await {
             Ok(n) if n > 0 => continue,
             Ok(_) => {}

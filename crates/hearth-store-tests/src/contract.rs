@@ -773,6 +773,26 @@ pub async fn routing_log_offers_timers_and_tokens(store: &dyn Store) {
     let first = tx.append_routing_input(10, "{\"a\":1}").await.unwrap();
     let second = tx.append_routing_input(11, "{\"a\":2}").await.unwrap();
     assert!(second > first);
+    // Snapshots: the newest is read back; writing one drops the older ones.
+    assert_eq!(tx.latest_routing_snapshot().await.unwrap(), None);
+    tx.put_routing_snapshot(first, 5, "{\"s\":1}")
+        .await
+        .unwrap();
+    tx.put_routing_snapshot(second, 6, "{\"s\":2}")
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.latest_routing_snapshot().await.unwrap(),
+        Some((second, "{\"s\":2}".to_owned()))
+    );
+    tx.put_routing_snapshot(second, 7, "{\"s\":3}")
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.latest_routing_snapshot().await.unwrap(),
+        Some((second, "{\"s\":3}".to_owned())),
+        "the same position again replaces it"
+    );
     for (id, seq) in [("r2d0001", second), ("r1d0000", first), ("r2d0000", second)] {
         let row = RoutingDecisionRow {
             id: id.into(),

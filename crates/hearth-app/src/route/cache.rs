@@ -1,9 +1,11 @@
 //! This instance's routing state: an [`Engine`] that is the replay of the routing
-//! log up to `last_seq`. Inputs applied inside a write transaction taint it until
-//! the transaction ends; one that does not commit makes the cache start over from
-//! the log (see `docs/adr/0003-routing-state-is-a-replayed-log.md`).
+//! log up to `last_seq`, starting from the newest snapshot when there is one.
+//! Inputs applied inside a write transaction taint it until the transaction ends;
+//! one that does not commit makes the cache start over from the snapshot and the
+//! log after it (see `docs/adr/0003-routing-state-is-a-replayed-log.md`).
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use hearth_domain::conversation::IdSource;
@@ -26,6 +28,8 @@ struct CacheState {
     last_seq: i64,
     /// Inputs of an uncommitted transaction have been applied.
     tainted: bool,
+    /// The newest snapshot was looked for since the state was last empty.
+    snapshot_looked_for: bool,
 }
 
 /// The in-memory routing state of this instance.
@@ -34,6 +38,11 @@ pub struct RoutingCache {
     state: Mutex<CacheState>,
     /// When each agent's away timer was last armed for (R40), per instance.
     away: Mutex<BTreeMap<AgentId, Timestamp>>,
+    /// Log inputs replayed since this instance started (a measure of start-up and
+    /// recovery cost).
+    replayed: AtomicU64,
+    /// The log position of the newest snapshot this instance loaded or wrote.
+    snapshot_seq: AtomicI64,
 }
 
 /// Offer ids derived from the input's log position, so a replay makes the same ids.
@@ -77,8 +86,61 @@ impl RoutingCache {
         }
     }
 
-    /// Applies the committed routing inputs this instance has not seen yet.
+    /// Log inputs replayed since this instance started.
+    pub fn replayed(&self) -> u64 {
+        self.replayed.load(Ordering::Relaxed)
+    }
+
+    /// The routing state as a snapshot document with its log position, when it is
+    /// committed state (no write is under way) at least `every` inputs past the
+    /// newest snapshot.
+    pub(crate) fn snapshot_due(&self, every: i64) -> Result<Option<(i64, String)>, AppError> {
+        let state = self.lock();
+        let newest = self.snapshot_seq.load(Ordering::Relaxed);
+        if state.tainted || state.last_seq == 0 || state.last_seq - newest < every.max(1) {
+            return Ok(None);
+        }
+        Ok(Some((
+            state.last_seq,
+            super::snapshot::encode(&state.engine)?,
+        )))
+    }
+
+    /// A snapshot at `seq` was written.
+    pub(crate) fn snapshot_written(&self, seq: i64) {
+        self.snapshot_seq.fetch_max(seq, Ordering::Relaxed);
+    }
+
+    /// Applies the committed routing inputs this instance has not seen yet, from
+    /// the newest snapshot when the state is empty.
     pub(crate) async fn catch_up(&self, tx: &mut dyn StoreTx) -> Result<(), AppError> {
+        let look = {
+            let state = self.lock();
+            state.last_seq == 0 && !state.snapshot_looked_for
+        };
+        if look {
+            let newest = tx.latest_routing_snapshot().await?;
+            let mut state = self.lock();
+            state.snapshot_looked_for = true;
+            if state.last_seq == 0
+                && let Some((seq, doc)) = newest
+            {
+                match super::snapshot::decode(&doc) {
+                    Ok(Some(engine)) => {
+                        state.engine = engine;
+                        state.last_seq = seq;
+                        self.snapshot_seq.fetch_max(seq, Ordering::Relaxed);
+                    }
+                    Ok(None) => tracing::info!(
+                        seq,
+                        "a routing snapshot of another version: replaying the whole log"
+                    ),
+                    Err(e) => {
+                        tracing::warn!(seq, error = %e, "a routing snapshot does not read: replaying the whole log")
+                    }
+                }
+            }
+        }
         loop {
             let last = self.lock().last_seq;
             let page = tx.routing_inputs_after(last, CATCH_UP_PAGE).await?;
@@ -96,6 +158,7 @@ impl RoutingCache {
                     .engine
                     .handle(input, from_ms(at), &mut SeqIds { seq, n: 0 });
                 state.last_seq = seq;
+                self.replayed.fetch_add(1, Ordering::Relaxed);
             }
         }
     }

@@ -111,7 +111,7 @@ pub fn unit_key(unit: &UnitId) -> String {
     unit.to_string()
 }
 
-fn unit_of_key(raw: &str) -> Result<UnitId, AppError> {
+pub(crate) fn unit_of_key(raw: &str) -> Result<UnitId, AppError> {
     match raw.split_once(':') {
         Some(("conversation", id)) => Ok(UnitId::Conversation(ConversationId::from_trusted(id))),
         Some(("task", id)) => Ok(UnitId::Task(TaskId::from_trusted(id))),
@@ -121,7 +121,7 @@ fn unit_of_key(raw: &str) -> Result<UnitId, AppError> {
     }
 }
 
-fn group_of(raw: &str) -> Result<Group, AppError> {
+pub(crate) fn group_of(raw: &str) -> Result<Group, AppError> {
     Group::parse(raw)
         .ok_or_else(|| AppError::internal(format!("bad group in the routing log: {raw}")))
 }

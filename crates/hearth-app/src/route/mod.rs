@@ -10,6 +10,7 @@
 
 pub mod cache;
 pub mod log_codec;
+pub(crate) mod snapshot;
 pub mod translate;
 
 use hearth_domain::Timestamp;
@@ -37,6 +38,34 @@ impl App {
 
     pub(crate) async fn routing_catch_up(&self, tx: &mut dyn StoreTx) -> Result<(), AppError> {
         self.routing.catch_up(tx).await
+    }
+
+    /// Writes a snapshot of the routing state when it is `every` or more inputs past
+    /// the newest one (a background task calls it each second, and shutdown with
+    /// 1); returns the position of the snapshot written, if one was.
+    pub async fn snapshot_routing(&self, every: i64) -> Result<Option<i64>, AppError> {
+        self.catch_up_routing().await?;
+        let Some((seq, doc)) = self.routing.snapshot_due(every)? else {
+            return Ok(None);
+        };
+        let at = crate::codec::to_ms(self.now());
+        crate::app::write_tx!(self, |tx| {
+            tx.put_routing_snapshot(seq, at, &doc).await?;
+            Ok::<_, AppError>(())
+        })?;
+        self.routing.snapshot_written(seq);
+        Ok(Some(seq))
+    }
+
+    /// Brings this instance's routing state up to the log (starting from the newest
+    /// snapshot when it is empty).
+    pub async fn catch_up_routing(&self) -> Result<(), AppError> {
+        crate::app::read_tx!(self, |tx| self.routing_catch_up(tx).await)
+    }
+
+    /// Log inputs this instance replayed since it started.
+    pub fn routing_replayed(&self) -> u64 {
+        self.routing.replayed()
     }
 
     /// Makes sure routing knows the agents and inboxes an input mentions.

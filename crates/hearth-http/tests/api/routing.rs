@@ -1032,3 +1032,89 @@ async fn away_agents_and_non_members_get_nothing_and_close_and_next_overrides_af
         );
     });
 }
+
+/// Routing snapshots: a second instance on the same database starts from the
+/// newest snapshot and replays only the inputs after it, arriving at exactly the
+/// state the first one holds; without a snapshot it replays the whole log.
+#[tokio::test]
+async fn a_start_reads_the_routing_snapshot_and_replays_only_the_tail() {
+    each_backend!(|api| {
+        let alice = api.login("alice@example.com").await;
+        let r = api
+            .call_as(
+                &alice,
+                Method::PUT,
+                "/api/v1/me/availability",
+                Some(json!({"availableFor": ["MESSAGING", "MAIL"]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        for n in 0..4 {
+            api.email_from(&format!("snap{n}@example.com"), "hello")
+                .await;
+            api.inbound(json!({"channel": "CHAT", "entryPoint": "chat", "sessionId": format!("snap-{n}"),
+                               "from": {"address": format!("visitor-snap-{n}")}, "content": {"content": "hi"}}))
+                .await;
+        }
+        let fresh = |api: &crate::harness::Api| {
+            hearth_app::App::new(
+                api.db.store.clone(),
+                std::sync::Arc::new(hearth_app::SystemClock),
+            )
+        };
+        // Without a snapshot a new instance folds the whole log.
+        let whole = fresh(&api);
+        whole.catch_up_routing().await.unwrap();
+        let all_inputs = whole.routing_replayed();
+        assert!(all_inputs > 8, "{all_inputs}");
+        api.app.catch_up_routing().await.unwrap();
+        assert_eq!(
+            whole.with_engine(Clone::clone),
+            api.app.with_engine(Clone::clone)
+        );
+
+        let seq = api
+            .app
+            .snapshot_routing(1)
+            .await
+            .unwrap()
+            .expect("a snapshot");
+        assert_eq!(
+            api.app.snapshot_routing(1).await.unwrap(),
+            None,
+            "nothing new since"
+        );
+        // Two more customers after the snapshot.
+        api.email_from("after-snapshot@example.com", "hello").await;
+        api.inbound(
+            json!({"channel": "CHAT", "entryPoint": "chat", "sessionId": "snap-after",
+                           "from": {"address": "visitor-after"}, "content": {"content": "hi"}}),
+        )
+        .await;
+        let started = fresh(&api);
+        started.catch_up_routing().await.unwrap();
+        api.app.catch_up_routing().await.unwrap();
+        let tail = started.routing_replayed();
+        assert!(
+            tail > 0 && tail < all_inputs,
+            "replayed {tail} of more than {all_inputs}"
+        );
+        assert_eq!(
+            started.with_engine(Clone::clone),
+            api.app.with_engine(Clone::clone),
+            "snapshot at {seq} plus the tail is the whole state"
+        );
+        // A snapshot the binary cannot read is passed over for the whole log.
+        let mut tx = api.db.store.begin().await.unwrap();
+        tx.put_routing_snapshot(seq + 1_000_000, 0, "{\"v\": 99}")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let careful = fresh(&api);
+        careful.catch_up_routing().await.unwrap();
+        assert_eq!(
+            careful.with_engine(Clone::clone),
+            api.app.with_engine(Clone::clone)
+        );
+    });
+}

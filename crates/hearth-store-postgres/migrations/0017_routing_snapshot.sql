@@ -1,0 +1,7 @@
+-- Snapshots of the routing state: the engine as of a position of the routing log,
+-- so a start replays only the log after the newest one. Only the newest is kept.
+CREATE TABLE routing_snapshot (
+    routing_seq BIGINT PRIMARY KEY,
+    taken_at    BIGINT NOT NULL,
+    doc         TEXT   NOT NULL
+);
