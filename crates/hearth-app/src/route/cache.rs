@@ -95,15 +95,17 @@ impl RoutingCache {
     /// committed state (no write is under way) at least `every` inputs past the
     /// newest snapshot.
     pub(crate) fn snapshot_due(&self, every: i64) -> Result<Option<(i64, String)>, AppError> {
-        let state = self.lock();
-        let newest = self.snapshot_seq.load(Ordering::Relaxed);
-        if state.tainted || state.last_seq == 0 || state.last_seq - newest < every.max(1) {
-            return Ok(None);
-        }
-        Ok(Some((
-            state.last_seq,
-            super::snapshot::encode(&state.engine)?,
-        )))
+        // A copy is taken under the lock and written out after it, so routing waits
+        // for the copy only.
+        let (seq, engine) = {
+            let state = self.lock();
+            let newest = self.snapshot_seq.load(Ordering::Relaxed);
+            if state.tainted || state.last_seq == 0 || state.last_seq - newest < every.max(1) {
+                return Ok(None);
+            }
+            (state.last_seq, state.engine.clone())
+        };
+        Ok(Some((seq, super::snapshot::encode(&engine)?)))
     }
 
     /// A snapshot at `seq` was written.
