@@ -283,13 +283,22 @@ impl App {
     }
 
     /// `GET /message-automation/sessions/{id}`.
+    /// The target is read from the conversation: a session whose bot no longer holds
+    /// it (an agent was given the conversation meanwhile) has target `AGENT`.
     pub async fn automation_session(&self, id: &str) -> Result<AutomationSession, AppError> {
         read_tx!(self, |tx| {
             let row = tx
                 .resource(SESSION, id)
                 .await?
                 .ok_or_else(|| AppError::not_found("automation session", id))?;
-            session_of(&row)
+            let mut session = session_of(&row)?;
+            let held = crate::unit_of_work::load_conversation(tx, &session.doc.conversation_id)
+                .await?
+                .is_some_and(|c| c.automation.as_deref() == Some(id));
+            if !held && session.doc.closed_at.is_none() {
+                session.doc.target = "AGENT".into();
+            }
+            Ok::<_, AppError>(session)
         })
     }
 

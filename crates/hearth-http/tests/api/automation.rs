@@ -293,6 +293,57 @@ async fn a_bot_answers_first_then_hands_over_to_an_agent_or_closes() {
             StatusCode::NOT_FOUND
         );
 
+        // A supervisor gives a held chat to Alice: the bot lets go.
+        let third = chat(&api, "bot-3", "visitor-3", "Can I speak to Alice?").await;
+        let held_conv = third["conversationId"].as_str().unwrap().to_owned();
+        let heard = bot_events(&api, &receiver).await;
+        let third_path = format!(
+            "/api/v1/message-automation/sessions/{}",
+            heard.last().unwrap()["content"]["sessionId"]
+                .as_str()
+                .unwrap()
+        );
+        assert_eq!(
+            api.get(&third_path).await.body["target"],
+            json!({"targetType": "AUTOMATION"})
+        );
+        let inbox = api
+            .get(&format!("/api/v1/conversations/{held_conv}"))
+            .await
+            .body["inboxId"]
+            .clone();
+        let given = api
+            .patch(
+                &format!("/api/v1/conversations/{held_conv}"),
+                json!({"assignee": {"inboxId": inbox, "agentId": alice_id}}),
+            )
+            .await;
+        assert!(given.status.is_success(), "{}", given.body);
+        assert_eq!(
+            api.get(&format!("/api/v1/conversations/{held_conv}"))
+                .await
+                .body["agentId"],
+            json!(alice_id)
+        );
+        assert_eq!(
+            api.get(&third_path).await.body["target"],
+            json!({"targetType": "AGENT"})
+        );
+        let refused = api
+            .post(
+                &format!("{third_path}/messages"),
+                json!({"type": "TEXT", "content": {"value": "Still me"}}),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+        let before = bot_events(&api, &receiver).await.len();
+        chat(&api, "bot-3", "visitor-3", "Hi Alice").await;
+        assert_eq!(
+            bot_events(&api, &receiver).await.len(),
+            before,
+            "the bot hears no more"
+        );
+
         // SMS too; and when the customer calls meanwhile, the bot hands over.
         let sms_entry = entry
             .as_array()
