@@ -3,6 +3,8 @@
 //! of an answer's HTML, and re-indexing an answer after any change to it. Below
 //! both `answers` (which writes) and `answer_search` (which reads).
 
+use std::collections::HashMap;
+
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -90,19 +92,50 @@ pub(crate) fn language_matches(language: &str, wanted: &str) -> bool {
     language == wanted || language.split('-').next() == Some(wanted)
 }
 
+/// The key of one text of an answer: `{answer}/{language}/{type}`.
+pub(crate) fn content_id(answer: &str, language: &str, kind: &str) -> String {
+    format!("{answer}/{language}/{kind}")
+}
+
+/// Every text of one answer, by use and language.
+pub(crate) async fn texts_of(
+    tx: &mut dyn StoreTx,
+    answer_id: &str,
+) -> Result<Vec<AnswerContentDoc>, AppError> {
+    let prefix = format!("{answer_id}/");
+    let mut texts = Vec::new();
+    for row in tx.resources(CONTENT).await? {
+        if row.id.starts_with(&prefix) {
+            texts.push(codec::read::<AnswerContentDoc>(&row.doc)?);
+        }
+    }
+    texts.sort_by(|a, b| (&a.kind, &a.language).cmp(&(&b.kind, &b.language)));
+    Ok(texts)
+}
+
+/// Every text, grouped by answer, read in one pass.
+pub(crate) async fn texts_by_answer(
+    tx: &mut dyn StoreTx,
+) -> Result<HashMap<String, Vec<AnswerContentDoc>>, AppError> {
+    let mut all: HashMap<String, Vec<AnswerContentDoc>> = HashMap::new();
+    for row in tx.resources(CONTENT).await? {
+        let doc: AnswerContentDoc = codec::read(&row.doc)?;
+        all.entry(doc.answer_id.clone()).or_default().push(doc);
+    }
+    for texts in all.values_mut() {
+        texts.sort_by(|a, b| (&a.kind, &a.language).cmp(&(&b.kind, &b.language)));
+    }
+    Ok(all)
+}
+
 /// Indexes every text of an answer again (its name is in each) and its words.
 pub(crate) async fn reindex_answer(
     tx: &mut dyn StoreTx,
     answer: &AnswerDoc,
 ) -> Result<(), AppError> {
     tx.unindex_answer(&answer.id, None).await?;
-    let prefix = format!("{}/", answer.id);
     let mut vocabulary = words(&answer.name);
-    for row in tx.resources(CONTENT).await? {
-        if !row.id.starts_with(&prefix) {
-            continue;
-        }
-        let text: AnswerContentDoc = codec::read(&row.doc)?;
+    for text in texts_of(tx, &answer.id).await? {
         let indexed = index_row(answer, &text);
         vocabulary.extend(indexed.name.split(' ').map(str::to_owned));
         vocabulary.extend(indexed.body.split(' ').map(str::to_owned));

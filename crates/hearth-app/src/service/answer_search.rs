@@ -196,6 +196,11 @@ impl App {
         })
     }
 
+    /// How often each answer has been put into a reply, by answer id.
+    pub async fn answer_uses(&self) -> Result<HashMap<String, i64>, AppError> {
+        read_tx!(self, |tx| usage(tx).await)
+    }
+
     /// An agent put an answer into a reply: it counts towards the most used.
     pub async fn record_answer_use(&self, answer_id: &str) -> Result<i64, AppError> {
         let now = to_ms(self.now());

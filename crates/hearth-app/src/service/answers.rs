@@ -7,7 +7,8 @@
 use hearth_domain::{DomainError, Timestamp};
 
 use super::answer_index::{
-    ANSWER, CONTENT, USAGE, language_matches, reindex_answer, unindex_answer,
+    ANSWER, CONTENT, USAGE, content_id, language_matches, reindex_answer, texts_by_answer,
+    texts_of, unindex_answer,
 };
 use super::credentials::Caller;
 use crate::app::{App, read_tx, write_tx};
@@ -104,10 +105,6 @@ pub(crate) fn check_type(kind: &str) -> Result<(), DomainError> {
     }
 }
 
-fn content_id(answer: &str, language: &str, kind: &str) -> String {
-    format!("{answer}/{language}/{kind}")
-}
-
 impl App {
     /// `POST /answers`: a new answer; a name already used is 409 naming the answer
     /// that has it.
@@ -179,10 +176,9 @@ impl App {
     pub async fn delete_answer(&self, _caller: &Caller, id: &str) -> Result<(), AppError> {
         write_tx!(self, |tx| {
             self.read_answer(tx, id).await?;
-            for row in tx.resources(CONTENT).await? {
-                if row.id.starts_with(&format!("{id}/")) {
-                    tx.delete_resource(CONTENT, &row.id).await?;
-                }
+            for text in texts_of(tx, id).await? {
+                tx.delete_resource(CONTENT, &content_id(id, &text.language, &text.kind))
+                    .await?;
             }
             tx.delete_resource(ANSWER, id).await?;
             tx.delete_resource(USAGE, id).await?;
@@ -323,19 +319,26 @@ impl App {
         })
     }
 
+    /// Every answer, by name, with its texts (one pass over the texts).
+    pub async fn answers_with_texts(
+        &self,
+    ) -> Result<Vec<(Answer, Vec<AnswerContentDoc>)>, AppError> {
+        let answers = self.answers().await?;
+        let mut texts = read_tx!(self, |tx| texts_by_answer(tx).await)?;
+        Ok(answers
+            .into_iter()
+            .map(|a| {
+                let t = texts.remove(&a.doc.id).unwrap_or_default();
+                (a, t)
+            })
+            .collect())
+    }
+
     /// Every text of an answer, by use and language.
     pub async fn answer_texts(&self, id: &str) -> Result<Vec<AnswerContentDoc>, AppError> {
         read_tx!(self, |tx| {
             self.read_answer(tx, id).await?;
-            let prefix = format!("{id}/");
-            let mut texts = Vec::new();
-            for row in tx.resources(CONTENT).await? {
-                if row.id.starts_with(&prefix) {
-                    texts.push(codec::read::<AnswerContentDoc>(&row.doc)?);
-                }
-            }
-            texts.sort_by(|a, b| (&a.kind, &a.language).cmp(&(&b.kind, &b.language)));
-            Ok::<_, AppError>(texts)
+            texts_of(tx, id).await
         })
     }
 
@@ -483,12 +486,7 @@ impl App {
     ) -> Result<Vec<PublicAnswer>, AppError> {
         let language = language.map(check_language).transpose()?;
         read_tx!(self, |tx| {
-            let mut texts: std::collections::HashMap<String, Vec<AnswerContentDoc>> =
-                std::collections::HashMap::new();
-            for row in tx.resources(CONTENT).await? {
-                let doc: AnswerContentDoc = codec::read(&row.doc)?;
-                texts.entry(doc.answer_id.clone()).or_default().push(doc);
-            }
+            let texts = texts_by_answer(tx).await?;
             let mut all = Vec::new();
             for row in tx.resources(ANSWER).await? {
                 let answer = answer_of(&row)?;
@@ -518,12 +516,7 @@ impl App {
         let language = language.map(check_language).transpose()?;
         read_tx!(self, |tx| {
             let answer = self.read_answer(tx, id).await?;
-            let mut texts = Vec::new();
-            for kind_language in tx.resources(CONTENT).await? {
-                if kind_language.id.starts_with(&format!("{id}/")) {
-                    texts.push(codec::read::<AnswerContentDoc>(&kind_language.doc)?);
-                }
-            }
+            let texts = texts_of(tx, id).await?;
             let text = public_text(&texts, language.as_deref())
                 .ok_or_else(|| AppError::not_found("public answer", id))?;
             Ok::<_, AppError>(public_of(&answer, text))

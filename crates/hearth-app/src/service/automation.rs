@@ -172,18 +172,17 @@ impl App {
         message: &ConversationItem,
     ) -> Result<Conversation, AppError> {
         let now = codec::to_ms(self.now());
-        let session_id = match &conv.automation {
+        let mut conv = conv;
+        let session = match &conv.automation {
             Some(id) => {
+                let Some(row) = tx.resource(SESSION, id).await? else {
+                    return Ok(conv);
+                };
+                let mut session = session_of(&row)?;
                 // The customer also wrote on another channel: that is for agents,
                 // so the bot hands the whole conversation over.
-                let session = match tx.resource(SESSION, id).await? {
-                    Some(row) => Some((session_of(&row)?, row.created_at)),
-                    None => None,
-                };
                 let channel = hearth_domain::conversation::message_channel(&message.content);
-                if let Some((mut session, created)) = session
-                    && channel.is_some_and(|c| c.as_str() != session.doc.channel)
-                {
+                if channel.is_some_and(|c| c.as_str() != session.doc.channel) {
                     let release = Command::ReleaseFromAutomation {
                         initiator: Initiator::new(InitiatorType::Automation, id),
                         session_id: id.clone(),
@@ -191,10 +190,11 @@ impl App {
                     };
                     let conv = self.apply_automation(tx, &conv, vec![release]).await?;
                     session.doc.target = "AGENT".into();
-                    put_session(tx, &session.doc, created, now).await?;
+                    put_session(tx, &session.doc, row.created_at, now).await?;
                     return Ok(conv);
                 }
-                id.clone()
+                put_session(tx, &session.doc, row.created_at, now).await?;
+                session.doc
             }
             None => {
                 if was_routable
@@ -212,73 +212,28 @@ impl App {
                     ItemContent::Sms { from, .. } => from.clone(),
                     _ => message.session_id.clone().unwrap_or_default(),
                 };
-                put_session(
-                    tx,
-                    &AutomationSessionDoc {
-                        id: id.clone(),
-                        conversation_id: conv.id.to_string(),
-                        customer_id: conv.customer_id.to_string(),
-                        channel: channel.as_str().to_owned(),
-                        company_address: entry.address.clone(),
-                        customer_address,
-                        chat_session_id: message.session_id.clone(),
-                        target: "AUTOMATION".into(),
-                        closed_at: None,
-                    },
-                    // The session begins with the message that opened it.
-                    codec::to_ms(message.timestamp).min(now),
-                    now,
-                )
-                .await?;
+                let doc = AutomationSessionDoc {
+                    id: id.clone(),
+                    conversation_id: conv.id.to_string(),
+                    customer_id: conv.customer_id.to_string(),
+                    channel: channel.as_str().to_owned(),
+                    company_address: entry.address.clone(),
+                    customer_address,
+                    chat_session_id: message.session_id.clone(),
+                    target: "AUTOMATION".into(),
+                    closed_at: None,
+                };
+                // The session begins with the message that opened it.
+                put_session(tx, &doc, codec::to_ms(message.timestamp).min(now), now).await?;
                 let hold = Command::HoldForAutomation {
                     initiator: Initiator::new(InitiatorType::Automation, &id),
-                    session_id: id.clone(),
+                    session_id: id,
                 };
-                let conv = self.apply_automation(tx, &conv, vec![hold]).await?;
-                return self.tell_bot(tx, &id, conv, message, now).await;
+                conv = self.apply_automation(tx, &conv, vec![hold]).await?;
+                doc
             }
         };
-        self.tell_bot(tx, &session_id, conv, message, now).await
-    }
-
-    /// Writes `AUTOMATION/MESSAGE_RECEIVED` for a customer's message to the bot.
-    async fn tell_bot(
-        &self,
-        tx: &mut dyn StoreTx,
-        session_id: &str,
-        conv: Conversation,
-        message: &ConversationItem,
-        now: i64,
-    ) -> Result<Conversation, AppError> {
-        let Some(row) = tx.resource(SESSION, session_id).await? else {
-            return Ok(conv);
-        };
-        let session = session_of(&row)?;
-        let body = message.content.text().unwrap_or_default();
-        tx.append_events(&[EventRow {
-            id: new_id(),
-            at: now,
-            event_type: MESSAGE_RECEIVED.into(),
-            aggregate_type: AUTOMATION_EVENTS.into(),
-            aggregate_id: conv.id.to_string(),
-            initiator_type: Some("CUSTOMER".into()),
-            initiator_id: Some(conv.customer_id.to_string()),
-            payload: codec::content_payload(&Received {
-                session_id,
-                channel_type: &session.doc.channel,
-                customer_id: conv.customer_id.as_str(),
-                conversation_id: conv.id.as_str(),
-                company_address: &session.doc.company_address,
-                context: Empty {},
-                message: ReceivedMessage {
-                    id: message.id.as_str(),
-                    kind: "TEXT",
-                    content: ReceivedBody { body },
-                },
-            })?,
-        }])
-        .await?;
-        put_session(tx, &session.doc, row.created_at, now).await?;
+        tell_bot(tx, &session, &conv, message, now).await?;
         Ok(conv)
     }
 
@@ -523,6 +478,41 @@ impl App {
             Ok::<_, AppError>(())
         })
     }
+}
+
+/// Writes `AUTOMATION/MESSAGE_RECEIVED` for a customer's message to the bot.
+async fn tell_bot(
+    tx: &mut dyn StoreTx,
+    session: &AutomationSessionDoc,
+    conv: &Conversation,
+    message: &ConversationItem,
+    now: i64,
+) -> Result<(), AppError> {
+    let body = message.content.text().unwrap_or_default();
+    tx.append_events(&[EventRow {
+        id: new_id(),
+        at: now,
+        event_type: MESSAGE_RECEIVED.into(),
+        aggregate_type: AUTOMATION_EVENTS.into(),
+        aggregate_id: conv.id.to_string(),
+        initiator_type: Some("CUSTOMER".into()),
+        initiator_id: Some(conv.customer_id.to_string()),
+        payload: codec::content_payload(&Received {
+            session_id: &session.id,
+            channel_type: &session.channel,
+            customer_id: conv.customer_id.as_str(),
+            conversation_id: conv.id.as_str(),
+            company_address: &session.company_address,
+            context: Empty {},
+            message: ReceivedMessage {
+                id: message.id.as_str(),
+                kind: "TEXT",
+                content: ReceivedBody { body },
+            },
+        })?,
+    }])
+    .await?;
+    Ok(())
 }
 
 /// A session whose bot still holds its conversation (for update), with when the

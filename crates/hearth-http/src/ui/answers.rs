@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hearth_app::AppError;
 use hearth_app::codec::AudienceDoc;
-use hearth_app::service::Caller;
 use hearth_app::service::answer_search::{AnswerSearch, text_of_html};
 use hearth_app::service::answers::{AnswerChange, ContentChange};
 use hearth_app::service::organization::AdminKind;
@@ -141,31 +140,17 @@ fn refusal(e: &AppError) -> Option<(String, String)> {
 
 async fn render(
     state: &AppState,
-    caller: &Caller,
     nav: Nav,
     q: String,
     editing: Option<String>,
     text: TextForm,
     text_error: Option<(String, String)>,
 ) -> Result<Response, AppError> {
-    let _ = caller;
     let audiences = state.app.audiences().await?;
-    let all = state.app.answers().await?;
-    let uses = state
-        .app
-        .search_answers(&AnswerSearch {
-            limit: 1000,
-            ..AnswerSearch::default()
-        })
-        .await?;
-    let uses: HashMap<String, i64> = uses
-        .iter()
-        .map(|f| (f.answer.doc.id.clone(), f.uses))
-        .collect();
-    let shown: Vec<String> = if q.trim().is_empty() {
-        all.iter().map(|a| a.doc.id.clone()).collect()
-    } else {
-        state
+    let mut all = state.app.answers_with_texts().await?;
+    let uses = state.app.answer_uses().await?;
+    if !q.trim().is_empty() {
+        let found: Vec<String> = state
             .app
             .search_answers(&AnswerSearch {
                 q: q.clone(),
@@ -175,15 +160,14 @@ async fn render(
             .await?
             .iter()
             .map(|f| f.answer.doc.id.clone())
-            .collect()
-    };
-    let mut answers = Vec::new();
-    for id in &shown {
-        let Some(a) = all.iter().find(|a| a.doc.id == *id) else {
-            continue;
-        };
-        let texts = state.app.answer_texts(id).await?;
-        answers.push(AnswerLine {
+            .collect();
+        // In the search's order.
+        all.retain(|(a, _)| found.contains(&a.doc.id));
+        all.sort_by_key(|(a, _)| found.iter().position(|id| *id == a.doc.id));
+    }
+    let answers = all
+        .iter()
+        .map(|(a, texts)| AnswerLine {
             id: a.doc.id.clone(),
             name: a.doc.name.clone(),
             description: a.doc.description.clone(),
@@ -192,9 +176,9 @@ async fn render(
                 .map(|t| format!("{} ({})", kind_words(&t.kind), t.language))
                 .collect::<Vec<_>>()
                 .join(", "),
-            uses: uses.get(id).copied().unwrap_or(0),
-        });
-    }
+            uses: uses.get(&a.doc.id).copied().unwrap_or(0),
+        })
+        .collect();
     let editing = match editing {
         Some(id) => {
             let a = state.app.answer(&id).await?;
@@ -259,15 +243,12 @@ async fn list(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let (caller, nav, set) = match admin_caller(&state, &headers).await {
+    let (_, nav, set) = match admin_caller(&state, &headers).await {
         Ok(v) => v,
         Err(r) => return r,
     };
     let q = query.get("q").cloned().unwrap_or_default();
-    answer(
-        render(&state, &caller, nav, q, None, blank_text(), None).await,
-        set,
-    )
+    answer(render(&state, nav, q, None, blank_text(), None).await, set)
 }
 
 /// An answer's page; `language` and `type` in the query open that text in the form.
@@ -277,7 +258,7 @@ async fn edit(
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let (caller, nav, set) = match admin_caller(&state, &headers).await {
+    let (_, nav, set) = match admin_caller(&state, &headers).await {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -303,7 +284,7 @@ async fn edit(
         };
     }
     answer(
-        render(&state, &caller, nav, String::new(), Some(id), text, None).await,
+        render(&state, nav, String::new(), Some(id), text, None).await,
         set,
     )
 }
@@ -422,16 +403,7 @@ async fn save_text(
         .redirect(&headers, &format!("/ui/admin/answers/{id}")),
         Err(e) => match refusal(&e) {
             Some(error) => answer(
-                render(
-                    &state,
-                    &caller,
-                    nav,
-                    String::new(),
-                    Some(id),
-                    typed,
-                    Some(error),
-                )
-                .await,
+                render(&state, nav, String::new(), Some(id), typed, Some(error)).await,
                 set,
             ),
             None => crate::error::ApiError::from(e).into_response(),
